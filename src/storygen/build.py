@@ -1,0 +1,126 @@
+"""The pipeline: read -> model -> render -> write. Nothing is written unless every step succeeds."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import SiteConfig
+from .feeds import feed_outputs
+from .markup import Rendered, render_markdown
+from .problems import Problem, StorygenError
+from .reader import Content, read_content
+from .render import Renderer
+from .site import BuildOptions, Site, build_site
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    site: Site
+    pages: int
+    feeds: int
+    static: int
+    seconds: float
+    output: Path
+
+    def summary(self) -> str:
+        return (f"Built {len(self.site.entries)} entries: {self.pages} pages, {self.feeds} feeds, "
+                f"{self.static} static files in {self.seconds:.2f} s -> {self.output}")
+
+
+def load_site(config: SiteConfig, options: BuildOptions) -> tuple[Site, dict[str, Rendered]]:
+    """Read and model the site, and render every Markdown body. Raises StorygenError."""
+    content = read_content(config)
+    if content.problems:
+        raise StorygenError(content.problems)
+    _check_page_slugs(content)
+    site = build_site(config, content, options)
+    return site, render_bodies(config, site)
+
+
+def render_bodies(config: SiteConfig, site: Site) -> dict[str, Rendered]:
+    sanitize = config.raw_html == "sanitize"
+    bodies = {e.path: render_markdown(e.body, config.base_path, sanitize) for e in site.entries}
+    bodies.update({p.path: render_markdown(p.body, config.base_path, sanitize) for p in site.pages})
+    return bodies
+
+
+def site_files(site: Site, bodies: dict[str, Rendered]) -> Iterator[tuple[str, bytes]]:
+    """Every generated file (pages, feeds, sitemap, robots.txt) as (path, bytes)."""
+    renderer = Renderer(site, bodies)
+    yield from renderer.outputs()
+    yield from feed_outputs(site, renderer.articles)
+    yield "sitemap.xml", renderer.render_template("sitemap.xml", urls=sitemap_urls(site, renderer))
+    yield "robots.txt", renderer.render_template("robots.txt")
+
+
+def sitemap_urls(site: Site, renderer: Renderer) -> list[tuple[str, str]]:
+    """(absolute URL, last modified) for every HTML page but the 404 page."""
+    config = site.config
+    urls: list[tuple[str, str]] = []
+    for collection in site.collections:
+        for listing in site.listings(collection):
+            newest = listing.entries[0].date.date().isoformat() if listing.entries else ""
+            urls.append((config.absolute(listing.path), newest))
+    urls.append((config.absolute("/tags/"), ""))
+    urls.append((config.absolute("/archive/"), ""))
+    urls.extend((config.absolute(f"/archive/{year}/"), "") for year in sorted(site.years))
+    for entry in site.entries:
+        urls.append((config.absolute(entry.path), (entry.updated or entry.date).date().isoformat()))
+    urls.extend((config.absolute(page.path), "") for page in site.pages)
+    return sorted(set(urls))
+
+
+def build(config: SiteConfig, options: BuildOptions, out: Path | None = None) -> BuildResult:
+    """Build the whole site into `out` (default: the configured output folder), atomically."""
+    from .writer import StagedOutput
+
+    started = time.perf_counter()
+    output = (out or config.output_path).resolve()
+    check_output_folder(config, output)
+    site, bodies = load_site(config, options)
+    staged = StagedOutput(output)
+    try:
+        static = staged.copy_tree(config.static_dir)
+        pages = feeds = 0
+        for relative, data in site_files(site, bodies):
+            staged.write(relative, data)
+            if relative.endswith(".xml") and relative != "sitemap.xml":
+                feeds += 1
+            elif relative.endswith(".html"):
+                pages += 1
+        staged.commit()
+    except BaseException:
+        staged.discard()
+        raise
+    return BuildResult(site, pages, feeds, static, time.perf_counter() - started, output)
+
+
+def _check_page_slugs(content: Content) -> None:
+    reserved = {"stories", "updates", "tags", "archive", "page", "static", "feed.xml"}
+    problems = [
+        Problem(str(p.source), p.lines.get("slug") or 1,
+                f"the page address /{p.slug}/ is used by storygen itself",
+                "give the page another slug")
+        for p in content.pages if p.slug in reserved
+    ]
+    if problems:
+        raise StorygenError(problems)
+
+
+def check_output_folder(config: SiteConfig, output: Path) -> None:
+    """Refuse an output folder whose replacement would destroy the sources or someone's files."""
+    root = config.root.resolve()
+    message = ""
+    if output == root or root.is_relative_to(output):
+        message = "the output folder would replace the site itself"
+    elif any(output.is_relative_to(root / name) for name in ("content", "templates", "static")):
+        message = "the output folder is inside the site's sources"
+    elif output.is_dir() and any(output.iterdir()) and not (
+            (output / "sitemap.xml").exists() or (output / "404.html").exists()):
+        message = "the output folder already holds files that storygen did not make"
+    if message:
+        raise StorygenError([Problem(str(output), None, message,
+                                     "choose another folder with --out or output_dir")])

@@ -1,0 +1,1 @@
+"""One module per command: NAME, HELP, register(parser) and run(args) -> exit status."""

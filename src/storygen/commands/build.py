@@ -1,0 +1,31 @@
+"""`storygen build`: the whole site into the output folder."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..build import build
+from ..config import load_config
+from ..site import BuildOptions
+
+NAME = "build"
+HELP = "build the site into the output folder (default _site/)"
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--drafts", action="store_true", help="include entries with draft: true")
+    parser.add_argument("--future", action="store_true", help="include entries dated later")
+    parser.add_argument("--out", metavar="DIR", help="output folder (default: output_dir)")
+    parser.add_argument("--base-url", metavar="URL",
+                        help="absolute URL the site is served from (or STORYGEN_BASE_URL)")
+
+
+def run(args: argparse.Namespace) -> int:
+    root = Path(args.root).resolve()
+    config = load_config(root, args.base_url)
+    out = Path(args.out) if args.out else None
+    result = build(config, BuildOptions(drafts=args.drafts, future=args.future),
+                   out.resolve() if out else None)
+    print(result.summary())
+    return 0

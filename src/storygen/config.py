@@ -1,0 +1,225 @@
+"""Read `site.toml` into a validated, frozen configuration with sensible defaults."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .problems import Problem, StorygenError
+
+CONFIG_FILE = "site.toml"
+BASE_URL_ENV = "STORYGEN_BASE_URL"
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Everything a build needs to know about the site. Feature sections stay raw in `sections`."""
+
+    root: Path
+    title: str
+    base_url: str  # absolute, with a trailing slash; may carry a sub-path
+    description: str = ""
+    language: str = "en"
+    timezone: str = "UTC"
+    agency: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+    contact_url: str = ""
+    per_page: int = 10
+    feed_length: int = 20
+    output_dir: str = "_site"
+    cache_dir: str = ".storygen-cache"
+    raw_html: str = "allow"  # "allow" (trusted staff input) or "sanitize"
+    footer_links: tuple[Link, ...] = ()
+    social_accounts: dict[str, str] = field(default_factory=dict)
+    field_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    sections: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site lives under, e.g. `/` or `/news/`."""
+        return urlsplit(self.base_url).path or "/"
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def static_dir(self) -> Path:
+        return self.root / "static"
+
+    @property
+    def output_path(self) -> Path:
+        return self.root / self.output_dir
+
+    @property
+    def cache_path(self) -> Path:
+        return self.root / self.cache_dir
+
+    def section(self, name: str) -> dict[str, Any]:
+        """A feature's own table from site.toml (e.g. `[crosspost]`), empty if absent."""
+        value = self.sections.get(name, {})
+        return value if isinstance(value, dict) else {}
+
+    def absolute(self, path: str) -> str:
+        """Turn a site path such as `/stories/x/` into an absolute URL under the base URL."""
+        return self.base_url + path.lstrip("/")
+
+
+DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
+    "summary": ("summary",),
+    "tags": ("tags",),
+}
+
+_KNOWN_SITE_KEYS = {
+    "title", "base_url", "description", "language", "timezone", "agency", "contact_email",
+    "contact_phone", "contact_url", "per_page", "feed_length", "output_dir", "cache_dir",
+    "raw_html", "footer_links",
+}
+
+
+def normalise_base_url(url: str) -> str | None:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def load_config(root: Path, base_url_override: str | None = None) -> SiteConfig:
+    """Load `root/site.toml`. Raises StorygenError listing every problem found."""
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        raise StorygenError([Problem(str(path), None, "site.toml not found",
+                                     "run storygen from the site folder, or pass --root")])
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        line = _toml_error_line(exc)
+        raise StorygenError([Problem(str(path), line, f"site.toml is not valid TOML: {exc}",
+                                     "check quotes and brackets on that line")]) from None
+    return _parse(root, path, data, base_url_override or os.environ.get(BASE_URL_ENV))
+
+
+def _toml_error_line(exc: Exception) -> int | None:
+    marker = "(at line "
+    text = str(exc)
+    if marker in text:
+        digits = text.split(marker, 1)[1].split(",", 1)[0]
+        return int(digits) if digits.isdigit() else None
+    return None
+
+
+def _parse(root: Path, path: Path, data: dict[str, Any], base_url_override: str | None) -> SiteConfig:
+    errors: list[Problem] = []
+    site = data.get("site", {})
+    if not isinstance(site, dict):
+        raise StorygenError([Problem(str(path), None, "[site] must be a table")])
+
+    def get(key: str, kind: type, default: Any) -> Any:
+        value = site.get(key, default)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            errors.append(Problem(str(path), None,
+                                  f"[site] {key} must be a {kind.__name__}, got {value!r}"))
+            return default
+        return value
+
+    title = get("title", str, "").strip()
+    if not title:
+        errors.append(Problem(str(path), None, "[site] title is required",
+                              'add title = "Your agency news" under [site]'))
+    raw_base = base_url_override or get("base_url", str, "")
+    base_url = normalise_base_url(raw_base) if raw_base else None
+    if base_url is None:
+        errors.append(Problem(str(path), None,
+                              f"[site] base_url must be an absolute http(s) URL, got {raw_base!r}",
+                              'e.g. base_url = "https://news.example.gov/"'))
+    timezone = get("timezone", str, "UTC")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        errors.append(Problem(str(path), None, f"[site] timezone {timezone!r} is unknown",
+                              'use an IANA name such as "America/New_York"'))
+        timezone = "UTC"
+    per_page = get("per_page", int, 10)
+    feed_length = get("feed_length", int, 20)
+    for key, value in (("per_page", per_page), ("feed_length", feed_length)):
+        if value < 1:
+            errors.append(Problem(str(path), None, f"[site] {key} must be at least 1"))
+    raw_html = get("raw_html", str, "allow")
+    if raw_html not in ("allow", "sanitize"):
+        errors.append(Problem(str(path), None,
+                              f'[site] raw_html must be "allow" or "sanitize", got {raw_html!r}'))
+    footer_links = _links(path, site.get("footer_links", []), errors)
+    unknown = sorted(set(site) - _KNOWN_SITE_KEYS)
+    if unknown:
+        errors.append(Problem(str(path), None, f"[site] has unknown keys: {', '.join(unknown)}",
+                              "check the spelling; see README for the keys storygen reads"))
+    social = data.get("social", {})
+    accounts = {k: str(v) for k, v in social.get("accounts", {}).items()} if isinstance(
+        social, dict) and isinstance(social.get("accounts", {}), dict) else {}
+    aliases = dict(DEFAULT_ALIASES)
+    for key, value in data.get("fields", {}).items() if isinstance(data.get("fields"), dict) else ():
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            aliases[key] = (key, *[v for v in value if v != key])
+        else:
+            errors.append(Problem(str(path), None,
+                                  f"[fields] {key} must be a list of front-matter keys"))
+    if errors:
+        raise StorygenError(errors)
+    return SiteConfig(
+        root=root,
+        title=title,
+        base_url=base_url or "",
+        description=get("description", str, ""),
+        language=get("language", str, "en"),
+        timezone=timezone,
+        agency=get("agency", str, ""),
+        contact_email=get("contact_email", str, ""),
+        contact_phone=get("contact_phone", str, ""),
+        contact_url=get("contact_url", str, ""),
+        per_page=per_page,
+        feed_length=feed_length,
+        output_dir=get("output_dir", str, "_site"),
+        cache_dir=get("cache_dir", str, ".storygen-cache"),
+        raw_html=raw_html,
+        footer_links=tuple(footer_links),
+        social_accounts=accounts,
+        field_aliases=aliases,
+        sections={k: v for k, v in data.items() if k not in ("site",)},
+    )
+
+
+def _links(path: Path, value: Any, errors: list[Problem]) -> list[Link]:
+    links: list[Link] = []
+    if not isinstance(value, list):
+        errors.append(Problem(str(path), None, "[site] footer_links must be a list of tables"))
+        return links
+    for item in value:
+        if isinstance(item, dict) and isinstance(item.get("label"), str) and isinstance(
+                item.get("url"), str):
+            links.append(Link(item["label"], item["url"]))
+        else:
+            errors.append(Problem(str(path), None,
+                                  f"[site] footer_links entry {item!r} needs label and url",
+                                  '{ label = "About", url = "/about/" }'))
+    return links

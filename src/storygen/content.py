@@ -1,0 +1,95 @@
+"""Validated content objects: what the reader produces and everything downstream consumes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+EntryType = Literal["story", "update"]
+ENTRY_TYPES: tuple[EntryType, ...] = ("story", "update")
+SECTION_FOR_TYPE: dict[str, str] = {"story": "stories", "update": "updates"}
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A call to action: where to send readers (a URL, an e-mail address or a phone number)."""
+
+    label: str
+    url: str = ""
+    email: str = ""
+    phone: str = ""
+
+    @property
+    def href(self) -> str:
+        if self.url:
+            return self.url
+        if self.email:
+            return f"mailto:{self.email}"
+        return "tel:" + "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One story or service update, validated. Times are timezone-aware."""
+
+    source: Path  # the Markdown file, relative to the site root
+    slug: str
+    title: str
+    date: datetime
+    type: EntryType
+    body: str  # Markdown, front matter removed
+    body_line: int  # line of the file where the body starts (1-based)
+    summary: str = ""  # as written; empty means "first paragraph"
+    tags: tuple[str, ...] = ()
+    author: str = ""
+    image: str = ""
+    image_alt: str = ""
+    draft: bool = False
+    updated: datetime | None = None
+    expires: datetime | None = None
+    urgent: bool = False
+    contact: Contact | None = None
+    social: dict[str, Any] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)  # unknown keys, kept for templates
+    lines: dict[str, int] = field(default_factory=dict)  # front-matter key -> line number
+    digest: str = ""  # hash of the file's bytes: identity for caches
+
+    @property
+    def section(self) -> str:
+        return SECTION_FOR_TYPE[self.type]
+
+    @property
+    def path(self) -> str:
+        """Site path of the entry's page, e.g. `/stories/permit-wait-times/`."""
+        return f"/{self.section}/{self.slug}/"
+
+    def is_expired(self, now: datetime) -> bool:
+        return self.expires is not None and self.expires <= now
+
+    def is_future(self, now: datetime) -> bool:
+        return self.date > now
+
+    def line_of(self, key: str) -> int | None:
+        return self.lines.get(key)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A standalone page from `content/pages/*.md`, served at `/<slug>/`."""
+
+    source: Path
+    slug: str
+    title: str
+    body: str
+    body_line: int
+    summary: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    digest: str = ""
+
+    @property
+    def path(self) -> str:
+        return f"/{self.slug}/"

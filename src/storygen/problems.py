@@ -1,0 +1,72 @@
+"""Errors as values: every problem carries a file, a line where known, and what to do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input, reported to the user as `path:line: message`."""
+
+    path: str
+    line: int | None = None
+    message: str = ""
+    hint: str = ""
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        text = f"{where}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+@dataclass
+class Problems:
+    """A collector, so every problem in every file is found before anything fails."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def add(
+        self,
+        path: Path | str,
+        message: str,
+        *,
+        line: int | None = None,
+        hint: str = "",
+        column: int | None = None,
+    ) -> None:
+        self.items.append(Problem(str(path), line, message, hint, column))
+
+    def extend(self, other: Problems) -> None:
+        self.items.extend(other.items)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def sorted(self) -> list[Problem]:
+        return sorted(self.items, key=lambda p: (p.path, p.line or 0, p.column or 0, p.message))
+
+
+class StorygenError(Exception):
+    """Raised to stop a command; carries the problems to show the user."""
+
+    def __init__(self, problems: Problems | list[Problem]) -> None:
+        items = problems.items if isinstance(problems, Problems) else list(problems)
+        self.problems = sorted(items, key=lambda p: (p.path, p.line or 0, p.column or 0))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def fail(path: Path | str, message: str, *, line: int | None = None, hint: str = "") -> None:
+    """Stop with a single problem."""
+    raise StorygenError([Problem(str(path), line, message, hint)])

@@ -1,0 +1,211 @@
+"""Render step: the site model -> (output path, bytes) pairs, through Jinja2 templates."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .config import SiteConfig
+from .content import Entry, Page
+from .markup import Rendered
+from .problems import Problem, StorygenError
+from .reader import slugify
+from .site import Collection, Listing, Site
+
+META_DESCRIPTION_LENGTH = 160
+
+
+@dataclass(frozen=True)
+class Article:
+    """An entry as templates see it: its fields, rendered body, summary and URLs."""
+
+    entry: Entry
+    html: Markup
+    summary: str
+    url: str
+    absolute_url: str
+    current: bool  # False once an update has expired
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.entry, name)
+
+
+def make_environment(config: SiteConfig) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(config.templates_dir)),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(url=lambda path: config.base_path + str(path).lstrip("/"),
+                       absolute=config.absolute, tag_slug=slugify)
+    env.filters.update(human_date=human_date, iso=lambda d: d.isoformat(), jsonld=jsonld,
+                       excerpt=excerpt)
+    return env
+
+
+def human_date(value: datetime) -> str:
+    return f"{value:%B} {value.day}, {value.year}"
+
+
+def excerpt(text: str, length: int = META_DESCRIPTION_LENGTH) -> str:
+    """Shorten at a word boundary with an ellipsis (meta descriptions)."""
+    if len(text) <= length:
+        return text
+    cut = text[: length - 1].rsplit(" ", 1)[0].rstrip(" ,;:.")
+    return cut + "…"
+
+
+def jsonld(data: Any) -> Markup:
+    """JSON safe inside <script>: `<`, `>` and `&` are escaped so content cannot close the tag."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=None)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+class Renderer:
+    """Turns the site model into files. Entry bodies are rendered before, by the build step."""
+
+    def __init__(self, site: Site, bodies: dict[str, Rendered]) -> None:
+        self.site = site
+        self.config = site.config
+        self.env = make_environment(site.config)
+        self.articles = {e.path: self._article(e, bodies[e.path]) for e in site.entries}
+        self.page_bodies = {p.path: bodies[p.path] for p in site.pages}
+        self.env.globals.update(site=self._site_globals())
+
+    def _article(self, entry: Entry, body: Rendered) -> Article:
+        return Article(entry, Markup(body.html), entry.summary or body.first_paragraph,
+                       self.config.base_path + entry.path.lstrip("/"),
+                       self.config.absolute(entry.path), not entry.is_expired(self.site.now))
+
+    def _site_globals(self) -> dict[str, Any]:
+        config, site = self.config, self.site
+        return {
+            "config": config,
+            "title": config.title,
+            "description": config.description,
+            "language": config.language,
+            "urgent": [self.articles[e.path] for e in site.urgent],
+            "tags": site.tags,
+            "pages": site.pages,
+            "footer_links": config.footer_links,
+            "social": config.social_accounts,
+        }
+
+    def article(self, entry: Entry) -> Article:
+        return self.articles[entry.path]
+
+    def outputs(self) -> Iterator[tuple[str, bytes]]:
+        """Every generated file except static ones, in a stable order."""
+        for collection in self.site.collections:
+            for listing in self.site.listings(collection):
+                yield self._listing(collection, listing)
+        yield from self._tag_index()
+        yield from self._archives()
+        for entry in self.site.entries:
+            yield self._entry(entry)
+        for page in self.site.pages:
+            yield self._page(page)
+        yield "404.html", self.render_template("404.html", page_title="Page not found",
+                                         canonical=None, description="")
+
+    def render_template(self, name: str, **context: Any) -> bytes:
+        try:
+            return self.env.get_template(name).render(**context).encode("utf-8")
+        except jinja2.TemplateNotFound as exc:
+            raise StorygenError([Problem(f"templates/{exc.name}", None, "template is missing",
+                                         "restore it from storygen's sample site")]) from None
+        except jinja2.TemplateSyntaxError as exc:
+            raise StorygenError([Problem(f"templates/{exc.name or name}", exc.lineno,
+                                         f"template error: {exc.message}")]) from None
+        except jinja2.UndefinedError as exc:
+            raise StorygenError([Problem(f"templates/{name}", _template_line(exc),
+                                         f"template error: {exc.message}",
+                                         "check the variable name")]) from None
+
+    def _listing(self, collection: Collection, listing: Listing) -> tuple[str, bytes]:
+        items = [self.articles[e.path] for e in listing.entries]
+        title = collection.title if listing.number == 1 else (
+            f"{collection.title}, page {listing.number}")
+        data = self.render_template(
+            "list.html", listing=listing, items=items, page_title=title, canonical=listing.path,
+            description=self.config.description, collection=collection,
+            is_home=collection.key == "all" and listing.number == 1)
+        return _index(listing.path), data
+
+    def _tag_index(self) -> Iterator[tuple[str, bytes]]:
+        yield "tags/index.html", self.render_template(
+            "tags.html", page_title="Topics", canonical="/tags/",
+            description=f"Every topic covered by {self.config.title}.")
+
+    def _archives(self) -> Iterator[tuple[str, bytes]]:
+        years = sorted(self.site.years, reverse=True)
+        yield "archive/index.html", self.render_template(
+            "archive.html", years={y: len(self.site.years[y]) for y in years}, year=None,
+            items=[], page_title="Archive", canonical="/archive/",
+            description=f"Everything published by {self.config.title}, by year.")
+        for year in years:
+            items = [self.articles[e.path] for e in self.site.years[year]]
+            yield f"archive/{year}/index.html", self.render_template(
+                "archive.html", years={}, year=year, items=items, page_title=f"Published in {year}",
+                canonical=f"/archive/{year}/", description=f"Stories and updates from {year}.")
+
+    def _entry(self, entry: Entry) -> tuple[str, bytes]:
+        article = self.articles[entry.path]
+        data = self.render_template("entry.html", item=article, page_title=entry.title,
+                              canonical=entry.path, description=excerpt(article.summary),
+                              schema=self._schema(article))
+        return _index(entry.path), data
+
+    def _page(self, page: Page) -> tuple[str, bytes]:
+        body = self.page_bodies[page.path]
+        data = self.render_template("page.html", item=page, body=Markup(body.html),
+                              page_title=page.title, canonical=page.path,
+                              description=excerpt(page.summary or body.first_paragraph))
+        return _index(page.path), data
+
+    def _schema(self, article: Article) -> dict[str, Any]:
+        entry, config = article.entry, self.config
+        publisher: dict[str, Any] = {"@type": "GovernmentOrganization",
+                                     "name": config.agency or config.title, "url": config.base_url}
+        data: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle" if entry.type == "update" else "BlogPosting",
+            "headline": entry.title,
+            "description": article.summary,
+            "datePublished": entry.date.isoformat(),
+            "dateModified": (entry.updated or entry.date).isoformat(),
+            "url": article.absolute_url,
+            "mainEntityOfPage": article.absolute_url,
+            "publisher": publisher,
+            "author": {"@type": "Person", "name": entry.author} if entry.author else publisher,
+        }
+        if entry.image:
+            data["image"] = {"@type": "ImageObject", "url": config.absolute(entry.image),
+                             "description": entry.image_alt}
+        if entry.expires:
+            data["expires"] = entry.expires.isoformat()
+        return data
+
+
+def _index(path: str) -> str:
+    return path.strip("/") + "/index.html" if path.strip("/") else "index.html"
+
+
+def _template_line(exc: Exception) -> int | None:
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(".html"):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
