@@ -13,7 +13,8 @@ from .problems import StorygenError
 
 
 def _command_modules() -> list:
-    names = sorted(m.name for m in pkgutil.iter_modules(commands.__path__) if not m.name.startswith("_"))
+    found = pkgutil.iter_modules(commands.__path__)
+    names = sorted(m.name for m in found if not m.name.startswith("_"))
     return [importlib.import_module(f"{commands.__name__}.{name}") for name in names]
 
 

@@ -129,7 +129,8 @@ def _toml_error_line(exc: Exception) -> int | None:
     return None
 
 
-def _parse(root: Path, path: Path, data: dict[str, Any], base_url_override: str | None) -> SiteConfig:
+def _parse(root: Path, path: Path, data: dict[str, Any],
+           base_url_override: str | None) -> SiteConfig:
     errors: list[Problem] = []
     site = data.get("site", {})
     if not isinstance(site, dict):
@@ -178,7 +179,8 @@ def _parse(root: Path, path: Path, data: dict[str, Any], base_url_override: str 
     accounts = {k: str(v) for k, v in social.get("accounts", {}).items()} if isinstance(
         social, dict) and isinstance(social.get("accounts", {}), dict) else {}
     aliases = dict(DEFAULT_ALIASES)
-    for key, value in data.get("fields", {}).items() if isinstance(data.get("fields"), dict) else ():
+    fields = data.get("fields", {})
+    for key, value in fields.items() if isinstance(fields, dict) else ():
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             aliases[key] = (key, *[v for v in value if v != key])
         else:

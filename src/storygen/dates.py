@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
 DATE_HINT = "write it as 2025-03-14, or 2025-03-14 09:30, or 2025-03-14T09:30:00-05:00"
 
@@ -43,7 +43,7 @@ def parse_date(value: object, tz: tzinfo) -> datetime:
 
 def _offset(text: str, whole: str) -> tzinfo:
     if text == "Z":
-        return timezone.utc
+        return UTC
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     hours, minutes = (int(digits), 0) if len(digits) <= 2 else (int(digits[:-2]), int(digits[-2:]))

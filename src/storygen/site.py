@@ -1,4 +1,4 @@
-"""Model step: from validated content to the site: what is visible, collections, tags, pages, URLs."""
+"""Model step: validated content -> the site: what is visible, collections, tags, pages, URLs."""
 
 from __future__ import annotations
 
@@ -121,7 +121,8 @@ def build_site(config: SiteConfig, content: Content, options: BuildOptions) -> S
     tags = _tags(listed)
     collections = [
         Collection("all", "Latest news", "/", tuple(home)),
-        Collection("stories", "Stories", "/stories/", tuple(e for e in listed if e.type == "story")),
+        Collection("stories", "Stories", "/stories/",
+                   tuple(e for e in listed if e.type == "story")),
         Collection("updates", "Service updates", "/updates/",
                    tuple(e for e in listed if e.type == "update")),
         *(Collection(f"tag:{t.slug}", f"Tagged “{t.name}”", t.path, t.entries) for t in tags),

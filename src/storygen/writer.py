@@ -1,4 +1,4 @@
-"""Write step: fill a fresh folder, then swap it in, so a failed build never touches the old site."""
+"""Write step: fill a fresh folder, then swap it in; a failed build never touches the old site."""
 
 from __future__ import annotations
 

@@ -1,0 +1,55 @@
+"""Shared fixtures: the project root, temporary sites, and running the real CLI."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from storygen.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture
+def sample_site(tmp_path: Path) -> Path:
+    """A copy of the bundled sample site, safe to build and edit."""
+    site = tmp_path / "site"
+    for name in ("content", "templates", "static"):
+        shutil.copytree(ROOT / name, site / name)
+    shutil.copy(ROOT / "site.toml", site / "site.toml")
+    return site
+
+
+@pytest.fixture
+def make_site(tmp_path: Path):
+    """Build a minimal site from {relative path: text}; templates come from the sample site."""
+
+    def make(files: dict[str, str], toml: str | None = None) -> Path:
+        site = tmp_path / "mini"
+        site.mkdir(exist_ok=True)
+        if not (site / "templates").exists():
+            shutil.copytree(ROOT / "templates", site / "templates")
+            shutil.copytree(ROOT / "static", site / "static")
+        (site / "site.toml").write_text(toml or textwrap.dedent("""\
+            [site]
+            title = "Test News"
+            base_url = "https://news.example.gov/"
+            timezone = "America/New_York"
+            per_page = 2
+            """), encoding="utf-8")
+        for relative, text in files.items():
+            path = site / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return site
+
+    return make
+
+
+def run_cli(*args: str) -> int:
+    """Run storygen in-process, as the console script would."""
+    return main(list(args))
