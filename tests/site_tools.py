@@ -39,9 +39,8 @@ def resolve(output: Path, page: Path, link: str, base_url: str) -> Path | None:
     parts = urlsplit(link)
     if parts.scheme in ("mailto", "tel"):
         return None
-    if parts.scheme or parts.netloc:
-        if parts.netloc != base.netloc:
-            return None
+    if (parts.scheme or parts.netloc) and parts.netloc != base.netloc:
+        return None
     path = unquote(parts.path)
     if not path:
         return page  # a fragment on the same page

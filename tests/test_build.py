@@ -222,3 +222,53 @@ def test_bad_site_toml(make_site, capsys, toml: str, message: str) -> None:
     assert build(site) == 1
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_json_feed_has_required_fields(make_site) -> None:
+    site = make_site({
+        "content/stories/a.md": entry("Alpha", "2025-01-01", tags="[roads]",
+                                      image="/images/a.png", image_alt="A road"),
+        "content/stories/b.md": entry("Beta & <b>", "2025-01-02", type="update"),
+    })
+    assert build(site) == 0
+    out = site / "_site"
+    feed = json.loads((out / "feed.json").read_text(encoding="utf-8"))
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert feed["title"] == "Test News"
+    assert feed["feed_url"] == "https://news.example.gov/feed.json"
+    assert [item["title"] for item in feed["items"]] == ["Beta & <b>", "Alpha"]
+    for item in feed["items"]:
+        assert item["id"] == item["url"] and item["url"].startswith("https://news.example.gov/")
+        assert item["content_html"] and item["date_published"].startswith("2025-01-0")
+    assert feed["items"][1]["image"] == "https://news.example.gov/images/a.png"
+    roads = json.loads((out / "tags/roads/feed.json").read_text(encoding="utf-8"))
+    assert [item["title"] for item in roads["items"]] == ["Alpha"]
+
+
+def test_aliases_make_redirect_pages_and_redirects_file(make_site) -> None:
+    site = make_site({"content/stories/new-name.md": entry(
+        "Renamed", aliases="[/stories/old-name/, news/2019/old]")})
+    assert build(site) == 0
+    out = site / "_site"
+    page = (out / "stories/old-name/index.html").read_text()
+    assert '<link rel="canonical" href="https://news.example.gov/stories/new-name/">' in page
+    assert 'content="0; url=https://news.example.gov/stories/new-name/"' in page
+    assert (out / "news/2019/old/index.html").is_file()
+    assert (out / "_redirects").read_text().splitlines() == [
+        "/news/2019/old/ /stories/new-name/ 301",
+        "/stories/old-name/ /stories/new-name/ 301",
+    ]
+    assert "old-name" not in (out / "sitemap.xml").read_text()
+
+
+@pytest.mark.parametrize("aliases,message", [
+    ("[/stories/other/]", "alias /stories/other/ is already a page of this site"),
+    ("[/x/../../etc/]", "alias '/x/../../etc/' is not a site path"),
+    ("[/a/, /a]", "alias /a/ is already an alias of content/stories/one.md"),
+])
+def test_bad_aliases_are_reported(make_site, capsys, aliases: str, message: str) -> None:
+    site = make_site({"content/stories/one.md": entry("One", aliases=aliases),
+                      "content/stories/other.md": entry("Other")})
+    assert build(site) == 1
+    err = capsys.readouterr().err
+    assert "content/stories/one.md:4: " + message in err

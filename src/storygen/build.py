@@ -12,8 +12,10 @@ from .feeds import feed_outputs
 from .markup import Rendered, render_markdown
 from .problems import Problem, StorygenError
 from .reader import Content, read_content
+from .redirects import check_aliases, redirect_outputs
 from .render import Renderer
 from .site import BuildOptions, Site, build_site
+from .sitemap import page_dates, sitemap_urls
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,9 @@ def load_site(config: SiteConfig, options: BuildOptions) -> tuple[Site, dict[str
         raise StorygenError(content.problems)
     _check_page_slugs(content)
     site = build_site(config, content, options)
+    check_aliases(site, set(page_dates(site)))
     return site, render_bodies(config, site)
+
 
 
 def render_bodies(config: SiteConfig, site: Site) -> dict[str, Rendered]:
@@ -52,25 +56,9 @@ def site_files(site: Site, bodies: dict[str, Rendered]) -> Iterator[tuple[str, b
     renderer = Renderer(site, bodies)
     yield from renderer.outputs()
     yield from feed_outputs(site, renderer.articles)
-    yield "sitemap.xml", renderer.render_template("sitemap.xml", urls=sitemap_urls(site, renderer))
+    yield from redirect_outputs(site, renderer)
+    yield "sitemap.xml", renderer.render_template("sitemap.xml", urls=sitemap_urls(site))
     yield "robots.txt", renderer.render_template("robots.txt")
-
-
-def sitemap_urls(site: Site, renderer: Renderer) -> list[tuple[str, str]]:
-    """(absolute URL, last modified) for every HTML page but the 404 page."""
-    config = site.config
-    urls: list[tuple[str, str]] = []
-    for collection in site.collections:
-        for listing in site.listings(collection):
-            newest = listing.entries[0].date.date().isoformat() if listing.entries else ""
-            urls.append((config.absolute(listing.path), newest))
-    urls.append((config.absolute("/tags/"), ""))
-    urls.append((config.absolute("/archive/"), ""))
-    urls.extend((config.absolute(f"/archive/{year}/"), "") for year in sorted(site.years))
-    for entry in site.entries:
-        urls.append((config.absolute(entry.path), (entry.updated or entry.date).date().isoformat()))
-    urls.extend((config.absolute(page.path), "") for page in site.pages)
-    return sorted(set(urls))
 
 
 def build(config: SiteConfig, options: BuildOptions, out: Path | None = None) -> BuildResult:
@@ -87,9 +75,9 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None) ->
         pages = feeds = 0
         for relative, data in site_files(site, bodies):
             staged.write(relative, data)
-            if relative.endswith(".xml") and relative != "sitemap.xml":
+            if relative.endswith((".xml", ".json")) and relative != "sitemap.xml":
                 feeds += 1
-            elif relative.endswith(".html"):
+            elif relative.endswith(".html") and relative != "_redirects":
                 pages += 1
         staged.commit()
     except BaseException:

@@ -84,6 +84,10 @@ class Collection:
     def atom_path(self) -> str:
         return f"{self.base}atom.xml"
 
+    @property
+    def json_path(self) -> str:
+        return f"{self.base}feed.json"
+
 
 @dataclass
 class Site:
