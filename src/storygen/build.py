@@ -28,8 +28,23 @@ class BuildResult:
     output: Path
 
     def summary(self) -> str:
-        return (f"Built {len(self.site.entries)} entries: {self.pages} pages, {self.feeds} feeds, "
-                f"{self.static} static files in {self.seconds:.2f} s -> {self.output}")
+        lines = [f"Built {len(self.site.entries)} entries: {self.pages} pages, {self.feeds} feeds, "
+                 f"{self.static} static files in {self.seconds:.2f} s -> {self.output}"]
+        return "\n".join(lines + schedule_notes(self.site))
+
+
+def schedule_notes(site: Site) -> list[str]:
+    """When the site must be rebuilt next, so a scheduler (or a person) knows."""
+    schedule, notes = site.schedule, []
+    if schedule is None:
+        return notes
+    if (due := schedule.next_due) is not None:
+        notes.append(f"Next scheduled: {due.source} ('{due.title}') is due {due.date.isoformat()}"
+                     " - rebuild then to publish it")
+    if (ending := schedule.next_expiry) is not None and ending.expires is not None:
+        notes.append(f"Next expiry: {ending.source} ('{ending.title}') expires "
+                     f"{ending.expires.isoformat()} - rebuild then to take it off the listings")
+    return notes
 
 
 def load_site(config: SiteConfig, options: BuildOptions) -> tuple[Site, dict[str, Rendered]]:
