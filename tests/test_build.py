@@ -272,3 +272,21 @@ def test_bad_aliases_are_reported(make_site, capsys, aliases: str, message: str)
     assert build(site) == 1
     err = capsys.readouterr().err
     assert "content/stories/one.md:4: " + message in err
+
+
+def test_renamed_slug_without_alias_warns(make_site, capsys) -> None:
+    site = make_site({"content/stories/one.md": entry("One", slug="first-name")})
+    assert build(site) == 0
+    path = site / "content/stories/one.md"
+    path.write_text(path.read_text().replace("first-name", "second-name"))
+    capsys.readouterr()
+    assert build(site) == 0
+    out = capsys.readouterr().out
+    assert ("warning: content/stories/one.md:4: the web address moved from /stories/first-name/ "
+            "to /stories/second-name/") in out
+    assert "add aliases: [/stories/first-name/]" in out
+    renamed = path.read_text().replace("second-name", "third-name")
+    path.write_text(renamed.replace("slug:", "aliases: [/stories/second-name/]\nslug:"))
+    assert build(site) == 0
+    assert "warning" not in capsys.readouterr().out
+    assert (site / "_site/stories/second-name/index.html").is_file()

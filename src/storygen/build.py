@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import url_history
 from .config import SiteConfig
 from .feeds import feed_outputs
 from .markup import Rendered, render_markdown
@@ -26,10 +27,12 @@ class BuildResult:
     static: int
     seconds: float
     output: Path
+    warnings: tuple[Problem, ...] = ()
 
     def summary(self) -> str:
         lines = [f"Built {len(self.site.entries)} entries: {self.pages} pages, {self.feeds} feeds, "
                  f"{self.static} static files in {self.seconds:.2f} s -> {self.output}"]
+        lines += [f"warning: {warning}" for warning in self.warnings]
         return "\n".join(lines + schedule_notes(self.site))
 
 
@@ -98,7 +101,10 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None) ->
     except BaseException:
         staged.discard()
         raise
-    return BuildResult(site, pages, feeds, static, time.perf_counter() - started, output)
+    warnings = url_history.moved_without_alias(site, url_history.load(config.cache_path))
+    url_history.save(config.cache_path, site)
+    return BuildResult(site, pages, feeds, static, time.perf_counter() - started, output,
+                       tuple(warnings))
 
 
 def _check_page_slugs(content: Content) -> None:
