@@ -290,3 +290,40 @@ def test_renamed_slug_without_alias_warns(make_site, capsys) -> None:
     assert build(site) == 0
     assert "warning" not in capsys.readouterr().out
     assert (site / "_site/stories/second-name/index.html").is_file()
+
+AGENCY_TOML = """\
+[site]
+title = "Test News"
+base_url = "https://news.example.gov/"
+
+[analytics]
+dap_agency = "GSA"
+dap_subagency = "TTS & Co"
+
+[feedback]
+url = "https://forms.example.gov/helpful"
+style = "{style}"
+"""
+
+
+@pytest.mark.parametrize("style", ["link", "form"])
+def test_agency_essentials_when_switched_on(make_site, style: str) -> None:
+    site = make_site({"content/stories/one.md": entry("One")}, toml=AGENCY_TOML.format(style=style))
+    assert build(site) == 0
+    page = (site / "_site/stories/one/index.html").read_text()
+    assert ('src="https://dap.digitalgov.gov/Universal-Federated-Analytics-Min.js?agency=GSA'
+            '&amp;subagency=TTS+%26+Co"') in page
+    assert "Was this page helpful?" in page
+    if style == "form":
+        assert '<form action="https://forms.example.gov/helpful" method="post">' in page
+        assert 'value="https://news.example.gov/stories/one/"' in page
+    else:
+        assert ('href="https://forms.example.gov/helpful?page=https%3A%2F%2Fnews.example.gov'
+                '%2Fstories%2Fone%2F"') in page
+
+
+def test_agency_essentials_off_by_default(make_site) -> None:
+    site = make_site({"content/stories/one.md": entry("One")})
+    assert build(site) == 0
+    page = (site / "_site/stories/one/index.html").read_text()
+    assert "dap.digitalgov.gov" not in page and "Was this page helpful?" not in page
