@@ -102,7 +102,7 @@ def write(path: Path, text: str) -> None:
 STORY = """\
 ---
 title: "{title}"
-date: 2026-01-05
+date: 2099-06-01  # newest, so on the first page of every listing
 tags: [{tag}]
 ---
 
