@@ -32,13 +32,16 @@ def entry_text(number: int, rng: random.Random, *, title: str = "", body: str = 
 
 def make_site(folder: Path, entries: int, *, seed: int = 1, toml_extra: str = "") -> Path:
     """A site of `entries` generated entries with the sample templates and static files."""
-    for name in ("templates", "static", "content/pages"):
+    for name in ("templates", "static"):
         shutil.copytree(ROOT / name, folder / name)
+    (folder / "content" / "pages").mkdir(parents=True)
+    (folder / "content" / "pages" / "about.md").write_text(
+        "---\ntitle: About us\n---\n\nWe are the [county](/).\n", encoding="utf-8")
     (folder / "site.toml").write_text(
         '[site]\ntitle = "Engine News"\nbase_url = "https://news.example.gov/"\n'
         f"per_page = 3\nfeed_length = 4\n{toml_extra}", encoding="utf-8")
     stories = folder / "content" / "stories"
-    stories.mkdir(parents=True)
+    stories.mkdir()
     rng = random.Random(seed)
     for number in range(entries):
         (stories / f"entry-{number}.md").write_text(entry_text(number, rng), encoding="utf-8")
