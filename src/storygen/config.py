@@ -44,6 +44,10 @@ class SiteConfig:
     footer_links: tuple[Link, ...] = ()
     social_accounts: dict[str, str] = field(default_factory=dict)
     field_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    dap_agency: str = ""  # US federal Digital Analytics Program: off when empty
+    dap_subagency: str = ""
+    feedback_url: str = ""  # "Was this page helpful?": off when empty
+    feedback_style: str = "link"  # "link" or "form"
     sections: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -186,6 +190,15 @@ def _parse(root: Path, path: Path, data: dict[str, Any],
         else:
             errors.append(Problem(str(path), None,
                                   f"[fields] {key} must be a list of front-matter keys"))
+    analytics, feedback = _table(data, "analytics"), _table(data, "feedback")
+    feedback_url = str(feedback.get("url", ""))
+    if feedback_url and not normalise_base_url(feedback_url):
+        errors.append(Problem(str(path), None, f"[feedback] url must be an absolute http(s) "
+                              f"address, got {feedback_url!r}"))
+    feedback_style = str(feedback.get("style", "link"))
+    if feedback_style not in ("link", "form"):
+        errors.append(Problem(str(path), None,
+                              f'[feedback] style must be "link" or "form", got {feedback_style!r}'))
     if errors:
         raise StorygenError(errors)
     return SiteConfig(
@@ -207,8 +220,17 @@ def _parse(root: Path, path: Path, data: dict[str, Any],
         footer_links=tuple(footer_links),
         social_accounts=accounts,
         field_aliases=aliases,
+        dap_agency=str(analytics.get("dap_agency", "")),
+        dap_subagency=str(analytics.get("dap_subagency", "")),
+        feedback_url=feedback_url,
+        feedback_style=feedback_style,
         sections={k: v for k, v in data.items() if k not in ("site",)},
     )
+
+
+def _table(data: dict[str, Any], name: str) -> dict[str, Any]:
+    value = data.get(name, {})
+    return value if isinstance(value, dict) else {}
 
 
 def _links(path: Path, value: Any, errors: list[Problem]) -> list[Link]:
