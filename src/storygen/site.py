@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from .config import SiteConfig
 from .content import Entry, Page
+from .problems import Problem
 from .reader import Content, slugify
 
 
@@ -96,6 +97,7 @@ class Site:
     tags: list[Tag]
     collections: list[Collection] = field(default_factory=list)
     years: dict[int, list[Entry]] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)  # shown after a successful build
 
     def listings(self, collection: Collection) -> list[Listing]:
         return paginate(collection.title, collection.base, collection.entries,
@@ -131,7 +133,7 @@ def build_site(config: SiteConfig, content: Content, options: BuildOptions) -> S
     for entry in listed:
         years.setdefault(entry.date.year, []).append(entry)
     return Site(config, now, visible, listed, urgent, list(content.pages), tags, collections,
-                years)
+                years, warnings=content.warnings.sorted())
 
 
 def _tags(entries: list[Entry]) -> list[Tag]:

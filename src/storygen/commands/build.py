@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ..build import build
@@ -27,5 +28,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else None
     result = build(config, BuildOptions(drafts=args.drafts, future=args.future),
                    out.resolve() if out else None)
+    for warning in result.site.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(result.summary())
     return 0
