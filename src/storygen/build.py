@@ -7,13 +7,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import url_history
 from .config import SiteConfig
 from .feeds import feed_outputs
 from .markup import Rendered, render_markdown
 from .problems import Problem, StorygenError
 from .reader import Content, read_content
+from .redirects import check_aliases, redirect_outputs
 from .render import Renderer
 from .site import BuildOptions, Site, build_site
+from .sitemap import page_dates, sitemap_urls
 
 
 @dataclass(frozen=True)
@@ -24,10 +27,27 @@ class BuildResult:
     static: int
     seconds: float
     output: Path
+    warnings: tuple[Problem, ...] = ()
 
     def summary(self) -> str:
-        return (f"Built {len(self.site.entries)} entries: {self.pages} pages, {self.feeds} feeds, "
-                f"{self.static} static files in {self.seconds:.2f} s -> {self.output}")
+        lines = [f"Built {len(self.site.entries)} entries: {self.pages} pages, {self.feeds} feeds, "
+                 f"{self.static} static files in {self.seconds:.2f} s -> {self.output}"]
+        lines += [f"warning: {warning}" for warning in self.warnings]
+        return "\n".join(lines + schedule_notes(self.site))
+
+
+def schedule_notes(site: Site) -> list[str]:
+    """When the site must be rebuilt next, so a scheduler (or a person) knows."""
+    schedule, notes = site.schedule, []
+    if schedule is None:
+        return notes
+    if (due := schedule.next_due) is not None:
+        notes.append(f"Next scheduled: {due.source} ('{due.title}') is due {due.date.isoformat()}"
+                     " - rebuild then to publish it")
+    if (ending := schedule.next_expiry) is not None and ending.expires is not None:
+        notes.append(f"Next expiry: {ending.source} ('{ending.title}') expires "
+                     f"{ending.expires.isoformat()} - rebuild then to take it off the listings")
+    return notes
 
 
 def load_site(config: SiteConfig, options: BuildOptions) -> tuple[Site, dict[str, Rendered]]:
@@ -37,7 +57,9 @@ def load_site(config: SiteConfig, options: BuildOptions) -> tuple[Site, dict[str
         raise StorygenError(content.problems)
     _check_page_slugs(content)
     site = build_site(config, content, options)
+    check_aliases(site, set(page_dates(site)))
     return site, render_bodies(config, site)
+
 
 
 def render_bodies(config: SiteConfig, site: Site) -> dict[str, Rendered]:
@@ -52,25 +74,9 @@ def site_files(site: Site, bodies: dict[str, Rendered]) -> Iterator[tuple[str, b
     renderer = Renderer(site, bodies)
     yield from renderer.outputs()
     yield from feed_outputs(site, renderer.articles)
-    yield "sitemap.xml", renderer.render_template("sitemap.xml", urls=sitemap_urls(site, renderer))
+    yield from redirect_outputs(site, renderer)
+    yield "sitemap.xml", renderer.render_template("sitemap.xml", urls=sitemap_urls(site))
     yield "robots.txt", renderer.render_template("robots.txt")
-
-
-def sitemap_urls(site: Site, renderer: Renderer) -> list[tuple[str, str]]:
-    """(absolute URL, last modified) for every HTML page but the 404 page."""
-    config = site.config
-    urls: list[tuple[str, str]] = []
-    for collection in site.collections:
-        for listing in site.listings(collection):
-            newest = listing.entries[0].date.date().isoformat() if listing.entries else ""
-            urls.append((config.absolute(listing.path), newest))
-    urls.append((config.absolute("/tags/"), ""))
-    urls.append((config.absolute("/archive/"), ""))
-    urls.extend((config.absolute(f"/archive/{year}/"), "") for year in sorted(site.years))
-    for entry in site.entries:
-        urls.append((config.absolute(entry.path), (entry.updated or entry.date).date().isoformat()))
-    urls.extend((config.absolute(page.path), "") for page in site.pages)
-    return sorted(set(urls))
 
 
 def build(config: SiteConfig, options: BuildOptions, out: Path | None = None) -> BuildResult:
@@ -87,15 +93,18 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None) ->
         pages = feeds = 0
         for relative, data in site_files(site, bodies):
             staged.write(relative, data)
-            if relative.endswith(".xml") and relative != "sitemap.xml":
+            if relative.endswith((".xml", ".json")) and relative != "sitemap.xml":
                 feeds += 1
-            elif relative.endswith(".html"):
+            elif relative.endswith(".html") and relative != "_redirects":
                 pages += 1
         staged.commit()
     except BaseException:
         staged.discard()
         raise
-    return BuildResult(site, pages, feeds, static, time.perf_counter() - started, output)
+    warnings = url_history.moved_without_alias(site, url_history.load(config.cache_path))
+    url_history.save(config.cache_path, site)
+    return BuildResult(site, pages, feeds, static, time.perf_counter() - started, output,
+                       (*site.warnings, *warnings))
 
 
 def _check_page_slugs(content: Content) -> None:

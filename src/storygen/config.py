@@ -47,6 +47,10 @@ class SiteConfig:
     field_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     ignored_keys: frozenset[str] = frozenset()  # front-matter keys dropped on reading
     date_from_filename: bool = False  # a missing date is taken from a YYYY-MM-DD- file name
+    dap_agency: str = ""  # US federal Digital Analytics Program: off when empty
+    dap_subagency: str = ""
+    feedback_url: str = ""  # "Was this page helpful?": off when empty
+    feedback_style: str = "link"  # "link" or "form"
     sections: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -182,6 +186,15 @@ def _parse(root: Path, path: Path, data: dict[str, Any],
     accounts = {k: str(v) for k, v in social.get("accounts", {}).items()} if isinstance(
         social, dict) and isinstance(social.get("accounts", {}), dict) else {}
     fields = _fields(path, data.get("fields", {}), errors)
+    analytics, feedback = _table(data, "analytics"), _table(data, "feedback")
+    feedback_url = str(feedback.get("url", ""))
+    if feedback_url and not normalise_base_url(feedback_url):
+        errors.append(Problem(str(path), None, f"[feedback] url must be an absolute http(s) "
+                              f"address, got {feedback_url!r}"))
+    feedback_style = str(feedback.get("style", "link"))
+    if feedback_style not in ("link", "form"):
+        errors.append(Problem(str(path), None,
+                              f'[feedback] style must be "link" or "form", got {feedback_style!r}'))
     if errors:
         raise StorygenError(errors)
     return SiteConfig(
@@ -205,6 +218,10 @@ def _parse(root: Path, path: Path, data: dict[str, Any],
         field_aliases=fields.aliases,
         ignored_keys=fields.ignore,
         date_from_filename=fields.date_from_filename,
+        dap_agency=str(analytics.get("dap_agency", "")),
+        dap_subagency=str(analytics.get("dap_subagency", "")),
+        feedback_url=feedback_url,
+        feedback_style=feedback_style,
         sections={k: v for k, v in data.items() if k not in ("site",)},
     )
 
@@ -242,6 +259,9 @@ def _fields(path: Path, table: Any, errors: list[Problem]) -> _FieldOptions:
         else:
             aliases[key] = (key, *[k for k in keys if k != key])
     return _FieldOptions(aliases, ignore, from_name)
+def _table(data: dict[str, Any], name: str) -> dict[str, Any]:
+    value = data.get(name, {})
+    return value if isinstance(value, dict) else {}
 
 
 def _links(path: Path, value: Any, errors: list[Problem]) -> list[Link]:

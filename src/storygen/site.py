@@ -12,6 +12,7 @@ from .config import SiteConfig
 from .content import Entry, Page
 from .problems import Problem
 from .reader import Content, slugify
+from .schedule import Schedule, schedule_of
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,10 @@ class Collection:
     def atom_path(self) -> str:
         return f"{self.base}atom.xml"
 
+    @property
+    def json_path(self) -> str:
+        return f"{self.base}feed.json"
+
 
 @dataclass
 class Site:
@@ -98,6 +103,7 @@ class Site:
     collections: list[Collection] = field(default_factory=list)
     years: dict[int, list[Entry]] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)  # shown after a successful build
+    schedule: Schedule | None = None  # every entry's place in time, hidden ones included
 
     def listings(self, collection: Collection) -> list[Listing]:
         return paginate(collection.title, collection.base, collection.entries,
@@ -133,7 +139,8 @@ def build_site(config: SiteConfig, content: Content, options: BuildOptions) -> S
     for entry in listed:
         years.setdefault(entry.date.year, []).append(entry)
     return Site(config, now, visible, listed, urgent, list(content.pages), tags, collections,
-                years, warnings=content.warnings.sorted())
+                years, schedule_of(content.entries, now),
+                warnings=content.warnings.sorted())
 
 
 def _tags(entries: list[Entry]) -> list[Tag]:

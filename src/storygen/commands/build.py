@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from ..build import build
@@ -28,7 +27,5 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else None
     result = build(config, BuildOptions(drafts=args.drafts, future=args.future),
                    out.resolve() if out else None)
-    for warning in result.site.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
     print(result.summary())
     return 0
