@@ -102,8 +102,8 @@ class Site:
     tags: list[Tag]
     collections: list[Collection] = field(default_factory=list)
     years: dict[int, list[Entry]] = field(default_factory=dict)
-    warnings: list[Problem] = field(default_factory=list)  # shown after a successful build
     schedule: Schedule | None = None  # every entry's place in time, hidden ones included
+    warnings: list[Problem] = field(default_factory=list)  # shown after a successful build
 
     def listings(self, collection: Collection) -> list[Listing]:
         return paginate(collection.title, collection.base, collection.entries,
