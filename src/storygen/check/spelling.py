@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cached_property
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..problems import Problem, StorygenError
 from .context import Context, Family, Item
 from .diagnostic import Finding, Rule
 from .document import Document
+
+if TYPE_CHECKING:
+    from spellchecker import SpellChecker
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
@@ -38,11 +42,9 @@ class Spelling(Family):
         self.known_words: dict[str, bool] = {}
         self.fixes: dict[str, str] = {}
 
-    @cached_property
-    def checker(self):  # -> spellchecker.SpellChecker; imported late: loading takes a moment
-        from spellchecker import SpellChecker
-
-        return SpellChecker()
+    @property
+    def checker(self) -> SpellChecker:
+        return _dictionary()
 
     def check(self, doc: Document, item: Item) -> Iterator[Finding]:
         prose = doc.prose
@@ -74,13 +76,22 @@ class Spelling(Family):
         return self.fixes[word]
 
     def suggestions(self, key: str) -> list[str]:
-        """Up to three likely words, commonest first: one edit away, else two (short words)."""
+        """Up to three likely words, commonest first: one edit away, else two for short words
+        (two edits away means some 100,000 candidates per letter of a long word: too slow)."""
         checker = self.checker
         found = checker.known(checker.edit_distance_1(key))
-        if not found and len(key) <= 12:
+        if not found and len(key) <= 5:
             found = checker.known(checker.edit_distance_2(key))
         frequency = checker.word_frequency
         return sorted(found, key=lambda w: (-frequency[w], w))[:3]
+
+
+@cache
+def _dictionary() -> SpellChecker:
+    """The English dictionary, loaded once (late: loading takes a moment)."""
+    from spellchecker import SpellChecker
+
+    return SpellChecker()
 
 
 def _skipped(prose: str, match: re.Match[str]) -> bool:
