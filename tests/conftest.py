@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 from pathlib import Path
@@ -14,14 +15,32 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
 
-@pytest.fixture
-def sample_site(tmp_path: Path) -> Path:
-    """A copy of the bundled sample site, safe to build and edit."""
-    site = tmp_path / "site"
+def copy_sample(site: Path) -> Path:
+    """Copy the bundled sample site (content, templates, static, site.toml) into `site`."""
     for name in ("content", "templates", "static"):
         shutil.copytree(ROOT / name, site / name)
     shutil.copy(ROOT / "site.toml", site / "site.toml")
     return site
+
+
+@pytest.fixture
+def sample_site(tmp_path: Path) -> Path:
+    """A copy of the bundled sample site, safe to build and edit."""
+    return copy_sample(tmp_path / "site")
+
+
+@pytest.fixture(scope="session")
+def built_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample site built once (two entries a page, so listings have a page 2); its output."""
+    site = copy_sample(tmp_path_factory.mktemp("built") / "site")
+    toml = site / "site.toml"
+    text, count = re.subn(r"(?m)^per_page\s*=.*$", "per_page = 2", toml.read_text("utf-8"))
+    if not count:
+        text = text.replace("[site]\n", "[site]\nper_page = 2\n", 1)
+    toml.write_text(text, encoding="utf-8")
+    out = site.parent / "out"
+    assert main(["build", "--root", str(site), "--out", str(out)]) == 0
+    return out
 
 
 @pytest.fixture

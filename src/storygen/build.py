@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import url_history
+from .cache import RenderCache, markdown_key, markdown_settings
 from .config import SiteConfig
 from .feeds import feed_outputs
 from .markup import Rendered, render_markdown
+from .parallel import Workers, map_ordered, workers_from_config
 from .problems import Problem, StorygenError
 from .reader import Content, read_content
+from .redirects import check_aliases, redirect_outputs
 from .render import Renderer
 from .site import BuildOptions, Site, build_site
+from .sitemap import page_dates, sitemap_urls
+
+
+@dataclass
+class BuildStats:
+    """What a build did, and what it reused from the cache."""
+
+    markdown_rendered: int = 0
+    markdown_reused: int = 0
 
 
 @dataclass(frozen=True)
@@ -24,27 +38,70 @@ class BuildResult:
     static: int
     seconds: float
     output: Path
+    warnings: tuple[Problem, ...] = ()
+    stats: BuildStats = field(default_factory=BuildStats)
 
     def summary(self) -> str:
-        return (f"Built {len(self.site.entries)} entries: {self.pages} pages, {self.feeds} feeds, "
-                f"{self.static} static files in {self.seconds:.2f} s -> {self.output}")
+        lines = [f"Built {len(self.site.entries)} entries: {self.pages} pages, {self.feeds} feeds, "
+                 f"{self.static} static files in {self.seconds:.2f} s -> {self.output}"]
+        lines += [f"warning: {warning}" for warning in self.warnings]
+        return "\n".join(lines + schedule_notes(self.site))
 
 
-def load_site(config: SiteConfig, options: BuildOptions) -> tuple[Site, dict[str, Rendered]]:
-    """Read and model the site, and render every Markdown body. Raises StorygenError."""
+def schedule_notes(site: Site) -> list[str]:
+    """When the site must be rebuilt next, so a scheduler (or a person) knows."""
+    schedule, notes = site.schedule, []
+    if schedule is None:
+        return notes
+    if (due := schedule.next_due) is not None:
+        notes.append(f"Next scheduled: {due.source} ('{due.title}') is due {due.date.isoformat()}"
+                     " - rebuild then to publish it")
+    if (ending := schedule.next_expiry) is not None and ending.expires is not None:
+        notes.append(f"Next expiry: {ending.source} ('{ending.title}') expires "
+                     f"{ending.expires.isoformat()} - rebuild then to take it off the listings")
+    return notes
+
+
+def load_site(config: SiteConfig, options: BuildOptions, *, jobs: int | None = None,
+              stats: BuildStats | None = None) -> tuple[Site, dict[str, Rendered]]:
+    """Read and model the site, and render every Markdown body (reusing the on-disk cache in
+    `config.cache_path`; `jobs` as for `--jobs`). Raises StorygenError."""
     content = read_content(config)
     if content.problems:
         raise StorygenError(content.problems)
     _check_page_slugs(content)
     site = build_site(config, content, options)
-    return site, render_bodies(config, site)
+    check_aliases(site, set(page_dates(site)))
+    with RenderCache(config.cache_path) as cache:
+        bodies = render_bodies(config, site, cache, workers_from_config(config, jobs), stats)
+    return site, bodies
 
 
-def render_bodies(config: SiteConfig, site: Site) -> dict[str, Rendered]:
-    sanitize = config.raw_html == "sanitize"
-    bodies = {e.path: render_markdown(e.body, config.base_path, sanitize) for e in site.entries}
-    bodies.update({p.path: render_markdown(p.body, config.base_path, sanitize) for p in site.pages})
-    return bodies
+def render_bodies(config: SiteConfig, site: Site, cache: RenderCache | None = None,
+                  workers: Workers | None = None,
+                  stats: BuildStats | None = None) -> dict[str, Rendered]:
+    """Every entry's and page's body as HTML, by site path: from the cache, or rendered (in
+    parallel when there are many) and then cached."""
+    cache = cache or RenderCache(None)
+    stats = stats or BuildStats()
+    settings = markdown_settings(config)
+    items = [*site.entries, *site.pages]
+    keys = {item.path: markdown_key(settings, item.body) for item in items}
+    texts = {keys[item.path]: item.body for item in items}
+    found = cache.get_many(texts)
+    missing = [key for key in texts if key not in found]
+    jobs = [(texts[key], config.base_path, config.raw_html == "sanitize") for key in missing]
+    fresh = list(zip(missing, map_ordered(_render, jobs, workers or Workers()), strict=True))
+    cache.put_many(fresh)
+    cache.keep_only(texts)
+    found.update(fresh)
+    stats.markdown_rendered += len(fresh)
+    stats.markdown_reused += len(texts) - len(fresh)
+    return {path: found[key] for path, key in keys.items()}
+
+
+def _render(job: tuple[str, str, bool]) -> Rendered:
+    return render_markdown(*job)
 
 
 def site_files(site: Site, bodies: dict[str, Rendered]) -> Iterator[tuple[str, bytes]]:
@@ -52,50 +109,41 @@ def site_files(site: Site, bodies: dict[str, Rendered]) -> Iterator[tuple[str, b
     renderer = Renderer(site, bodies)
     yield from renderer.outputs()
     yield from feed_outputs(site, renderer.articles)
-    yield "sitemap.xml", renderer.render_template("sitemap.xml", urls=sitemap_urls(site, renderer))
+    yield from redirect_outputs(site, renderer)
+    yield "sitemap.xml", renderer.render_template("sitemap.xml", urls=sitemap_urls(site))
     yield "robots.txt", renderer.render_template("robots.txt")
 
 
-def sitemap_urls(site: Site, renderer: Renderer) -> list[tuple[str, str]]:
-    """(absolute URL, last modified) for every HTML page but the 404 page."""
-    config = site.config
-    urls: list[tuple[str, str]] = []
-    for collection in site.collections:
-        for listing in site.listings(collection):
-            newest = listing.entries[0].date.date().isoformat() if listing.entries else ""
-            urls.append((config.absolute(listing.path), newest))
-    urls.append((config.absolute("/tags/"), ""))
-    urls.append((config.absolute("/archive/"), ""))
-    urls.extend((config.absolute(f"/archive/{year}/"), "") for year in sorted(site.years))
-    for entry in site.entries:
-        urls.append((config.absolute(entry.path), (entry.updated or entry.date).date().isoformat()))
-    urls.extend((config.absolute(page.path), "") for page in site.pages)
-    return sorted(set(urls))
-
-
-def build(config: SiteConfig, options: BuildOptions, out: Path | None = None) -> BuildResult:
-    """Build the whole site into `out` (default: the configured output folder), atomically."""
+def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
+          jobs: int | None = None) -> BuildResult:
+    """Build the whole site into `out` (default: the configured output folder), atomically.
+    `jobs`: worker processes (0: one per core, 1: serial; default from `[build] workers`)."""
     from .writer import StagedOutput
 
     started = time.perf_counter()
     output = (out or config.output_path).resolve()
     check_output_folder(config, output)
-    site, bodies = load_site(config, options)
+    stats = BuildStats()
+    site, bodies = load_site(config, options, jobs=jobs, stats=stats)
     staged = StagedOutput(output)
     try:
         static = staged.copy_tree(config.static_dir)
         pages = feeds = 0
         for relative, data in site_files(site, bodies):
             staged.write(relative, data)
-            if relative.endswith(".xml") and relative != "sitemap.xml":
+            if relative.endswith((".xml", ".json")) and relative != "sitemap.xml":
                 feeds += 1
-            elif relative.endswith(".html"):
+            elif relative.endswith(".html") and relative != "_redirects":
                 pages += 1
         staged.commit()
     except BaseException:
         staged.discard()
         raise
-    return BuildResult(site, pages, feeds, static, time.perf_counter() - started, output)
+    warnings = url_history.moved_without_alias(site, url_history.load(config.cache_path))
+    with contextlib.suppress(OSError):  # an unusable cache folder must not fail a build
+        url_history.save(config.cache_path, site)
+    return BuildResult(site, pages, feeds, static, time.perf_counter() - started, output,
+                       (*site.warnings, *warnings), stats)
 
 
 def _check_page_slugs(content: Content) -> None:

@@ -1,9 +1,11 @@
-"""RSS 2.0 and Atom feeds (feedgen): full content, absolute links, permalinks as ids."""
+"""Feeds: RSS 2.0, Atom (feedgen) and JSON Feed 1.1; full content, absolute links, stable ids."""
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from feedgen.feed import FeedGenerator
 
@@ -31,11 +33,17 @@ def feed_outputs(site: Site, articles: dict[str, Article]) -> Iterator[tuple[str
             generator.link([{"href": site.config.absolute(path), "rel": "self"},
                             {"href": page_url, "rel": "alternate"}], replace=True)
             yield path.lstrip("/"), render(pretty=True)
+        yield collection.json_path.lstrip("/"), json_feed(site, collection, items)
+
+
+def feed_title(site: Site, collection: Collection) -> str:
+    title = site.config.title
+    return title if collection.key == "all" else f"{collection.title} | {title}"
 
 
 def _generator(site: Site, collection: Collection, items: list[Article]) -> FeedGenerator:
     config = site.config
-    title = config.title if collection.key == "all" else f"{collection.title} | {config.title}"
+    title = feed_title(site, collection)
     page_url = config.absolute(collection.base)
     feed = FeedGenerator()
     feed.load_extension("dc", atom=False, rss=True)
@@ -69,3 +77,38 @@ def _add(feed: FeedGenerator, article: Article) -> None:
         item.dc.dc_creator(xml_safe(entry.author))
     for tag in entry.tags:
         item.category(term=xml_safe(tag))
+
+
+def json_feed(site: Site, collection: Collection, items: list[Article]) -> bytes:
+    """JSON Feed 1.1 (https://jsonfeed.org/version/1.1)."""
+    config = site.config
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": feed_title(site, collection),
+        "home_page_url": config.absolute(collection.base),
+        "feed_url": config.absolute(collection.json_path),
+        "description": config.description,
+        "language": config.language,
+        "authors": [{"name": config.agency or config.title}],
+        "items": [_json_item(config.absolute, article) for article in items],
+    }
+    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _json_item(absolute: Callable[[str], str], article: Article) -> dict[str, Any]:
+    entry = article.entry
+    item: dict[str, Any] = {
+        "id": article.absolute_url,
+        "url": article.absolute_url,
+        "title": entry.title,
+        "content_html": absolutize(str(article.html), article.absolute_url),
+        "summary": article.summary,
+        "date_published": entry.date.isoformat(),
+        "date_modified": (entry.updated or entry.date).isoformat(),
+        "tags": list(entry.tags),
+    }
+    if entry.author:
+        item["authors"] = [{"name": entry.author}]
+    if entry.image:
+        item["image"] = absolute(entry.image)
+    return item

@@ -10,7 +10,9 @@ from datetime import UTC, datetime
 
 from .config import SiteConfig
 from .content import Entry, Page
+from .problems import Problem
 from .reader import Content, slugify
+from .schedule import Schedule, schedule_of
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,10 @@ class Collection:
     def atom_path(self) -> str:
         return f"{self.base}atom.xml"
 
+    @property
+    def json_path(self) -> str:
+        return f"{self.base}feed.json"
+
 
 @dataclass
 class Site:
@@ -96,6 +102,8 @@ class Site:
     tags: list[Tag]
     collections: list[Collection] = field(default_factory=list)
     years: dict[int, list[Entry]] = field(default_factory=dict)
+    schedule: Schedule | None = None  # every entry's place in time, hidden ones included
+    warnings: list[Problem] = field(default_factory=list)  # shown after a successful build
 
     def listings(self, collection: Collection) -> list[Listing]:
         return paginate(collection.title, collection.base, collection.entries,
@@ -131,7 +139,8 @@ def build_site(config: SiteConfig, content: Content, options: BuildOptions) -> S
     for entry in listed:
         years.setdefault(entry.date.year, []).append(entry)
     return Site(config, now, visible, listed, urgent, list(content.pages), tags, collections,
-                years)
+                years, schedule_of(content.entries, now),
+                warnings=content.warnings.sorted())
 
 
 def _tags(entries: list[Entry]) -> list[Tag]:

@@ -19,6 +19,8 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="DIR", help="output folder (default: output_dir)")
     parser.add_argument("--base-url", metavar="URL",
                         help="absolute URL the site is served from (or STORYGEN_BASE_URL)")
+    parser.add_argument("--jobs", "-j", type=int, metavar="N",
+                        help="worker processes: 0 = one per core, 1 = serial")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -26,6 +28,6 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(root, args.base_url)
     out = Path(args.out) if args.out else None
     result = build(config, BuildOptions(drafts=args.drafts, future=args.future),
-                   out.resolve() if out else None)
+                   out.resolve() if out else None, jobs=args.jobs)
     print(result.summary())
     return 0

@@ -1,0 +1,222 @@
+"""On-disk cache of rendered Markdown, shared by `build` and `serve` (and safe for CI to keep).
+
+One SQLite file in the cache folder. A record's key is the hash of the Markdown text and of
+everything else its HTML depends on (`markdown_settings`): storygen's version and rendering code,
+the Markdown library's version, the extensions, the base path and the raw-HTML policy. Each record
+carries a checksum of its own bytes. Nothing read from the cache is trusted: a file that is not a
+database, from another cache format or storygen version, or a record whose checksum does not
+match is ignored (and the file rebuilt), so the worst a bad cache can cost is time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from . import __version__
+from .config import SiteConfig
+from .markup import Rendered
+
+FORMAT = "storygen-cache-1"
+DATABASE = "storygen.sqlite3"
+_SCHEMA = (
+    "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE markdown (key TEXT PRIMARY KEY, html TEXT NOT NULL, first TEXT NOT NULL,"
+    " checksum TEXT NOT NULL)",
+)
+
+
+def digest(*parts: str) -> str:
+    """A stable hash of text parts (separated, so ("ab", "c") differs from ("a", "bc"))."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass")
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+@cache
+def _code_digest() -> str:
+    """Storygen's version and the source of its Markdown step: a code change is a new version."""
+    import markdown
+
+    from . import markup
+
+    source = Path(markup.__file__).read_bytes().decode("utf-8", "replace")
+    parts = [__version__, markdown.__version__, source]
+    with contextlib.suppress(ImportError):
+        import nh3
+
+        parts.append(getattr(nh3, "__version__", ""))
+    return digest(*parts)
+
+
+def markdown_settings(config: SiteConfig) -> str:
+    """Everything besides the text that changes rendered HTML, as one hash."""
+    from .markup import EXTENSION_CONFIGS, EXTENSIONS
+
+    return digest(_code_digest(), repr(EXTENSIONS), repr(sorted(EXTENSION_CONFIGS.items())),
+                  config.base_path, config.raw_html)
+
+
+def markdown_key(settings: str, text: str) -> str:
+    return digest(settings, text)
+
+
+def _checksum(key: str, html: str, first: str) -> str:
+    return digest(key, html, first)[:32]
+
+
+@dataclass
+class CacheStats:
+    hits: int = 0
+    misses: int = 0
+    rejected: int = 0  # records present but failing their checksum
+
+
+class RenderCache:
+    """Rendered Markdown by key. `folder=None` keeps nothing (every lookup misses)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.stats = CacheStats()
+        self.path = folder / DATABASE if folder is not None else None
+        self._db = self._open() if self.path is not None else None
+
+    def _open(self) -> sqlite3.Connection | None:
+        assert self.path is not None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = self._connect()
+            if db is not None:
+                return db
+            _remove(self.path)  # corrupt or foreign: start again
+            return self._connect()
+        except OSError:
+            return None  # an unwritable cache folder only costs speed
+
+    def _connect(self) -> sqlite3.Connection | None:
+        assert self.path is not None
+        db: sqlite3.Connection | None = None
+        try:
+            db = sqlite3.connect(self.path, timeout=10, isolation_level=None,
+                                 check_same_thread=False)
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+            if not tables:
+                with _transaction(db):
+                    for statement in _SCHEMA:
+                        db.execute(statement)
+                    db.executemany("INSERT INTO meta VALUES (?, ?)",
+                                   [("format", FORMAT), ("version", __version__)])
+                return db
+            meta = dict(db.execute("SELECT name, value FROM meta"))
+            if meta == {"format": FORMAT, "version": __version__}:
+                db.execute("SELECT key, html, first, checksum FROM markdown LIMIT 1").fetchall()
+                return db
+        except sqlite3.Error:
+            pass
+        if db is not None:
+            db.close()
+        return None
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, Rendered]:
+        """The records found for `keys` whose checksum holds."""
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, Rendered] = {}
+        if self._db is not None:
+            try:
+                for chunk in _chunks(wanted, 500):
+                    marks = ",".join("?" * len(chunk))
+                    rows = self._db.execute(
+                        f"SELECT key, html, first, checksum FROM markdown WHERE key IN ({marks})",
+                        chunk)
+                    for key, html, first, checksum in rows:
+                        if _valid(key, html, first, checksum):
+                            found[key] = Rendered(html, first)
+                        else:
+                            self.stats.rejected += 1
+            except sqlite3.Error:
+                found.clear()
+                self._broken()
+        self.stats.hits += len(found)
+        self.stats.misses += len(wanted) - len(found)
+        return found
+
+    def put_many(self, records: Iterable[tuple[str, Rendered]]) -> None:
+        if self._db is None:
+            return
+        rows = [(key, r.html, r.first_paragraph, _checksum(key, r.html, r.first_paragraph))
+                for key, r in records]
+        try:
+            with _transaction(self._db):
+                self._db.executemany("INSERT OR REPLACE INTO markdown VALUES (?, ?, ?, ?)", rows)
+        except sqlite3.Error:
+            self._broken()
+
+    def keep_only(self, keys: Iterable[str]) -> None:
+        """Forget records not in `keys` once they outnumber the live ones (bounds the file)."""
+        if self._db is None:
+            return
+        live = set(keys)
+        try:
+            (total,) = self._db.execute("SELECT count(*) FROM markdown").fetchone()
+            if total <= 2 * len(live) + 100:
+                return
+            stale = [(k,) for (k,) in self._db.execute("SELECT key FROM markdown")
+                     if k not in live]
+            with _transaction(self._db):
+                self._db.executemany("DELETE FROM markdown WHERE key = ?", stale)
+        except sqlite3.Error:
+            self._broken()
+
+    def _broken(self) -> None:
+        """The file went bad while in use: stop using it; the next build starts a new one."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        if self.path is not None:
+            with contextlib.suppress(OSError):
+                _remove(self.path)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def __enter__(self) -> RenderCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _remove(path: Path) -> None:
+    """Delete the database and its rollback journal (a stale journal must not outlive it)."""
+    path.unlink(missing_ok=True)
+    path.with_name(path.name + "-journal").unlink(missing_ok=True)
+
+
+def _valid(key: object, html: object, first: object, checksum: object) -> bool:
+    return (isinstance(key, str) and isinstance(html, str) and isinstance(first, str)
+            and checksum == _checksum(key, html, first))
+
+
+@contextlib.contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,52 @@
+"""`storygen status`: drafts, scheduled, current and expired entries, and when to rebuild next."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from ..config import load_config
+from ..content import Entry
+from ..problems import StorygenError
+from ..reader import read_content
+from ..schedule import schedule_of
+from ..site import BuildOptions, current_time
+
+NAME = "status"
+HELP = "list drafts, scheduled, current and expired entries"
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load_config(Path(args.root).resolve())
+    content = read_content(config)
+    if content.problems:
+        raise StorygenError(content.problems)
+    schedule = schedule_of(content.entries, current_time(BuildOptions()))
+    groups = {"drafts": schedule.drafts, "scheduled": schedule.scheduled,
+              "current": schedule.current, "expired": schedule.expired}
+    next_change = schedule.next_change()
+    if args.format == "json":
+        data = {name: [_row(e) for e in entries] for name, entries in groups.items()}
+        data["next_change"] = next_change.isoformat() if next_change else None
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    for name, entries in groups.items():
+        print(f"{name.capitalize()} ({len(entries)})")
+        for entry in entries:
+            when = f" until {entry.expires:%Y-%m-%d %H:%M}" if entry.expires and name == "current" \
+                else ""
+            print(f"  {entry.date:%Y-%m-%d %H:%M}  {entry.type:6}  {entry.title}{when}"
+                  f"  [{entry.source}]")
+    print(f"Next change: {next_change.isoformat() if next_change else 'none scheduled'}")
+    return 0
+
+
+def _row(entry: Entry) -> dict[str, str | None]:
+    return {"title": entry.title, "type": entry.type, "path": entry.path,
+            "source": str(entry.source), "date": entry.date.isoformat(),
+            "expires": entry.expires.isoformat() if entry.expires else None}

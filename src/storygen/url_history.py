@@ -1,0 +1,47 @@
+"""Remember each entry's web address between builds, to warn when one moves without an alias."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from .problems import Problem
+from .redirects import alias_path
+from .site import Site
+
+FILE_NAME = "urls.json"
+
+
+def load(cache: Path) -> dict[str, str]:
+    """Source file -> site path from the last build; empty when missing or unreadable."""
+    try:
+        data = json.loads((cache / FILE_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def moved_without_alias(site: Site, previous: dict[str, str]) -> list[Problem]:
+    """A warning for each entry whose address changed and whose old address has no alias."""
+    warnings = []
+    for entry in site.entries:
+        old = previous.get(str(entry.source))
+        if old and old != entry.path and old not in {alias_path(a) for a in entry.aliases}:
+            warnings.append(Problem(
+                str(entry.source), entry.line_of("slug") or 1,
+                f"the web address moved from {old} to {entry.path}; old links will break",
+                f"add aliases: [{old}] to keep them working"))
+    return warnings
+
+
+def save(cache: Path, site: Site) -> None:
+    cache.mkdir(parents=True, exist_ok=True)
+    data = json.dumps({str(e.source): e.path for e in site.entries}, indent=1, sort_keys=True)
+    handle, temp = tempfile.mkstemp(dir=cache, prefix=".urls-")
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(data)
+    os.replace(temp, cache / FILE_NAME)

@@ -1,0 +1,58 @@
+"""Helpers for the build-engine tests: a generated site of many entries and whole-tree digests."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+from storygen.build import BuildResult, build
+from storygen.config import load_config
+from storygen.site import BuildOptions
+
+ROOT = Path(__file__).resolve().parents[1]
+NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
+TAGS = ["roads", "parks", "permits", "water", "library", "budget"]
+
+
+def entry_text(number: int, rng: random.Random, *, title: str = "", body: str = "") -> str:
+    """One story or update with front matter, headings, a list, links and sometimes a table."""
+    kind = "update" if number % 3 == 0 else "story"
+    tags = ", ".join(rng.sample(TAGS, 2))
+    words = " ".join(rng.choice(["county", "service", "résumé", "<b>", "&", "road"])
+                     for _ in range(30))
+    body = body or (f"First paragraph {number}: {words}.\n\n## Details\n\n- one [link](/about/)\n"
+                    f"- two\n\n| a | b |\n|---|---|\n| {number} | x |\n")
+    return (f"---\ntitle: \"{title or f'Entry {number}'}\"\n"
+            f"date: 2025-{1 + number % 12:02d}-{1 + number % 27:02d}T09:{number % 60:02d}:00Z\n"
+            f"type: {kind}\ntags: [{tags}]\n---\n\n{body}")
+
+
+def make_site(folder: Path, entries: int, *, seed: int = 1, toml_extra: str = "") -> Path:
+    """A site of `entries` generated entries with the sample templates and static files."""
+    for name in ("templates", "static"):
+        shutil.copytree(ROOT / name, folder / name)
+    (folder / "content" / "pages").mkdir(parents=True)
+    (folder / "content" / "pages" / "about.md").write_text(
+        "---\ntitle: About us\n---\n\nWe are the [county](/).\n", encoding="utf-8")
+    (folder / "site.toml").write_text(
+        '[site]\ntitle = "Engine News"\nbase_url = "https://news.example.gov/"\n'
+        f"per_page = 3\nfeed_length = 4\n{toml_extra}", encoding="utf-8")
+    stories = folder / "content" / "stories"
+    stories.mkdir()
+    rng = random.Random(seed)
+    for number in range(entries):
+        (stories / f"entry-{number}.md").write_text(entry_text(number, rng), encoding="utf-8")
+    return folder
+
+
+def build_site_at(root: Path, out: Path, jobs: int | None = None) -> BuildResult:
+    return build(load_config(root), BuildOptions(now=NOW), out, jobs=jobs)
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Every file under `folder` (relative path -> sha256 of its bytes)."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}

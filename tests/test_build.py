@@ -1,0 +1,329 @@
+"""End-to-end builds of the sample site and of small temporary sites, through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import feedparser
+import pytest
+from conftest import run_cli
+from site_tools import broken_links, tree_digest
+
+BASE = "https://news.lakeshorecounty.example.gov/"
+
+
+def build(site: Path, *args: str) -> int:
+    return run_cli("build", "--root", str(site), *args)
+
+
+def entry(title: str, date: str = "2025-01-10", body: str = "Some text.", **fields: str) -> str:
+    extra = "".join(f"{key}: {value}\n" for key, value in fields.items())
+    return f"---\ntitle: {title}\ndate: {date}\n{extra}---\n\n{body}\n"
+
+
+def test_sample_site_builds_with_resolving_links(sample_site: Path) -> None:
+    assert build(sample_site) == 0
+    out = sample_site / "_site"
+    for expected in ("index.html", "404.html", "feed.xml", "atom.xml", "sitemap.xml",
+                     "robots.txt", "stories/index.html", "updates/index.html", "tags/index.html",
+                     "archive/index.html", "about/index.html", "css/site.css"):
+        assert (out / expected).is_file(), expected
+    assert broken_links(out, BASE) == []
+
+
+def test_two_builds_are_byte_identical(sample_site: Path, tmp_path: Path) -> None:
+    assert build(sample_site, "--out", str(tmp_path / "one")) == 0
+    assert build(sample_site, "--out", str(tmp_path / "two")) == 0
+    assert tree_digest(tmp_path / "one") == tree_digest(tmp_path / "two")
+
+
+def test_feeds_parse_and_hold_listed_entries(make_site) -> None:
+    site = make_site({
+        "content/stories/a.md": entry("Alpha", "2025-01-01", tags="[roads]"),
+        "content/stories/b.md": entry("Beta", "2025-01-02", type="update"),
+        "content/stories/c.md": entry("Gamma draft", "2025-01-03", draft="true"),
+        "content/stories/d.md": entry("Delta future", "2999-01-01"),
+        "content/stories/e.md": entry("Epsilon expired", "2025-01-04", type="update",
+                                      expires="2025-02-01"),
+        "content/stories/f.md": entry("Zeta", "2025-01-05",
+                                      body="See ![map](/images/map.png) and [us](/about/)."),
+    })
+    assert build(site) == 0
+    out = site / "_site"
+    for name in ("feed.xml", "atom.xml"):
+        parsed = feedparser.parse((out / name).read_bytes())
+        assert parsed.bozo == 0, parsed.get("bozo_exception")
+        assert [e.title for e in parsed.entries] == ["Zeta", "Beta", "Alpha"]
+        zeta = parsed.entries[0]
+        assert zeta.link == "https://news.example.gov/stories/f/"
+        assert zeta.id == "https://news.example.gov/stories/f/"
+        html = zeta.content[0].value
+        assert 'src="https://news.example.gov/images/map.png"' in html
+        assert 'href="https://news.example.gov/about/"' in html
+    updates = feedparser.parse((out / "updates/feed.xml").read_bytes())
+    assert [e.title for e in updates.entries] == ["Beta"]
+    tag = feedparser.parse((out / "tags/roads/atom.xml").read_bytes())
+    assert [e.title for e in tag.entries] == ["Alpha"]
+
+
+def test_drafts_future_and_expired_are_placed_right(make_site) -> None:
+    site = make_site({
+        "content/stories/live.md": entry("Live", "2025-01-01"),
+        "content/stories/draft.md": entry("Draft", "2025-01-02", draft="true"),
+        "content/stories/future.md": entry("Future", "2999-01-01"),
+        "content/stories/old.md": entry("Old notice", "2025-01-03", type="update",
+                                        expires="2025-01-20"),
+    })
+    assert build(site) == 0
+    out = site / "_site"
+    assert not (out / "stories/draft/index.html").exists()
+    assert not (out / "stories/future/index.html").exists()
+    expired_page = (out / "updates/old/index.html").read_text()
+    assert "No longer current" in expired_page
+    home = (out / "index.html").read_text()
+    assert "Live" in home and "Old notice" not in home
+    assert "Old notice" not in (out / "feed.xml").read_text()
+    assert build(site, "--drafts", "--future") == 0
+    assert "Draft:" in (out / "stories/draft/index.html").read_text()
+    assert (out / "stories/future/index.html").is_file()
+
+
+def test_urgent_update_banner_on_every_page_while_current(make_site) -> None:
+    site = make_site({
+        "content/stories/storm.md": entry("Storm closure", "2025-01-01", type="update",
+                                          urgent="true"),
+        "content/stories/story.md": entry("A story", "2025-01-02"),
+        "content/pages/about.md": "---\ntitle: About\n---\nAbout us.\n",
+    })
+    assert build(site) == 0
+    out = site / "_site"
+    for page in ("index.html", "stories/story/index.html", "about/index.html", "404.html"):
+        assert 'class="urgent-banner"' in (out / page).read_text(), page
+    home = (out / "index.html").read_text()
+    assert home.index("Storm closure") < home.index("A story")  # urgent first though older
+
+
+def test_pagination(make_site) -> None:
+    site = make_site({f"content/stories/s{i}.md": entry(f"Story {i}", f"2025-01-{i + 10}")
+                      for i in range(5)})
+    assert build(site) == 0
+    out = site / "_site"
+    assert (out / "page/2/index.html").is_file() and (out / "page/3/index.html").is_file()
+    assert not (out / "page/4/index.html").exists()
+    assert 'rel="next"' in (out / "index.html").read_text()
+    assert broken_links(out, "https://news.example.gov/") == []
+
+
+HOSTILE = '<script>alert("x")</script> & "quotes" </title>'
+
+
+def test_hostile_title_and_summary_are_escaped(make_site) -> None:
+    title = json.dumps(HOSTILE)
+    site = make_site({"content/stories/evil.md": entry(
+        title, "2025-01-01", summary=json.dumps(HOSTILE + " \u2028 end"), author=title)})
+    assert build(site) == 0
+    out = site / "_site"
+    page = (out / "stories/evil/index.html").read_text()
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp;" in page
+    ld = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    assert ld is not None
+    data = json.loads(ld.group(1))
+    assert data["headline"] == HOSTILE
+    assert "</" not in ld.group(1)
+    for feed in ("feed.xml", "atom.xml"):
+        parsed = feedparser.parse((out / feed).read_bytes())
+        assert parsed.bozo == 0
+        assert parsed.entries[0].title == HOSTILE
+
+
+def test_bad_front_matter_reports_every_file_and_keeps_old_output(make_site, capsys) -> None:
+    site = make_site({"content/stories/good.md": entry("Good", "2025-01-01")})
+    assert build(site) == 0
+    before = tree_digest(site / "_site")
+    (site / "content/stories/bad.md").write_text("---\ntitle: [unclosed\ndate: 2025-01-01\n---\n")
+    (site / "content/stories/nodate.md").write_text("---\ntitle: No date\n---\nText\n")
+    (site / "content/stories/alt.md").write_text(
+        "---\ntitle: Pic\ndate: 2025-01-01\nimage: /a.png\n---\nText\n")
+    capsys.readouterr()
+    assert build(site) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "content/stories/bad.md:3:" in err or "content/stories/bad.md:2:" in err
+    assert "content/stories/nodate.md:1: 'date' is missing" in err
+    assert "content/stories/alt.md:4: the image has no alt text" in err
+    assert tree_digest(site / "_site") == before
+
+
+def test_duplicate_slug_names_both_files(make_site, capsys) -> None:
+    site = make_site({
+        "content/stories/one.md": entry("One", slug="same"),
+        "content/stories/two.md": entry("Two", slug="same"),
+    })
+    assert build(site) == 1
+    err = capsys.readouterr().err
+    assert "content/stories/two.md:4: the web address /stories/same/ is already used by " \
+           "content/stories/one.md" in err
+
+
+def test_missing_template_is_reported(make_site, capsys) -> None:
+    site = make_site({"content/stories/one.md": entry("One")})
+    (site / "templates/entry.html").unlink()
+    assert build(site) == 1
+    err = capsys.readouterr().err
+    assert "templates/entry.html: template is missing" in err
+    assert not (site / "_site").exists()
+
+
+def test_base_url_with_sub_path(sample_site: Path) -> None:
+    base = "https://example.github.io/county-news/"
+    assert build(sample_site, "--base-url", base) == 0
+    out = sample_site / "_site"
+    assert broken_links(out, base) == []
+    page = (out / "index.html").read_text()
+    assert 'href="/county-news/css/site.css"' in page
+    assert f'<link rel="canonical" href="{base}">' in page
+    assert f"<loc>{base}stories/" in (out / "sitemap.xml").read_text()
+
+
+def test_output_folder_that_is_not_ours_is_refused(sample_site: Path, tmp_path: Path,
+                                                   capsys) -> None:
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "notes.txt").write_text("keep me")
+    assert build(sample_site, "--out", str(precious)) == 1
+    assert "storygen did not make" in capsys.readouterr().err
+    assert (precious / "notes.txt").read_text() == "keep me"
+
+
+def test_new_writes_a_draft_and_refuses_to_overwrite(sample_site: Path, capsys) -> None:
+    assert run_cli("new", "--root", str(sample_site), "Road repairs: what's next") == 0
+    path = sample_site / "content/stories/road-repairs-what-s-next.md"
+    text = path.read_text()
+    assert 'title: "Road repairs: what\'s next"' in text and "draft: true" in text
+    assert run_cli("new", "--root", str(sample_site), "Road repairs: what's next") == 1
+    assert "already exists" in capsys.readouterr().err
+    assert path.read_text() == text
+    assert build(sample_site, "--drafts") == 0
+    assert (sample_site / "_site/stories/road-repairs-what-s-next/index.html").is_file()
+
+
+@pytest.mark.parametrize("toml,message", [
+    ('[site]\nbase_url = "https://x.gov/"\n', "[site] title is required"),
+    ('[site]\ntitle = "X"\nbase_url = "x.gov"\n', "base_url must be an absolute"),
+    ('[site]\ntitle = "X"\nbase_url = "https://x.gov/"\ntimezone = "Mars/Base"\n',
+     "timezone 'Mars/Base' is unknown"),
+    ('[site]\ntitle = "X\nbase_url = 1\n', "site.toml:2: site.toml is not valid TOML"),
+])
+def test_bad_site_toml(make_site, capsys, toml: str, message: str) -> None:
+    site = make_site({"content/stories/one.md": entry("One")}, toml=toml)
+    assert build(site) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_json_feed_has_required_fields(make_site) -> None:
+    site = make_site({
+        "content/stories/a.md": entry("Alpha", "2025-01-01", tags="[roads]",
+                                      image="/images/a.png", image_alt="A road"),
+        "content/stories/b.md": entry("Beta & <b>", "2025-01-02", type="update"),
+    })
+    assert build(site) == 0
+    out = site / "_site"
+    feed = json.loads((out / "feed.json").read_text(encoding="utf-8"))
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert feed["title"] == "Test News"
+    assert feed["feed_url"] == "https://news.example.gov/feed.json"
+    assert [item["title"] for item in feed["items"]] == ["Beta & <b>", "Alpha"]
+    for item in feed["items"]:
+        assert item["id"] == item["url"] and item["url"].startswith("https://news.example.gov/")
+        assert item["content_html"] and item["date_published"].startswith("2025-01-0")
+    assert feed["items"][1]["image"] == "https://news.example.gov/images/a.png"
+    roads = json.loads((out / "tags/roads/feed.json").read_text(encoding="utf-8"))
+    assert [item["title"] for item in roads["items"]] == ["Alpha"]
+
+
+def test_aliases_make_redirect_pages_and_redirects_file(make_site) -> None:
+    site = make_site({"content/stories/new-name.md": entry(
+        "Renamed", aliases="[/stories/old-name/, news/2019/old]")})
+    assert build(site) == 0
+    out = site / "_site"
+    page = (out / "stories/old-name/index.html").read_text()
+    assert '<link rel="canonical" href="https://news.example.gov/stories/new-name/">' in page
+    assert 'content="0; url=https://news.example.gov/stories/new-name/"' in page
+    assert (out / "news/2019/old/index.html").is_file()
+    assert (out / "_redirects").read_text().splitlines() == [
+        "/news/2019/old/ /stories/new-name/ 301",
+        "/stories/old-name/ /stories/new-name/ 301",
+    ]
+    assert "old-name" not in (out / "sitemap.xml").read_text()
+
+
+@pytest.mark.parametrize("aliases,message", [
+    ("[/stories/other/]", "alias /stories/other/ is already a page of this site"),
+    ("[/x/../../etc/]", "alias '/x/../../etc/' is not a site path"),
+    ("[/a/, /a]", "alias /a/ is already an alias of content/stories/one.md"),
+])
+def test_bad_aliases_are_reported(make_site, capsys, aliases: str, message: str) -> None:
+    site = make_site({"content/stories/one.md": entry("One", aliases=aliases),
+                      "content/stories/other.md": entry("Other")})
+    assert build(site) == 1
+    err = capsys.readouterr().err
+    assert "content/stories/one.md:4: " + message in err
+
+
+def test_renamed_slug_without_alias_warns(make_site, capsys) -> None:
+    site = make_site({"content/stories/one.md": entry("One", slug="first-name")})
+    assert build(site) == 0
+    path = site / "content/stories/one.md"
+    path.write_text(path.read_text().replace("first-name", "second-name"))
+    capsys.readouterr()
+    assert build(site) == 0
+    out = capsys.readouterr().out
+    assert ("warning: content/stories/one.md:4: the web address moved from /stories/first-name/ "
+            "to /stories/second-name/") in out
+    assert "add aliases: [/stories/first-name/]" in out
+    renamed = path.read_text().replace("second-name", "third-name")
+    path.write_text(renamed.replace("slug:", "aliases: [/stories/second-name/]\nslug:"))
+    assert build(site) == 0
+    assert "warning" not in capsys.readouterr().out
+    assert (site / "_site/stories/second-name/index.html").is_file()
+
+AGENCY_TOML = """\
+[site]
+title = "Test News"
+base_url = "https://news.example.gov/"
+
+[analytics]
+dap_agency = "GSA"
+dap_subagency = "TTS & Co"
+
+[feedback]
+url = "https://forms.example.gov/helpful"
+style = "{style}"
+"""
+
+
+@pytest.mark.parametrize("style", ["link", "form"])
+def test_agency_essentials_when_switched_on(make_site, style: str) -> None:
+    site = make_site({"content/stories/one.md": entry("One")}, toml=AGENCY_TOML.format(style=style))
+    assert build(site) == 0
+    page = (site / "_site/stories/one/index.html").read_text()
+    assert ('src="https://dap.digitalgov.gov/Universal-Federated-Analytics-Min.js?agency=GSA'
+            '&amp;subagency=TTS+%26+Co"') in page
+    assert "Was this page helpful?" in page
+    if style == "form":
+        assert '<form action="https://forms.example.gov/helpful" method="post">' in page
+        assert 'value="https://news.example.gov/stories/one/"' in page
+    else:
+        assert ('href="https://forms.example.gov/helpful?page=https%3A%2F%2Fnews.example.gov'
+                '%2Fstories%2Fone%2F"') in page
+
+
+def test_agency_essentials_off_by_default(make_site) -> None:
+    site = make_site({"content/stories/one.md": entry("One")})
+    assert build(site) == 0
+    page = (site / "_site/stories/one/index.html").read_text()
+    assert "dap.digitalgov.gov" not in page and "Was this page helpful?" not in page

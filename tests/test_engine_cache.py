@@ -1,0 +1,136 @@
+"""The on-disk Markdown cache: reused when valid, ignored when corrupt, foreign or stale."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from engine_tools import build_site_at, make_site, tree
+
+import storygen.build
+from storygen.cache import DATABASE, RenderCache
+from storygen.config import load_config
+from storygen.markup import Rendered
+from storygen.parallel import workers_from_config
+from storygen.problems import StorygenError
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    return make_site(tmp_path / "site", 8)
+
+
+def _no_markdown(*args: object) -> Rendered:
+    raise AssertionError("Markdown was rendered although the cache holds it")
+
+
+def test_unchanged_rebuild_renders_no_markdown(site: Path, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    first = build_site_at(site, tmp_path / "one")
+    assert first.stats.markdown_rendered == 9  # 8 entries and the about page
+    monkeypatch.setattr(storygen.build, "render_markdown", _no_markdown)
+    second = build_site_at(site, tmp_path / "two")
+    assert (second.stats.markdown_rendered, second.stats.markdown_reused) == (0, 9)
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_one_edit_renders_one_body(site: Path, tmp_path: Path) -> None:
+    build_site_at(site, tmp_path / "out")
+    story = site / "content" / "stories" / "entry-1.md"
+    story.write_text(story.read_text(encoding="utf-8") + "\nA new closing line.\n",
+                     encoding="utf-8")
+    result = build_site_at(site, tmp_path / "out")
+    assert result.stats.markdown_rendered == 1
+    page = (tmp_path / "out" / "stories" / "entry-1" / "index.html").read_text(encoding="utf-8")
+    assert "A new closing line." in page
+
+
+def test_cached_build_matches_clean_build(site: Path, tmp_path: Path) -> None:
+    build_site_at(site, tmp_path / "warm")
+    cached = build_site_at(site, tmp_path / "cached")
+    (site / ".storygen-cache" / DATABASE).unlink()
+    clean = build_site_at(site, tmp_path / "clean")
+    assert cached.stats.markdown_rendered == 0 and clean.stats.markdown_rendered == 9
+    assert tree(tmp_path / "cached") == tree(tmp_path / "clean")
+
+
+@pytest.mark.parametrize("garbage", [b"", b"not a database at all" * 100,
+                                     b"SQLite format 3\x00" + b"\xff" * 5000])
+def test_corrupt_cache_is_ignored_and_rebuilt(site: Path, tmp_path: Path, garbage: bytes) -> None:
+    clean = build_site_at(site, tmp_path / "clean")
+    database = site / ".storygen-cache" / DATABASE
+    database.write_bytes(garbage)
+    result = build_site_at(site, tmp_path / "again")
+    assert result.stats.markdown_rendered == clean.stats.markdown_rendered
+    assert tree(tmp_path / "clean") == tree(tmp_path / "again")
+    assert build_site_at(site, tmp_path / "third").stats.markdown_rendered == 0
+
+
+def test_cache_from_another_version_is_ignored(site: Path, tmp_path: Path) -> None:
+    build_site_at(site, tmp_path / "one")
+    database = site / ".storygen-cache" / DATABASE
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE meta SET value = '0.0.1' WHERE name = 'version'")
+        db.execute("UPDATE markdown SET html = '<p>from an old storygen</p>'")
+    db.close()
+    result = build_site_at(site, tmp_path / "two")
+    assert result.stats.markdown_rendered == 9
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_tampered_record_is_not_trusted(site: Path, tmp_path: Path) -> None:
+    build_site_at(site, tmp_path / "one")
+    with sqlite3.connect(site / ".storygen-cache" / DATABASE) as db:
+        db.execute("UPDATE markdown SET html = '<p>tampered</p>'")
+    db.close()
+    result = build_site_at(site, tmp_path / "two")
+    assert result.stats.markdown_rendered == 9
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_cache_from_another_config_is_not_reused(site: Path, tmp_path: Path) -> None:
+    build_site_at(site, tmp_path / "one")
+    toml = site / "site.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        "news.example.gov/", "www.example.gov/news/"), encoding="utf-8")
+    moved = build_site_at(site, tmp_path / "two")
+    assert moved.stats.markdown_rendered == 9
+    about = (tmp_path / "two" / "stories" / "entry-1" / "index.html").read_text(encoding="utf-8")
+    assert 'href="/news/about/"' in about
+    toml.write_text(toml.read_text(encoding="utf-8") + 'raw_html = "sanitize"\n',
+                    encoding="utf-8")
+    assert build_site_at(site, tmp_path / "three").stats.markdown_rendered == 9
+
+
+def test_unwritable_cache_folder_only_costs_time(site: Path, tmp_path: Path) -> None:
+    (site / ".storygen-cache").write_text("a file where the folder should be", encoding="utf-8")
+    first = build_site_at(site, tmp_path / "one")
+    second = build_site_at(site, tmp_path / "two")
+    assert (first.stats.markdown_rendered, second.stats.markdown_rendered) == (9, 9)
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_cache_forgets_records_nobody_uses(tmp_path: Path) -> None:
+    with RenderCache(tmp_path) as cache:
+        cache.put_many((f"old{n}", Rendered("<p>x</p>", "x")) for n in range(300))
+        cache.put_many([("live", Rendered("<p>y</p>", "y"))])
+        cache.keep_only(["live"])
+        assert set(cache.get_many(["old1", "live"])) == {"live"}
+
+
+def test_parallel_build_matches_serial_build(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", 30, toml_extra="[build]\nserial_below = 0\n")
+    serial = build_site_at(site, tmp_path / "serial", jobs=1)
+    (site / ".storygen-cache" / DATABASE).unlink()
+    parallel = build_site_at(site, tmp_path / "parallel", jobs=2)
+    assert serial.stats.markdown_rendered == parallel.stats.markdown_rendered == 31
+    assert tree(tmp_path / "serial") == tree(tmp_path / "parallel")
+
+
+@pytest.mark.parametrize("value", ["-1", '"many"', "true"])
+def test_bad_workers_setting_is_reported(tmp_path: Path, value: str) -> None:
+    site = make_site(tmp_path / "site", 1, toml_extra=f"[build]\nworkers = {value}\n")
+    with pytest.raises(StorygenError) as error:
+        workers_from_config(load_config(site))
+    assert "[build] workers must be a whole number" in str(error.value.problems[0])

@@ -1,0 +1,45 @@
+"""The GitHub Actions workflow agencies copy: valid, and its storygen commands really run."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ROOT
+
+WORKFLOW = ROOT / ".github/workflows/site.yml"
+
+
+def test_workflow_passes_actionlint() -> None:
+    beside_python = Path(sys.executable).parent / "actionlint"
+    actionlint = str(beside_python) if beside_python.exists() else shutil.which("actionlint")
+    if actionlint is None:
+        pytest.fail("actionlint is missing: install the test extra (pip install -e '.[test]')")
+    result = subprocess.run([actionlint, str(WORKFLOW)], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def storygen_commands() -> list[list[str]]:
+    """Every `storygen ...` line in the workflow's run steps, in order."""
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    commands = []
+    for job in workflow["jobs"].values():
+        for step in job.get("steps", []):
+            for line in step.get("run", "").splitlines():
+                if line.strip().startswith("storygen "):
+                    commands.append(shlex.split(line.strip())[1:])
+    return commands
+
+
+def test_workflow_runs_on_schedule_push_and_pull_request() -> None:
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
+    assert set(triggers) >= {"push", "pull_request", "schedule"}
+    assert triggers["schedule"][0]["cron"].split()[1] == "*"  # hourly
+    assert [c[0] for c in storygen_commands()] == ["check", "build", "crosspost"]
