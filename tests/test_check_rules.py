@@ -338,3 +338,17 @@ def test_rule_levels_from_site_toml(check) -> None:
     toml = '[check.rules]\nspelling = "warning"\njargon = "off"\n'
     found = check("The libary will utilize it.\n", check_toml=toml)
     assert [(d.rule, d.level) for d in found] == [("spelling", "warning")]
+
+
+def test_reader_warnings_are_reported(check) -> None:
+    found = check("{% include note.html %}\n", rules=("read-warning",))
+    assert [(d.line, d.level) for d in found] == [(BODY_LINE, "warning")]
+    assert "another generator" in found[0].message
+
+
+def test_abbreviations_do_not_end_sentences(check) -> None:
+    body = ("Dr. Lee opens the park on Jan. 5 from 8 a.m. to 4 p.m. Staff from the county parks "
+            "team will help visitors, answer questions and hand out maps at the gate all day.\n")
+    found = check(body, check_toml="[check]\nmax_sentence_words = 18\n",
+                  rules=("long-sentence",))
+    assert places(found) == [(BODY_LINE, 56)]

@@ -146,22 +146,32 @@ class Document:
 
 
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]”’]*(?=\s|$)")
-_ABBREVIATIONS = {"e.g", "i.e", "mr", "mrs", "ms", "dr", "st", "no", "vs", "a.m", "p.m", "u.s",
-                  "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
-                  "dec", "ave", "blvd", "rd", "inc", "jr", "sr", "etc"}
+# Abbreviations that never end a sentence, and ones that end it when a capital follows.
+_TITLES = {"mr", "mrs", "ms", "dr", "st", "no", "vs", "jan", "feb", "mar", "apr", "jun", "jul",
+           "aug", "sep", "sept", "oct", "nov", "dec", "ave", "blvd", "rd", "jr", "sr", "e.g",
+           "i.e"}
+_ENDINGS = {"a.m", "p.m", "etc", "u.s", "inc"}
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
+_NEXT_CAPITAL = re.compile(r"\s+[\"'“‘(]*[A-Z]")
 
 
 def _sentences(prose: str, start: int, end: int) -> Iterator[tuple[int, str]]:
     begin = start
     for match in _SENTENCE_END.finditer(prose, start, end):
-        before = _WORD_BEFORE.search(prose, begin, match.start())
-        word = before.group(1).lower().strip(".") if before else ""
-        if match.group().startswith(".") and (len(word) == 1 or word in _ABBREVIATIONS):
+        if match.group().startswith(".") and not _ends(prose, begin, match.start(), match.end()):
             continue
         yield from _sentence(prose, begin, match.end())
         begin = match.end()
     yield from _sentence(prose, begin, end)
+
+
+def _ends(prose: str, begin: int, dot: int, after: int) -> bool:
+    """Whether a full stop ends the sentence, or only an abbreviation or an initial."""
+    before = _WORD_BEFORE.search(prose, begin, dot)
+    word = before.group(1).lower().strip(".") if before else ""
+    if len(word) == 1 or word in _TITLES:
+        return False
+    return word not in _ENDINGS or _NEXT_CAPITAL.match(prose, after) is not None
 
 
 def _sentence(prose: str, start: int, end: int) -> Iterator[tuple[int, str]]:

@@ -8,7 +8,9 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
 from ..config import SiteConfig
+from ..redirects import alias_path
 from ..site import Site
+from ..sitemap import page_dates
 from .context import Context, Family, Item
 from .diagnostic import Finding, Rule
 from .document import Document
@@ -20,12 +22,11 @@ class Targets:
 
     def __init__(self, site: Site) -> None:
         config = site.config
-        pages = {e.path for e in site.entries} | {p.path for p in site.pages}
+        pages = set(page_dates(site))
         for collection in site.collections:
-            pages.update(listing.path for listing in site.listings(collection))
-            pages.update((collection.feed_path, collection.atom_path))
-        pages.update(("/tags/", "/archive/", "/sitemap.xml", "/robots.txt", "/404.html"))
-        pages.update(f"/archive/{year}/" for year in site.years)
+            pages.update((collection.feed_path, collection.atom_path, collection.json_path))
+        pages.update(alias_path(alias) for entry in site.entries for alias in entry.aliases)
+        pages.update(("/sitemap.xml", "/robots.txt", "/404.html"))
         self.pages = pages
         self.files = static_files(config)
         self.sources = {item.source.name: item.path for item in [*site.entries, *site.pages]}

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from ..build import load_site
+from ..cleaning import decode
 from ..config import SiteConfig
 from ..problems import Problem
-from ..reader import decode
 from ..site import BuildOptions
 from .access import Accessibility
 from .context import Context, Family, Item
@@ -25,10 +25,11 @@ from .spelling import Spelling
 
 FAMILIES: tuple[type[Family], ...] = (Spelling, PlainLanguage, Accessibility, Links, FrontMatter)
 UNKNOWN_RULE = Rule("unknown-rule", "error", "a silencing comment or check: ignore names no rule")
+READ_WARNING = Rule("read-warning", "warning", "what the build warns about while reading a file")
 
 
 def all_rules() -> list[Rule]:
-    return [UNKNOWN_RULE, *(rule for family in FAMILIES for rule in family.RULES)]
+    return [UNKNOWN_RULE, READ_WARNING, *(rule for family in FAMILIES for rule in family.RULES)]
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,14 @@ def check_site(config: SiteConfig, options: CheckOptions | None = None) -> Repor
     families = [family(ctx) for family in FAMILIES if any(ctx.on(r) for r in family.RULES)]
     collector = _Collector(ctx, rules)
     items: list[Item] = [*site.entries, *site.pages]
+    warnings: dict[str, list[Problem]] = {}
+    for warning in site.warnings:
+        warnings.setdefault(Path(warning.path).as_posix(), []).append(warning)
     for item in items:
         doc = read_document(ctx, item)
         collector.start(doc, item)
+        collector.add(doc, [Finding(READ_WARNING.name, w.line or 1, w.column or 1, w.message,
+                                    w.hint) for w in warnings.get(item.source.as_posix(), [])])
         for family in families:
             collector.add(doc, family.check(doc, item))
     for family in families:
@@ -80,7 +86,7 @@ def check_site(config: SiteConfig, options: CheckOptions | None = None) -> Repor
 
 def read_document(ctx: Context, item: Item) -> Document:
     path = ctx.config.root / item.source
-    text = decode(path.read_bytes())
+    text = decode(path.read_bytes()).text
     lines = {name: line for name in PROSE_FIELDS if (line := ctx.field_line(item, name))}
     return scan(display_path(path), text, item.body_line, lines)
 

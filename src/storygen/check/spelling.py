@@ -12,11 +12,14 @@ from ..problems import Problem, StorygenError
 from .context import Context, Family, Item
 from .diagnostic import Finding, Rule
 from .document import Document
+from .modern_words import MODERN_WORDS
 
 if TYPE_CHECKING:
     from spellchecker import SpellChecker
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_PART = r"[^\W\d_]+(?:['’][^\W\d_]+)*"
+_WORD = re.compile(rf"{_PART}(?:-{_PART})*")  # hyphenated compounds whole: Wi-Fi, drop-off
+_PARTS = re.compile(_PART)
 
 
 def load_word_list(path: Path) -> set[str]:
@@ -38,7 +41,7 @@ class Spelling(Family):
         super().__init__(ctx)
         self.list_name = ctx.settings.words
         path = ctx.config.root / self.list_name
-        self.words = load_word_list(path) if path.is_file() else set()
+        self.words = MODERN_WORDS | (load_word_list(path) if path.is_file() else set())
         self.known_words: dict[str, bool] = {}
         self.fixes: dict[str, str] = {}
 
@@ -49,11 +52,13 @@ class Spelling(Family):
     def check(self, doc: Document, item: Item) -> Iterator[Finding]:
         prose = doc.prose
         for match in _WORD.finditer(prose):
-            word = match.group()
-            if _skipped(prose, match) or self.known(word):
-                continue
-            yield doc.finding("spelling", match.start(), f'"{word}" may be misspelled',
-                              self.fix(word))
+            if "-" in match.group() and self.known(match.group()):
+                continue  # a compound in the word list or the dictionary, e.g. Wi-Fi
+            for part in _PARTS.finditer(prose, match.start(), match.end()):
+                word = part.group()
+                if not _skipped(prose, part) and not self.known(word):
+                    yield doc.finding("spelling", part.start(), f'"{word}" may be misspelled',
+                                      self.fix(word))
 
     def known(self, word: str) -> bool:
         key = word.lower().replace("’", "'")
