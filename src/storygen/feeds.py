@@ -53,9 +53,11 @@ def _generator(site: Site, collection: Collection, items: list[Article]) -> Feed
     feed.language(config.language)
     feed.author({"name": config.agency or config.title})
     feed.generator("storygen")
-    if items:
-        feed.updated(max(a.entry.updated or a.entry.date for a in items))
-        feed.lastBuildDate(max(a.entry.updated or a.entry.date for a in items))
+    # feedgen would stamp an empty feed with the clock: use the site's newest date instead,
+    # so two builds of the same input stay byte-identical.
+    dates = [e.updated or e.date for e in ([a.entry for a in items] or site.listed)]
+    feed.updated(max(dates, default=site.now))
+    feed.lastBuildDate(max(dates, default=site.now))
     for article in reversed(items):  # feedgen prepends each new entry
         _add(feed, article)
     return feed
