@@ -170,6 +170,8 @@ def run(config: SiteConfig, options: Options, build_options: BuildOptions | None
     if options.all:
         return _emit(config, site, bodies, specs, cross, out, options, None)
     with locked(cross.ledger, shared=options.dry_run):
+        if not options.dry_run:
+            remove_stale_temporaries(cross.ledger)
         ledger = Ledger.load(cross.ledger)
         if options.seed:
             return _seed(config, site, specs, out, ledger, options.dry_run)
@@ -190,7 +192,6 @@ def _seed(config: SiteConfig, site: Site, specs: Sequence[PlatformSpec], out: Pa
                 ledger.mark(url, spec.name, "seeded", _stamp(site), str(entry.source))
                 seeded += 1
     if seeded and not dry_run:
-        remove_stale_temporaries(ledger.path)
         ledger.save()
     empty = output.Outcome((), (), (), {}, specs)
     return Report(empty, out, ledger.path, seeded=seeded)
@@ -215,7 +216,6 @@ def _emit(config: SiteConfig, site: Site, bodies: Mapping[str, Rendered],
     if options.dry_run or not (made.teasers or made.problems or made.skipped):
         return report
     if ledger is not None:
-        remove_stale_temporaries(ledger.path)
         stamp = _stamp(site)
         for entry, spec, _ in made.skipped:
             ledger.mark(config.absolute(entry.path), spec.name, "skipped", stamp,
