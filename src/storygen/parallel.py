@@ -73,6 +73,11 @@ def _context() -> Any:
     return multiprocessing.get_context()
 
 
+def can_share_memory() -> bool:
+    """Whether workers start as copies of this process (and so see its loaded site)."""
+    return _context().get_start_method() == "fork"
+
+
 def _run_chunk(function: Callable[[T], R], chunk: Sequence[T]) -> list[R]:
     return [function(item) for item in chunk]
 
