@@ -1,7 +1,8 @@
-"""Every feed and the sitemap of the built sample site, checked against their formats' rules."""
+"""Every feed (RSS, Atom, JSON Feed) and the sitemap of the built sample site, by their rules."""
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -125,6 +126,28 @@ def check_atom_entry(entry: ET.Element, where: str) -> None:
 def check_atom_links(element: ET.Element, where: str) -> None:
     for link in element.findall(ATOM + "link"):
         assert is_absolute(link.get("href")), f"{where}: relative link {link.get('href')!r}"
+
+
+def test_json_feeds_follow_json_feed_1_1(built_sample: Path) -> None:
+    paths = sorted(built_sample.rglob("feed.json"))
+    assert paths, "no JSON feeds"
+    for path in paths:
+        feed = json.loads(path.read_text("utf-8"))
+        assert feed.get("version") == "https://jsonfeed.org/version/1.1", path
+        assert feed.get("title"), f"{path}: no title"
+        assert is_absolute(feed.get("home_page_url")) and is_absolute(feed.get("feed_url")), path
+        items = feed.get("items")
+        assert isinstance(items, list) and items, f"{path}: no items"
+        ids = [item.get("id") for item in items]
+        assert all(isinstance(i, str) and i for i in ids), f"{path}: an item has no id"
+        assert len(ids) == len(set(ids)), f"{path}: duplicate ids"
+        for item in items:
+            where = f"{path} item {item['id']}"
+            assert is_absolute(item.get("url")), f"{where}: url not absolute"
+            assert item.get("content_html") or item.get("content_text"), f"{where}: no content"
+            for key in ("date_published", "date_modified"):
+                if key in item:
+                    check_rfc3339(item[key], f"{where} {key}")
 
 
 def sitemap_locs(out: Path) -> list[str]:

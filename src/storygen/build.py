@@ -140,7 +140,7 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
     with contextlib.suppress(OSError):  # an unusable cache folder must not fail a build
         url_history.save(config.cache_path, site)
     return BuildResult(site, pages, feeds, len(outcome.static), time.perf_counter() - started,
-                       output, tuple(warnings), stats)
+                       output, (*site.warnings, *warnings), stats)
 
 
 def _check_page_slugs(content: Content) -> None:

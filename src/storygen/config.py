@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .content import ENTRY_FIELDS
 from .problems import Problem, StorygenError
 
 CONFIG_FILE = "site.toml"
@@ -44,6 +45,8 @@ class SiteConfig:
     footer_links: tuple[Link, ...] = ()
     social_accounts: dict[str, str] = field(default_factory=dict)
     field_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    ignored_keys: frozenset[str] = frozenset()  # front-matter keys dropped on reading
+    date_from_filename: bool = False  # a missing date is taken from a YYYY-MM-DD- file name
     dap_agency: str = ""  # US federal Digital Analytics Program: off when empty
     dap_subagency: str = ""
     feedback_url: str = ""  # "Was this page helpful?": off when empty
@@ -182,14 +185,7 @@ def _parse(root: Path, path: Path, data: dict[str, Any],
     social = data.get("social", {})
     accounts = {k: str(v) for k, v in social.get("accounts", {}).items()} if isinstance(
         social, dict) and isinstance(social.get("accounts", {}), dict) else {}
-    aliases = dict(DEFAULT_ALIASES)
-    fields = data.get("fields", {})
-    for key, value in fields.items() if isinstance(fields, dict) else ():
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            aliases[key] = (key, *[v for v in value if v != key])
-        else:
-            errors.append(Problem(str(path), None,
-                                  f"[fields] {key} must be a list of front-matter keys"))
+    fields = _fields(path, data.get("fields", {}), errors)
     analytics, feedback = _table(data, "analytics"), _table(data, "feedback")
     feedback_url = str(feedback.get("url", ""))
     if feedback_url and not normalise_base_url(feedback_url):
@@ -219,7 +215,9 @@ def _parse(root: Path, path: Path, data: dict[str, Any],
         raw_html=raw_html,
         footer_links=tuple(footer_links),
         social_accounts=accounts,
-        field_aliases=aliases,
+        field_aliases=fields.aliases,
+        ignored_keys=fields.ignore,
+        date_from_filename=fields.date_from_filename,
         dap_agency=str(analytics.get("dap_agency", "")),
         dap_subagency=str(analytics.get("dap_subagency", "")),
         feedback_url=feedback_url,
@@ -228,6 +226,39 @@ def _parse(root: Path, path: Path, data: dict[str, Any],
     )
 
 
+@dataclass(frozen=True)
+class _FieldOptions:
+    aliases: dict[str, tuple[str, ...]]
+    ignore: frozenset[str] = frozenset()
+    date_from_filename: bool = False
+
+
+def _fields(path: Path, table: Any, errors: list[Problem]) -> _FieldOptions:
+    """`[fields]`: which front-matter keys hold each field (for migrated content), and options."""
+    if not isinstance(table, dict):
+        errors.append(Problem(str(path), None, "[fields] must be a table"))
+        return _FieldOptions(dict(DEFAULT_ALIASES))
+    aliases, ignore, from_name = dict(DEFAULT_ALIASES), frozenset(), False
+    for key, value in table.items():
+        keys = [value] if isinstance(value, str) else value
+        if key == "date_from_filename":
+            if isinstance(value, bool):
+                from_name = value
+            else:
+                errors.append(Problem(str(path), None, "[fields] date_from_filename must be "
+                                      f"true or false, got {value!r}"))
+        elif not (isinstance(keys, list) and all(isinstance(k, str) for k in keys)):
+            errors.append(Problem(str(path), None,
+                                  f"[fields] {key} must be a list of front-matter keys",
+                                  f'e.g. {key} = ["excerpt", "description"]'))
+        elif key == "ignore":
+            ignore = frozenset(keys)
+        elif key not in ENTRY_FIELDS:
+            errors.append(Problem(str(path), None, f"[fields] {key} is not a storygen field",
+                                  f"use one of: {', '.join(sorted(ENTRY_FIELDS))}"))
+        else:
+            aliases[key] = (key, *[k for k in keys if k != key])
+    return _FieldOptions(aliases, ignore, from_name)
 def _table(data: dict[str, Any], name: str) -> dict[str, Any]:
     value = data.get(name, {})
     return value if isinstance(value, dict) else {}

@@ -10,6 +10,10 @@ from typing import Any, Literal
 EntryType = Literal["story", "update"]
 ENTRY_TYPES: tuple[EntryType, ...] = ("story", "update")
 SECTION_FOR_TYPE: dict[str, str] = {"story": "stories", "update": "updates"}
+ENTRY_FIELDS = frozenset({
+    "title", "date", "type", "summary", "tags", "slug", "author", "image", "image_alt", "draft",
+    "updated", "expires", "urgent", "contact", "social", "aliases",
+})
 
 
 @dataclass(frozen=True)

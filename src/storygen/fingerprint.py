@@ -6,12 +6,17 @@ once to find out which `site.*` and `collection.*` attributes they use, so an en
 depend on every tag's list of entries merely because `tags.html` shows them. A template that uses
 `site` or `collection` in any other way (passing it whole to a macro, say) depends on all of it.
 A value of a type not known here cannot be keyed: its output is simply rendered every time.
+
+The build's clock (`site.now`) changes every build. When templates only compare it with other
+values (`item.date > site.now`), a page depends on where the clock falls among the content's
+dates, not on the clock itself, so it is rendered again only once a date has been crossed.
 """
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +31,7 @@ from .render import Article, PageJob
 from .site import Collection, Listing, Tag
 
 WATCHED = ("site", "collection")
+COMPARED_NOW = "now (compared)"  # `site.now` used only as an operand of comparisons
 Uses = Mapping[str, frozenset[str] | None]  # watched name -> attributes used (None: all of it)
 
 
@@ -139,34 +145,46 @@ class TemplateUses:
 def _uses(tree: nodes.Template) -> dict[str, frozenset[str] | None]:
     attributes: dict[str, set[str]] = {name: set() for name in WATCHED}
     accounted: set[int] = set()
-    for node, name, attribute in _accesses(tree):
+    compared = {id(operand) for compare in tree.find_all(nodes.Compare)
+                for operand in (compare.expr, *(op.expr for op in compare.ops))}
+    for access, name, attribute in _accesses(tree):
+        if (name, attribute) == ("site", "now") and id(access) in compared:
+            attribute = COMPARED_NOW
         attributes[name].add(attribute)
-        accounted.add(id(node))
+        accounted.add(id(access.node))
     whole = {n.name for n in tree.find_all(nodes.Name)
              if n.name in WATCHED and n.ctx == "load" and id(n) not in accounted}
     return {name: None if name in whole else frozenset(found)
             for name, found in attributes.items()}
 
 
-def _accesses(tree: nodes.Template) -> Iterator[tuple[nodes.Name, str, str]]:
+def _accesses(tree: nodes.Template) -> Iterator[tuple[nodes.Getattr | nodes.Getitem, str, str]]:
     """`site.x` and `site["x"]` (and the same for `collection`)."""
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
         target = node.node
         if not isinstance(target, nodes.Name) or target.name not in WATCHED:
             continue
         if isinstance(node, nodes.Getattr):
-            yield target, target.name, node.attr
+            yield node, target.name, node.attr
         elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
-            yield target, target.name, node.arg.value
+            yield node, target.name, node.arg.value
 
 
-def page_key(base: str, job: PageJob, site_globals: Mapping[str, Any],
-             uses: TemplateUses) -> str | None:
-    """The key of one templated page, or None when it cannot be keyed."""
+def clock_position(now: datetime, dates: Sequence[datetime]) -> tuple[int, int]:
+    """Where `now` falls among the content's sorted dates (ties told apart)."""
+    return bisect.bisect_left(dates, now), bisect.bisect_right(dates, now)
+
+
+def page_key(base: str, job: PageJob, site_globals: Mapping[str, Any], uses: TemplateUses,
+             dates: Sequence[datetime]) -> str | None:
+    """The key of one templated page, or None when it cannot be keyed. `dates`: every date of
+    the content, sorted (see `clock_position`)."""
     reach = uses.of(job.template)
     wanted = reach["site"]
-    visible = site_globals if wanted is None else {
+    visible = dict(site_globals) if wanted is None else {
         k: v for k, v in site_globals.items() if k in wanted}
+    if wanted is not None and COMPARED_NOW in wanted and "now" not in wanted:
+        visible["now"] = clock_position(site_globals["now"], dates)
     try:
         return digest(base, "page", job.path, job.template,
                       repr(fingerprint(job.context, reach)), repr(fingerprint(visible, reach)))

@@ -13,6 +13,8 @@ import frontmatter
 import yaml
 
 _YAML = frontmatter.YAMLHandler()
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
 
 
 class FrontMatterError(Exception):
@@ -43,13 +45,9 @@ _Loader.yaml_implicit_resolvers = {
 
 def split(text: str) -> tuple[str, str, int]:
     """Return (front matter, body, body's first line). Raises FrontMatterError."""
-    if not _YAML.detect(text):
-        raise FrontMatterError(
-            "the file does not start with front matter",
-            1,
-            "put a line with --- first, then title: and date:, then another line with ---",
-        )
     lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        raise _not_front_matter(lines)
     for index in range(1, len(lines)):
         if lines[index].rstrip() in ("---", "..."):
             return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
@@ -60,17 +58,34 @@ def split(text: str) -> tuple[str, str, int]:
     )
 
 
+def _not_front_matter(lines: list[str]) -> FrontMatterError:
+    first = lines[0].strip()
+    hint = "put a line with --- first, then title: and date:, then another line with ---"
+    if first == "+++":
+        message = "the front matter is TOML (between +++ lines); storygen reads YAML"
+        hint = "replace the +++ lines with ---, and write key: value instead of key = value"
+    elif first.startswith("{"):
+        message = "the front matter is JSON; storygen reads YAML between --- lines"
+    elif _YAML.detect("\n".join(lines).lstrip()):
+        message = "the front matter does not start on the first line"
+        hint = "remove the blank lines above the first ---"
+    else:
+        message = "the file does not start with front matter"
+    return FrontMatterError(message, 1, hint)
+
+
 def parse(text: str) -> Parsed:
     """Parse a whole file's text (already decoded, BOM and CRLF removed)."""
     head, body, body_line = split(text)
-    loader = _Loader(head)
+    # Trailing blanks are invisible to writers, and a trailing tab would stop PyYAML.
+    loader = _Loader("\n".join(line.rstrip() for line in head.split("\n")))
     try:
         node = loader.get_single_node()
         if node is None:
             return Parsed({}, {}, body, body_line)
         if not isinstance(node, yaml.MappingNode):
             raise FrontMatterError(
-                "the front matter must be a list of `key: value` lines",
+                f"the front matter must be `key: value` lines, not {_node_kind(node)}",
                 node.start_mark.line + 2,
                 "write e.g. title: My story",
             )
@@ -78,6 +93,9 @@ def parse(text: str) -> Parsed:
         data = loader.construct_document(node)
     except yaml.YAMLError as exc:
         raise _yaml_error(exc) from None
+    except RecursionError:
+        raise FrontMatterError("the front matter is nested too deeply", 1,
+                               "keep front matter to simple key: value lines and lists") from None
     finally:
         loader.dispose()
     return Parsed(data, lines, body, body_line)
@@ -86,8 +104,16 @@ def parse(text: str) -> Parsed:
 def _key_lines(node: yaml.MappingNode) -> dict[str, int]:
     lines: dict[str, int] = {}
     for key_node, _ in node.value:
-        key = str(key_node.value)
         line = key_node.start_mark.line + 2
+        if key_node.tag == _MERGE:
+            continue
+        if key_node.tag != _STR:
+            raise FrontMatterError(
+                f"a front-matter key must be a name, not {_node_kind(key_node)}",
+                line,
+                'write e.g. title: ..., or put the key in quotes: "2024": ...',
+            )
+        key = key_node.value
         if key in lines:
             raise FrontMatterError(
                 f"the key '{key}' appears twice (lines {lines[key]} and {line})",
@@ -98,10 +124,20 @@ def _key_lines(node: yaml.MappingNode) -> dict[str, int]:
     return lines
 
 
+def _node_kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    if isinstance(node, yaml.MappingNode):
+        return "a set of key: value lines"
+    return f"the value {node.value!r}" if node.value else "an empty value"
+
+
 def _yaml_error(exc: yaml.YAMLError) -> FrontMatterError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = mark.line + 2 if mark is not None else None
     problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None) or ""
+    opened = getattr(exc, "context_mark", None)
     hint = "check the quotes, colons and indentation on that line"
     if "\\t" in problem or "\t" in problem:
         problem = "a tab character is not allowed in front matter"
@@ -109,6 +145,14 @@ def _yaml_error(exc: yaml.YAMLError) -> FrontMatterError:
     elif "mapping values are not allowed" in problem:
         problem = "a value contains ': ' but is not in quotes"
         hint = 'put the whole value in double quotes, e.g. title: "Storm update: offices closed"'
+    elif "quoted scalar" in context and opened is not None:
+        line = opened.line + 2
+        problem = f"the quote opened on line {line} is never closed"
+        hint = "add the closing quote at the end of the value"
+    elif context.startswith("while parsing a flow") and opened is not None:
+        line = opened.line + 2
+        problem = f"the bracket opened on line {line} is never closed"
+        hint = "close every [ with ] and every { with }"
     elif "could not find expected ':'" in problem or "expected <block end>" in problem:
         hint = "each line needs `key: value`; put values with special characters in quotes"
     return FrontMatterError(f"the front matter is not valid YAML: {problem}", line, hint)

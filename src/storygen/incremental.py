@@ -139,13 +139,14 @@ def plan(site: Site, bodies: dict[str, Rendered]) -> Iterator[Unit]:
     yield from _static_units(site.config.static_dir, base)
     site_globals = renderer.env.globals["site"]
     uses = TemplateUses(renderer.env)
+    dates = sorted(d for e in site.entries for d in (e.date, e.updated, e.expires) if d)
     compiled: set[str] = set()
     for job in renderer.jobs():
         if job.template not in compiled:  # once here rather than in every worker
             compiled.add(job.template)
             with contextlib.suppress(jinja2.TemplateError):
                 renderer.env.get_template(job.template)
-        yield Unit(page_key(base, job, site_globals, uses),
+        yield Unit(page_key(base, job, site_globals, uses, dates),
                    lambda job=job: [(job.path, renderer.render(job))])
     for collection in site.collections:
         items = feed_items(site, collection, renderer.articles)

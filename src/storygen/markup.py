@@ -15,7 +15,7 @@ EXTENSIONS = ["tables", "fenced_code", "footnotes", "attr_list", "toc", "sane_li
 EXTENSION_CONFIGS = {"toc": {"permalink": False}}
 
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
-_TAG = re.compile(r"<[^>]+>")
+_TAG = re.compile(r"<[a-zA-Z/!?][^<>]*>")
 _URL_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
 _WHITESPACE = re.compile(r"\s+")
 

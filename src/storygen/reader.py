@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 import unicodedata
@@ -12,21 +13,22 @@ from pathlib import Path
 from typing import Any
 
 from . import frontmatter_yaml
+from .cleaning import NotText, decode, one_line, visible
 from .config import SiteConfig
-from .content import ENTRY_TYPES, Contact, Entry, Page
+from .content import ENTRY_FIELDS, ENTRY_TYPES, Contact, Entry, Page
 from .dates import DATE_HINT, DateError, parse_date
+from .leftovers import advice, find_template_leftovers
 from .problems import Problems
 
 STORIES_DIR = Path("content/stories")
 PAGES_DIR = Path("content/pages")
 MAX_FILE_BYTES = 2_000_000
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_DATE_PREFIX = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-")
-
-ENTRY_KEYS = {
-    "title", "date", "type", "summary", "tags", "slug", "author", "image", "image_alt", "draft",
-    "updated", "expires", "urgent", "contact", "social", "aliases",
-}
+_DATE_PREFIX = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})-")
+# Text fields in which entities such as &amp; are decoded; when such a field is read from
+# another key through a `[fields]` alias (migrated content), HTML tags are removed too.
+_PLAIN_TEXT_FIELDS = {"title", "summary", "image_alt", "author"}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass
@@ -36,6 +38,7 @@ class Content:
     entries: list[Entry] = field(default_factory=list)
     pages: list[Page] = field(default_factory=list)
     problems: Problems = field(default_factory=Problems)
+    warnings: Problems = field(default_factory=Problems)  # the build goes on; the writer learns
 
 
 def slugify(text: str) -> str:
@@ -48,11 +51,11 @@ def read_content(config: SiteConfig) -> Content:
     """Read every story, update and page; collect every problem in every file."""
     content = Content()
     for path in _markdown_files(config.root / STORIES_DIR):
-        entry = _read_one(config, path, content.problems, _entry_from)
+        entry = _read_one(config, path, content, _entry_from)
         if entry is not None:
             content.entries.append(entry)
     for path in _markdown_files(config.root / PAGES_DIR):
-        page = _read_one(config, path, content.problems, _page_from)
+        page = _read_one(config, path, content, _page_from)
         if page is not None:
             content.pages.append(page)
     _check_unique_urls(content)
@@ -64,52 +67,70 @@ def read_content(config: SiteConfig) -> Content:
 def _markdown_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.glob("*.md") if p.is_file() and not p.name.startswith("."))
+    return sorted(p for p in folder.glob("*.md") if not p.name.startswith(".") and not p.is_dir())
 
 
-def decode(raw: bytes) -> str:
-    """UTF-8 text with the BOM dropped and line ends made `\\n`. Raises UnicodeDecodeError."""
-    text = raw.decode("utf-8")
-    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _read_one(config: SiteConfig, path: Path, problems: Problems,
+def _read_one(config: SiteConfig, path: Path, content: Content,
               build: Callable[..., Any]) -> Any:
     rel = path.relative_to(config.root)
-    raw = path.read_bytes()
+    problems = content.problems
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.add(rel, f"cannot read the file: {exc.strerror or exc}",
+                     hint="check that it exists (not a broken link) and that you may read it")
+        return None
     if not raw.strip():
         problems.add(rel, "the file is empty", line=1,
                      hint="add front matter (title, date) and some text, or delete the file")
         return None
     if len(raw) > MAX_FILE_BYTES:
         problems.add(rel, f"the file is too large ({len(raw):,} bytes; at most "
-                          f"{MAX_FILE_BYTES:,})", hint="split it, or move big data to static/")
+                          f"{MAX_FILE_BYTES:,})", line=1,
+                     hint="split it, or move big data to static/")
         return None
     try:
-        text = decode(raw)
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        problems.add(rel, "the file is not UTF-8 text", line=line,
+        decoded = decode(raw)
+    except NotText as exc:
+        problems.add(rel, exc.message, line=exc.line, column=exc.column,
                      hint="save it as UTF-8 in your editor (File > Save with encoding)")
         return None
+    if decoded.note:
+        content.warnings.add(rel, decoded.note, line=decoded.note_line)
     try:
-        parsed = frontmatter_yaml.parse(text)
+        parsed = frontmatter_yaml.parse(decoded.text)
     except frontmatter_yaml.FrontMatterError as exc:
         problems.add(rel, exc.message, line=exc.line, hint=exc.hint)
         return None
-    fields = _Fields(rel, parsed, problems, config)
+    fields = _Fields(rel, parsed, content, config)
     result = build(config, fields, hashlib.sha256(raw).hexdigest())
+    if not fields.failed:
+        _warn_about_body(rel, parsed, content.warnings)
     return None if fields.failed else result
+
+
+def _warn_about_body(rel: Path, parsed: frontmatter_yaml.Parsed, warnings: Problems) -> None:
+    if not parsed.body.strip():
+        warnings.add(rel, "there is no text after the front matter", line=parsed.body_line - 1,
+                     hint="write the story below the closing ---")
+        return
+    leftovers = find_template_leftovers(parsed.body, parsed.body_line)
+    if leftovers:
+        first, more = leftovers[0], len(leftovers) - 1
+        warnings.add(rel, f"{first.kind} from another generator is shown as text: {first.code}"
+                          + (f" (and {more} more)" if more else ""), line=first.line,
+                     hint=advice(first))
 
 
 class _Fields:
     """Typed access to front-matter values that records a problem (with line) per bad value."""
 
-    def __init__(self, rel: Path, parsed: frontmatter_yaml.Parsed, problems: Problems,
+    def __init__(self, rel: Path, parsed: frontmatter_yaml.Parsed, content: Content,
                  config: SiteConfig) -> None:
         self.rel = rel
+        self.data = {k: v for k, v in parsed.data.items() if k not in config.ignored_keys}
         self.parsed = parsed
-        self.problems = problems
+        self.content = content
         self.config = config
         self.failed = False
 
@@ -118,35 +139,56 @@ class _Fields:
 
     def error(self, key: str, message: str, hint: str = "") -> None:
         self.failed = True
-        self.problems.add(self.rel, message, line=self.line(key) or 1, hint=hint)
+        self.content.problems.add(self.rel, message, line=self.line(key) or 1, hint=hint)
+
+    def warn(self, key: str, message: str) -> None:
+        self.content.warnings.add(self.rel, message, line=self.line(key) or 1)
 
     def key_for(self, name: str) -> str:
         """The key that holds `name`, honouring `[fields]` aliases from site.toml."""
         for key in self.config.field_aliases.get(name, (name,)):
-            if self.parsed.data.get(key) not in (None, "", []):
+            if self.data.get(key) not in (None, "", []):
                 return key
         return name
 
     def raw(self, name: str) -> Any:
-        return self.parsed.data.get(self.key_for(name))
+        return self.data.get(self.key_for(name))
 
-    def text(self, name: str, *, required: bool = False) -> str:
+    def missing(self, name: str, example: str) -> None:
+        """Report a required field that is absent or empty, guessing at a misspelt key."""
+        key = self.key_for(name)
+        if key in self.data:
+            self.error(key, f"'{key}' is empty", f"write the {name} after '{key}:'")
+            return
+        unknown = [k for k in self.data if k not in ENTRY_FIELDS]
+        close = difflib.get_close_matches(name, unknown, n=1, cutoff=0.75)
+        hint = (f"line {self.line(close[0])} says '{close[0]}': did you mean '{name}'?" if close
+                else f"add a line such as {name}: {example}")
+        self.error(name, f"'{name}' is missing", hint)
+
+    def text(self, name: str, *, required: bool = False, exact: bool = False) -> str:
+        """One line of text; `exact` keeps invisible characters, so a check can refuse them."""
         key, value = self.key_for(name), self.raw(name)
-        if value is None:
+        if isinstance(value, str) and value.strip():
+            return value.strip() if exact else self._clean(key, name, value)
+        if value is None or isinstance(value, str):
             if required:
-                self.error(key, f"'{name}' is missing", f"add a line such as {name}: ...")
-            return ""
-        if isinstance(value, bool | int | float):
-            self.error(key, f"'{key}' must be text, got {value!r}",
+                self.missing(name, "...")
+        elif isinstance(value, bool | int | float):
+            self.error(key, f"'{key}' must be text, got {_show(value)}",
                        f'put it in quotes: {key}: "{value}"')
-            return ""
-        if not isinstance(value, str):
+        else:
             self.error(key, f"'{key}' must be text, got a {_kind(value)}",
                        "write a single line of text")
-            return ""
-        text = value.strip()
-        if required and not text:
-            self.error(key, f"'{name}' is empty", f"write the {name} after '{key}:'")
+        return ""
+
+    def _clean(self, key: str, name: str, value: str) -> str:
+        plain = name in _PLAIN_TEXT_FIELDS
+        text, note = one_line(value, entities=plain, html=plain and key != name)
+        if note:
+            self.warn(key, f"'{key}': {note}")
+        if not text:
+            self.error(key, f"'{key}' has no visible text", f"write the {name} after '{key}:'")
         return text
 
     def flag(self, name: str) -> bool:
@@ -154,7 +196,8 @@ class _Fields:
         if value is None:
             return False
         if not isinstance(value, bool):
-            self.error(name, f"'{name}' must be true or false, got {value!r}")
+            self.error(name, f"'{name}' must be true or false, got {_show(value)}",
+                       f"write {name}: true or {name}: false, without quotes")
             return False
         return value
 
@@ -162,7 +205,7 @@ class _Fields:
         key, value = self.key_for(name), self.raw(name)
         if value is None or value == "":
             if required:
-                self.error(key, f"'{name}' is missing", f"add {name}: 2025-03-14 ({DATE_HINT})")
+                self.missing(name, f"2025-03-14 ({DATE_HINT})")
             return None
         try:
             return parse_date(value, self.config.tz)
@@ -175,32 +218,56 @@ class _Fields:
         if value is None:
             return ()
         if isinstance(value, str):
-            value = [part.strip() for part in value.split(",")]
+            value = value.split(",")
         if not isinstance(value, list) or not all(
                 isinstance(v, str | int | float) and not isinstance(v, bool) for v in value):
-            self.error(key, f"'{key}' must be a list of words",
+            got = f"a list holding {_show(_odd_one(value))}" if isinstance(value, list) else (
+                _show(value))
+            self.error(key, f"'{key}' must be a list of words, got {got}",
                        f"write {key}: [permits, online services]")
             return ()
-        return tuple(dict.fromkeys(str(v).strip() for v in value if str(v).strip()))
+        words = (self._clean(key, name, str(v)) for v in value if str(v).strip())
+        unique = tuple(dict.fromkeys(w for w in words if w))
+        for word in unique:
+            if name == "tags" and not slugify(word):
+                self.warn(key, f"the tag '{word}' has no letters a-z or digits, so it gets no "
+                               "page of its own")
+        return unique
 
     def mapping(self, name: str) -> dict[str, Any]:
         value = self.raw(name)
         if value is None:
             return {}
         if not isinstance(value, dict):
-            self.error(name, f"'{name}' must be a set of `key: value` lines, got a {_kind(value)}")
+            self.error(name, f"'{name}' must be a set of `key: value` lines, got {_show(value)}")
             return {}
         return value
 
-    def extra(self, known: set[str]) -> dict[str, Any]:
+    def extra(self, known: set[str] | frozenset[str]) -> dict[str, Any]:
         used = {self.key_for(n) for n in known} | known
         for aliases in self.config.field_aliases.values():
             used |= set(aliases)
-        return {k: v for k, v in self.parsed.data.items() if isinstance(k, str) and k not in used}
+        return {k: v for k, v in self.data.items() if k not in used}
 
 
 def _kind(value: object) -> str:
-    return {list: "list", dict: "set of key: value lines"}.get(type(value), type(value).__name__)
+    return {list: "list", dict: "set of key: value lines", str: "piece of text"}.get(
+        type(value), type(value).__name__)
+
+
+def _show(value: object) -> str:
+    """How a wrong value is named in a message: `the number 5`, `the text 'yes'`, `a list`."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        return f"the text '{visible(value)}'"
+    return f"a {_kind(value)}"
+
+
+def _odd_one(values: list[Any]) -> Any:
+    return next(v for v in values if isinstance(v, bool) or not isinstance(v, str | int | float))
 
 
 def _slug(fields: _Fields, path: Path) -> str:
@@ -211,44 +278,75 @@ def _slug(fields: _Fields, path: Path) -> str:
             fields.error("slug", f"cannot make a web address from the file name '{path.name}'",
                          "add slug: a-short-name (lower-case letters, digits and hyphens)")
         return slug
-    slug = fields.text("slug")
+    slug = fields.text("slug", exact=True)
     if slug and not SLUG_RE.match(slug):
         suggestion = slugify(slug)
-        fields.error("slug", f"slug '{slug}' may only use lower-case a-z, 0-9 and hyphens",
+        fields.error("slug", f"slug '{visible(slug)}' may only use lower-case a-z, 0-9 and "
+                             "hyphens",
                      f"try slug: {suggestion}" if suggestion else "use e.g. slug: storm-update")
     return slug
+
+
+def _date(fields: _Fields, path: Path) -> datetime | None:
+    """The `date` field; or, if site.toml allows, the date a `2015-03-17-...` name starts with."""
+    named = _DATE_PREFIX.match(path.name)
+    if fields.raw("date") in (None, "") and fields.config.date_from_filename and named:
+        try:
+            return parse_date(named.group(1), fields.config.tz)
+        except DateError as exc:
+            fields.error("date", f"the date in the file name: {exc}",
+                         "rename the file, or add a date: line")
+            return None
+    return fields.when("date", required=True)
 
 
 def _contact(fields: _Fields) -> Contact | None:
     value = fields.raw("contact")
     if value is None:
         return None
-    if not isinstance(value, dict) or not isinstance(value.get("label"), str):
-        fields.error("contact", "'contact' needs a label and one of url, email or phone",
-                     'e.g. contact: {label: "Apply online", url: "https://permits.example.gov"}')
+    example = 'e.g. contact: {label: "Apply online", url: "https://permits.example.gov"}'
+    label = value.get("label") if isinstance(value, dict) else None
+    if not isinstance(label, str) or not one_line(label)[0]:
+        fields.error("contact", "'contact' needs a label and one of url, email or phone", example)
         return None
     targets = {k: value.get(k) for k in ("url", "email", "phone") if value.get(k)}
     if len(targets) != 1 or not all(isinstance(v, str | int) for v in targets.values()):
-        fields.error("contact", "'contact' needs exactly one of url, email or phone")
+        fields.error("contact", "'contact' needs exactly one of url, email or phone", example)
         return None
-    return Contact(label=value["label"].strip(), **{k: str(v).strip() for k, v in targets.items()})
+    ((kind, target),) = ((k, str(v).strip()) for k, v in targets.items())
+    usable = {"url": safe_url, "email": _EMAIL.match}.get(kind, bool)
+    if not usable(target):
+        fields.error("contact", f"the contact {kind} '{visible(target)}' is not a usable link",
+                     "use a web address starting with https:// or /, or an e-mail address")
+        return None
+    return Contact(label=one_line(label)[0], **{kind: target})
+
+
+def safe_url(url: str) -> bool:
+    """A web address or site path, never `javascript:` or the like, with nothing invisible."""
+    scheme = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*):", url)
+    return (scheme is None or scheme.group(1).lower() in ("http", "https")) and not any(
+        ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in url)
 
 
 def _entry_from(config: SiteConfig, fields: _Fields, digest: str) -> Entry | None:
     path = config.root / fields.rel
-    entry_type = fields.text("type") or "story"
+    entry_type = fields.text("type").lower() or "story"
     if entry_type not in ENTRY_TYPES:
         fields.error("type", f"type '{entry_type}' is unknown", "use type: story or type: update")
         entry_type = "story"
     image, image_alt = fields.text("image"), fields.text("image_alt")
-    if image and not image_alt:
+    if image and not safe_url(image):
+        fields.error("image", f"the image '{visible(image)}' is not a usable address",
+                     "use a path such as /images/photo.jpg, or an https:// address")
+    elif image and not image_alt:
         fields.error("image", "the image has no alt text",
                      "add image_alt: a short description of what the picture shows")
     urgent = fields.flag("urgent")
     if urgent and entry_type != "update":
         fields.error("urgent", "only service updates can be urgent", "add type: update")
     expires = fields.when("expires")
-    date = fields.when("date", required=True)
+    date = _date(fields, path)
     if date and expires and expires <= date:
         fields.error("expires", "the update expires before it is published",
                      "set expires to a time after date")
@@ -272,7 +370,7 @@ def _entry_from(config: SiteConfig, fields: _Fields, digest: str) -> Entry | Non
         contact=_contact(fields),
         social=fields.mapping("social"),
         aliases=fields.text_list("aliases"),
-        extra=fields.extra(ENTRY_KEYS),
+        extra=fields.extra(ENTRY_FIELDS),
         lines=dict(fields.parsed.lines),
         digest=digest,
     )
@@ -301,7 +399,8 @@ def _check_unique_urls(content: Content) -> None:
         if other is not None:
             content.problems.add(
                 item.source, f"the web address {item.path} is already used by {other.source}",
-                line=item.lines.get("slug") or 1, hint="give one of them a different slug:")
+                line=item.lines.get("slug") or 1,
+                hint="give one of them another slug, e.g. slug: a-different-name")
         else:
             seen[item.path] = item
     content.entries = [e for e in content.entries if seen.get(e.path) is e]

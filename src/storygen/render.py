@@ -100,6 +100,7 @@ class Renderer:
         config, site = self.config, self.site
         return {
             "config": config,
+            "now": site.now,
             "title": config.title,
             "description": config.description,
             "language": config.language,

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from .config import SiteConfig
 from .content import Entry, Page
+from .problems import Problem
 from .reader import Content, slugify
 from .schedule import Schedule, schedule_of
 
@@ -102,6 +103,7 @@ class Site:
     collections: list[Collection] = field(default_factory=list)
     years: dict[int, list[Entry]] = field(default_factory=dict)
     schedule: Schedule | None = None  # every entry's place in time, hidden ones included
+    warnings: list[Problem] = field(default_factory=list)  # shown after a successful build
 
     def listings(self, collection: Collection) -> list[Listing]:
         return paginate(collection.title, collection.base, collection.entries,
@@ -137,7 +139,8 @@ def build_site(config: SiteConfig, content: Content, options: BuildOptions) -> S
     for entry in listed:
         years.setdefault(entry.date.year, []).append(entry)
     return Site(config, now, visible, listed, urgent, list(content.pages), tags, collections,
-                years, schedule_of(content.entries, now))
+                years, schedule_of(content.entries, now),
+                warnings=content.warnings.sorted())
 
 
 def _tags(entries: list[Entry]) -> list[Tag]:

@@ -1,0 +1,151 @@
+"""One preview session: a private output folder, the HTTP server, the watcher and the builder."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from ..build import build
+from ..config import SiteConfig, load_config
+from ..problems import Problem, StorygenError
+from ..site import BuildOptions
+from .handler import PreviewServer, ServedSite, allowed_hosts, bind
+from .reload import Channel
+from .watch import Debouncer, Watcher
+
+Log = Callable[[str], None]
+
+
+def _print(message: str) -> None:
+    print(message, flush=True)
+
+
+class Preview:
+    """`start()` builds and serves; every settled burst of saves rebuilds and signals the tabs;
+    `stop()` ends every thread and removes the output folder. Safe to stop more than once."""
+
+    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 8000, *,
+                 drafts: bool = True, log: Log = _print) -> None:
+        self.root = root.resolve()
+        self.host = host
+        self.requested_port = port
+        self.options = BuildOptions(drafts=drafts, future=True)
+        self.log = log
+        self.channel = Channel()
+        self.debouncer = Debouncer()
+        self.folder: Path | None = None
+        self.site: ServedSite | None = None
+        self.server: PreviewServer | None = None
+        self._threads: list[threading.Thread] = []
+        self._watcher: Watcher | None = None
+        self._stopped = threading.Event()
+
+    @property
+    def port(self) -> int:
+        assert self.server is not None, "start() first"
+        return int(self.server.server_address[1])
+
+    @property
+    def origin(self) -> str:
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return self.origin + (self.site.base_path if self.site else "/")
+
+    def start(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="storygen-preview-"))
+        self.site = ServedSite(self.folder / "site", self.channel,
+                               allowed_hosts=allowed_hosts(self.host))
+        self.server = bind(self.host, self.requested_port, self.site)
+        if self.requested_port and self.port != self.requested_port:
+            self.log(f"Port {self.requested_port} is busy; using port {self.port} instead.")
+        self._rebuild(())
+        self._watcher = Watcher(self.root, self.debouncer)
+        self._watcher.start()
+        self._spawn("storygen-http", self.server.serve_forever, 0.2)
+        self._spawn("storygen-builder", self._build_loop)
+
+    def wait(self) -> None:
+        """Block until `stop()` (or Ctrl-C, which interrupts this wait)."""
+        while not self._stopped.wait(0.5):
+            pass
+
+    def stop(self) -> None:
+        if self._stopped.is_set():
+            return
+        self._stopped.set()
+        if self._watcher is not None:
+            self._watcher.stop()
+        self.debouncer.close()
+        self.channel.close()
+        if self.server is not None:
+            if self._threads:
+                self.server.shutdown()
+            self.server.server_close()
+        for thread in self._threads:
+            thread.join()
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _spawn(self, name: str, target: Callable[..., object], *args: object) -> None:
+        thread = threading.Thread(target=target, args=args, name=name)
+        thread.start()
+        self._threads.append(thread)
+
+    def _build_loop(self) -> None:
+        while (changed := self.debouncer.take()) is not None:
+            self._rebuild(changed)
+
+    def _rebuild(self, changed: Iterable[str]) -> None:
+        assert self.site is not None and self.server is not None
+        changed = sorted(changed)
+        started = time.perf_counter()
+        was_broken = bool(self.site.problems)
+        try:
+            config = self._config()
+            result = build(config, self.options, self.site.output)
+        except StorygenError as error:
+            self._failed(error.problems)
+            return
+        except Exception as error:  # a bug in one build must not end the preview
+            self._failed([Problem("storygen", None, f"internal error: {error!r}",
+                                  "please report this")])
+            return
+        self.site.base_path = config.base_path
+        self.site.problems = ()
+        seconds = time.perf_counter() - started
+        if not changed:
+            self.log(f"Built {len(result.site.entries)} entries in {seconds:.2f} s")
+            return
+        self.log(f"Rebuilt in {seconds:.2f} s: {_describe(changed)}")
+        css_only = not was_broken and all(
+            name.startswith("static/") and name.endswith(".css") for name in changed)
+        self.channel.publish("css" if css_only else "reload")
+
+    def _config(self) -> SiteConfig:
+        """The site's configuration, with absolute URLs pointing at this server."""
+        config = load_config(self.root)
+        return dataclasses.replace(config, base_url=self.origin + config.base_path)
+
+    def _failed(self, problems: list[Problem]) -> None:
+        assert self.site is not None
+        self.site.problems = tuple(problems)
+        count = len(problems)
+        lines = [f"storygen: {count} problem{'s' if count != 1 else ''}; "
+                 "the preview keeps the last good build:"]
+        lines.extend(f"  {problem}" for problem in problems)
+        self.log("\n".join(lines))
+        self.channel.publish("reload")
+
+
+def _describe(changed: list[str]) -> str:
+    shown = ", ".join(changed[:3])
+    return shown + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")

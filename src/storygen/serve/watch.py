@@ -1,0 +1,122 @@
+"""Watch the site's sources with watchdog and hand settled bursts of changes to the builder."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from watchdog.events import (
+    EVENT_TYPE_CLOSED,
+    EVENT_TYPE_CREATED,
+    EVENT_TYPE_DELETED,
+    EVENT_TYPE_MODIFIED,
+    EVENT_TYPE_MOVED,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers import Observer
+
+WATCHED_DIRS = ("content", "templates", "static")
+CONFIG_NAME = "site.toml"
+# Editors' swap, backup and temporary files: they only matter once renamed to a real name.
+IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".part", "___jb_tmp___", "___jb_old___")
+IGNORED_NAMES = frozenset({"4913", ".DS_Store"})  # 4913: vim's probe for a writable folder
+# Reading a file (as every build does) makes "opened" and "closed_no_write" events: not changes.
+CHANGE_EVENTS = frozenset({EVENT_TYPE_CREATED, EVENT_TYPE_MODIFIED, EVENT_TYPE_MOVED,
+                           EVENT_TYPE_DELETED, EVENT_TYPE_CLOSED})
+
+
+def relevant(root: Path, path: str) -> str | None:
+    """The site-relative path if a change there can change the site, else None."""
+    try:
+        relative = Path(path).relative_to(root)
+    except ValueError:
+        return None
+    if relative.as_posix() == CONFIG_NAME:
+        return CONFIG_NAME
+    name = relative.name
+    if len(relative.parts) < 2 or relative.parts[0] not in WATCHED_DIRS:
+        return None
+    if name.startswith((".#", ".~")) or name in IGNORED_NAMES or name.endswith(IGNORED_SUFFIXES):
+        return None
+    return relative.as_posix()
+
+
+class Debouncer:
+    """Collects changed paths; `take()` hands them over once no change came for `quiet` seconds
+    (or `longest` seconds after the first, so a steady stream of changes still gets built)."""
+
+    def __init__(self, quiet: float = 0.1, longest: float = 1.0) -> None:
+        self.quiet = quiet
+        self.longest = longest
+        self._changed: set[str] = set()
+        self._first = self._last = 0.0
+        self._closed = False
+        self._condition = threading.Condition()
+
+    def add(self, paths: Iterable[str]) -> None:
+        with self._condition:
+            now = time.monotonic()
+            if not self._changed:
+                self._first = now
+            self._changed.update(paths)
+            self._last = now
+            self._condition.notify_all()
+
+    def take(self) -> set[str] | None:
+        """Block until a burst has settled and return its paths; None once closed."""
+        with self._condition:
+            while not self._closed:
+                if not self._changed:
+                    self._condition.wait()
+                    continue
+                settled = min(self._last + self.quiet, self._first + self.longest)
+                wait = settled - time.monotonic()
+                if wait <= 0:
+                    changed, self._changed = self._changed, set()
+                    return changed
+                self._condition.wait(wait)
+            return None
+
+    def close(self) -> None:
+        with self._condition:
+            self._closed = True
+            self._condition.notify_all()
+
+
+class _Forward(FileSystemEventHandler):
+    def __init__(self, root: Path, debouncer: Debouncer) -> None:
+        self.root = root
+        self.debouncer = debouncer
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in CHANGE_EVENTS or (
+                event.is_directory and event.event_type == EVENT_TYPE_MODIFIED):
+            return
+        paths = (event.src_path, getattr(event, "dest_path", "") or "")
+        changed = {name for path in paths if path
+                   if (name := relevant(self.root, os.fsdecode(path)))}
+        if changed:
+            self.debouncer.add(changed)
+
+
+class Watcher:
+    """content/, templates/ and static/ recursively, and the site folder itself for site.toml."""
+
+    def __init__(self, root: Path, debouncer: Debouncer) -> None:
+        self.observer = Observer()
+        handler = _Forward(root, debouncer)
+        self.observer.schedule(handler, str(root), recursive=False)
+        for name in WATCHED_DIRS:
+            if (root / name).is_dir():
+                self.observer.schedule(handler, str(root / name), recursive=True)
+
+    def start(self) -> None:
+        self.observer.start()
+
+    def stop(self) -> None:
+        self.observer.stop()
+        self.observer.join()

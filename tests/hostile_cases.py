@@ -1,0 +1,297 @@
+"""The corpus of bad and messy input: each case, what the writer must see, and the exit status.
+
+Exit status of `storygen build` (documented in README): 0 built (warnings may be printed),
+1 refused because of problems in the input (nothing written, previous output untouched).
+
+A case's `files` are written into a site that already has a good build in `_site/`; `where` is
+the `path:line` the message must start with (default: the first file, at `line`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+STORY = "content/stories/case.md"
+TWO_MB = 2_000_000
+
+
+@dataclass(frozen=True)
+class Link:
+    """A symbolic link to `target` (which may not exist)."""
+
+    target: str
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    files: dict[str, str | bytes | Link]
+    status: int
+    message: str = ""  # must appear on the line that names the place (error or warning)
+    line: int | None = 1
+    where: str = ""  # default: f"{first file}:{line}"
+    toml: str = ""  # appended to the test site's site.toml
+    check: Callable[[Path], None] | None = None  # checks on the new output when it builds
+    quiet: bool = False  # a successful build must print no warning
+
+    @property
+    def place(self) -> str:
+        if self.where:
+            return self.where
+        first = next(iter(self.files))
+        return first if self.line is None else f"{first}:{self.line}"
+
+
+def story(front: str, body: str = "Some text.\n") -> str:
+    return f"---\n{front}\n---\n{body}"
+
+
+def ok(extra: str = "", *, title: str = "Case", body: str = "Some text.\n") -> str:
+    """A valid story with `extra` front-matter lines (line 4 on)."""
+    return story(f"title: {title}\ndate: 2025-03-14" + (f"\n{extra}" if extra else ""), body)
+
+
+def page(out: Path, path: str) -> str:
+    return (out / path).read_text(encoding="utf-8")
+
+
+def schema(out: Path, path: str = "stories/case/index.html") -> dict:
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', page(out, path), re.S)
+    assert match is not None
+    return json.loads(match.group(1))
+
+
+def has(path: str, *needles: str, absent: tuple[str, ...] = ()) -> Callable[[Path], None]:
+    def check(out: Path) -> None:
+        text = page(out, path)
+        for needle in needles:
+            assert needle in text, needle
+        for needle in absent:
+            assert needle not in text, needle
+    return check
+
+
+def published(out: Path, date: str) -> None:
+    assert schema(out)["datePublished"] == date
+
+
+CASE_PAGE = "stories/case/index.html"
+
+
+def _cases() -> list[Case]:
+    return [
+        # --- the front matter's frame -------------------------------------------------------
+        Case("empty_file", {STORY: ""}, 1, "the file is empty"),
+        Case("whitespace_only", {STORY: "  \n\n\t \r\n"}, 1, "the file is empty"),
+        Case("no_front_matter", {STORY: "# Storm update\n\nOffices closed.\n"}, 1,
+             "the file does not start with front matter"),
+        Case("front_matter_not_closed", {STORY: "---\ntitle: Open\ndate: 2025-03-14\n\nText\n"},
+             1, "the front matter opened on line 1 is never closed"),
+        Case("blank_line_before_front_matter", {STORY: "\n" + ok()}, 1,
+             "the front matter does not start on the first line"),
+        Case("toml_front_matter", {STORY: '+++\ntitle = "Hugo"\ndate = 2025-03-14\n+++\nText\n'},
+             1, "the front matter is TOML"),
+        Case("json_front_matter", {STORY: '{"title": "x", "date": "2025-03-14"}\nText\n'}, 1,
+             "the front matter is JSON"),
+        Case("only_front_matter", {STORY: "---\ntitle: Closed today\ndate: 2025-03-14\n---"}, 0,
+             "there is no text after the front matter", line=4),
+        Case("empty_front_matter", {STORY: "---\n---\nText\n"}, 1, "'title' is missing"),
+        Case("front_matter_is_a_list", {STORY: "---\n- title\n- date\n---\nText\n"}, 1,
+             "the front matter must be `key: value` lines, not a list", line=2),
+        Case("front_matter_is_text", {STORY: "---\njust a sentence\n---\nText\n"}, 1,
+             "not the value 'just a sentence'", line=2),
+        # --- YAML ------------------------------------------------------------------------------
+        Case("invalid_yaml_colon", {STORY: story("title: Storm update: offices closed\n"
+                                                 "date: 2025-03-14")}, 1,
+             "a value contains ': ' but is not in quotes", line=2),
+        Case("invalid_yaml_unclosed_quote", {STORY: story('title: "Storm update\n'
+                                                          "date: 2025-03-14")}, 1,
+             "the quote opened on line 2 is never closed", line=2),
+        Case("invalid_yaml_unclosed_bracket", {STORY: ok("tags: [permits, fees")}, 1,
+             "the bracket opened on line 4 is never closed", line=4),
+        Case("tab_indentation", {STORY: ok("tags:\n\t- permits")}, 1,
+             "a tab character is not allowed in front matter", line=5),
+        Case("trailing_tab_is_fine", {STORY: ok("tags:\n- permits\t\t")}, 0, quiet=True),
+        Case("duplicate_key", {STORY: ok("title: Again")}, 1,
+             "the key 'title' appears twice (lines 2 and 4)", line=4),
+        Case("key_is_a_number", {STORY: ok("2024: budget")}, 1,
+             "a front-matter key must be a name, not the value '2024'", line=4),
+        Case("key_is_a_list", {STORY: ok("? [a, b]\n: c")}, 1,
+             "a front-matter key must be a name, not a list", line=4),
+        Case("yaml_python_tag", {STORY: ok('extra: !!python/object/apply:os.system ["true"]')},
+             1, "the front matter is not valid YAML", line=4),
+        Case("yaml_nested_too_deep", {STORY: ok("x: " + "[" * 3000 + "]" * 3000)}, 1,
+             "the front matter is nested too deeply"),
+        Case("yaml_alias_bomb", {STORY: ok("a: &a [x, x, x, x, x, x, x, x, x]\n" + "\n".join(
+            f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]"
+            for i in range(8)))}, 0, quiet=True),
+        # --- bytes and characters --------------------------------------------------------------
+        Case("byte_order_mark", {STORY: "\ufeff" + ok()}, 0, quiet=True,
+             check=has(CASE_PAGE, "<h1", ">Case</h1>")),
+        Case("crlf_line_ends", {STORY: ok("tags: [a]", body="One\r\n\r\nTwo\r\n").replace(
+            "\n", "\r\n").replace("\r\r", "\r")}, 0, quiet=True,
+             check=has(CASE_PAGE, "<p>One</p>", "<p>Two</p>")),
+        Case("cr_line_ends", {STORY: ok().replace("\n", "\r")}, 0, quiet=True),
+        Case("latin1_byte", {STORY: ok(body="Line one.\nCaf\xe9 opens.\n").encode("latin-1")},
+             1, "byte 0xe9 on line 6 is not UTF-8", where=f"{STORY}:6:4"),
+        Case("utf16_file", {STORY: ok().encode("utf-16")}, 1, "the file is not UTF-8 text"),
+        Case("nul_byte", {STORY: ok(body="Text\x00more\n")}, 1, "NUL character on line 5",
+             line=5),
+        Case("control_characters", {STORY: ok(body="Text\x0c with a form feed\x1b.\n")}, 0,
+             "invisible control characters (U+000C, U+001B) were removed", line=5,
+             check=has(CASE_PAGE, "Text with a form feed.")),
+        Case("zero_width_space_in_title", {STORY: ok(title="Storm\u200b update")}, 0,
+             "'title': invisible characters (U+200B ZERO WIDTH SPACE) were removed", line=2,
+             check=has(CASE_PAGE, ">Storm update</h1>")),
+        Case("bidi_override_in_title", {STORY: ok(title="Fees \u202edue\u202c now")}, 0,
+             "U+202E RIGHT-TO-LEFT OVERRIDE", line=2, check=has(CASE_PAGE, ">Fees due now</h1>")),
+        Case("line_separator_in_text", {STORY: ok(
+            'summary: "One\u2028two"', title='"Para\u2029graph"', body="Body\u2028text.\n")},
+             0, quiet=True, check=lambda out: _line_separators(out)),
+        Case("huge_file", {STORY: ok(body="word " * (TWO_MB // 5 + 10))}, 1,
+             "the file is too large"),
+        # --- dates -----------------------------------------------------------------------------
+        Case("date_as_prose", {STORY: story("title: x\ndate: last Tuesday")}, 1,
+             "'date': 'last Tuesday' is not a date storygen understands", line=3),
+        Case("date_ambiguous", {STORY: story("title: x\ndate: 03/04/2025")}, 1,
+             "is ambiguous", line=3),
+        Case("date_impossible", {STORY: story("title: x\ndate: 2025-02-30")}, 1,
+             "'2025-02-30' is not a real date", line=3),
+        Case("date_impossible_offset", {STORY: story("title: x\ndate: 2025-03-14T09:00:00+15:00")},
+             1, "impossible UTC offset", line=3),
+        Case("date_year_typo", {STORY: story("title: x\ndate: 0202-03-14")}, 1,
+             "the year 202 is outside", line=3),
+        Case("date_is_a_number", {STORY: story("title: x\ndate: 20250314")}, 1,
+             "expected a date, got the number 20250314", line=3),
+        Case("date_missing", {STORY: story("title: x")}, 1, "'date' is missing"),
+        Case("date_month_name", {STORY: story("title: x\ndate: March 14, 2025 2:30 PM")}, 0,
+             quiet=True, check=lambda out: published(out, "2025-03-14T14:30:00-04:00")),
+        Case("date_one_digit_offset", {STORY: story("title: x\ndate: 2015-03-17 14:00:00 -4")},
+             0, quiet=True, check=lambda out: published(out, "2015-03-17T14:00:00-04:00")),
+        Case("date_us_zone_name", {STORY: story("title: x\ndate: 2025-01-06 09:00 EST")}, 0,
+             quiet=True, check=lambda out: published(out, "2025-01-06T09:00:00-05:00")),
+        Case("date_from_file_name", {"content/stories/2024-12-5-year-end.md": story(
+            "title: x")}, 0, quiet=True, toml="[fields]\ndate_from_filename = true\n",
+             check=has("stories/year-end/index.html", 'datetime="2024-12-05')),
+        Case("expires_before_date", {STORY: ok("type: update\nexpires: 2025-03-01")}, 1,
+             "the update expires before it is published", line=5),
+        # --- wrong kinds of values -------------------------------------------------------------
+        Case("title_missing_misspelt", {STORY: story("titel: Storm\ndate: 2025-03-14")}, 1,
+             "'title' is missing (line 2 says 'titel': did you mean 'title'?)"),
+        Case("title_empty", {STORY: story("title:\ndate: 2025-03-14")}, 1, "'title' is empty",
+             line=2),
+        Case("title_blank", {STORY: story('title: "  "\ndate: 2025-03-14')}, 1,
+             "'title' is empty", line=2),
+        Case("title_is_a_number", {STORY: story("title: 1984\ndate: 2025-03-14")}, 1,
+             "'title' must be text, got the number 1984 (put it in quotes", line=2),
+        Case("title_is_a_list", {STORY: story("title: [Storm, update]\ndate: 2025-03-14")}, 1,
+             "'title' must be text, got a list", line=2),
+        Case("title_only_invisible", {STORY: story('title: "\u200b"\ndate: 2025-03-14')}, 1,
+             "'title' has no visible text", line=2),
+        Case("slug_is_a_number", {STORY: ok("slug: 2024")}, 1,
+             "'slug' must be text, got the number 2024", line=4),
+        Case("slug_with_dots", {STORY: ok("slug: ../../etc/passwd")}, 1,
+             "slug '../../etc/passwd' may only use lower-case a-z, 0-9 and hyphens (try slug: "
+             "etc-passwd)", line=4),
+        Case("slug_with_slash", {STORY: ok("slug: news/storm")}, 1, "(try slug: news-storm)",
+             line=4),
+        Case("slug_with_spaces", {STORY: ok("slug: storm update")}, 1,
+             "(try slug: storm-update)", line=4),
+        Case("slug_non_ascii", {STORY: ok("slug: café-ouvert")}, 1, "(try slug: cafe-ouvert)",
+             line=4),
+        Case("slug_invisible", {STORY: ok('slug: "storm\u200bupdate"')}, 1,
+             "slug 'storm<U+200B>update' may only use", line=4),
+        Case("tags_is_a_number", {STORY: ok("tags: 5")}, 1,
+             "'tags' must be a list of words, got the number 5", line=4),
+        Case("tags_nested_list", {STORY: ok("tags: [[permits], fees]")}, 1,
+             "'tags' must be a list of words, got a list holding a list", line=4),
+        Case("tags_as_text", {STORY: ok("tags: permits, fees")}, 0, quiet=True,
+             check=has("tags/fees/index.html", "Case")),
+        Case("tag_without_latin_letters", {STORY: ok("tags: [許可]")}, 0,
+             "the tag '許可' has no letters a-z or digits", line=4),
+        Case("draft_as_text", {STORY: ok('draft: "yes"')}, 1,
+             "'draft' must be true or false, got the text 'yes'", line=4),
+        Case("type_unknown", {STORY: ok("type: news")}, 1, "type 'news' is unknown", line=4),
+        Case("type_capitalised", {STORY: ok("type: Update")}, 0, quiet=True,
+             check=has("updates/case/index.html", "Case")),
+        Case("urgent_story", {STORY: ok("urgent: true")}, 1,
+             "only service updates can be urgent", line=4),
+        Case("image_without_alt", {STORY: ok("image: /images/storm.png")}, 1,
+             "the image has no alt text", line=4),
+        Case("image_javascript", {STORY: ok("image: javascript:alert(1)\nimage_alt: x")}, 1,
+             "the image 'javascript:alert(1)' is not a usable address", line=4),
+        Case("contact_without_target", {STORY: ok("contact: {label: Apply online}")}, 1,
+             "'contact' needs exactly one of url, email or phone", line=4),
+        Case("contact_javascript_url", {STORY: ok(
+            'contact: {label: Apply, url: "javascript:alert(1)"}')}, 1,
+             "the contact url 'javascript:alert(1)' is not a usable link", line=4),
+        Case("several_problems_in_one_file", {STORY: story(
+            "type: news\ndate: 2025-02-30\ntags: 5")}, 1, "type 'news' is unknown", line=2),
+        Case("several_problems_second", {STORY: story("type: news\ndate: 2025-02-30\ntags: 5")},
+             1, "'2025-02-30' is not a real date", line=3),
+        # --- names, addresses and files --------------------------------------------------------
+        Case("two_entries_one_address", {"content/stories/a.md": ok("slug: same"),
+                                         "content/stories/b.md": ok("slug: same")}, 1,
+             "the web address /stories/same/ is already used by content/stories/a.md",
+             where="content/stories/b.md:4"),
+        Case("file_name_curly_quotes", {"content/stories/“Quoted” story.md": ok()}, 0,
+             quiet=True, check=has("stories/quoted-story/index.html", "Case")),
+        Case("file_name_no_letters", {"content/stories/“”.md": ok()}, 1,
+             "cannot make a web address from the file name '“”.md'"),
+        Case("broken_link", {"content/stories/gone.md": Link("nowhere.md")}, 1,
+             "cannot read the file", line=None),
+        Case("page_slug_reserved", {"content/pages/tags.md": ok()}, 1,
+             "the page address /tags/ is used by storygen itself"),
+        # --- leftovers from other generators and raw HTML --------------------------------------
+        Case("liquid_image_tag", {STORY: ok(body='Intro.\n\n{% image "a.png" "A chart" %}\n')}, 0,
+             'Liquid tag from another generator is shown as text: {% image "a.png" "A chart" %}',
+             line=7),
+        Case("liquid_url_filter", {STORY: ok(body='See [it]({{ "/2015/x/" | url }}).\n')}, 0,
+             "Liquid output from another generator", line=5),
+        Case("hugo_shortcode", {STORY: ok(body="Watch:\n{{< youtube abc >}}\n")}, 0,
+             "Hugo shortcode from another generator is shown as text: {{< youtube abc >}}",
+             line=6),
+        Case("template_code_in_code_block_is_fine", {STORY: ok(
+            body="Use `{{ x }}`:\n\n```\n{% if a %}\n```\n")}, 0, quiet=True),
+        Case("raw_html_allowed", {STORY: ok(body=RAW_HTML)}, 0, quiet=True,
+             check=has(CASE_PAGE, "<script>alert(1)</script>", "<iframe", 'onerror="x()"')),
+        Case("raw_html_sanitized", {STORY: ok(body=RAW_HTML)}, 0, quiet=True,
+             toml='[site]\nraw_html = "sanitize"\n',
+             check=has(CASE_PAGE, "<strong>bold</strong>", '<img src="/a.png" alt="A">',
+                       absent=("alert(1)", "<iframe", "onerror"))),
+        # --- site.toml -------------------------------------------------------------------------
+        Case("fields_unknown_field", {STORY: ok()}, 1, "[fields] sumary is not a storygen field",
+             toml='[fields]\nsumary = ["excerpt"]\n', where="site.toml"),
+        Case("fields_mapping_excerpt", {STORY: story(
+            'title: "Fees &amp; permits "\ndate: 2025-03-14\n'
+            'excerpt: "<p>New fees&nbsp;<em>start</em> today.</p>"')}, 0, quiet=True,
+             toml='[fields]\nsummary = ["excerpt", "description"]\n',
+             check=lambda out: _mapped(out)),
+    ]
+
+
+RAW_HTML = ("Some **bold** text.\n\n<script>alert(1)</script>\n\n"
+            '<iframe src="https://example.com/"></iframe>\n\n<img src="/a.png" alt="A" '
+            'onerror="x()">\n')
+
+
+def _line_separators(out: Path) -> None:
+    data = schema(out)
+    assert data["headline"] == "Para graph" and data["description"] == "One two"
+    import feedparser
+
+    for feed in ("feed.xml", "atom.xml"):
+        assert feedparser.parse((out / feed).read_bytes()).bozo == 0
+
+
+def _mapped(out: Path) -> None:
+    data = schema(out)
+    assert data["headline"] == "Fees & permits"
+    assert data["description"] == "New fees start today."
+
+
+CASES = _cases()

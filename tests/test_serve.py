@@ -1,0 +1,383 @@
+"""`storygen serve` end to end, in-process: the real server on a free loopback port, real file
+changes, observed over HTTP and on the event stream."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from storygen.serve import Preview
+from storygen.serve.watch import Debouncer, relevant
+
+PATIENCE = 60.0  # seconds; generous, since the machine is shared. Never a speed assertion.
+
+
+class Response:
+    def __init__(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.status, self.headers, self.body = status, headers, body
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+
+def fetch(port: int, path: str, method: str = "GET",
+          headers: dict[str, str] | None = None) -> Response:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=PATIENCE)
+    try:
+        conn.request(method, path, headers=headers or {})
+        response = conn.getresponse()
+        return Response(response.status, {k.lower(): v for k, v in response.getheaders()},
+                        response.read())
+    finally:
+        conn.close()
+
+
+def raw_request(port: int, request_line: str) -> str:
+    """Send a request line exactly as written (no client-side normalising) and return the reply."""
+    with socket.create_connection(("127.0.0.1", port), timeout=PATIENCE) as sock:
+        sock.sendall(f"{request_line}\r\nHost: 127.0.0.1\r\n\r\n".encode("latin-1"))
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def eventually(check: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + PATIENCE
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting: {what}")
+        time.sleep(0.05)
+
+
+class EventStream:
+    """A real client of /__storygen/events, read line by line from the socket."""
+
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=PATIENCE)
+        self.conn.request("GET", "/__storygen/events")
+        self.response = self.conn.getresponse()
+        assert self.response.status == 200
+        assert self.response.getheader("Content-Type") == "text/event-stream"
+
+    def next(self) -> tuple[str, str]:
+        name = data = ""
+        while True:
+            line = self.response.fp.readline()
+            if not line:
+                raise EOFError("the server closed the event stream")
+            text = line.decode().rstrip("\n")
+            if text.startswith("event: "):
+                name = text[len("event: "):]
+            elif text.startswith("data: "):
+                data = text[len("data: "):]
+            elif not text and name:
+                return name, data
+
+    def wait_for(self, name: str) -> str:
+        deadline = time.monotonic() + PATIENCE
+        while time.monotonic() < deadline:
+            got, data = self.next()
+            if got == name:
+                return data
+        raise AssertionError(f"no {name} event")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+STORY = """\
+---
+title: "{title}"
+date: 2099-06-01  # newest, so on the first page of every listing
+tags: [{tag}]
+---
+
+{body}
+"""
+
+
+@pytest.fixture
+def site(sample_site: Path) -> Path:
+    write(sample_site / "content/stories/draft-one.md",
+          '---\ntitle: "A draft"\ndate: 2026-01-02\ndraft: true\n---\n\nNot yet.\n')
+    write(sample_site / "content/stories/far-future.md",
+          '---\ntitle: "Later"\ndate: 2099-01-02\n---\n\nSoon.\n')
+    return sample_site
+
+
+@pytest.fixture
+def served(site: Path) -> Iterator[Preview]:
+    before = set(threading.enumerate())
+    messages: list[str] = []
+    preview = Preview(site, port=0, log=messages.append)
+    preview.messages = messages  # type: ignore[attr-defined]
+    preview.start()
+    try:
+        yield preview
+    finally:
+        preview.stop()
+    assert preview.folder is not None and not preview.folder.exists()
+    assert set(threading.enumerate()) <= before, "threads left running"
+
+
+@pytest.fixture
+def events(served: Preview) -> Iterator[EventStream]:
+    stream = EventStream(served.port)
+    assert stream.next()[0] == "hello"  # subscribed: later changes reach this stream
+    yield stream
+    stream.close()
+
+
+def test_serves_the_site_with_the_reload_script_only_at_serve_time(served: Preview) -> None:
+    home = fetch(served.port, "/")
+    assert home.status == 200
+    assert home.headers["content-type"] == "text/html; charset=utf-8"
+    assert home.headers["cache-control"] == "no-store"
+    assert "/__storygen/events" in home.text
+    assert home.text.index("/__storygen/events") < home.text.rindex("</body>")
+    assert served.folder is not None
+    written = served.folder / "site" / "index.html"
+    assert "__storygen" not in written.read_text(encoding="utf-8")
+    css = fetch(served.port, "/css/site.css")
+    assert css.headers["content-type"] == "text/css; charset=utf-8"
+    assert "__storygen" not in css.text
+    assert f'href="http://127.0.0.1:{served.port}/"' in home.text  # absolute URLs point here
+
+
+def test_drafts_and_scheduled_entries_are_marked(served: Preview) -> None:
+    draft = fetch(served.port, "/stories/draft-one/")
+    assert draft.status == 200 and "Draft:" in draft.text
+    later = fetch(served.port, "/stories/far-future/")
+    assert later.status == 200 and "Scheduled:" in later.text
+    assert "Scheduled:" not in fetch(served.port, "/stories/permit-wait-times-cut/").text
+
+
+def test_no_drafts_leaves_drafts_out(site: Path) -> None:
+    preview = Preview(site, port=0, drafts=False, log=lambda _: None)
+    preview.start()
+    try:
+        assert fetch(preview.port, "/stories/draft-one/").status == 404
+        assert fetch(preview.port, "/stories/far-future/").status == 200
+    finally:
+        preview.stop()
+
+
+def test_saving_a_story_updates_its_page_and_signals_reload(
+        served: Preview, events: EventStream, site: Path) -> None:
+    story = site / "content/stories/online-business-license.md"
+    story.write_text(story.read_text(encoding="utf-8").replace(
+        "Small businesses", "Freshly edited businesses"), encoding="utf-8")
+    events.wait_for("reload")
+    page = fetch(served.port, "/stories/online-business-license/")
+    assert "Freshly edited businesses" in page.text
+
+
+def test_editor_style_save_through_a_temporary_file(
+        served: Preview, events: EventStream, site: Path) -> None:
+    story = site / "content/stories/online-business-license.md"
+    temporary = story.with_name(".online-business-license.md.swp")
+    temporary.write_text(story.read_text(encoding="utf-8").replace(
+        "Small businesses", "Atomically saved businesses"), encoding="utf-8")
+    os.replace(temporary, story)
+    events.wait_for("reload")
+    assert "Atomically saved" in fetch(served.port, "/stories/online-business-license/").text
+
+
+def test_new_deleted_and_renamed_stories(served: Preview, events: EventStream, site: Path) -> None:
+    stories = site / "content/stories"
+    write(stories / "brand-new.md", STORY.format(title="Brand new", tag="fresh", body="Hello."))
+    events.wait_for("reload")
+    eventually(lambda: fetch(served.port, "/stories/brand-new/").status == 200, "new page")
+    assert "Brand new" in fetch(served.port, "/stories/").text
+    assert "Brand new" in fetch(served.port, "/tags/fresh/").text
+
+    os.rename(stories / "brand-new.md", stories / "renamed-story.md")
+    events.wait_for("reload")
+    eventually(lambda: fetch(served.port, "/stories/renamed-story/").status == 200, "renamed")
+    assert fetch(served.port, "/stories/brand-new/").status == 404
+    assert "/stories/renamed-story/" in fetch(served.port, "/stories/").text
+    assert "/stories/brand-new/" not in fetch(served.port, "/stories/").text
+
+    (stories / "renamed-story.md").unlink()
+    events.wait_for("reload")
+    eventually(lambda: fetch(served.port, "/stories/renamed-story/").status == 404, "deleted")
+    assert "/stories/renamed-story/" not in fetch(served.port, "/stories/").text
+    assert fetch(served.port, "/tags/fresh/").status == 404
+    assert "renamed-story" not in fetch(served.port, "/feed.xml").text
+    assert "renamed-story" not in fetch(served.port, "/sitemap.xml").text
+
+
+def test_template_and_config_changes_rebuild(
+        served: Preview, events: EventStream, site: Path) -> None:
+    base = site / "templates/base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace(
+        "Skip to main content", "Jump to the content"), encoding="utf-8")
+    events.wait_for("reload")
+    assert "Jump to the content" in fetch(served.port, "/about/").text
+    config = site / "site.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'title = "Lakeshore County News"', 'title = "Lakeshore Gazette"'), encoding="utf-8")
+    events.wait_for("reload")
+    assert "Lakeshore Gazette" in fetch(served.port, "/").text
+
+
+def test_stylesheet_change_swaps_css_without_reload(
+        served: Preview, events: EventStream, site: Path) -> None:
+    css = site / "static/css/site.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n.marker-rule { color: red; }\n",
+                   encoding="utf-8")
+    assert events.next()[0] == "css"
+    assert ".marker-rule" in fetch(served.port, "/css/site.css").text
+
+
+def test_broken_save_shows_an_escaped_overlay_until_fixed(
+        served: Preview, events: EventStream, site: Path) -> None:
+    broken = site / "content/stories/<b>oops.md"
+    write(broken, '---\ntitle: "unclosed\ndate: 2026-01-05\n---\n\nText.\n')
+    events.wait_for("reload")
+    page = fetch(served.port, "/stories/permit-wait-times-cut/")
+    assert page.status == 200 and 'id="storygen-problems"' in page.text
+    assert "content/stories/&lt;b&gt;oops.md:" in page.text
+    assert "<b>oops" not in page.text
+    assert "Building permit wait times" in page.text  # the last good build is still served
+    assert any("<b>oops.md" in message for message in served.messages)  # type: ignore[attr-defined]
+
+    write(broken, STORY.format(title="Fixed now", tag="x", body="Good."))
+    events.wait_for("reload")
+    page = fetch(served.port, "/stories/permit-wait-times-cut/")
+    assert 'id="storygen-problems"' not in page.text
+    assert "Fixed now" in fetch(served.port, "/stories/").text
+
+
+def test_template_error_shows_file_and_line(
+        served: Preview, events: EventStream, site: Path) -> None:
+    entry = site / "templates/entry.html"
+    good = entry.read_text(encoding="utf-8")
+    entry.write_text(good.replace("{% if item.tags %}", "{% if item.tags %}{{ oops( }}"),
+                     encoding="utf-8")
+    events.wait_for("reload")
+    page = fetch(served.port, "/")
+    assert "templates/entry.html:" in page.text and "template error" in page.text
+    entry.write_text(good, encoding="utf-8")
+    events.wait_for("reload")
+    assert 'id="storygen-problems"' not in fetch(served.port, "/").text
+
+
+@pytest.mark.parametrize("target", [
+    "/../../../../etc/passwd",
+    "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "/%2E%2E%2f%2E%2E%2fetc/passwd",
+    "//etc/passwd",
+    "/stories/..%2f..%2f..%2fetc/passwd",
+    "/index.html%00.txt",
+    "http://127.0.0.1/../etc/passwd",
+    "/..\\..\\etc\\passwd",
+])
+def test_path_escapes_are_refused(served: Preview, target: str) -> None:
+    reply = raw_request(served.port, f"GET {target} HTTP/1.1")
+    status = int(reply.split(" ", 2)[1])
+    assert status in (400, 404)
+    assert "root:" not in reply
+
+
+def test_symlinks_out_of_the_output_are_refused(served: Preview, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("top secret", encoding="utf-8")
+    assert served.folder is not None
+    output = served.folder / "site"
+    (output / "leak.txt").symlink_to(secret)
+    (output / "outside").symlink_to(tmp_path, target_is_directory=True)
+    for path in ("/leak.txt", "/outside/secret.txt", "/outside/"):
+        reply = fetch(served.port, path)
+        assert reply.status == 404 and "top secret" not in reply.text
+
+
+def test_folders_serve_their_index_or_404_never_a_listing(served: Preview) -> None:
+    folder = fetch(served.port, "/css/")
+    assert folder.status == 404 and "Page not found" in folder.text
+    assert "Index of" not in folder.text and "site.css<" not in folder.text
+    moved = fetch(served.port, "/stories")
+    assert moved.status == 301 and moved.headers["location"] == "/stories/"
+    escape = fetch(served.port, "//stories")
+    assert escape.status == 301 and escape.headers["location"] == "/stories/"
+    missing = fetch(served.port, "/no/such/page/")
+    assert missing.status == 404 and "Page not found" in missing.text
+
+
+def test_only_get_and_head(served: Preview) -> None:
+    for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS", "BREW"):
+        reply = fetch(served.port, "/", method=method)
+        assert reply.status == 405, method
+        assert reply.headers["allow"] == "GET, HEAD"
+    head = fetch(served.port, "/", method="HEAD")
+    assert head.status == 200 and head.body == b""
+    assert int(head.headers["content-length"]) == len(fetch(served.port, "/").body)
+
+
+def test_foreign_host_header_is_refused(served: Preview) -> None:
+    assert fetch(served.port, "/", headers={"Host": "attacker.example"}).status == 400
+    assert fetch(served.port, "/", headers={"Host": f"localhost:{served.port}"}).status == 200
+
+
+def test_busy_port_moves_to_the_next_and_says_so(site: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        messages: list[str] = []
+        preview = Preview(site, port=port, log=messages.append)
+        try:
+            preview.start()
+            assert preview.port != port
+            assert f"Port {port} is busy; using port {preview.port}" in messages[0]
+            assert fetch(preview.port, "/").status == 200
+        except Exception as error:  # the next port may be taken too on a shared machine
+            if "all in use" not in str(error):
+                raise
+        finally:
+            preview.stop()
+
+
+def test_debouncer_gathers_a_burst_into_one_batch() -> None:
+    debouncer = Debouncer(quiet=0.05, longest=5)
+    debouncer.add(["content/stories/.x.md.swp"])
+    debouncer.add(["content/stories/x.md"])
+    assert debouncer.take() == {"content/stories/.x.md.swp", "content/stories/x.md"}
+    debouncer.close()
+    assert debouncer.take() is None
+
+
+def test_only_site_sources_count_as_changes(tmp_path: Path) -> None:
+    root = tmp_path
+    assert relevant(root, str(root / "site.toml")) == "site.toml"
+    assert relevant(root, str(root / "content/stories/a.md")) == "content/stories/a.md"
+    assert relevant(root, str(root / "static/.well-known/security.txt"))
+    for ignored in ("content/stories/a.md~", "content/stories/.a.md.swp", "templates/4913",
+                    "_site/index.html", ".storygen-cache/x", "README.md", "content/.#a.md"):
+        assert relevant(root, str(root / ignored)) is None, ignored
+    assert relevant(root, "/elsewhere/content/a.md") is None
+
+
+def test_stop_releases_the_event_stream(site: Path) -> None:
+    preview = Preview(site, port=0, log=lambda _: None)
+    preview.start()
+    stream = EventStream(preview.port)
+    assert stream.next()[0] == "hello"
+    preview.stop()
+    with pytest.raises(EOFError):
+        stream.next()
+    stream.close()
