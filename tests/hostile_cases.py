@@ -152,6 +152,11 @@ def _cases() -> list[Case]:
         Case("line_separator_in_text", {STORY: ok(
             'summary: "One\u2028two"', title='"Para\u2029graph"', body="Body\u2028text.\n")},
              0, quiet=True, check=lambda out: _line_separators(out)),
+        Case("list_nested_too_deep", {STORY: ok(body="".join(
+            "  " * i + "- x\n" for i in range(1000)))}, 1,
+             "a line is indented 202 columns deep: too deep for the Markdown renderer", line=106),
+        Case("brackets_nested_too_deep", {STORY: ok(body="Intro.\n\n" + "[" * 5000 + "x")}, 1,
+             "brackets are nested more than 100 deep", line=7),
         Case("huge_file", {STORY: ok(body="word " * (TWO_MB // 5 + 10))}, 1,
              "the file is too large"),
         # --- dates -----------------------------------------------------------------------------

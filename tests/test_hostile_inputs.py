@@ -47,8 +47,9 @@ def base_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pages = site / "content/pages"
     pages.mkdir()
     (pages / "about.md").write_text("---\ntitle: About\n---\nAbout us.\n", encoding="utf-8")
-    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
-    assert main(["build", "--root", str(site)]) == 0
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        assert main(["build", "--root", str(site)]) == 0
     return site
 
 

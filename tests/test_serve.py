@@ -111,7 +111,8 @@ tags: [{tag}]
 
 
 @pytest.fixture
-def site(sample_site: Path) -> Path:
+def site(sample_site: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)  # "now" is the clock, as for a writer
     write(sample_site / "content/stories/draft-one.md",
           '---\ntitle: "A draft"\ndate: 2026-01-02\ndraft: true\n---\n\nNot yet.\n')
     write(sample_site / "content/stories/far-future.md",

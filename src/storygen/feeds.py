@@ -62,10 +62,11 @@ def _generator(site: Site, collection: Collection, items: list[Article]) -> Feed
     feed.language(config.language)
     feed.author({"name": config.agency or config.title})
     feed.generator("storygen")
-    # An empty feed is dated by the build's clock, not feedgen's: same input, same bytes.
-    newest = max((a.entry.updated or a.entry.date for a in items), default=site.now)
-    feed.updated(newest)
-    feed.lastBuildDate(newest)
+    # feedgen would stamp an empty feed with the clock: use the site's newest date instead,
+    # so two builds of the same input stay byte-identical.
+    dates = [e.updated or e.date for e in ([a.entry for a in items] or site.listed)]
+    feed.updated(max(dates, default=site.now))
+    feed.lastBuildDate(max(dates, default=site.now))
     for article in reversed(items):  # feedgen prepends each new entry
         _add(feed, article)
     return feed

@@ -173,7 +173,8 @@ def _base_key(site: Site, renderer: Renderer) -> str:
 
 def _feed_key(base: str, site: Site, collection: Collection, items: list[Any]) -> str | None:
     try:
-        parts = fingerprint(items, {}) or ("empty", site.now.isoformat())
+        newest = max((e.updated or e.date for e in site.listed), default=site.now)
+        parts = fingerprint(items, {}) or ("empty", newest.isoformat())
         return digest(base, "feeds", collection.key, collection.title, collection.base,
                       repr(parts))
     except Unkeyable:

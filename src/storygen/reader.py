@@ -18,6 +18,7 @@ from .config import SiteConfig
 from .content import ENTRY_FIELDS, ENTRY_TYPES, Contact, Entry, Page
 from .dates import DATE_HINT, DateError, parse_date
 from .leftovers import advice, find_template_leftovers
+from .markup import too_deep
 from .problems import Problems
 
 STORIES_DIR = Path("content/stories")
@@ -104,6 +105,11 @@ def _read_one(config: SiteConfig, path: Path, content: Content,
         return None
     fields = _Fields(rel, parsed, content, config)
     result = build(config, fields, hashlib.sha256(raw).hexdigest())
+    deep = too_deep(parsed.body, parsed.body_line)
+    if deep is not None:
+        problems.add(rel, f"{deep[1]}: too deep for the Markdown renderer", line=deep[0],
+                     hint="is this text pasted from somewhere? Simplify the nesting")
+        return None
     if not fields.failed:
         _warn_about_body(rel, parsed, content.warnings)
     return None if fields.failed else result

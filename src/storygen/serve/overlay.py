@@ -11,7 +11,7 @@ OVERLAY_ID = "storygen-problems"
 
 _STYLE = (
     f"#{OVERLAY_ID}{{position:fixed;inset:0;z-index:2147483647;overflow:auto;margin:0;"
-    "padding:2rem;background:rgba(20,20,20,.94);color:#fff;font:1rem/1.5 system-ui,sans-serif}"
+    "padding:2rem;background:rgba(20,20,20,.97);color:#fff;font:1rem/1.5 system-ui,sans-serif}"
     f"#{OVERLAY_ID} h2{{margin-top:0;color:#ffbe2e}}"
     f"#{OVERLAY_ID} li{{margin:.5rem 0}}"
     f"#{OVERLAY_ID} code{{color:#9fd4ff;font:inherit;font-family:ui-monospace,monospace}}"

@@ -111,7 +111,10 @@ class Preview:
         was_broken = bool(self.site.problems)
         try:
             config = self._config()
-            result = build(config, self.options, self.site.output)
+            # Forking build workers while this process runs threads risks deadlocked
+            # children, so only the first build (before any thread starts) may use them.
+            result = build(config, self.options, self.site.output,
+                           jobs=1 if self._threads else None)
         except StorygenError as error:
             self._failed(error.problems)
             return
@@ -122,10 +125,11 @@ class Preview:
         self.site.base_path = config.base_path
         self.site.problems = ()
         seconds = time.perf_counter() - started
+        done = (f"Rebuilt in {seconds:.2f} s: {_describe(changed)}" if changed else
+                f"Built {len(result.site.entries)} entries in {seconds:.2f} s")
+        self.log("\n".join([done, *(f"  warning: {w}" for w in result.warnings)]))
         if not changed:
-            self.log(f"Built {len(result.site.entries)} entries in {seconds:.2f} s")
             return
-        self.log(f"Rebuilt in {seconds:.2f} s: {_describe(changed)}")
         css_only = not was_broken and all(
             name.startswith("static/") and name.endswith(".css") for name in changed)
         self.channel.publish("css" if css_only else "reload")

@@ -1,0 +1,52 @@
+"""What every family of rules gets: the site model, the settings and the current time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+from ..config import SiteConfig
+from ..content import Entry, Page
+from ..site import Site
+from .diagnostic import Finding, Rule
+from .document import Document
+from .settings import CheckSettings
+
+Item = Entry | Page
+
+
+@dataclass(frozen=True)
+class Context:
+    config: SiteConfig
+    site: Site
+    settings: CheckSettings
+    now: datetime
+    external: bool  # check links to other sites too
+
+    def on(self, rule: Rule) -> bool:
+        return self.settings.level(rule.name, rule.level) != "off"
+
+    def field_line(self, item: Item, name: str) -> int | None:
+        """Line of a front-matter field, under its own name or a `[fields]` alias."""
+        for key in self.config.field_aliases.get(name, (name,)):
+            if key in item.lines:
+                return item.lines[key]
+        return item.lines.get(name)
+
+
+class Family:
+    """A family of rules: made once per run, then asked about each file in turn."""
+
+    RULES: ClassVar[tuple[Rule, ...]] = ()
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def check(self, doc: Document, item: Item) -> Iterable[Finding]:
+        raise NotImplementedError
+
+    def finish(self) -> Iterator[tuple[Document, Finding]]:
+        """Findings that need every file first (none by default)."""
+        return iter(())

@@ -1,0 +1,126 @@
+"""Links: every link and image inside the site must lead to something the build makes."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urljoin, urlsplit
+
+from ..config import SiteConfig
+from ..redirects import alias_path
+from ..site import Site
+from ..sitemap import page_dates
+from .context import Context, Family, Item
+from .diagnostic import Finding, Rule
+from .document import Document
+from .external import probe
+
+
+class Targets:
+    """Every address the build will serve, taken from the site model and static/."""
+
+    def __init__(self, site: Site) -> None:
+        config = site.config
+        pages = set(page_dates(site))
+        for collection in site.collections:
+            pages.update((collection.feed_path, collection.atom_path, collection.json_path))
+        pages.update(alias_path(alias) for entry in site.entries for alias in entry.aliases)
+        pages.update(("/sitemap.xml", "/robots.txt", "/404.html"))
+        self.pages = pages
+        self.files = static_files(config)
+        self.sources = {item.source.name: item.path for item in [*site.entries, *site.pages]}
+        self.config = config
+
+    def local_path(self, url: str, page: str) -> str | None:
+        """The site path a URL points to, or None when it leads off the site (or nowhere)."""
+        parts = urlsplit(url.strip())
+        base = urlsplit(self.config.base_url)
+        if parts.scheme in ("http", "https"):
+            if parts.netloc.lower() != base.netloc.lower() or not parts.path.startswith(
+                    base.path):
+                return None
+            return unquote("/" + parts.path[len(base.path):])
+        if parts.scheme or parts.netloc or not parts.path:
+            return None  # mailto:, tel:, //cdn..., or only #fragment / ?query
+        return unquote(urljoin(page, parts.path))
+
+    def exists(self, path: str, image: bool) -> bool:
+        if image:
+            return path in self.files
+        if path.endswith("/index.html"):
+            path = path[: -len("index.html")]
+        return path in self.pages or path in self.files or path + "/" in self.pages
+
+    def suggestion(self, path: str, image: bool) -> str:
+        name = PurePosixPath(path).name
+        if name in self.sources:
+            return f"link to the page's address, {self.sources[name]}, not to its Markdown file"
+        if image:
+            return f"put the file at static{path}, or fix the address"
+        close = difflib.get_close_matches(path, sorted(self.pages | self.files), n=1,
+                                          cutoff=0.75)
+        return f"did you mean {close[0]}?" if close else "check the address"
+
+
+def static_files(config: SiteConfig) -> set[str]:
+    folder = config.static_dir
+    if not folder.is_dir():
+        return set()
+    return {"/" + p.relative_to(folder).as_posix() for p in folder.rglob("*")
+            if p.is_file() and not p.name.startswith(".")}
+
+
+class Links(Family):
+    RULES = (
+        Rule("broken-link", "error", "a link or image inside the site that leads nowhere"),
+        Rule("external-link", "error", "a link to another site that fails (when enabled)"),
+    )
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.targets = Targets(ctx.site)
+        self.external: dict[str, list[tuple[Document, int]]] = {}
+
+    def check(self, doc: Document, item: Item) -> Iterator[Finding]:
+        for link in doc.links:
+            yield from self._one(doc, item.path, link.url, link.url_start, link.image)
+        for offset, label in doc.undefined_refs:
+            yield doc.finding("broken-link", offset, f'the link reference "[{label}]" is not '
+                              "defined", f"add a line such as [{label}]: https://...")
+        for key, image in (("image", True), ("contact", False)):
+            url = _field_url(item, key)
+            if url:
+                offset = doc.find_in_field(item.lines.get(key), url)
+                yield from self._one(doc, item.path, url, offset, image)
+
+    def _one(self, doc: Document, page: str, url: str, offset: int,
+             image: bool) -> Iterator[Finding]:
+        path = self.targets.local_path(url, page)
+        if path is not None:
+            if not self.targets.exists(path, image):
+                what = "image" if image else "page"
+                yield doc.finding("broken-link", offset, f"there is no {what} at {url}",
+                                  self.targets.suggestion(path, image))
+        elif self.ctx.external and urlsplit(url.strip()).scheme in ("http", "https"):
+            self.external.setdefault(url.strip(), []).append((doc, offset))
+
+    def finish(self) -> Iterator[tuple[Document, Finding]]:
+        if not self.external:
+            return
+        settings = self.ctx.settings
+        failures = probe(sorted(self.external), settings.external_timeout,
+                         settings.external_workers)
+        for url, places in sorted(self.external.items()):
+            if failures.get(url):
+                for doc, offset in places:
+                    yield doc, doc.finding("external-link", offset,
+                                           f"{url} {failures[url]}",
+                                           "fix or remove the link")
+
+
+def _field_url(item: Item, key: str) -> str:
+    if key == "image":
+        return getattr(item, "image", "")
+    contact = getattr(item, "contact", None)
+    return contact.url if contact is not None else ""

@@ -1,0 +1,157 @@
+"""Run every enabled rule on every entry and page; collect, silence and sort what they find."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..build import load_site
+from ..cleaning import decode
+from ..config import SiteConfig
+from ..problems import Problem
+from ..site import BuildOptions
+from .access import Accessibility
+from .context import Context, Family, Item
+from .diagnostic import Diagnostic, Finding, Rule
+from .document import PROSE_FIELDS, Document, scan
+from .fields import FrontMatter
+from .links import Links
+from .plain import PlainLanguage
+from .settings import load_settings
+from .spelling import Spelling
+
+FAMILIES: tuple[type[Family], ...] = (Spelling, PlainLanguage, Accessibility, Links, FrontMatter)
+UNKNOWN_RULE = Rule("unknown-rule", "error", "a silencing comment or check: ignore names no rule")
+READ_WARNING = Rule("read-warning", "warning", "what the build warns about while reading a file")
+
+
+def all_rules() -> list[Rule]:
+    return [UNKNOWN_RULE, READ_WARNING, *(rule for family in FAMILIES for rule in family.RULES)]
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    drafts: bool = False
+    external: bool | None = None  # None: as `[check] external_links` says
+    now: datetime | None = None  # None: SOURCE_DATE_EPOCH, else the clock
+
+
+@dataclass
+class Report:
+    diagnostics: list[Diagnostic]
+    files: int
+
+    @property
+    def errors(self) -> int:
+        return sum(d.level == "error" for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        return sum(d.level == "warning" for d in self.diagnostics)
+
+    def failed(self, strict: bool) -> bool:
+        return self.errors > 0 or (strict and self.warnings > 0)
+
+
+def check_site(config: SiteConfig, options: CheckOptions | None = None) -> Report:
+    """Check every entry and page. Raises StorygenError when the site cannot be read."""
+    options = options or CheckOptions()
+    rules = {rule.name: rule for rule in all_rules()}
+    settings = load_settings(config, rules)
+    site, _ = load_site(config, BuildOptions(drafts=options.drafts, future=True,
+                                             now=options.now))
+    external = settings.external_links if options.external is None else options.external
+    ctx = Context(config, site, settings, site.now, external)
+    families = [family(ctx) for family in FAMILIES if any(ctx.on(r) for r in family.RULES)]
+    collector = _Collector(ctx, rules)
+    items: list[Item] = [*site.entries, *site.pages]
+    warnings: dict[str, list[Problem]] = {}
+    for warning in site.warnings:
+        warnings.setdefault(Path(warning.path).as_posix(), []).append(warning)
+    for item in items:
+        doc = read_document(ctx, item)
+        collector.start(doc, item)
+        collector.add(doc, [Finding(READ_WARNING.name, w.line or 1, w.column or 1, w.message,
+                                    w.hint) for w in warnings.get(item.source.as_posix(), [])])
+        for family in families:
+            collector.add(doc, family.check(doc, item))
+    for family in families:
+        for doc, finding in family.finish():
+            collector.add(doc, [finding])
+    return Report(sorted(collector.diagnostics), len(items))
+
+
+def read_document(ctx: Context, item: Item) -> Document:
+    path = ctx.config.root / item.source
+    text = decode(path.read_bytes()).text
+    lines = {name: line for name in PROSE_FIELDS if (line := ctx.field_line(item, name))}
+    return scan(display_path(path), text, item.body_line, lines)
+
+
+def display_path(path: Path) -> str:
+    """Relative to the current folder when inside it (as editors and CI annotations expect)."""
+    here = Path.cwd()
+    return path.relative_to(here).as_posix() if path.is_relative_to(here) else str(path)
+
+
+@dataclass
+class _Collector:
+    """Turns findings into diagnostics: configured level, silencing by entry and by line."""
+
+    ctx: Context
+    rules: dict[str, Rule]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    ignored: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def start(self, doc: Document, item: Item) -> None:
+        names, problem = _entry_ignores(item.extra.get("check"))
+        self.ignored[doc.path] = frozenset(names)
+        at = doc.field_value(item.lines.get("check"))
+        findings = [doc.finding(UNKNOWN_RULE.name, at, problem)] if problem else []
+        findings += [doc.finding(UNKNOWN_RULE.name, at, f"check: ignore names no rule '{name}'",
+                                 _known(self.rules)) for name in names if name not in self.rules]
+        findings += [doc.finding(UNKNOWN_RULE.name, offset, f"storygen-ignore names no rule "
+                                 f"'{name}'", _known(self.rules))
+                     for offset, name in doc.ignore_marks if name not in self.rules]
+        self.add(doc, findings)
+
+    def add(self, doc: Document, findings: Iterable[Finding]) -> None:
+        settings, ignored = self.ctx.settings, self.ignored.get(doc.path, frozenset())
+        for finding in findings:
+            level = settings.level(finding.rule, self.rules[finding.rule].level)
+            if level == "off" or finding.rule in ignored or doc.silenced(finding.rule,
+                                                                        finding.line):
+                continue
+            self.diagnostics.append(Diagnostic(doc.path, finding.line, finding.column,
+                                               finding.rule, finding.message, level,  # type: ignore[arg-type]
+                                               finding.fix))
+
+
+def _entry_ignores(value: Any) -> tuple[list[str], str]:
+    """Rule names from front matter `check: {ignore: [...]}`, and a problem with its shape."""
+    if value is None:
+        return [], ""
+    ignore = value.get("ignore") if isinstance(value, dict) else None
+    if isinstance(ignore, str):
+        ignore = [ignore]
+    if not isinstance(ignore, list) or not all(isinstance(name, str) for name in ignore):
+        return [], "check: needs ignore: and a list of rule names, e.g. {ignore: [no-image]}"
+    return ignore, ""
+
+
+def _known(rules: dict[str, Rule]) -> str:
+    return "rules: " + ", ".join(sorted(rules))
+
+
+def problem_report(problems: Iterator[Problem] | list[Problem], root: Path) -> Report:
+    """Problems that stopped the check (unreadable files, bad settings) as a report."""
+    diagnostics = []
+    for problem in problems:
+        path = Path(problem.path)
+        shown = display_path(path if path.is_absolute() else root / path)
+        diagnostics.append(Diagnostic(shown, problem.line or 1, problem.column or 1, "read",
+                                      problem.message, "error", problem.hint))
+    return Report(sorted(diagnostics), 0)

@@ -1,0 +1,120 @@
+"""Spelling: an English dictionary (pyspellchecker) plus the site's own word list."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..problems import Problem, StorygenError
+from .context import Context, Family, Item
+from .diagnostic import Finding, Rule
+from .document import Document
+from .modern_words import MODERN_WORDS
+
+if TYPE_CHECKING:
+    from spellchecker import SpellChecker
+
+_PART = r"[^\W\d_]+(?:['’][^\W\d_]+)*"
+_WORD = re.compile(rf"{_PART}(?:-{_PART})*")  # hyphenated compounds whole: Wi-Fi, drop-off
+_PARTS = re.compile(_PART)
+
+
+def load_word_list(path: Path) -> set[str]:
+    """Lower-cased words from a file: any number per line, `#` starts a comment."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise StorygenError([Problem(str(path), None, "the word list is not UTF-8 text")]) from None
+    words: set[str] = set()
+    for line in text.splitlines():
+        words.update(word.lower().replace("’", "'") for word in line.split("#", 1)[0].split())
+    return words
+
+
+class Spelling(Family):
+    RULES = (Rule("spelling", "error", "a word in neither the dictionary nor the word list"),)
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.list_name = ctx.settings.words
+        path = ctx.config.root / self.list_name
+        self.words = MODERN_WORDS | (load_word_list(path) if path.is_file() else set())
+        self.known_words: dict[str, bool] = {}
+        self.fixes: dict[str, str] = {}
+
+    @property
+    def checker(self) -> SpellChecker:
+        return _dictionary()
+
+    def check(self, doc: Document, item: Item) -> Iterator[Finding]:
+        prose = doc.prose
+        for match in _WORD.finditer(prose):
+            if "-" in match.group() and self.known(match.group()):
+                continue  # a compound in the word list or the dictionary, e.g. Wi-Fi
+            for part in _PARTS.finditer(prose, match.start(), match.end()):
+                word = part.group()
+                if not _skipped(prose, part) and not self.known(word):
+                    yield doc.finding("spelling", part.start(), f'"{word}" may be misspelled',
+                                      self.fix(word))
+
+    def known(self, word: str) -> bool:
+        key = word.lower().replace("’", "'")
+        cached = self.known_words.get(key)
+        if cached is None:
+            bare = key[:-2] if key.endswith("'s") else key
+            cached = self.known_words[key] = (
+                key in self.words or bare in self.words or key in self.checker
+                or bare in self.checker)
+        return cached
+
+    def fix(self, word: str) -> str:
+        if word not in self.fixes:
+            options = [_like(word, s) for s in self.suggestions(word.lower().replace("’", "'"))]
+            fix = f"if the word is right, add it to {self.list_name}"
+            if options:
+                quoted = " or ".join(f'"{option}"' for option in options)
+                fix = f"did you mean {quoted}? Or, {fix}"
+            self.fixes[word] = fix
+        return self.fixes[word]
+
+    def suggestions(self, key: str) -> list[str]:
+        """Up to three likely words, commonest first: one edit away, else two for short words
+        (two edits away means some 100,000 candidates per letter of a long word: too slow)."""
+        checker = self.checker
+        found = checker.known(checker.edit_distance_1(key))
+        if not found and len(key) <= 5:
+            found = checker.known(checker.edit_distance_2(key))
+        frequency = checker.word_frequency
+        return sorted(found, key=lambda w: (-frequency[w], w))[:3]
+
+
+@cache
+def _dictionary() -> SpellChecker:
+    """The English dictionary, loaded once (late: loading takes a moment)."""
+    from spellchecker import SpellChecker
+
+    return SpellChecker()
+
+
+def _skipped(prose: str, match: re.Match[str]) -> bool:
+    """Not a word to check: one letter, an acronym, a camel-case name, part of a code, file name,
+    domain, handle or hashtag."""
+    word, start, end = match.group(), match.start(), match.end()
+    if len(word) < 2 or word.isupper() or (
+            not word[1:].islower() and not word[1:].isupper()):
+        return True
+    before = prose[start - 1] if start else " "
+    after = prose[end] if end < len(prose) else " "
+    if before.isdigit() or after.isdigit() or before in "@#/\\_" or after in "_/\\@":
+        return True
+    dotted_after = after == "." and end + 1 < len(prose) and prose[end + 1].isalnum()
+    dotted_before = before == "." and start > 1 and prose[start - 2].isalnum()
+    return dotted_after or dotted_before
+
+
+def _like(word: str, suggestion: str) -> str:
+    """The suggestion with the word's capitalisation."""
+    return suggestion.capitalize() if word[:1].isupper() else suggestion

@@ -1,0 +1,38 @@
+"""`storygen check`: every problem in the content at once, before anything is published."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from ..check import CheckOptions, check_site, problem_report
+from ..check.formats import FORMATS, render
+from ..config import load_config
+from ..problems import StorygenError
+
+NAME = "check"
+HELP = "check spelling, plain language, accessibility, links and front matter"
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=FORMATS, default="human",
+                        help="human (default), json, or github (Actions annotations)")
+    parser.add_argument("--strict", action="store_true", help="fail on warnings too")
+    parser.add_argument("--drafts", action="store_true", help="check drafts too")
+    parser.add_argument("--external-links", action="store_true", default=None,
+                        help="also check links to other sites (slow; needs the network)")
+
+
+def run(args: argparse.Namespace) -> int:
+    root = Path(args.root).resolve()
+    try:
+        config = load_config(root)
+        report = check_site(config, CheckOptions(drafts=args.drafts,
+                                                 external=args.external_links))
+    except StorygenError as error:
+        report = problem_report(error.problems, root)
+    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    sys.stdout.write(render(report, args.format, colour))
+    return 1 if report.failed(args.strict) else 0

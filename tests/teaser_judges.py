@@ -1,0 +1,57 @@
+"""Independent judges of teaser length: libraries and raw bytes, not storygen's counters."""
+
+from __future__ import annotations
+
+import regex
+from twitter_text import parse_tweet
+
+from storygen.teasers import Teaser
+
+GRAPHEME = regex.compile(r"\X")
+_EMOJI = regex.compile(r"[\p{Extended_Pictographic}\p{Regional_Indicator}\u20E3]")
+
+
+def graphemes(text: str) -> int:
+    return len(GRAPHEME.findall(text))
+
+
+def x_judge(text: str) -> int:
+    # twitter-text-parser counts CRLF as 1 where X counts 2: compare on plain newlines.
+    return parse_tweet(text.replace("\r\n", "\n")).weightedLength
+
+
+def mastodon_judge(text: str) -> int:
+    """The validator's rewrite: every URL as 23 x, `@user@domain` as `@user`; then graphemes."""
+    text = regex.sub(r"https?://\S+", "x" * 23, text)
+    text = regex.sub(r"(?<![=/\w])@(\w+)@[\w.-]+\w", r"@\1", text)
+    return graphemes(text)
+
+
+def threads_judge(text: str) -> int:
+    """Emoji clusters count their UTF-8 bytes, others their UTF-16 code units."""
+    return sum(len(c.encode()) if _EMOJI.search(c) else len(c.encode("utf-16-le")) // 2
+               for c in GRAPHEME.findall(text))
+
+
+def utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def within_limit(teaser: Teaser) -> bool:
+    """Is the teaser inside its platform's limit, as judged independently?"""
+    text, limit = teaser.text, teaser.limit
+    judged = {
+        "x": lambda: x_judge(text) <= limit,
+        "mastodon": lambda: mastodon_judge(text) <= limit,
+        "bluesky": lambda: graphemes(text) <= limit and len(text.encode()) <= 3000,
+        "threads": lambda: threads_judge(text) <= limit,
+        "linkedin": lambda: utf16(teaser.api_text) <= limit and utf16(text) <= limit,
+    }
+    return judged.get(teaser.platform, lambda: utf16(text) <= limit)()
+
+
+def facet_slices(teaser: Teaser) -> list[str]:
+    """The text each facet covers, cut from the UTF-8 bytes by its offsets."""
+    data = teaser.text.encode("utf-8")
+    return [data[f["index"]["byteStart"]:f["index"]["byteEnd"]].decode("utf-8")
+            for f in teaser.facets]

@@ -1,0 +1,200 @@
+"""`storygen check` from the command line: formats, exit codes, the sample site, external links."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+
+from storygen.check import CheckOptions, Diagnostic, Report, check_site
+from storygen.check.formats import format_github, format_human
+from storygen.config import load_config
+
+STORY = """\
+---
+title: "Pool opens"
+date: 2026-05-01
+summary: "The pool opens on Monday."
+image: /favicon.svg
+image_alt: "The county seal"
+---
+
+The pool opens on Wednesdy.
+"""
+WARNING_ONLY = STORY.replace("Wednesdy", "Wednesday").replace("image: /favicon.svg\n", "").replace(
+    'image_alt: "The county seal"\n', "")
+SAMPLE_NOW = datetime(2026, 11, 22, tzinfo=UTC)
+CLEAN = STORY.replace("Wednesdy", "Wednesday")
+
+
+@pytest.fixture(autouse=True)
+def fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime(2026, 6, 1, tzinfo=UTC).timestamp())))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+@pytest.fixture
+def site_with(make_site, monkeypatch: pytest.MonkeyPatch):
+    def make(story: str) -> Path:
+        site = make_site({"content/stories/pool.md": story})
+        monkeypatch.chdir(site)
+        return site
+
+    return make
+
+
+def test_exit_codes_and_strict(site_with, capsys: pytest.CaptureFixture[str]) -> None:
+    site_with(CLEAN)
+    assert run_cli("check", "--strict") == 0
+    assert capsys.readouterr().out == "No problems found in 1 file.\n"
+    site_with(WARNING_ONLY)
+    assert run_cli("check") == 0
+    assert run_cli("check", "--strict") == 1
+    site_with(STORY)
+    assert run_cli("check") == 1
+
+
+def test_human_format_groups_by_file(site_with, capsys: pytest.CaptureFixture[str]) -> None:
+    site_with(STORY)
+    run_cli("check")
+    out = capsys.readouterr().out
+    assert out.startswith(
+        'content/stories/pool.md:9:19: error: "Wednesdy" may be misspelled [spelling]\n'
+        '    fix: did you mean "Wednesday"?')
+    assert out.endswith("1 error and 0 warnings in 1 file.\n")
+    assert "\033[" not in out
+
+
+def test_human_format_colours_only_when_asked() -> None:
+    report = Report([Diagnostic("a.md", 1, 2, "jargon", "m", "warning")], 1)
+    assert "\033[33mwarning:\033[0m" in format_human(report, colour=True)
+    assert format_human(report).startswith("a.md:1:2: warning: m [jargon]\n")
+
+
+def test_json_format_parses(site_with, capsys: pytest.CaptureFixture[str]) -> None:
+    site_with(STORY)
+    assert run_cli("check", "--format", "json") == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["errors"] == 1 and data["warnings"] == 0 and data["files"] == 1
+    assert data["diagnostics"][0] == {
+        "path": "content/stories/pool.md", "line": 9, "column": 19, "level": "error",
+        "rule": "spelling", "message": '"Wednesdy" may be misspelled',
+        "fix": 'did you mean "Wednesday"? Or, if the word is right, add it to content/words.txt'}
+
+
+def test_github_format_exact(site_with, capsys: pytest.CaptureFixture[str]) -> None:
+    site_with(STORY)
+    run_cli("check", "--format", "github")
+    assert capsys.readouterr().out == (
+        '::error file=content/stories/pool.md,line=9,col=19,title=spelling::"Wednesdy" may be '
+        'misspelled%0Adid you mean "Wednesday"? Or, if the word is right, add it to '
+        "content/words.txt\n")
+
+
+def test_github_format_escapes_properties_and_data() -> None:
+    report = Report([Diagnostic("dir,x/a:b.md", 3, 4, "read", "100% wrong:\r\nhere, now",
+                                "warning")], 1)
+    assert format_github(report) == (
+        "::warning file=dir%2Cx/a%3Ab.md,line=3,col=4,title=read::100%25 wrong:%0D%0Ahere, now\n")
+
+
+def test_unreadable_content_is_reported_in_the_format(site_with,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    site_with("---\ntitle: [unclosed\ndate: 2026-05-01\n---\n\nText.\n")
+    assert run_cli("check", "--format", "github") == 1
+    out = capsys.readouterr().out
+    assert out.startswith("::error file=content/stories/pool.md,line=")
+    assert "title=read::the front matter is not valid YAML" in out
+
+
+def test_bad_check_settings_are_reported(make_site, monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    toml = ('[site]\ntitle = "T"\nbase_url = "https://x.example.gov/"\n'
+            '[check]\nmax_title = "long"\nspeling = 1\n[check.rules]\nspelling = "loud"\n')
+    site = make_site({"content/stories/pool.md": CLEAN}, toml)
+    monkeypatch.chdir(site)
+    assert run_cli("check", "--format", "json") == 1
+    messages = [d["message"] for d in json.loads(capsys.readouterr().out)["diagnostics"]]
+    assert messages == ['[check.rules] spelling must be "error", "warning" or "off", '
+                        "got 'loud'",
+                        "[check] has an unknown key 'speling'",
+                        "[check] max_title must be a int, got 'long'"]
+
+
+def test_drafts_are_checked_only_when_asked(make_site, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site({"content/stories/pool.md": CLEAN,
+                      "content/stories/draft.md": STORY.replace("---\n\n", "draft: true\n---\n\n")})
+    monkeypatch.chdir(site)
+    assert run_cli("check") == 0
+    assert run_cli("check", "--drafts") == 1
+
+
+def test_sample_site_passes_clean(sample_site: Path, monkeypatch: pytest.MonkeyPatch,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """Checked as on a fixed day (when the sample was written), not by the clock."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(SAMPLE_NOW.timestamp())))
+    monkeypatch.chdir(sample_site)
+    code = run_cli("check", "--strict")
+    assert capsys.readouterr().out.startswith("No problems found"), "see the output above"
+    assert code == 0
+
+
+# --- external links, against a server on 127.0.0.1 only ------------------------------------
+class _Handler(http.server.BaseHTTPRequestHandler):
+    def do_HEAD(self) -> None:
+        if self.path == "/get-only":
+            self.send_response(405)
+        else:
+            self.send_response(200 if self.path == "/ok" else 404)
+        self.end_headers()
+
+    def do_GET(self) -> None:
+        self.send_response(200 if self.path in ("/ok", "/get-only") else 404)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def silent() -> Iterator[str]:
+    """A port that accepts connections but never answers."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def test_external_links(make_site, server: str, silent: str,
+                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    body = (f"Read [the guide]({server}/ok), [the form]({server}/get-only),\n"
+            f"[the rules]({server}/gone) and [the map]({silent}/map).\n")
+    toml = ('[site]\ntitle = "T"\nbase_url = "https://x.example.gov/"\n'
+            "[check]\nexternal_timeout = 0.5\n")
+    site = make_site({"content/stories/pool.md": CLEAN + body}, toml)
+    config = load_config(site)
+    assert check_site(config).diagnostics == []  # off by default
+    found = check_site(config, CheckOptions(external=True)).diagnostics
+    map_column = len(f"[the rules]({server}/gone) and [the map](") + 1
+    assert [(d.line, d.column, d.rule) for d in found] == [
+        (11, 13, "external-link"), (11, map_column, "external-link")]
+    assert found[0].message == f"{server}/gone answers 404 Not Found"
+    assert found[1].message == f"{silent}/map did not answer within 0.5 s"
