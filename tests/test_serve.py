@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from storygen.incremental import manifest_path
 from storygen.serve import Preview
 from storygen.serve.watch import Debouncer, relevant
 
@@ -135,6 +136,7 @@ def served(site: Path) -> Iterator[Preview]:
     finally:
         preview.stop()
     assert preview.folder is not None and not preview.folder.exists()
+    assert not manifest_path(site / ".storygen-cache", preview.folder / "site").exists()
     assert set(threading.enumerate()) <= before, "threads left running"
 
 
@@ -188,6 +190,41 @@ def test_saving_a_story_updates_its_page_and_signals_reload(
     events.wait_for("reload")
     page = fetch(served.port, "/stories/online-business-license/")
     assert "Freshly edited businesses" in page.text
+
+
+def test_a_save_that_changes_no_output_sends_nothing(
+        served: Preview, events: EventStream, site: Path) -> None:
+    messages: list[str] = served.messages  # type: ignore[attr-defined]
+    story = site / "content/stories/online-business-license.md"
+    story.write_bytes(story.read_bytes())
+    eventually(lambda: any("(0 files changed, 0 removed)" in m for m in messages), "no-op build")
+    story.write_text(story.read_text(encoding="utf-8").replace(
+        "Small businesses", "Really edited businesses"), encoding="utf-8")
+    assert events.wait_for("reload").endswith("-1"), "the no-op build sent an event"
+    assert "Really edited" in fetch(served.port, "/stories/online-business-license/").text
+
+
+def test_pages_stay_available_while_rebuilding(
+        served: Preview, events: EventStream, site: Path) -> None:
+    statuses: list[int] = []
+    done = threading.Event()
+
+    def keep_asking() -> None:
+        while not done.is_set():
+            statuses.append(fetch(served.port, "/stories/permit-wait-times-cut/").status)
+
+    asker = threading.Thread(target=keep_asking)
+    asker.start()
+    story = site / "content/stories/online-business-license.md"
+    try:
+        for round in range(4):
+            story.write_text(story.read_text(encoding="utf-8") + f"\nRound {round}.\n",
+                             encoding="utf-8")
+            events.wait_for("reload")
+    finally:
+        done.set()
+        asker.join()
+    assert statuses and set(statuses) == {200}
 
 
 def test_editor_style_save_through_a_temporary_file(

@@ -10,8 +10,9 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from ..build import build
+from ..build import BuildResult, build
 from ..config import SiteConfig, load_config
+from ..incremental import manifest_path
 from ..problems import Problem, StorygenError
 from ..site import BuildOptions
 from .handler import PreviewServer, ServedSite, allowed_hosts, bind
@@ -44,6 +45,7 @@ class Preview:
         self._threads: list[threading.Thread] = []
         self._watcher: Watcher | None = None
         self._stopped = threading.Event()
+        self._cache: Path | None = None  # the cache folder of the last good build
 
     @property
     def port(self) -> int:
@@ -61,7 +63,7 @@ class Preview:
         return self.origin + (self.site.base_path if self.site else "/")
 
     def start(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="storygen-preview-"))
+        self.folder = Path(tempfile.mkdtemp(prefix="storygen-preview-")).resolve()
         self.site = ServedSite(self.folder / "site", self.channel,
                                allowed_hosts=allowed_hosts(self.host))
         self.server = bind(self.host, self.requested_port, self.site)
@@ -94,6 +96,8 @@ class Preview:
             thread.join()
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
+            if self._cache is not None:  # what the engine remembered of the removed folder
+                manifest_path(self._cache, self.folder / "site").unlink(missing_ok=True)
 
     def _spawn(self, name: str, target: Callable[..., object], *args: object) -> None:
         thread = threading.Thread(target=target, args=args, name=name)
@@ -124,15 +128,22 @@ class Preview:
             return
         self.site.base_path = config.base_path
         self.site.problems = ()
-        seconds = time.perf_counter() - started
-        done = (f"Rebuilt in {seconds:.2f} s: {_describe(changed)}" if changed else
-                f"Built {len(result.site.entries)} entries in {seconds:.2f} s")
+        self.site.built = True
+        self._cache = config.cache_path
+        self._report(result, changed, time.perf_counter() - started)
+        outputs = [*result.stats.changed, *result.stats.removed]
+        if changed and (outputs or was_broken):
+            css_only = not was_broken and all(path.endswith(".css") for path in outputs)
+            self.channel.publish("css" if css_only else "reload")
+
+    def _report(self, result: BuildResult, changed: list[str], seconds: float) -> None:
+        stats = result.stats
+        if changed:
+            done = (f"Rebuilt in {seconds:.2f} s ({len(stats.changed)} files changed, "
+                    f"{len(stats.removed)} removed): {_describe(changed)}")
+        else:
+            done = f"Built {len(result.site.entries)} entries in {seconds:.2f} s"
         self.log("\n".join([done, *(f"  warning: {w}" for w in result.warnings)]))
-        if not changed:
-            return
-        css_only = not was_broken and all(
-            name.startswith("static/") and name.endswith(".css") for name in changed)
-        self.channel.publish("css" if css_only else "reload")
 
     def _config(self) -> SiteConfig:
         """The site's configuration, with absolute URLs pointing at this server."""
