@@ -139,7 +139,7 @@ class Preview:
     def _report(self, result: BuildResult, changed: list[str], seconds: float) -> None:
         stats = result.stats
         if changed:
-            done = (f"Rebuilt in {seconds:.2f} s ({len(stats.changed)} files changed, "
+            done = (f"Rebuilt in {seconds:.2f} s ({_count(len(stats.changed), 'file')} changed, "
                     f"{len(stats.removed)} removed): {_describe(changed)}")
         else:
             done = f"Built {len(result.site.entries)} entries in {seconds:.2f} s"
@@ -153,8 +153,7 @@ class Preview:
     def _failed(self, problems: list[Problem]) -> None:
         assert self.site is not None
         self.site.problems = tuple(problems)
-        count = len(problems)
-        lines = [f"storygen: {count} problem{'s' if count != 1 else ''}; "
+        lines = [f"storygen: {_count(len(problems), 'problem')}; "
                  "the preview keeps the last good build:"]
         lines.extend(f"  {problem}" for problem in problems)
         self.log("\n".join(lines))
@@ -164,3 +163,7 @@ class Preview:
 def _describe(changed: list[str]) -> str:
     shown = ", ".join(changed[:3])
     return shown + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
