@@ -12,7 +12,6 @@ from pathlib import Path
 
 from ..build import BuildResult, build
 from ..config import SiteConfig, load_config
-from ..incremental import manifest_path
 from ..problems import Problem, StorygenError
 from ..site import BuildOptions
 from .handler import PreviewServer, ServedSite, allowed_hosts, bind
@@ -20,6 +19,7 @@ from .reload import Channel
 from .watch import Debouncer, Watcher
 
 Log = Callable[[str], None]
+PREVIEW_CACHE = "preview"  # inside the site's cache folder
 
 
 def _print(message: str) -> None:
@@ -45,7 +45,6 @@ class Preview:
         self._threads: list[threading.Thread] = []
         self._watcher: Watcher | None = None
         self._stopped = threading.Event()
-        self._cache: Path | None = None  # the cache folder of the last good build
 
     @property
     def port(self) -> int:
@@ -96,8 +95,6 @@ class Preview:
             thread.join()
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
-            if self._cache is not None:  # what the engine remembered of the removed folder
-                manifest_path(self._cache, self.folder / "site").unlink(missing_ok=True)
 
     def _spawn(self, name: str, target: Callable[..., object], *args: object) -> None:
         thread = threading.Thread(target=target, args=args, name=name)
@@ -129,7 +126,6 @@ class Preview:
         self.site.base_path = config.base_path
         self.site.problems = ()
         self.site.built = True
-        self._cache = config.cache_path
         self._report(result, changed, time.perf_counter() - started)
         outputs = [*result.stats.changed, *result.stats.removed]
         if changed and (outputs or was_broken):
@@ -146,9 +142,12 @@ class Preview:
         self.log("\n".join([done, *(f"  warning: {w}" for w in result.warnings)]))
 
     def _config(self) -> SiteConfig:
-        """The site's configuration, with absolute URLs pointing at this server."""
+        """The site's configuration, with absolute URLs pointing at this server, and a cache of
+        its own: the preview (with drafts, other URLs) neither evicts nor overwrites what
+        `storygen build` keeps, and the next preview starts from what this one built."""
         config = load_config(self.root)
-        return dataclasses.replace(config, base_url=self.origin + config.base_path)
+        return dataclasses.replace(config, base_url=self.origin + config.base_path,
+                                   cache_dir=str(config.cache_path / PREVIEW_CACHE))
 
     def _failed(self, problems: list[Problem]) -> None:
         assert self.site is not None
