@@ -352,3 +352,12 @@ def test_abbreviations_do_not_end_sentences(check) -> None:
     found = check(body, check_toml="[check]\nmax_sentence_words = 18\n",
                   rules=("long-sentence",))
     assert places(found) == [(BODY_LINE, 56)]
+
+
+def test_broken_link_suggestions(check) -> None:
+    files = {"content/stories/parks.md": OTHER,
+             "content/pages/about.md": "---\ntitle: About\n---\n\nHi.\n"}
+    found = check("[a](/abuot/) [b](/stories/parks-reopen/) [c](/zzzzzzzzzzzzzzzz/)\n",
+                  files=files, rules=("broken-link",))
+    assert [d.fix for d in found] == ["did you mean /about/?", "did you mean /stories/parks/?",
+                                      "check the address"]

@@ -44,6 +44,9 @@ class Family:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
+    def preload(self) -> None:
+        """Load what takes a while (dictionaries) now, before the work is shared out."""
+
     def check(self, doc: Document, item: Item) -> Iterable[Finding]:
         raise NotImplementedError
 
