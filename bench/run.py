@@ -54,6 +54,7 @@ class Result:
     size: int
     tool: str
     seconds: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # user + system, all processes of the run
     peak_mb: float = 0.0
     failed: str = ""
     note: str = ""
@@ -116,8 +117,11 @@ OPERATIONS = [
 
 
 def measure(command: list[str] | str, cwd: Path, env: dict[str, str],
-            log: Path) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS in MB of the largest process, exit status) of one run."""
+            log: Path) -> tuple[float, float, float, int]:
+    """(wall s, CPU s, peak RSS in MB of the largest process, exit status) of one run.
+
+    CPU time sums the command and every process it waited for; unlike wall time it barely
+    moves when other work shares the machine (but it does not show a parallel speed-up)."""
     with log.open("wb") as sink:
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=sink, stderr=sink,
@@ -125,7 +129,8 @@ def measure(command: list[str] | str, cwd: Path, env: dict[str, str],
         _pid, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
-    return seconds, usage.ru_maxrss / 1024, process.returncode
+    cpu = usage.ru_utime + usage.ru_stime
+    return seconds, cpu, usage.ru_maxrss / 1024, process.returncode
 
 
 def storygen_argv() -> list[str]:
@@ -218,11 +223,13 @@ def run_operation(operation: Operation, size: int, root: Path, tools_: list[Tool
                 continue
             operation.prepare(tool, run)
             log = logs / f"{operation.key}-{size}-{tool.name}.log"
-            seconds, peak, status = measure(command_for(operation, tool, root), tool.src, env, log)
+            seconds, cpu, peak, status = measure(command_for(operation, tool, root), tool.src,
+                                                 env, log)
             if status != 0:
                 tail = log.read_text(errors="replace").strip().splitlines()[-5:]
                 result.failed = f"exit status {status}: " + " | ".join(tail)
             result.seconds.append(seconds)
+            result.cpu.append(cpu)
             result.peak_mb = max(result.peak_mb, peak)
     for tool in active:
         restore_edit(tool)
@@ -235,13 +242,14 @@ def label(key: str) -> str:
 
 def print_table(results: list[Result]) -> None:
     print(f"\n{'operation':30s} {'size':>6s} {'tool':9s} {'median s':>9s} {'min':>7s} "
-          f"{'max':>7s} {'peak MB':>8s}")
+          f"{'max':>7s} {'peak MB':>8s} {'CPU s':>7s}")
     for r in results:
         if not r.seconds:
             print(f"{label(r.operation):30s} {r.size:6d} {r.tool:9s} skipped: {r.note}")
             continue
         line = (f"{label(r.operation):30s} {r.size:6d} {r.tool:9s} {r.median:9.2f} "
-                f"{min(r.seconds):7.2f} {max(r.seconds):7.2f} {r.peak_mb:8.0f}")
+                f"{min(r.seconds):7.2f} {max(r.seconds):7.2f} {r.peak_mb:8.0f} "
+                f"{statistics.median(r.cpu):7.2f}")
         print(line + (f"  FAILED ({r.failed})" if r.failed else ""))
 
 
@@ -252,11 +260,13 @@ def print_ratios(results: list[Result]) -> None:
     if not pairs:
         return
     print(f"\n{'operation':30s} {'size':>6s} {'storygen s':>10s} {pairs[0][1].tool + ' s':>11s} "
-          f"{'time ratio':>11s} {'memory ratio':>13s}   (ratio = other / storygen)")
+          f"{'time ratio':>11s} {'memory ratio':>13s} {'CPU ratio':>10s}"
+          "   (ratio = other / storygen)")
     for mine, other in pairs:
         print(f"{label(mine.operation):30s} {mine.size:6d} {mine.median:10.2f} "
               f"{other.median:11.2f} {other.median / mine.median:10.2f}x "
-              f"{other.peak_mb / mine.peak_mb:12.2f}x")
+              f"{other.peak_mb / mine.peak_mb:12.2f}x "
+              f"{statistics.median(other.cpu) / statistics.median(mine.cpu):9.2f}x")
 
 
 def print_scaling(results: list[Result]) -> None:

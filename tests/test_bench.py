@@ -68,14 +68,19 @@ def test_storygen_builds_the_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 def test_run_py_measures_and_restores_the_edited_entry(tmp_path: Path,
                                                        capsys: pytest.CaptureFixture) -> None:
     work = tmp_path / "work"
+    baseline = "mkdir -p {out} && cp -r {src}/content {out}/"  # a stand-in "generator"
     status = bench_run.main(["--sizes", "8", "--runs", "1", "--ops", "clean,onechange",
-                             "--work", str(work), "--json", str(tmp_path / "r.json")])
+                             "--baseline", baseline, "--work", str(work),
+                             "--json", str(tmp_path / "r.json")])
     assert status == 0, capsys.readouterr()
     rows = json.loads((tmp_path / "r.json").read_text())["results"]
-    assert [(r["operation"], r["size"], len(r["seconds"])) for r in rows] == [
-        ("clean", 8, 1), ("onechange", 8, 1)]
-    assert all(r["peak_mb"] > 0 and not r["failed"] for r in rows)
+    assert [(r["operation"], r["tool"], len(r["seconds"])) for r in rows] == [
+        ("clean", "storygen", 1), ("clean", "baseline", 1),
+        ("onechange", "storygen", 1), ("onechange", "baseline", 1)]
+    assert all(r["size"] == 8 and r["peak_mb"] > 0 and not r["failed"] for r in rows)
+    assert (work / "8" / "_baseline_site" / "content" / "stories").is_dir()
     stories = work / "8" / "content" / "stories"
     assert b"Edited for benchmark" not in bench_run.edited_entry(stories).read_bytes()
     assert not list(stories.glob("*.orig"))
-    assert "clean build" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "clean build" in out and "time ratio" in out

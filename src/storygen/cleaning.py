@@ -18,6 +18,8 @@ _CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # around it (bidi embeddings, overrides and isolates). ZWJ/ZWNJ and LRM/RLM are kept: some
 # languages and emoji need them.
 _INVISIBLE = re.compile("[\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
+# In one line of text (a title, a tag), YAML escapes such as "\0" can also bring in controls.
+_UNWANTED = re.compile(f"{_INVISIBLE.pattern}|[\x00{_CONTROL.pattern[1:-1]}\ufffe\uffff]")
 _ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[a-zA-Z]\w*);")
 
 
@@ -68,8 +70,8 @@ def one_line(value: str, *, entities: bool = False, html: bool = False) -> tuple
         value = plain_text(value)
     elif entities:
         value = _ENTITY.sub(lambda m: html_module.unescape(m.group()), value)
-    found = sorted({describe(ch) for ch in _INVISIBLE.findall(value)})
-    text = " ".join(_INVISIBLE.sub("", value).split())
+    found = sorted({describe(ch) for ch in _UNWANTED.findall(value)})
+    text = " ".join(_UNWANTED.sub("", value).split())
     return text, (f"invisible characters ({', '.join(found)}) were removed" if found else "")
 
 

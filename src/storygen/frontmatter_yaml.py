@@ -12,6 +12,8 @@ from typing import Any
 import frontmatter
 import yaml
 
+from .cleaning import describe
+
 _YAML = frontmatter.YAMLHandler()
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
@@ -77,6 +79,11 @@ def _not_front_matter(lines: list[str]) -> FrontMatterError:
 def parse(text: str) -> Parsed:
     """Parse a whole file's text (already decoded, BOM and CRLF removed)."""
     head, body, body_line = split(text)
+    unprintable = yaml.reader.Reader.NON_PRINTABLE.search(head)
+    if unprintable:
+        line = head.count("\n", 0, unprintable.start()) + 2
+        raise FrontMatterError(f"the front matter contains {describe(unprintable.group())}, "
+                               "which YAML does not allow", line, "delete that character")
     # Trailing blanks are invisible to writers, and a trailing tab would stop PyYAML.
     loader = _Loader("\n".join(line.rstrip() for line in head.split("\n")))
     try:

@@ -258,7 +258,8 @@ def _teaser(source: Source, spec: PlatformSpec, layout: _Layout, body: str, tags
                 "description": clean(source.summary or source.first_paragraph)}
     notes = ()
     if spec.needs_image and not media[0].lower().endswith(_JPEG):
-        notes = (f"{spec.label} takes only JPEG images: convert {media[0]} before posting",)
+        name = media[0].rsplit("/", 1)[-1]
+        notes = (f"{spec.label} takes only JPEG images: convert {name} before posting",)
     return Teaser(spec.name, spec.label, source.id, source.url, layout.link, text,
                   layout.length(body, tags), spec.limit, spec.unit, tuple(tags), shortened,
                   media[0], media[1], facets, card, layout.api_text(body, tags), notes)

@@ -1,0 +1,256 @@
+"""Cross-posting: teasers for newly published entries, a ledger so none goes out twice.
+
+`plan` turns the site into teasers (what the benchmark times); `run` adds the ledger and files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote
+
+from ..build import load_site
+from ..config import SiteConfig
+from ..content import Entry
+from ..markup import Rendered
+from ..problems import Problem, StorygenError
+from ..site import BuildOptions, Site
+from ..teasers import (
+    DEFAULT_SPECS,
+    PlatformSpec,
+    Refusal,
+    Settings,
+    Source,
+    Teaser,
+    check_social,
+    compose,
+    load_specs,
+)
+from ..writer import StagedOutput
+from . import output
+from .ledger import Ledger, locked, remove_stale_temporaries
+
+DEFAULT_LEDGER = "crosspost-ledger.json"
+DEFAULT_OUT = "_crosspost"
+
+
+@dataclass(frozen=True)
+class Options:
+    platforms: tuple[str, ...] = ()  # empty: every enabled platform
+    all: bool = False  # everything listed, ledger untouched
+    seed: bool = False  # record everything listed as done, emit nothing
+    dry_run: bool = False
+    out: Path | None = None
+
+
+@dataclass
+class Report:
+    """What a run did, for the command to tell the user."""
+
+    outcome: output.Outcome
+    out: Path
+    ledger: Path
+    written: bool = False
+    seeded: int = 0
+    again: int = 0  # pending records of an interrupted run, emitted again
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CrosspostConfig:
+    specs: dict[str, PlatformSpec]
+    settings: Settings
+    ledger: Path
+    out: Path
+
+
+def load_crosspost_config(config: SiteConfig) -> CrosspostConfig:
+    section = config.section("crosspost")
+    specs, settings, errors = load_specs(section)
+    if errors:
+        where = str(config.root / "site.toml")
+        raise StorygenError([Problem(where, None, message) for message in errors])
+    ledger = section.get("ledger", DEFAULT_LEDGER)
+    out = section.get("out", DEFAULT_OUT)
+    return CrosspostConfig(specs, settings, config.root / ledger, config.root / out)
+
+
+def selected_specs(specs: Mapping[str, PlatformSpec], names: Sequence[str]) -> list[PlatformSpec]:
+    """The named platforms (any known one), else every enabled platform, in the usual order."""
+    unknown = sorted(set(names) - set(specs))
+    if unknown:
+        raise StorygenError([Problem("--platform", None, f"unknown platform {', '.join(unknown)}",
+                                     f"choose from {', '.join(DEFAULT_SPECS)}")])
+    return [s for s in specs.values() if (s.name in names if names else s.enabled)]
+
+
+def _absolute(config: SiteConfig, path: str) -> str:
+    return config.absolute(path) if path.startswith("/") and not path.startswith("//") else path
+
+
+def _social(config: SiteConfig, social: Mapping[str, Any]) -> dict[str, Any]:
+    """The entry's social block with image paths made absolute URLs."""
+    result: dict[str, Any] = {}
+    for key, value in social.items():
+        if isinstance(value, Mapping):
+            value = _social(config, value)
+        elif key == "image" and isinstance(value, str):
+            value = _absolute(config, value.strip())
+        result[key] = value
+    return result
+
+
+def source_of(config: SiteConfig, entry: Entry, body: Rendered | None) -> Source:
+    return Source(
+        id=entry.path, url=config.absolute(entry.path), slug=entry.slug, title=entry.title,
+        type=entry.type, summary=entry.summary,
+        first_paragraph=body.first_paragraph if body else "", tags=entry.tags,
+        social=_social(config, entry.social), urgent=entry.urgent,
+        image=_absolute(config, entry.image) if entry.image else "", image_alt=entry.image_alt)
+
+
+def _line(entry: Entry, where: str) -> int | None:
+    if where == "body":
+        return entry.body_line
+    key = where.split(".", 1)[0]
+    return entry.line_of(key) or entry.line_of("title")
+
+
+def _problem(entry: Entry, refusal: Refusal) -> Problem:
+    return Problem(str(entry.source), _line(entry, refusal.field), refusal.message, refusal.hint)
+
+
+@dataclass
+class Plan:
+    """Teasers made, and for the rest why not: problems (errors) and deliberate skips."""
+
+    teasers: list[Teaser] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list[tuple[Entry, PlatformSpec, Problem]] = field(default_factory=list)
+
+
+def plan(config: SiteConfig, entries: Iterable[Entry], bodies: Mapping[str, Rendered],
+         specs: Sequence[PlatformSpec], settings: Settings,
+         wanted: Callable[[Entry, PlatformSpec], bool] | None = None) -> Plan:
+    """Compose a teaser for each entry and platform (`wanted(entry, spec)` filters). Pure CPU."""
+    result = Plan()
+    for entry in entries:
+        chosen = [s for s in specs if wanted is None or wanted(entry, s)]
+        if not chosen:
+            continue
+        social_problems = check_social(entry.social)
+        if social_problems:
+            result.problems.extend(Problem(str(entry.source), _line(entry, "social"), message,
+                                           "no teasers for this entry until it is fixed")
+                                   for message in social_problems)
+            continue
+        source = source_of(config, entry, bodies.get(entry.path))
+        for spec in chosen:
+            made = compose(source, spec, settings)
+            if isinstance(made, Teaser):
+                result.teasers.append(made)
+            elif made.skip:
+                result.skipped.append((entry, spec, _problem(entry, made)))
+            else:
+                result.problems.append(_problem(entry, made))
+    return result
+
+
+def run(config: SiteConfig, options: Options, build_options: BuildOptions | None = None) -> Report:
+    """Make this run's teasers; unless dry, write them and record them in the ledger."""
+    cross = load_crosspost_config(config)
+    specs = selected_specs(cross.specs, options.platforms)
+    out = (options.out or cross.out).resolve()
+    if not options.dry_run and not options.seed:
+        output.check_out_folder(out, config.root)
+    site, bodies = load_site(config, build_options or BuildOptions())
+    if options.all:
+        return _emit(config, site, bodies, specs, cross, out, options, None)
+    with locked(cross.ledger, shared=options.dry_run):
+        if not options.dry_run:
+            remove_stale_temporaries(cross.ledger)
+        ledger = Ledger.load(cross.ledger)
+        if options.seed:
+            return _seed(config, site, specs, out, ledger, options.dry_run)
+        return _emit(config, site, bodies, specs, cross, out, options, ledger)
+
+
+def _stamp(site: Site) -> str:
+    return site.now.replace(microsecond=0).isoformat()
+
+
+def _seed(config: SiteConfig, site: Site, specs: Sequence[PlatformSpec], out: Path,
+          ledger: Ledger, dry_run: bool) -> Report:
+    seeded = 0
+    for entry in site.listed:
+        url = config.absolute(entry.path)
+        for spec in specs:
+            if not ledger.is_done(url, spec.name):
+                ledger.mark(url, spec.name, "seeded", _stamp(site), str(entry.source))
+                seeded += 1
+    if seeded and not dry_run:
+        ledger.save()
+    empty = output.Outcome((), (), (), {}, specs)
+    return Report(empty, out, ledger.path, seeded=seeded)
+
+
+def _emit(config: SiteConfig, site: Site, bodies: Mapping[str, Rendered],
+          specs: Sequence[PlatformSpec], cross: CrosspostConfig, out: Path,
+          options: Options, ledger: Ledger | None) -> Report:
+    def wanted(entry: Entry, spec: PlatformSpec) -> bool:
+        return ledger is None or not ledger.is_done(config.absolute(entry.path), spec.name)
+
+    made = plan(config, site.listed, bodies, specs, cross.settings, wanted)
+    by_id = {e.path: e for e in site.listed}
+    entries = {e.path: output.EntryInfo(e.title, str(e.source), config.absolute(e.path))
+               for e in site.listed}
+    outcome = output.Outcome(made.teasers, sorted(made.problems),
+                             [p for _, _, p in made.skipped], entries, specs,
+                             _previews(config, made.teasers, out))
+    report = Report(outcome, out, cross.ledger)
+    if ledger is not None:
+        report.again = sum(ledger.status(t.url, t.platform) == "pending" for t in made.teasers)
+    if options.dry_run or not (made.teasers or made.problems or made.skipped):
+        return report
+    if ledger is not None:
+        stamp = _stamp(site)
+        for entry, spec, _ in made.skipped:
+            ledger.mark(config.absolute(entry.path), spec.name, "skipped", stamp,
+                        str(entry.source))
+        _mark(ledger, made.teasers, by_id, "pending", stamp)
+    if made.teasers or made.problems:
+        _write(out, outcome, config.title)
+        report.written = True
+    if ledger is not None:
+        _mark(ledger, made.teasers, by_id, "emitted", _stamp(site))
+    return report
+
+
+def _previews(config: SiteConfig, teasers: Sequence[Teaser], out: Path) -> dict[str, str]:
+    """Site images as files relative to the review page, so reviewers see the picture."""
+    found: dict[str, str] = {}
+    for image in sorted({t.image for t in teasers if t.image.startswith(config.base_url)}):
+        local = config.static_dir / unquote(image[len(config.base_url):])
+        if local.is_file() and local.resolve().is_relative_to(config.static_dir.resolve()):
+            found[image] = quote(os.path.relpath(local, out))
+    return found
+
+
+def _mark(ledger: Ledger, teasers: Sequence[Teaser], by_id: Mapping[str, Entry], status: str,
+          stamp: str) -> None:
+    for teaser in teasers:
+        ledger.mark(teaser.url, teaser.platform, status, stamp, str(by_id[teaser.id].source))
+    ledger.save()
+
+
+def _write(out: Path, outcome: output.Outcome, title: str) -> None:
+    staged = StagedOutput(out)
+    try:
+        staged.write_all(output.files(outcome, title))
+        staged.commit()
+    except BaseException:
+        staged.discard()
+        raise

@@ -1,0 +1,117 @@
+"""A build killed at any moment leaves the old site or the new one, never a mix."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from test_hostile_inputs import EPOCH, SITE_TOML, tree_digest
+
+from storygen.writer import StagedOutput, recover
+
+ROOT = Path(__file__).resolve().parents[1]
+ENTRIES = 300
+KILLS = 5
+
+
+def make_site(root: Path, version: str) -> Path:
+    """A site of ENTRIES stories; `version` changes every one of them."""
+    shutil.copytree(ROOT / "templates", root / "templates")
+    shutil.copytree(ROOT / "static", root / "static")
+    (root / "site.toml").write_text(SITE_TOML, encoding="utf-8")
+    write_entries(root, version)
+    return root
+
+
+def write_entries(root: Path, version: str) -> None:
+    stories = root / "content/stories"
+    stories.mkdir(parents=True, exist_ok=True)
+    paragraph = "The county *improved* a service, with [a link](/about/) and a list:\n\n- one\n"
+    for number in range(ENTRIES):
+        (stories / f"story-{number:03}.md").write_text(
+            f"---\ntitle: Story {number} ({version})\ndate: 2024-{number % 12 + 1:02}-"
+            f"{number % 28 + 1:02} 09:{number % 60:02}\ntags: [t{number % 7}, {version}]\n---\n"
+            f"{paragraph * 5}\nVersion {version}.\n", encoding="utf-8")
+
+
+def build_command(site: Path) -> list[str]:
+    return [sys.executable, "-m", "storygen.cli", "build", "--root", str(site)]
+
+
+def run_build(site: Path, env: dict[str, str]) -> float:
+    started = time.monotonic()
+    result = subprocess.run(build_command(site), env=env, capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr
+    return time.monotonic() - started
+
+
+def kill_build_after(site: Path, env: dict[str, str], delay: float) -> None:
+    """Start a build in its own process group, and SIGKILL the group after `delay` seconds."""
+    process = subprocess.Popen(build_command(site), env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        process.wait(timeout=delay)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=60)
+
+
+def visible_output(site: Path) -> Path:
+    """What the next build will find: `_site`, or the old tree a swap had moved aside."""
+    output = site / "_site"
+    return output if output.exists() else site / "._site.old"
+
+
+def test_killed_build_leaves_old_or_new_site(tmp_path: Path) -> None:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+    reference = make_site(tmp_path / "reference", "new")
+    run_build(reference, env)
+    new = tree_digest(reference / "_site")
+
+    site = make_site(tmp_path / "site", "old")
+    duration = run_build(site, env)
+    old = tree_digest(site / "_site")
+    saved = tmp_path / "old-output"
+    shutil.copytree(site / "_site", saved)
+    assert old != new
+    write_entries(site, "new")
+
+    chance = random.Random(6)
+    for _ in range(KILLS):
+        kill_build_after(site, env, chance.uniform(0.2, duration * 1.2))
+        state = tree_digest(visible_output(site))
+        assert state in (old, new)
+        recover(site / "_site")
+        assert tree_digest(site / "_site") == state
+        assert not list(site.glob("._site*"))
+        shutil.rmtree(site / "_site")
+        shutil.copytree(saved, site / "_site")
+    run_build(site, env)
+    assert tree_digest(site / "_site") == new
+
+
+def test_recover_mends_each_step_of_the_swap(tmp_path: Path) -> None:
+    """The rename dance, stopped after each step: recover() leaves a whole site."""
+    output = tmp_path / "_site"
+    output.mkdir()
+    (output / "index.html").write_text("old")
+    for step in range(3):
+        staged = StagedOutput(output)
+        staged.write("index.html", b"new")
+        old = output.with_name("._site.old")
+        if step >= 1:
+            os.rename(output, old)  # step 1 done: the old site moved aside, _site missing
+        if step >= 2:
+            os.rename(staged.folder, output)  # step 2 done: the new site in place
+        recover(output)
+        expected = "new" if step == 2 else "old"
+        assert (output / "index.html").read_text() == expected
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["_site"]
+        (output / "index.html").write_text("old")
