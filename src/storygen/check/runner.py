@@ -23,8 +23,10 @@ from .links import Links
 from .plain import PlainLanguage
 from .settings import load_settings
 from .spelling import Spelling
+from .teasers import Teasers
 
-FAMILIES: tuple[type[Family], ...] = (Spelling, PlainLanguage, Accessibility, Links, FrontMatter)
+FAMILIES: tuple[type[Family], ...] = (Spelling, PlainLanguage, Accessibility, Links, FrontMatter,
+                                      Teasers)
 UNKNOWN_RULE = Rule("unknown-rule", "error", "a silencing comment or check: ignore names no rule")
 READ_WARNING = Rule("read-warning", "warning", "what the build warns about while reading a file")
 
@@ -63,10 +65,10 @@ def check_site(config: SiteConfig, options: CheckOptions | None = None) -> Repor
     options = options or CheckOptions()
     rules = {rule.name: rule for rule in all_rules()}
     settings = load_settings(config, rules)
-    site, _ = load_site(config, BuildOptions(drafts=options.drafts, future=True,
+    site, bodies = load_site(config, BuildOptions(drafts=options.drafts, future=True,
                                              now=options.now), jobs=options.jobs)
     external = settings.external_links if options.external is None else options.external
-    ctx = Context(config, site, settings, site.now, external)
+    ctx = Context(config, site, settings, site.now, external, bodies)
     run = _Run(ctx, rules, [family(ctx) for family in FAMILIES
                             if any(ctx.on(r) for r in family.RULES)])
     workers = workers_from_config(config, options.jobs)
