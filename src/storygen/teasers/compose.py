@@ -205,7 +205,7 @@ def compose(source: Source, spec: PlatformSpec, settings: Settings) -> Teaser | 
 
     image, alt, image_field = _image(source, spec.name)
     if spec.needs_image and not image:
-        return refuse("skipped, it needs an image", "add image and image_alt to post there",
+        return refuse("needs an image", "add image and image_alt to post there",
                       "title", skip=True)
     if image and not alt:
         return refuse("the image has no description (alt text)",
