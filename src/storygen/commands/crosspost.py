@@ -71,8 +71,8 @@ def _print_summary(report: Report, dry_run: bool) -> None:
     if report.again:
         print(f"{report.again} teasers of an interrupted run are emitted again.")
     for message, number in Counter(p.message for p in outcome.skipped).items():
-        print(f"Skipped for {number} entr{'ies' if number != 1 else 'y'}: {message} "
-              "(listed on the review page)")
+        where = "" if dry_run else " (listed on the review page)"
+        print(f"Skipped for {number} entr{'ies' if number != 1 else 'y'}: {message}{where}")
     if dry_run:
         print(f"Dry run: would emit {made}; nothing was written.")
     elif report.written:

@@ -14,7 +14,8 @@ from .platforms import DEFAULT_SPECS, PlatformSpec, Settings
 from .text import clean, hashtags, shorten
 
 SOCIAL_KEYS = ("text", "hashtags", "image", "image_alt")
-_LINKS = regex.compile(r"(?:https?://|www\.)\S+")
+# Anything Threads may take for a link, bare domains included: it allows only a few per post.
+_LINKS = regex.compile(r"(?:https?://|www\.)\S+|(?<![\w.@/])[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}\b")
 _INLINE_TAG = regex.compile(r"(?<!\w)#\w+")
 _JPEG = (".jpg", ".jpeg")
 
