@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import random
 import shutil
@@ -48,8 +49,17 @@ def make_site(folder: Path, entries: int, *, seed: int = 1, toml_extra: str = ""
     return folder
 
 
-def build_site_at(root: Path, out: Path, jobs: int | None = None) -> BuildResult:
-    return build(load_config(root), BuildOptions(now=NOW), out, jobs=jobs)
+def build_site_at(root: Path, out: Path, jobs: int | None = None, *,
+                  now: datetime = NOW) -> BuildResult:
+    return build(load_config(root), BuildOptions(now=now), out, jobs=jobs)
+
+
+def clean_build(root: Path, out: Path, cache: Path, *, now: datetime = NOW) -> BuildResult:
+    """A build from nothing: its own empty cache folder, into a fresh output folder."""
+    shutil.rmtree(cache, ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
+    config = dataclasses.replace(load_config(root), cache_dir=str(cache))
+    return build(config, BuildOptions(now=now), out, jobs=1)
 
 
 def tree(folder: Path) -> dict[str, str]:

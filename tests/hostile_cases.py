@@ -271,6 +271,15 @@ def _cases() -> list[Case]:
         # --- site.toml -------------------------------------------------------------------------
         Case("fields_unknown_field", {STORY: ok()}, 1, "[fields] sumary is not a storygen field",
              toml='[fields]\nsumary = ["excerpt"]\n', where="site.toml"),
+        Case("fields_categories_as_tags", {STORY: ok("categories: [Permits, fees]")}, 0,
+             quiet=True, toml='[fields]\ntags = ["categories", "topics"]\n',
+             check=has("tags/permits/index.html", "Case")),
+        Case("fields_ignore_clashing_key", {STORY: ok("type: post\nlayout: post")}, 0,
+             quiet=True, toml='[fields]\nignore = ["type"]\n',
+             check=has(CASE_PAGE, "Case")),
+        Case("fields_description_when_no_excerpt", {STORY: ok('description: "Short &amp; sweet"')},
+             0, quiet=True, toml='[fields]\nsummary = ["excerpt", "description"]\n',
+             check=lambda out: _summary(out, "Short & sweet")),
         Case("fields_mapping_excerpt", {STORY: story(
             'title: "Fees &amp; permits "\ndate: 2025-03-14\n'
             'excerpt: "<p>New fees&nbsp;<em>start</em> today.</p>"')}, 0, quiet=True,
@@ -291,6 +300,10 @@ def _line_separators(out: Path) -> None:
 
     for feed in ("feed.xml", "atom.xml"):
         assert feedparser.parse((out / feed).read_bytes()).bozo == 0
+
+
+def _summary(out: Path, expected: str) -> None:
+    assert schema(out)["description"] == expected
 
 
 def _mapped(out: Path) -> None:

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import url_history
 from .cache import RenderCache, markdown_key, markdown_settings
 from .config import SiteConfig
-from .feeds import feed_outputs
+from .incremental import load_manifest, plan, save_manifest, write_output
 from .markup import Rendered, render_markdown
 from .parallel import Workers, map_ordered, workers_from_config
 from .problems import Problem, StorygenError
 from .reader import Content, read_content
-from .redirects import check_aliases, redirect_outputs
-from .render import Renderer
+from .redirects import check_aliases
 from .site import BuildOptions, Site, build_site
-from .sitemap import page_dates, sitemap_urls
+from .sitemap import page_dates
+from .writer import StagedOutput
 
 
 @dataclass
@@ -28,6 +27,10 @@ class BuildStats:
 
     markdown_rendered: int = 0
     markdown_reused: int = 0
+    outputs_rendered: int = 0  # units (a page, a collection's feeds, a static file) made anew
+    outputs_reused: int = 0  # units taken unchanged from the previous output
+    changed: list[str] = field(default_factory=list)  # output files new or different
+    removed: list[str] = field(default_factory=list)  # output files gone since the last build
 
 
 @dataclass(frozen=True)
@@ -104,46 +107,40 @@ def _render(job: tuple[str, str, bool]) -> Rendered:
     return render_markdown(*job)
 
 
-def site_files(site: Site, bodies: dict[str, Rendered]) -> Iterator[tuple[str, bytes]]:
-    """Every generated file (pages, feeds, sitemap, robots.txt) as (path, bytes)."""
-    renderer = Renderer(site, bodies)
-    yield from renderer.outputs()
-    yield from feed_outputs(site, renderer.articles)
-    yield from redirect_outputs(site, renderer)
-    yield "sitemap.xml", renderer.render_template("sitemap.xml", urls=sitemap_urls(site))
-    yield "robots.txt", renderer.render_template("robots.txt")
-
-
 def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
           jobs: int | None = None) -> BuildResult:
     """Build the whole site into `out` (default: the configured output folder), atomically.
-    `jobs`: worker processes (0: one per core, 1: serial; default from `[build] workers`)."""
-    from .writer import StagedOutput
 
+    Incremental: Markdown comes from the cache where it can, and only outputs whose inputs
+    changed since the last build into the same folder are rendered again (see `incremental`);
+    the result is byte-identical to a clean build. `jobs`: worker processes (0: one per core,
+    1: serial; default from `[build] workers`). Safe to call repeatedly in one process.
+    """
     started = time.perf_counter()
     output = (out or config.output_path).resolve()
     check_output_folder(config, output)
     stats = BuildStats()
+    workers = workers_from_config(config, jobs)
     site, bodies = load_site(config, options, jobs=jobs, stats=stats)
+    previous = load_manifest(config.cache_path, output)
     staged = StagedOutput(output)
     try:
-        static = staged.copy_tree(config.static_dir)
-        pages = feeds = 0
-        for relative, data in site_files(site, bodies):
-            staged.write(relative, data)
-            if relative.endswith((".xml", ".json")) and relative != "sitemap.xml":
-                feeds += 1
-            elif relative.endswith(".html") and relative != "_redirects":
-                pages += 1
+        outcome, manifest = write_output(plan(site, bodies), staged, previous, workers)
         staged.commit()
     except BaseException:
         staged.discard()
         raise
+    save_manifest(config.cache_path, manifest)
+    stats.outputs_rendered, stats.outputs_reused = outcome.rendered, outcome.reused
+    stats.changed, stats.removed = outcome.changed, outcome.removed
+    generated = [path for path in outcome.files if path not in outcome.static]
+    feeds = sum(p.endswith((".xml", ".json")) and p != "sitemap.xml" for p in generated)
+    pages = sum(p.endswith(".html") for p in generated)
     warnings = url_history.moved_without_alias(site, url_history.load(config.cache_path))
     with contextlib.suppress(OSError):  # an unusable cache folder must not fail a build
         url_history.save(config.cache_path, site)
-    return BuildResult(site, pages, feeds, static, time.perf_counter() - started, output,
-                       (*site.warnings, *warnings), stats)
+    return BuildResult(site, pages, feeds, len(outcome.static), time.perf_counter() - started,
+                       output, (*site.warnings, *warnings), stats)
 
 
 def _check_page_slugs(content: Content) -> None:

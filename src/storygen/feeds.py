@@ -22,18 +22,27 @@ def xml_safe(text: str) -> str:
 
 
 def feed_outputs(site: Site, articles: dict[str, Article]) -> Iterator[tuple[str, bytes]]:
-    """Two feeds (RSS and Atom) for every collection: the whole site, stories, updates, tags."""
+    """RSS, Atom and JSON feeds for every collection: the whole site, stories, updates, tags."""
     for collection in site.collections:
-        items = [articles[e.path] for e in collection.entries[: site.config.feed_length]]
-        generator = _generator(site, collection, items)
-        page_url = site.config.absolute(collection.base)
-        for path, render in ((collection.feed_path, generator.rss_str),
-                             (collection.atom_path, generator.atom_str)):
-            # feedgen takes the RSS <link> from the last link given: self first, page last.
-            generator.link([{"href": site.config.absolute(path), "rel": "self"},
-                            {"href": page_url, "rel": "alternate"}], replace=True)
-            yield path.lstrip("/"), render(pretty=True)
-        yield collection.json_path.lstrip("/"), json_feed(site, collection, items)
+        yield from collection_feeds(site, collection, feed_items(site, collection, articles))
+
+
+def feed_items(site: Site, collection: Collection, articles: dict[str, Article]) -> list[Article]:
+    return [articles[e.path] for e in collection.entries[: site.config.feed_length]]
+
+
+def collection_feeds(site: Site, collection: Collection,
+                     items: list[Article]) -> Iterator[tuple[str, bytes]]:
+    """The three feeds of one collection, given its newest items."""
+    generator = _generator(site, collection, items)
+    page_url = site.config.absolute(collection.base)
+    for path, render in ((collection.feed_path, generator.rss_str),
+                         (collection.atom_path, generator.atom_str)):
+        # feedgen takes the RSS <link> from the last link given: self first, page last.
+        generator.link([{"href": site.config.absolute(path), "rel": "self"},
+                        {"href": page_url, "rel": "alternate"}], replace=True)
+        yield path.lstrip("/"), render(pretty=True)
+    yield collection.json_path.lstrip("/"), json_feed(site, collection, items)
 
 
 def feed_title(site: Site, collection: Collection) -> str:

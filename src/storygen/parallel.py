@@ -73,8 +73,23 @@ def _context() -> Any:
     return multiprocessing.get_context()
 
 
-def _run_chunk(function: Callable[[T], R], chunk: Sequence[T]) -> list[R]:
-    return [function(item) for item in chunk]
+def can_share_memory() -> bool:
+    """Whether workers start as copies of this process (and so see its loaded site)."""
+    return _context().get_start_method() == "fork"
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """A worker's StorygenError, carried home as a value (the exception does not pickle)."""
+
+    problems: list[Problem]
+
+
+def _run_chunk(function: Callable[[T], R], chunk: Sequence[T]) -> list[R] | _Failed:
+    try:
+        return [function(item) for item in chunk]
+    except StorygenError as error:
+        return _Failed(list(error.problems))
 
 
 def map_ordered(function: Callable[[T], R], items: Sequence[T], workers: Workers) -> Iterator[R]:
@@ -90,4 +105,6 @@ def map_ordered(function: Callable[[T], R], items: Sequence[T], workers: Workers
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
     with ProcessPoolExecutor(count, mp_context=_context()) as pool:
         for results in pool.map(_run_chunk, [function] * len(chunks), chunks):
+            if isinstance(results, _Failed):
+                raise StorygenError(results.problems)
             yield from results

@@ -74,6 +74,29 @@ def _markdown_files(folder: Path) -> list[Path]:
 def _read_one(config: SiteConfig, path: Path, content: Content,
               build: Callable[..., Any]) -> Any:
     rel = path.relative_to(config.root)
+    raw = _text_of(rel, path, content)
+    if raw is None:
+        return None
+    text, digest = raw
+    try:
+        parsed = frontmatter_yaml.parse(text)
+    except frontmatter_yaml.FrontMatterError as exc:
+        content.problems.add(rel, exc.message, line=exc.line, hint=exc.hint)
+        return None
+    fields = _Fields(rel, parsed, content, config)
+    result = build(config, fields, digest)
+    deep = too_deep(parsed.body, parsed.body_line)
+    if deep is not None:
+        content.problems.add(rel, f"{deep[1]}: too deep for the Markdown renderer",
+                             line=deep[0], hint="is it pasted from somewhere? Simplify the nesting")
+        return None
+    if not fields.failed:
+        _warn_about_body(rel, parsed, content.warnings)
+    return None if fields.failed else result
+
+
+def _text_of(rel: Path, path: Path, content: Content) -> tuple[str, str] | None:
+    """The file's clean text and the hash of its bytes, or None after recording why not."""
     problems = content.problems
     try:
         raw = path.read_bytes()
@@ -98,21 +121,7 @@ def _read_one(config: SiteConfig, path: Path, content: Content,
         return None
     if decoded.note:
         content.warnings.add(rel, decoded.note, line=decoded.note_line)
-    try:
-        parsed = frontmatter_yaml.parse(decoded.text)
-    except frontmatter_yaml.FrontMatterError as exc:
-        problems.add(rel, exc.message, line=exc.line, hint=exc.hint)
-        return None
-    fields = _Fields(rel, parsed, content, config)
-    result = build(config, fields, hashlib.sha256(raw).hexdigest())
-    deep = too_deep(parsed.body, parsed.body_line)
-    if deep is not None:
-        problems.add(rel, f"{deep[1]}: too deep for the Markdown renderer", line=deep[0],
-                     hint="is this text pasted from somewhere? Simplify the nesting")
-        return None
-    if not fields.failed:
-        _warn_about_body(rel, parsed, content.warnings)
-    return None if fields.failed else result
+    return decoded.text, hashlib.sha256(raw).hexdigest()
 
 
 def _warn_about_body(rel: Path, parsed: frontmatter_yaml.Parsed, warnings: Problems) -> None:

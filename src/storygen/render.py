@@ -36,6 +36,15 @@ class Article:
         return getattr(self.entry, name)
 
 
+@dataclass(frozen=True)
+class PageJob:
+    """One templated file, not rendered yet: the build engine keys, skips or farms these out."""
+
+    path: str  # output path, e.g. `stories/x/index.html`
+    template: str
+    context: dict[str, Any]
+
+
 def make_environment(config: SiteConfig) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(config.templates_dir)),
@@ -107,17 +116,25 @@ class Renderer:
 
     def outputs(self) -> Iterator[tuple[str, bytes]]:
         """Every generated file except static ones, in a stable order."""
+        for job in self.jobs():
+            yield job.path, self.render(job)
+
+    def jobs(self) -> Iterator[PageJob]:
+        """Every templated page, in a stable order, as work still to do."""
         for collection in self.site.collections:
             for listing in self.site.listings(collection):
                 yield self._listing(collection, listing)
-        yield from self._tag_index()
+        yield self._tag_index()
         yield from self._archives()
         for entry in self.site.entries:
             yield self._entry(entry)
         for page in self.site.pages:
             yield self._page(page)
-        yield "404.html", self.render_template("404.html", page_title="Page not found",
-                                         canonical=None, description="")
+        yield PageJob("404.html", "404.html", dict(page_title="Page not found", canonical=None,
+                                                   description=""))
+
+    def render(self, job: PageJob) -> bytes:
+        return self.render_template(job.template, **job.context)
 
     def render_template(self, name: str, **context: Any) -> bytes:
         try:
@@ -133,46 +150,43 @@ class Renderer:
                                          f"template error: {exc.message}",
                                          "check the variable name")]) from None
 
-    def _listing(self, collection: Collection, listing: Listing) -> tuple[str, bytes]:
+    def _listing(self, collection: Collection, listing: Listing) -> PageJob:
         items = [self.articles[e.path] for e in listing.entries]
         title = collection.title if listing.number == 1 else (
             f"{collection.title}, page {listing.number}")
-        data = self.render_template(
-            "list.html", listing=listing, items=items, page_title=title, canonical=listing.path,
+        return PageJob(_index(listing.path), "list.html", dict(
+            listing=listing, items=items, page_title=title, canonical=listing.path,
             description=self.config.description, collection=collection,
-            is_home=collection.key == "all" and listing.number == 1)
-        return _index(listing.path), data
+            is_home=collection.key == "all" and listing.number == 1))
 
-    def _tag_index(self) -> Iterator[tuple[str, bytes]]:
-        yield "tags/index.html", self.render_template(
-            "tags.html", page_title="Topics", canonical="/tags/",
-            description=f"Every topic covered by {self.config.title}.")
+    def _tag_index(self) -> PageJob:
+        return PageJob("tags/index.html", "tags.html", dict(
+            page_title="Topics", canonical="/tags/",
+            description=f"Every topic covered by {self.config.title}."))
 
-    def _archives(self) -> Iterator[tuple[str, bytes]]:
+    def _archives(self) -> Iterator[PageJob]:
         years = sorted(self.site.years, reverse=True)
-        yield "archive/index.html", self.render_template(
-            "archive.html", years={y: len(self.site.years[y]) for y in years}, year=None,
+        yield PageJob("archive/index.html", "archive.html", dict(
+            years={y: len(self.site.years[y]) for y in years}, year=None,
             items=[], page_title="Archive", canonical="/archive/",
-            description=f"Everything published by {self.config.title}, by year.")
+            description=f"Everything published by {self.config.title}, by year."))
         for year in years:
             items = [self.articles[e.path] for e in self.site.years[year]]
-            yield f"archive/{year}/index.html", self.render_template(
-                "archive.html", years={}, year=year, items=items, page_title=f"Published in {year}",
-                canonical=f"/archive/{year}/", description=f"Stories and updates from {year}.")
+            yield PageJob(f"archive/{year}/index.html", "archive.html", dict(
+                years={}, year=year, items=items, page_title=f"Published in {year}",
+                canonical=f"/archive/{year}/", description=f"Stories and updates from {year}."))
 
-    def _entry(self, entry: Entry) -> tuple[str, bytes]:
+    def _entry(self, entry: Entry) -> PageJob:
         article = self.articles[entry.path]
-        data = self.render_template("entry.html", item=article, page_title=entry.title,
-                              canonical=entry.path, description=excerpt(article.summary),
-                              schema=self._schema(article))
-        return _index(entry.path), data
+        return PageJob(_index(entry.path), "entry.html", dict(
+            item=article, page_title=entry.title, canonical=entry.path,
+            description=excerpt(article.summary), schema=self._schema(article)))
 
-    def _page(self, page: Page) -> tuple[str, bytes]:
+    def _page(self, page: Page) -> PageJob:
         body = self.page_bodies[page.path]
-        data = self.render_template("page.html", item=page, body=Markup(body.html),
-                              page_title=page.title, canonical=page.path,
-                              description=excerpt(page.summary or body.first_paragraph))
-        return _index(page.path), data
+        return PageJob(_index(page.path), "page.html", dict(
+            item=page, body=Markup(body.html), page_title=page.title, canonical=page.path,
+            description=excerpt(page.summary or body.first_paragraph)))
 
     def _schema(self, article: Article) -> dict[str, Any]:
         entry, config = article.entry, self.config

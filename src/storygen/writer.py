@@ -1,14 +1,36 @@
-"""Write step: fill a fresh folder, then swap it in; a failed build never touches the old site."""
+"""Write step: fill a fresh folder, then swap it in; a failed build never touches the old site.
+
+Files that did not change are hard links to the previous output's files (or copies where links
+are impossible), so the fresh folder is always complete and the swap stays atomic.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
-from pathlib import Path
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 
 from .problems import Problem, StorygenError
+
+FILE_MODE = 0o644
+FOLDER_MODE = 0o755
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """What identifies one written file on disk, to notice later if anyone touched it."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, path: Path) -> FileStamp:
+        info = os.stat(path)
+        return cls(info.st_size, info.st_mtime_ns, info.st_ino)
 
 
 class StagedOutput:
@@ -19,40 +41,53 @@ class StagedOutput:
         recover(output)
         output.parent.mkdir(parents=True, exist_ok=True)
         self.folder = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
-        self.count = 0
+        self._folders: set[Path] = {self.folder}
 
-    def write(self, relative: str, data: bytes) -> None:
-        target = self.folder / relative
-        if not target.resolve().is_relative_to(self.folder.resolve()):
+    def target(self, relative: str) -> Path:
+        """Where `relative` goes in the new folder; refuses paths that would leave it."""
+        parts = PurePosixPath(relative).parts
+        if not parts or relative.startswith("/") or any(p in ("..", ".", "") for p in parts) \
+                or "\\" in relative or "\0" in relative:
             raise StorygenError([Problem(relative, None, "refusing to write outside the output")])
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        self.count += 1
+        target = self.folder.joinpath(*parts)
+        self._make_folder(target.parent)
+        # Never write through an existing file: it may be a link into the previous output.
+        with contextlib.suppress(FileNotFoundError):
+            target.unlink()
+        return target
 
-    def write_all(self, files: Iterable[tuple[str, bytes]]) -> int:
-        before = self.count
-        for relative, data in files:
-            self.write(relative, data)
-        return self.count - before
+    def _make_folder(self, folder: Path) -> None:
+        if folder in self._folders:
+            return
+        self._make_folder(folder.parent)
+        try:
+            folder.mkdir(mode=FOLDER_MODE)
+        except FileExistsError:  # another worker process made it
+            pass
+        else:
+            os.chmod(folder, FOLDER_MODE)  # whatever the umask
+        self._folders.add(folder)
 
-    def copy_tree(self, source: Path) -> int:
-        """Copy static files (symlinks are copied as the files they point to)."""
-        if not source.is_dir():
-            return 0
-        copied = 0
-        for path in sorted(source.rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
-                target = self.folder / path.relative_to(source)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, target)
-                copied += 1
-        return copied
+    def write(self, relative: str, data: bytes) -> FileStamp:
+        target = self.target(relative)
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        with os.fdopen(descriptor, "wb") as stream:
+            os.fchmod(descriptor, FILE_MODE)
+            stream.write(data)
+        return FileStamp.of(target)
+
+    def link(self, relative: str, source: Path) -> None:
+        """Take an unchanged file from the previous output (hard link, else a copy)."""
+        target = self.target(relative)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+            os.chmod(target, FILE_MODE)
 
     def commit(self) -> None:
         """Swap the new folder in. Each rename is atomic; `recover` mends an interrupted swap."""
-        for path in sorted(self.folder.rglob("*"), reverse=True):
-            os.chmod(path, 0o755 if path.is_dir() else 0o644)
-        os.chmod(self.folder, 0o755)
+        os.chmod(self.folder, FOLDER_MODE)
         old = self.output.with_name(f".{self.output.name}.old")
         if old.exists():
             shutil.rmtree(old)

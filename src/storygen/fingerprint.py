@@ -1,0 +1,192 @@
+"""What an output depends on, as a hash computed before rendering it.
+
+A page's key covers the values its template is given and the parts of the `site` global that
+its templates (with everything they extend, include or import) can reach. The templates are read
+once to find out which `site.*` and `collection.*` attributes they use, so an entry page does not
+depend on every tag's list of entries merely because `tags.html` shows them. A template that uses
+`site` or `collection` in any other way (passing it whole to a macro, say) depends on all of it.
+A value of a type not known here cannot be keyed: its output is simply rendered every time.
+
+The build's clock (`site.now`) changes every build. When templates only compare it with other
+values (`item.date > site.now`), a page depends on where the clock falls among the content's
+dates, not on the clock itself, so it is rendered again only once a date has been crossed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import meta, nodes
+
+from .cache import digest
+from .config import Link, SiteConfig
+from .content import Entry, Page
+from .render import Article, PageJob
+from .site import Collection, Listing, Tag
+
+WATCHED = ("site", "collection")
+COMPARED_NOW = "now (compared)"  # `site.now` used only as an operand of comparisons
+Uses = Mapping[str, frozenset[str] | None]  # watched name -> attributes used (None: all of it)
+
+
+class Unkeyable(Exception):
+    """A value whose dependencies cannot be summed up: render its output every time."""
+
+
+def code_digest() -> str:
+    """Storygen's own source: a changed generator is a changed input."""
+    package = Path(__file__).parent
+    parts = [f"{p.relative_to(package)}\0{p.read_text('utf-8', 'replace')}"
+             for p in sorted(package.rglob("*.py"))]
+    return digest(*parts)
+
+
+def config_digest(config: SiteConfig) -> str:
+    """Every setting but the site's location on this disk."""
+    return digest(repr(dataclasses.replace(config, root=Path("."))))
+
+
+def templates_digest(folder: Path) -> str:
+    files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+    return digest(*(f"{p.relative_to(folder)}\0{p.read_bytes().hex()}" for p in files))
+
+
+def fingerprint(value: Any, uses: Uses) -> Any:
+    """A plain, comparable summary of everything in `value` that can reach a rendered file."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, datetime | date):
+        return ("dt", value.isoformat())
+    if isinstance(value, Article):
+        return ("A", _entry(value.entry), value.current)
+    if isinstance(value, Entry):
+        return _entry(value)
+    if isinstance(value, Page):
+        return ("P", str(value.source), _known(value.digest), value.path)
+    if isinstance(value, Listing):
+        return ("L", value.title, value.base, value.number, value.total, value.feed,
+                tuple(map(_entry, value.entries)))
+    if isinstance(value, Collection):
+        wanted = uses.get("collection", frozenset())
+        entries = tuple(map(_entry, value.entries)) if wanted is None or "entries" in wanted else ()
+        return ("C", value.key, value.title, value.base, len(value.entries), entries)
+    if isinstance(value, Tag):
+        return ("T", value.name, value.slug, tuple(map(_entry, value.entries)))
+    if isinstance(value, Link):
+        return ("K", value.label, value.url)
+    if isinstance(value, SiteConfig):
+        return "config"  # part of every key already
+    if isinstance(value, list | tuple):
+        return tuple(fingerprint(item, uses) for item in value)
+    if isinstance(value, Mapping):
+        return tuple(sorted((repr(k), fingerprint(v, uses)) for k, v in value.items()))
+    raise Unkeyable(type(value).__name__)
+
+
+def _entry(entry: Entry) -> tuple[str, ...]:
+    return ("E", str(entry.source), _known(entry.digest), entry.path)
+
+
+def _known(value: str) -> str:
+    if not value:
+        raise Unkeyable("content without a digest")
+    return value
+
+
+class TemplateUses:
+    """Which attributes of the watched globals each template can reach, closure included."""
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        self.env = env
+        self._parsed: dict[str, tuple[set[str | None], dict[str, frozenset[str] | None]]] = {}
+        self._closures: dict[str, Uses] = {}
+
+    def of(self, name: str) -> Uses:
+        if name not in self._closures:
+            self._closures[name] = self._closure(name)
+        return self._closures[name]
+
+    def _closure(self, name: str) -> Uses:
+        seen: set[str] = set()
+        pending = [name]
+        merged: dict[str, frozenset[str] | None] = dict.fromkeys(WATCHED, frozenset())
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            references, uses = self._parse(current)
+            if None in references:  # a template chosen at run time: could be any of them
+                references = set(self.env.list_templates())
+            pending.extend(r for r in references if r is not None)
+            for key, attributes in uses.items():
+                before = merged[key]
+                merged[key] = None if before is None or attributes is None else before | attributes
+        return merged
+
+    def _parse(self, name: str) -> tuple[set[str | None], dict[str, frozenset[str] | None]]:
+        if name not in self._parsed:
+            try:
+                source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+                tree = self.env.parse(source)
+            except jinja2.TemplateError:  # rendering will report it; depend on everything
+                self._parsed[name] = (set(), dict.fromkeys(WATCHED))
+            else:
+                self._parsed[name] = (set(meta.find_referenced_templates(tree)), _uses(tree))
+        return self._parsed[name]
+
+
+def _uses(tree: nodes.Template) -> dict[str, frozenset[str] | None]:
+    attributes: dict[str, set[str]] = {name: set() for name in WATCHED}
+    accounted: set[int] = set()
+    compared = {id(operand) for compare in tree.find_all(nodes.Compare)
+                for operand in (compare.expr, *(op.expr for op in compare.ops))}
+    for access, name, attribute in _accesses(tree):
+        if (name, attribute) == ("site", "now") and id(access) in compared:
+            attribute = COMPARED_NOW
+        attributes[name].add(attribute)
+        accounted.add(id(access.node))
+    whole = {n.name for n in tree.find_all(nodes.Name)
+             if n.name in WATCHED and n.ctx == "load" and id(n) not in accounted}
+    return {name: None if name in whole else frozenset(found)
+            for name, found in attributes.items()}
+
+
+def _accesses(tree: nodes.Template) -> Iterator[tuple[nodes.Getattr | nodes.Getitem, str, str]]:
+    """`site.x` and `site["x"]` (and the same for `collection`)."""
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        target = node.node
+        if not isinstance(target, nodes.Name) or target.name not in WATCHED:
+            continue
+        if isinstance(node, nodes.Getattr):
+            yield node, target.name, node.attr
+        elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+            yield node, target.name, node.arg.value
+
+
+def clock_position(now: datetime, dates: Sequence[datetime]) -> tuple[int, int]:
+    """Where `now` falls among the content's sorted dates (ties told apart)."""
+    return bisect.bisect_left(dates, now), bisect.bisect_right(dates, now)
+
+
+def page_key(base: str, job: PageJob, site_globals: Mapping[str, Any], uses: TemplateUses,
+             dates: Sequence[datetime]) -> str | None:
+    """The key of one templated page, or None when it cannot be keyed. `dates`: every date of
+    the content, sorted (see `clock_position`)."""
+    reach = uses.of(job.template)
+    wanted = reach["site"]
+    visible = dict(site_globals) if wanted is None else {
+        k: v for k, v in site_globals.items() if k in wanted}
+    if wanted is not None and COMPARED_NOW in wanted and "now" not in wanted:
+        visible["now"] = clock_position(site_globals["now"], dates)
+    try:
+        return digest(base, "page", job.path, job.template,
+                      repr(fingerprint(job.context, reach)), repr(fingerprint(visible, reach)))
+    except Unkeyable:
+        return None

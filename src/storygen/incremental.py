@@ -1,0 +1,272 @@
+"""Incremental output: render only the files whose inputs changed, reuse the rest.
+
+The site's outputs are split into units (one templated page, the three feeds of a collection, one
+static file, ...). A unit's key hashes everything it depends on (see `fingerprint`), computed
+before rendering. A manifest in the cache folder remembers, for one output folder, each unit's key
+and the files it made, with their size, mtime and inode. A unit whose key is unchanged, and whose
+files are still exactly as written, is taken from the previous output as hard links; every other
+unit is rendered (in worker processes when there are many). Units without a key (the sitemap,
+redirects) are always rendered, but an unchanged file is still linked rather than rewritten, so
+its mtime holds. Outputs that no longer exist are simply not carried over. A missing, corrupt or
+foreign manifest means a full render: it is never trusted beyond what the disk confirms.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from . import __version__
+from .cache import digest, markdown_settings
+from .feeds import collection_feeds, feed_items
+from .fingerprint import (
+    TemplateUses,
+    Unkeyable,
+    code_digest,
+    config_digest,
+    fingerprint,
+    page_key,
+    templates_digest,
+)
+from .markup import Rendered
+from .parallel import Workers, can_share_memory, map_ordered
+from .redirects import redirect_outputs
+from .render import Renderer
+from .site import Collection, Site
+from .sitemap import sitemap_urls
+from .writer import FileStamp, StagedOutput
+
+FORMAT = "storygen-outputs-1"
+Produce = Callable[[], Iterable[tuple[str, bytes]]]
+
+
+@dataclass(frozen=True)
+class Unit:
+    key: str | None  # None: render every time
+    produce: Produce
+    static: bool = False  # a copy of a file from static/
+
+
+@dataclass(frozen=True)
+class Record:
+    """A file of the output as last written: its stamp on disk and the hash of its bytes."""
+
+    stamp: FileStamp
+    sha: str
+
+
+@dataclass
+class Manifest:
+    """What the previous build left in one output folder."""
+
+    output: str
+    units: dict[str, list[str]] = field(default_factory=dict)  # unit key -> its files
+    files: dict[str, Record] = field(default_factory=dict)  # output path -> record
+
+    def verified(self, relative: str, sha: str | None = None) -> Path | None:
+        """The previous file at `relative`, if it is still exactly what the manifest says."""
+        record = self.files.get(relative)
+        if record is None or (sha is not None and sha != record.sha):
+            return None
+        path = Path(self.output, relative)
+        try:
+            return path if FileStamp.of(path) == record.stamp else None
+        except OSError:
+            return None
+
+
+@dataclass
+class Outcome:
+    """What writing the output did."""
+
+    rendered: int = 0  # units rendered
+    reused: int = 0  # units taken whole from the previous output
+    changed: list[str] = field(default_factory=list)  # files new or different from before
+    removed: list[str] = field(default_factory=list)  # files of the previous output now gone
+    files: dict[str, Record] = field(default_factory=dict)
+    static: set[str] = field(default_factory=set)  # which of the files came from static/
+
+
+def manifest_path(cache_folder: Path, output: Path) -> Path:
+    return cache_folder / f"outputs-{digest(str(output))[:20]}.json"
+
+
+def load_manifest(cache_folder: Path, output: Path) -> Manifest:
+    """The manifest for `output`, or an empty one if it is missing, corrupt or foreign."""
+    empty = Manifest(str(output))
+    try:
+        data = json.loads(manifest_path(cache_folder, output).read_text(encoding="utf-8"))
+        if data["format"] != FORMAT or data["version"] != __version__ \
+                or data["output"] != str(output):
+            return empty
+        files = {str(path): Record(FileStamp(*map(int, stamp)), str(sha))
+                 for path, (stamp, sha) in data["files"].items()}
+        units = {str(key): [str(p) for p in paths] for key, paths in data["units"].items()}
+        if any(p not in files for paths in units.values() for p in paths):
+            return empty
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return empty
+    return Manifest(str(output), units, files)
+
+
+def save_manifest(cache_folder: Path, manifest: Manifest) -> None:
+    """Write atomically; an unwritable cache folder only costs the next build time."""
+    data = {"format": FORMAT, "version": __version__, "output": manifest.output,
+            "units": manifest.units,
+            "files": {path: [[r.stamp.size, r.stamp.mtime_ns, r.stamp.inode], r.sha]
+                      for path, r in manifest.files.items()}}
+    with contextlib.suppress(OSError):
+        cache_folder.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=cache_folder, prefix=".outputs-")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(data, stream, separators=(",", ":"))
+        os.replace(temp, manifest_path(cache_folder, Path(manifest.output)))
+
+
+def plan(site: Site, bodies: dict[str, Rendered]) -> Iterator[Unit]:
+    """Every output of the site as units, in a stable order (static files first)."""
+    renderer = Renderer(site, bodies)
+    base = _base_key(site, renderer)
+    yield from _static_units(site.config.static_dir, base)
+    site_globals = renderer.env.globals["site"]
+    uses = TemplateUses(renderer.env)
+    dates = sorted(d for e in site.entries for d in (e.date, e.updated, e.expires) if d)
+    compiled: set[str] = set()
+    for job in renderer.jobs():
+        if job.template not in compiled:  # once here rather than in every worker
+            compiled.add(job.template)
+            with contextlib.suppress(jinja2.TemplateError):
+                renderer.env.get_template(job.template)
+        yield Unit(page_key(base, job, site_globals, uses, dates),
+                   lambda job=job: [(job.path, renderer.render(job))])
+    for collection in site.collections:
+        items = feed_items(site, collection, renderer.articles)
+        yield Unit(_feed_key(base, site, collection, items),
+                   lambda c=collection, i=items: collection_feeds(site, c, i))
+    yield Unit(None, lambda: redirect_outputs(site, renderer))
+    yield Unit(None, lambda: [
+        ("sitemap.xml", renderer.render_template("sitemap.xml", urls=sitemap_urls(site))),
+        ("robots.txt", renderer.render_template("robots.txt"))])
+
+
+def _base_key(site: Site, renderer: Renderer) -> str:
+    """What every output depends on: storygen, the settings, the templates, other globals."""
+    config = site.config
+    others = {k: (f"callable:{k}" if callable(v) else v)
+              for k, v in renderer.env.globals.items() if k != "site"}
+    try:
+        globals_part = repr(fingerprint(others, {}))
+    except Unkeyable:
+        globals_part = os.urandom(16).hex()  # unknown globals: nothing can be reused
+    return digest(FORMAT, code_digest(), config_digest(config), markdown_settings(config),
+                  templates_digest(config.templates_dir), globals_part)
+
+
+def _feed_key(base: str, site: Site, collection: Collection, items: list[Any]) -> str | None:
+    try:
+        newest = max((e.updated or e.date for e in site.listed), default=site.now)
+        parts = fingerprint(items, {}) or ("empty", newest.isoformat())
+        return digest(base, "feeds", collection.key, collection.title, collection.base,
+                      repr(parts))
+    except Unkeyable:
+        return None
+
+
+def _static_units(folder: Path, base: str) -> Iterator[Unit]:
+    """Static files (symlinks are copied as the files they point to; dot-files are skipped)."""
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        if path.is_file() and not any(part.startswith(".") for part in relative.split("/")):
+            info = path.stat()
+            yield Unit(digest(base, "static", relative, str(info.st_size), str(info.st_mtime_ns)),
+                       lambda p=path, r=relative: [(r, p.read_bytes())], static=True)
+
+
+@dataclass
+class _Job:
+    """Shared with forked workers: the units to render and where to put their files."""
+
+    units: list[Unit]
+    staged: StagedOutput
+    previous: Manifest
+
+
+_JOB: _Job | None = None
+
+
+def _run_unit(index: int) -> list[tuple[str, Record, bool]]:
+    """Render one unit into the staged folder: (path, record, bytes changed) per file."""
+    assert _JOB is not None
+    results = []
+    for relative, data in _JOB.units[index].produce():
+        sha = hashlib.sha256(data).hexdigest()
+        old = _JOB.previous.verified(relative, sha)
+        if old is not None:  # same bytes as before: keep the old file (and its mtime)
+            _JOB.staged.link(relative, old)
+            results.append((relative, _JOB.previous.files[relative], False))
+        else:
+            results.append((relative, Record(_JOB.staged.write(relative, data), sha), True))
+    return results
+
+
+def write_output(units: Iterable[Unit], staged: StagedOutput, previous: Manifest,
+                 workers: Workers) -> tuple[Outcome, Manifest]:
+    """Fill `staged` with every unit's files, reusing what `previous` proves unchanged."""
+    global _JOB
+    outcome = Outcome()
+    manifest = Manifest(str(staged.output))
+    todo: list[Unit] = []
+    for unit in units:
+        if unit.key is not None and _reuse(unit.key, staged, previous, manifest):
+            outcome.reused += 1
+            if unit.static:
+                outcome.static.update(previous.units[unit.key])
+        else:
+            todo.append(unit)
+    _JOB = _Job(todo, staged, previous)
+    try:
+        if not can_share_memory():
+            workers = Workers(1)
+        for unit, results in zip(todo, map_ordered(_run_unit, range(len(todo)), workers),
+                                 strict=True):
+            for relative, record, changed in results:
+                manifest.files[relative] = record
+                if changed:
+                    outcome.changed.append(relative)
+            paths = [relative for relative, _, _ in results]
+            if unit.key is not None:
+                manifest.units[unit.key] = paths
+            if unit.static:
+                outcome.static.update(paths)
+    finally:
+        _JOB = None
+    outcome.rendered = len(todo)
+    outcome.files = manifest.files
+    outcome.removed = sorted(set(previous.files) - set(manifest.files))
+    return outcome, manifest
+
+
+def _reuse(key: str, staged: StagedOutput, previous: Manifest, manifest: Manifest) -> bool:
+    paths = previous.units.get(key)
+    if paths is None:
+        return False
+    sources = [previous.verified(relative) for relative in paths]
+    if any(source is None for source in sources):
+        return False
+    for relative, source in zip(paths, sources, strict=True):
+        assert source is not None
+        staged.link(relative, source)
+        manifest.files[relative] = previous.files[relative]
+    manifest.units[key] = paths
+    return True

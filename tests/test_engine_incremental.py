@@ -1,0 +1,181 @@
+"""Incremental output: only what changed is rendered, and the result equals a clean build."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import jinja2
+import pytest
+from engine_tools import NOW, build_site_at, clean_build, entry_text, make_site, tree
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from storygen.fingerprint import COMPARED_NOW, TemplateUses
+
+STORIES = Path("content/stories")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    return make_site(tmp_path / "site", 8)
+
+
+def _page(out: Path, entry: int) -> Path:
+    section = "updates" if entry % 3 == 0 else "stories"
+    return out / section / f"entry-{entry}" / "index.html"
+
+
+def test_unchanged_rebuild_renders_only_unkeyed_outputs(site: Path, tmp_path: Path) -> None:
+    first = build_site_at(site, tmp_path / "out")
+    before = tree(tmp_path / "out")
+    second = build_site_at(site, tmp_path / "out")
+    assert first.stats.outputs_reused == 0
+    assert second.stats.outputs_rendered == 2  # redirects; sitemap and robots.txt
+    assert second.stats.changed == [] and second.stats.removed == []
+    assert tree(tmp_path / "out") == before
+
+
+def test_one_edit_rerenders_its_page_and_keeps_the_others(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_site_at(site, out)
+    untouched = _page(out, 2).stat().st_ino
+    story = site / STORIES / "entry-1.md"
+    story.write_text(story.read_text(encoding="utf-8").replace("Entry 1", "Entry one"),
+                     encoding="utf-8")
+    result = build_site_at(site, out)
+    assert "stories/entry-1/index.html" in result.stats.changed
+    assert "stories/entry-2/index.html" not in result.stats.changed
+    assert _page(out, 2).stat().st_ino == untouched  # the same file, linked over
+    assert "Entry one" in _page(out, 1).read_text(encoding="utf-8")
+    clean_build(site, tmp_path / "clean", tmp_path / "cache")
+    assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_renamed_entry_disappears_everywhere(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_site_at(site, out)
+    (site / STORIES / "entry-4.md").rename(site / STORIES / "moved-four.md")
+    result = build_site_at(site, out)
+    assert "stories/entry-4/index.html" in result.stats.removed
+    assert (out / "stories" / "moved-four" / "index.html").is_file()
+    leftovers = [path for path in out.rglob("*") if path.is_file()
+                 and "/stories/entry-4/" in path.read_text(encoding="utf-8", errors="ignore")]
+    assert leftovers == []
+    clean_build(site, tmp_path / "clean", tmp_path / "cache")
+    assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_tampered_output_file_is_rendered_again(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_site_at(site, out)
+    good = _page(out, 1).read_bytes()
+    _page(out, 1).write_bytes(b"<p>edited by hand</p>")
+    build_site_at(site, out)
+    assert _page(out, 1).read_bytes() == good
+
+
+def test_corrupt_or_foreign_manifest_means_a_full_render(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_site_at(site, out)
+    [manifest] = (site / ".storygen-cache").glob("outputs-*.json")
+    for text in ("{not json", json.dumps({"format": "other"}), "[]"):
+        manifest.write_text(text, encoding="utf-8")
+        result = build_site_at(site, out)
+        assert result.stats.outputs_reused == 0
+    clean_build(site, tmp_path / "clean", tmp_path / "cache")
+    assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_the_clock_matters_only_when_it_crosses_a_date(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    story = site / STORIES / "entry-1.md"
+    text = story.read_text(encoding="utf-8")
+    story.write_text(text.replace("date: 2025-02-02", "date: 2026-06-03"), encoding="utf-8")
+    build = lambda hours: build_site_at(site, out, now=NOW + timedelta(hours=hours))  # noqa: E731
+    build(0)
+    quiet = build(1)  # still before the scheduled date: nothing to render again
+    assert "stories/entry-1/index.html" not in quiet.stats.changed
+    assert quiet.stats.outputs_rendered == 2
+    crossed = build(24 * 3)
+    assert "index.html" in crossed.stats.changed  # the entry is published: on the home page
+    clean_build(site, tmp_path / "clean", tmp_path / "cache", now=NOW + timedelta(hours=72))
+    assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_template_reach_is_read_from_the_templates(tmp_path: Path) -> None:
+    (tmp_path / "base.html").write_text("{{ site.title }}{% block b %}{% endblock %}")
+    (tmp_path / "entry.html").write_text(
+        '{% extends "base.html" %}{% block b %}{% if item.date > site.now %}x{% endif %}'
+        "{% for t in item.tags %}{{ t }}{% endfor %}{% endblock %}")
+    (tmp_path / "tags.html").write_text("{% for t in site.tags %}{{ t.name }}{% endfor %}")
+    (tmp_path / "odd.html").write_text("{% set s = site %}{{ s.tags }}{{ collection.entries }}")
+    uses = TemplateUses(jinja2.Environment(loader=jinja2.FileSystemLoader(tmp_path)))
+    assert uses.of("entry.html")["site"] == {"title", COMPARED_NOW}
+    assert uses.of("tags.html")["site"] == {"tags"}
+    assert uses.of("odd.html") == {"site": None, "collection": frozenset({"entries"})}
+
+
+EDITS = st.sampled_from(["add", "body", "title", "tags", "delete", "rename", "urgent",
+                         "template", "toml", "static", "page"])
+
+
+def _apply(site: Path, edit: str, rng: random.Random, counter: list[int]) -> None:
+    stories = sorted((site / STORIES).glob("*.md"))
+    story = rng.choice(stories) if stories else None
+    counter[0] += 1
+    number = 100 + counter[0]
+    if edit == "add" or story is None:
+        (site / STORIES / f"new-{number}.md").write_text(entry_text(number, rng), "utf-8")
+    elif edit == "body":
+        story.write_text(story.read_text("utf-8") + f"\nMore text {number}.\n", "utf-8")
+    elif edit == "title":
+        text = story.read_text("utf-8")
+        story.write_text(text.replace('title: "', f'title: "Retitled {number} ', 1), "utf-8")
+    elif edit == "tags":
+        text = story.read_text("utf-8")
+        story.write_text(text.replace("tags: [", f"tags: [topic{number % 3}, ", 1), "utf-8")
+    elif edit == "delete":
+        story.unlink()
+    elif edit == "rename":
+        story.rename(story.with_name(f"renamed-{number}.md"))
+    elif edit == "urgent":
+        text = story.read_text("utf-8").replace("type: story", "type: update")
+        story.write_text(text.replace("\n---\n", "\nurgent: true\n---\n", 1), "utf-8")
+    elif edit == "template":
+        name = rng.choice(["base.html", "entry.html", "list.html", "partials/card.html"])
+        template = site / "templates" / name
+        template.write_text(template.read_text("utf-8") + f"<!-- {number} -->\n", "utf-8")
+    elif edit == "toml":
+        toml = site / "site.toml"
+        toml.write_text(toml.read_text("utf-8").replace(
+            'title = "', f'title = "{number} ', 1).replace(
+            f"per_page = {2 + number % 2}", f"per_page = {2 + (number + 1) % 2}"), "utf-8")
+    elif edit == "static":
+        (site / "static" / f"file-{number % 3}.txt").write_text(f"static {number}\n", "utf-8")
+    else:
+        page = site / "content" / "pages" / "about.md"
+        page.write_text(page.read_text("utf-8") + f"\nPage edit {number}.\n", "utf-8")
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(EDITS, min_size=1, max_size=5), seed=st.integers(0, 1000),
+       parallel=st.booleans())
+def test_incremental_equals_clean_after_any_edits(tmp_path_factory: pytest.TempPathFactory,
+                                                  edits: list[str], seed: int,
+                                                  parallel: bool) -> None:
+    folder = tmp_path_factory.mktemp("edits")
+    site = make_site(folder / "site", 5, seed=seed,
+                     toml_extra="[build]\nserial_below = 0\n" if parallel else "")
+    out, rng, counter = folder / "out", random.Random(seed), [0]
+    build_site_at(site, out, jobs=2 if parallel else 1)
+    for edit in edits:
+        _apply(site, edit, rng, counter)
+        build_site_at(site, out, jobs=2 if parallel else 1)
+        clean_build(site, folder / "clean", folder / "clean-cache")
+        assert tree(out) == tree(folder / "clean"), f"after {edits}"
+    shutil.rmtree(folder)
