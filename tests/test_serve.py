@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import shutil
 import socket
 import threading
 import time
@@ -70,7 +71,8 @@ class EventStream:
 
     def next(self) -> tuple[str, str]:
         name = data = ""
-        while True:
+        deadline = time.monotonic() + PATIENCE  # keep-alive comments do not count
+        while time.monotonic() < deadline:
             line = self.response.fp.readline()
             if not line:
                 raise EOFError("the server closed the event stream")
@@ -81,6 +83,7 @@ class EventStream:
                 data = text[len("data: "):]
             elif not text and name:
                 return name, data
+        raise AssertionError("no event")
 
     def wait_for(self, name: str) -> str:
         deadline = time.monotonic() + PATIENCE
@@ -234,6 +237,21 @@ def test_template_and_config_changes_rebuild(
         'title = "Lakeshore County News"', 'title = "Lakeshore Gazette"'), encoding="utf-8")
     events.wait_for("reload")
     assert "Lakeshore Gazette" in fetch(served.port, "/").text
+
+
+def test_a_static_folder_made_after_the_start_is_watched(
+        served: Preview, events: EventStream, site: Path) -> None:
+    shutil.rmtree(site / "static")
+    events.wait_for("reload")
+    assert fetch(served.port, "/css/site.css").status == 404
+    staging = site / "static-new"
+    write(staging / "notes.txt", "first")
+    staging.rename(site / "static")
+    events.wait_for("reload")
+    eventually(lambda: fetch(served.port, "/notes.txt").text == "first", "static folder copied")
+    write(site / "static/notes.txt", "second")
+    events.wait_for("reload")
+    eventually(lambda: fetch(served.port, "/notes.txt").text == "second", "new folder watched")
 
 
 def test_stylesheet_change_swaps_css_without_reload(

@@ -249,7 +249,8 @@ def _mark(ledger: Ledger, teasers: Sequence[Teaser], by_id: Mapping[str, Entry],
 def _write(out: Path, outcome: output.Outcome, title: str) -> None:
     staged = StagedOutput(out)
     try:
-        staged.write_all(output.files(outcome, title))
+        for relative, data in output.files(outcome, title):
+            staged.write(relative, data)
         staged.commit()
     except BaseException:
         staged.discard()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from watchdog.events import (
@@ -18,6 +18,7 @@ from watchdog.events import (
     FileSystemEventHandler,
 )
 from watchdog.observers import Observer
+from watchdog.observers.api import ObservedWatch
 
 WATCHED_DIRS = ("content", "templates", "static")
 CONFIG_NAME = "site.toml"
@@ -38,7 +39,7 @@ def relevant(root: Path, path: str) -> str | None:
     if relative.as_posix() == CONFIG_NAME:
         return CONFIG_NAME
     name = relative.name
-    if len(relative.parts) < 2 or relative.parts[0] not in WATCHED_DIRS:
+    if not relative.parts or relative.parts[0] not in WATCHED_DIRS:
         return None
     if name.startswith((".#", ".~")) or name in IGNORED_NAMES or name.endswith(IGNORED_SUFFIXES):
         return None
@@ -88,31 +89,45 @@ class Debouncer:
 
 
 class _Forward(FileSystemEventHandler):
-    def __init__(self, root: Path, debouncer: Debouncer) -> None:
+    def __init__(self, root: Path, debouncer: Debouncer,
+                 new_folder: Callable[[Path], None]) -> None:
         self.root = root
         self.debouncer = debouncer
+        self.new_folder = new_folder
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type not in CHANGE_EVENTS or (
                 event.is_directory and event.event_type == EVENT_TYPE_MODIFIED):
             return
-        paths = (event.src_path, getattr(event, "dest_path", "") or "")
-        changed = {name for path in paths if path
-                   if (name := relevant(self.root, os.fsdecode(path)))}
+        paths = [os.fsdecode(p) for p in (event.src_path, getattr(event, "dest_path", "")) if p]
+        if event.is_directory and event.event_type in (EVENT_TYPE_CREATED, EVENT_TYPE_MOVED):
+            self.new_folder(Path(paths[-1]))
+        changed = {name for path in paths if (name := relevant(self.root, path))}
         if changed:
             self.debouncer.add(changed)
 
 
 class Watcher:
-    """content/, templates/ and static/ recursively, and the site folder itself for site.toml."""
+    """content/, templates/ and static/ recursively, and the site folder itself for site.toml
+    (and for content/, templates/ or static/ made after the start)."""
 
     def __init__(self, root: Path, debouncer: Debouncer) -> None:
+        self.root = root
         self.observer = Observer()
-        handler = _Forward(root, debouncer)
-        self.observer.schedule(handler, str(root), recursive=False)
+        self.handler = _Forward(root, debouncer, self._watch_folder)
+        self.observer.schedule(self.handler, str(root), recursive=False)
+        self.watches: dict[str, ObservedWatch] = {}
         for name in WATCHED_DIRS:
-            if (root / name).is_dir():
-                self.observer.schedule(handler, str(root / name), recursive=True)
+            self._watch_folder(root / name)
+
+    def _watch_folder(self, folder: Path) -> None:
+        if folder.parent != self.root or folder.name not in WATCHED_DIRS or not folder.is_dir():
+            return
+        old = self.watches.pop(folder.name, None)
+        if old is not None:  # the folder was deleted or moved away, and its watch ended
+            self.observer.unschedule(old)
+        self.watches[folder.name] = self.observer.schedule(self.handler, str(folder),
+                                                           recursive=True)
 
     def start(self) -> None:
         self.observer.start()
