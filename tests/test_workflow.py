@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, main
 
 WORKFLOW = ROOT / ".github/workflows/site.yml"
 
@@ -43,3 +43,18 @@ def test_workflow_runs_on_schedule_push_and_pull_request() -> None:
     assert set(triggers) >= {"push", "pull_request", "schedule"}
     assert triggers["schedule"][0]["cron"].split()[1] == "*"  # hourly
     assert [c[0] for c in storygen_commands()] == ["check", "build", "crosspost"]
+
+
+def test_every_storygen_command_of_the_workflow_runs_on_the_sample_site(
+        sample_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workflow's commands, in its order, as CI would run them (Pages base URL set)."""
+    monkeypatch.chdir(sample_site)
+    monkeypatch.setenv("STORYGEN_BASE_URL", "https://lakeshore.github.io/news")
+    for command in storygen_commands():
+        assert main(command) == 0, command
+    assert (sample_site / "_site/index.html").is_file()
+    canonical = '<link rel="canonical" href="https://lakeshore.github.io/news/">'
+    assert canonical in (sample_site / "_site/index.html").read_text(encoding="utf-8")
+    ledger = (sample_site / "crosspost-ledger.json").read_text(encoding="utf-8")
+    assert "https://lakeshore.github.io/news/stories/" in ledger
+    assert (sample_site / "_crosspost/index.html").is_file()
