@@ -164,10 +164,12 @@ def image(rng: Random) -> str:
 
 
 def link(rng: Random, entries: list[Entry], me: Entry) -> str:
-    other = entries[rng.randrange(len(entries))]
-    if other is me and len(entries) > 1:
-        other = entries[(me.index + 1) % len(entries)]
-    return f"[{other.title.lower()}]({other.url})"
+    """A link to another published entry (drafts have no page), or to the site's home."""
+    for _ in range(5):
+        other = entries[rng.randrange(len(entries))]
+        if other is not me and not other.meta.get("draft"):
+            return f"[{other.title.lower()}]({other.url})"
+    return "[the latest news](/)"
 
 
 def make_body(rng: Random, entries: list[Entry], entry: Entry) -> str:
@@ -296,6 +298,10 @@ PAGES = {
 }
 
 
+# The agency's word list for `storygen check`: local names the dictionary does not know.
+WORDS = "# Local names (storygen check's spelling rule)\nLakeshore Lakeview Millbrook Bayfront\n"
+
+
 def page_body(rng: Random) -> str:
     return "\n\n".join(paragraph(rng, 3) for _ in range(3)) + "\n"
 
@@ -349,6 +355,7 @@ def write_storygen(out: Path, entries: list[Entry], pages: dict[str, str]) -> No
     for slug, body in pages.items():
         write(out / "content" / "pages" / f"{slug}.md",
               f"---\ntitle: {yaml_value(PAGES[slug])}\n---\n\n{body}")
+    write(out / "content" / "words.txt", WORDS)
 
 
 PELICANCONF = '''\

@@ -24,7 +24,7 @@ from typing import Any
 
 import markdown
 
-from storygen import build, frontmatter_yaml, markup, reader
+from storygen import frontmatter_yaml, markup, reader
 from storygen.cli import main as cli_main
 from storygen.config import load_config
 from storygen.feeds import feed_outputs
@@ -72,22 +72,18 @@ def phases(root: Path, repeat: int) -> list[tuple[str, float, float]]:
         item.path: markup.render_markdown(item.body, config.base_path) for item in items})
     renderer = Renderer(site, bodies)
     pages = step("templates (every HTML page)", lambda: list(renderer.outputs()))
-    step("feeds (RSS + Atom, feedgen)", lambda: list(feed_outputs(site, renderer.articles)))
-    every = step("  every output (templates, feeds, other)",
-                 lambda: list(build.site_files(site, bodies)))
-    other = rows[-1][1] - rows[-2][1] - rows[-3][1], rows[-1][2] - rows[-2][2] - rows[-3][2]
-    rows.append(("other outputs (sitemap, redirects...)", *other))
+    feeds = step("feeds (RSS + Atom, feedgen)",
+                 lambda: list(feed_outputs(site, renderer.articles)))
+    every = [*pages, *feeds]  # the sitemap, robots.txt and redirects are left out: tiny
     out = root / "_profile_site"
-    del pages
 
     def write() -> None:
         staged = StagedOutput(out)
-        staged.copy_tree(config.static_dir)
         for relative, data in every:
             staged.write(relative, data)
         staged.commit()
 
-    step("write (stage, copy static, swap)", write)
+    step("write (stage every file, swap)", write)
     shutil.rmtree(out, ignore_errors=True)
     return rows
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import shutil
@@ -69,6 +70,27 @@ def test_renamed_entry_disappears_everywhere(site: Path, tmp_path: Path) -> None
     assert tree(out) == tree(tmp_path / "clean")
 
 
+def test_fresh_output_folder_with_the_cache_kept_renders_nothing(site: Path,
+                                                                 tmp_path: Path) -> None:
+    build_site_at(site, tmp_path / "first")
+    second = build_site_at(site, tmp_path / "second")  # as CI: empty folder, cache restored
+    assert second.stats.markdown_rendered == 0 and second.stats.outputs_rendered == 2
+    assert tree(tmp_path / "first") == tree(tmp_path / "second")
+
+
+def test_cache_restored_as_copies_is_rehashed_and_reused(site: Path, tmp_path: Path) -> None:
+    build_site_at(site, tmp_path / "first")
+    cache = site / ".storygen-cache"
+    shutil.copytree(cache, tmp_path / "saved")  # new inodes, as a CI cache restore makes them
+    shutil.rmtree(cache)
+    shutil.copytree(tmp_path / "saved", cache)
+    sha = hashlib.sha256(_page(tmp_path / "first", 1).read_bytes()).hexdigest()
+    (cache / "files" / sha[:2] / sha).write_bytes(b"corrupted in the CI cache")
+    second = build_site_at(site, tmp_path / "second")
+    assert second.stats.outputs_rendered == 3  # the unkeyed ones and the damaged file's unit
+    assert tree(tmp_path / "first") == tree(tmp_path / "second")
+
+
 def test_tampered_output_file_is_rendered_again(site: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build_site_at(site, out)
@@ -81,7 +103,7 @@ def test_tampered_output_file_is_rendered_again(site: Path, tmp_path: Path) -> N
 def test_corrupt_or_foreign_manifest_means_a_full_render(site: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build_site_at(site, out)
-    [manifest] = (site / ".storygen-cache").glob("outputs-*.json")
+    manifest = site / ".storygen-cache" / "outputs.json"
     for text in ("{not json", json.dumps({"format": "other"}), "[]"):
         manifest.write_text(text, encoding="utf-8")
         result = build_site_at(site, out)
@@ -161,7 +183,7 @@ def _apply(site: Path, edit: str, rng: random.Random, counter: list[int]) -> Non
         page.write_text(page.read_text("utf-8") + f"\nPage edit {number}.\n", "utf-8")
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(EDITS, min_size=1, max_size=5), seed=st.integers(0, 1000),
        parallel=st.booleans())

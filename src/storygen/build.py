@@ -122,7 +122,7 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
     stats = BuildStats()
     workers = workers_from_config(config, jobs)
     site, bodies = load_site(config, options, jobs=jobs, stats=stats)
-    previous = load_manifest(config.cache_path, output)
+    previous = load_manifest(config.cache_path)
     staged = StagedOutput(output)
     try:
         outcome, manifest = write_output(plan(site, bodies), staged, previous, workers)

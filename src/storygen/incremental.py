@@ -2,13 +2,16 @@
 
 The site's outputs are split into units (one templated page, the three feeds of a collection, one
 static file, ...). A unit's key hashes everything it depends on (see `fingerprint`), computed
-before rendering. A manifest in the cache folder remembers, for one output folder, each unit's key
-and the files it made, with their size, mtime and inode. A unit whose key is unchanged, and whose
-files are still exactly as written, is taken from the previous output as hard links; every other
-unit is rendered (in worker processes when there are many). Units without a key (the sitemap,
-redirects) are always rendered, but an unchanged file is still linked rather than rewritten, so
-its mtime holds. Outputs that no longer exist are simply not carried over. A missing, corrupt or
-foreign manifest means a full render: it is never trusted beyond what the disk confirms.
+before rendering. Every file written is also kept in a content-addressed store in the cache
+folder (`files/`, as hard links, so it costs no space while the output exists), and a manifest
+remembers each unit's key and the files it made, by hash. A unit whose key is unchanged is
+linked from the store into the new output, provided each stored file is still exactly as written
+(same size, mtime and inode, or else the same SHA-256: a cache restored by CI is re-hashed, not
+believed); every other unit is rendered (in worker processes when there are many). So a build
+into an empty folder with the cache kept, as CI does, renders only what changed. Units without a
+key (the sitemap, redirects) are always rendered, but a file whose bytes did not change is still
+linked rather than rewritten, so its mtime holds. Outputs that no longer exist are not carried
+over. A missing, corrupt or foreign manifest means a full render.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -58,30 +62,56 @@ class Unit:
 
 @dataclass(frozen=True)
 class Record:
-    """A file of the output as last written: its stamp on disk and the hash of its bytes."""
+    """A file of the output: the hash of its bytes, and the stamp of its copy in the store."""
 
-    stamp: FileStamp
     sha: str
+    stamp: FileStamp
 
 
 @dataclass
 class Manifest:
-    """What the previous build left in one output folder."""
+    """What the previous build made, and where the store keeps its files."""
 
-    output: str
+    store: Path
     units: dict[str, list[str]] = field(default_factory=dict)  # unit key -> its files
     files: dict[str, Record] = field(default_factory=dict)  # output path -> record
 
+    def stored(self, sha: str) -> Path:
+        return self.store / sha[:2] / sha
+
     def verified(self, relative: str, sha: str | None = None) -> Path | None:
-        """The previous file at `relative`, if it is still exactly what the manifest says."""
+        """The stored copy of the previous `relative`, if it is still exactly what was written
+        (and, given `sha`, has those bytes)."""
         record = self.files.get(relative)
         if record is None or (sha is not None and sha != record.sha):
             return None
-        path = Path(self.output, relative)
+        path = self.stored(record.sha)
         try:
-            return path if FileStamp.of(path) == record.stamp else None
+            if FileStamp.of(path) == record.stamp or _file_sha(path) == record.sha:
+                return path
         except OSError:
-            return None
+            pass
+        return None
+
+    def keep(self, relative: str, sha: str, written: Path) -> Record:
+        """Put a freshly written file into the store (a hard link where possible)."""
+        stored = self.stored(sha)
+        try:
+            stored.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(written, stored)
+            except FileExistsError:  # the same bytes are stored already
+                pass
+            except OSError:  # another file system: keep a copy
+                shutil.copyfile(written, stored)
+            return Record(sha, FileStamp.of(stored))
+        except OSError:  # no usable cache folder: nothing to reuse next time
+            return Record(sha, FileStamp(-1, -1, -1))
+
+
+def _file_sha(path: Path) -> str:
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 @dataclass
@@ -89,47 +119,57 @@ class Outcome:
     """What writing the output did."""
 
     rendered: int = 0  # units rendered
-    reused: int = 0  # units taken whole from the previous output
+    reused: int = 0  # units taken whole from the store
     changed: list[str] = field(default_factory=list)  # files new or different from before
-    removed: list[str] = field(default_factory=list)  # files of the previous output now gone
+    removed: list[str] = field(default_factory=list)  # files of the previous build now gone
     files: dict[str, Record] = field(default_factory=dict)
     static: set[str] = field(default_factory=set)  # which of the files came from static/
 
 
-def manifest_path(cache_folder: Path, output: Path) -> Path:
-    return cache_folder / f"outputs-{digest(str(output))[:20]}.json"
+MANIFEST = "outputs.json"
+STORE = "files"
 
 
-def load_manifest(cache_folder: Path, output: Path) -> Manifest:
-    """The manifest for `output`, or an empty one if it is missing, corrupt or foreign."""
-    empty = Manifest(str(output))
+def load_manifest(cache_folder: Path) -> Manifest:
+    """The last build's manifest, or an empty one if it is missing, corrupt or foreign."""
+    empty = Manifest(cache_folder / STORE)
     try:
-        data = json.loads(manifest_path(cache_folder, output).read_text(encoding="utf-8"))
-        if data["format"] != FORMAT or data["version"] != __version__ \
-                or data["output"] != str(output):
+        data = json.loads((cache_folder / MANIFEST).read_text(encoding="utf-8"))
+        if data["format"] != FORMAT or data["version"] != __version__:
             return empty
-        files = {str(path): Record(FileStamp(*map(int, stamp)), str(sha))
-                 for path, (stamp, sha) in data["files"].items()}
+        files = {str(path): Record(str(sha), FileStamp(*map(int, stamp)))
+                 for path, (sha, stamp) in data["files"].items()}
         units = {str(key): [str(p) for p in paths] for key, paths in data["units"].items()}
         if any(p not in files for paths in units.values() for p in paths):
             return empty
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return empty
-    return Manifest(str(output), units, files)
+    return Manifest(empty.store, units, files)
 
 
 def save_manifest(cache_folder: Path, manifest: Manifest) -> None:
-    """Write atomically; an unwritable cache folder only costs the next build time."""
-    data = {"format": FORMAT, "version": __version__, "output": manifest.output,
-            "units": manifest.units,
-            "files": {path: [[r.stamp.size, r.stamp.mtime_ns, r.stamp.inode], r.sha]
+    """Write atomically, then drop stored files nobody uses. An unwritable cache folder only
+    costs the next build time."""
+    data = {"format": FORMAT, "version": __version__, "units": manifest.units,
+            "files": {path: [r.sha, [r.stamp.size, r.stamp.mtime_ns, r.stamp.inode]]
                       for path, r in manifest.files.items()}}
     with contextlib.suppress(OSError):
         cache_folder.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=cache_folder, prefix=".outputs-")
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             json.dump(data, stream, separators=(",", ":"))
-        os.replace(temp, manifest_path(cache_folder, Path(manifest.output)))
+        os.replace(temp, cache_folder / MANIFEST)
+        _collect_garbage(manifest)
+
+
+def _collect_garbage(manifest: Manifest) -> None:
+    live = {record.sha for record in manifest.files.values()}
+    if not manifest.store.is_dir():
+        return
+    for folder in manifest.store.iterdir():
+        for stored in folder.iterdir():
+            if stored.name not in live:
+                stored.unlink()
 
 
 def plan(site: Site, bodies: dict[str, Rendered]) -> Iterator[Unit]:
@@ -208,15 +248,18 @@ _JOB: _Job | None = None
 def _run_unit(index: int) -> list[tuple[str, Record, bool]]:
     """Render one unit into the staged folder: (path, record, bytes changed) per file."""
     assert _JOB is not None
+    previous, staged = _JOB.previous, _JOB.staged
     results = []
     for relative, data in _JOB.units[index].produce():
         sha = hashlib.sha256(data).hexdigest()
-        old = _JOB.previous.verified(relative, sha)
+        old = previous.verified(relative, sha)
         if old is not None:  # same bytes as before: keep the old file (and its mtime)
-            _JOB.staged.link(relative, old)
-            results.append((relative, _JOB.previous.files[relative], False))
+            staged.link(relative, old)
+            results.append((relative, previous.files[relative], False))
         else:
-            results.append((relative, Record(_JOB.staged.write(relative, data), sha), True))
+            staged.write(relative, data)
+            record = previous.keep(relative, sha, staged.folder / relative)
+            results.append((relative, record, True))
     return results
 
 
@@ -225,7 +268,7 @@ def write_output(units: Iterable[Unit], staged: StagedOutput, previous: Manifest
     """Fill `staged` with every unit's files, reusing what `previous` proves unchanged."""
     global _JOB
     outcome = Outcome()
-    manifest = Manifest(str(staged.output))
+    manifest = Manifest(previous.store)
     todo: list[Unit] = []
     for unit in units:
         if unit.key is not None and _reuse(unit.key, staged, previous, manifest):
