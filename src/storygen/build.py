@@ -156,7 +156,7 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
 
 
 def _check_page_slugs(content: Content) -> None:
-    reserved = {"stories", "updates", "tags", "archive", "page", "static", "feed.xml"}
+    reserved = {"stories", "updates", "tags", "archive", "page", "static"}
     problems = [
         Problem(str(p.source), p.lines.get("slug") or 1,
                 f"the page address /{p.slug}/ is used by storygen itself",

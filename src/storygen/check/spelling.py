@@ -45,27 +45,41 @@ class Spelling(Family):
         self.known_words: dict[str, bool] = {}
         self.fixes: dict[str, str] = {}
 
+    def preload(self) -> None:
+        _dictionary()
+
     @property
     def checker(self) -> SpellChecker:
         return _dictionary()
 
     def check(self, doc: Document, item: Item) -> Iterator[Finding]:
         prose = doc.prose
+        doubtful = {word for word in set(_WORD.findall(prose)) if self.doubtful(word)}
+        if not doubtful:
+            return  # the usual case: only the unknown words need their places found
         for match in _WORD.finditer(prose):
-            if "-" in match.group() and self.known(match.group()):
-                continue  # a compound in the word list or the dictionary, e.g. Wi-Fi
+            if match.group() not in doubtful:
+                continue
             for part in _PARTS.finditer(prose, match.start(), match.end()):
                 word = part.group()
-                if not _skipped(prose, part) and not self.known(word):
+                if not self.known(word) and not _skipped(prose, part):
                     yield doc.finding("spelling", part.start(), f'"{word}" may be misspelled',
                                       self.fix(word))
 
+    def doubtful(self, word: str) -> bool:
+        """A word (or hyphenated compound) with a part that is not known."""
+        if "-" not in word:
+            return not self.known(word)
+        return not self.known(word) and not all(map(self.known, word.split("-")))
+
     def known(self, word: str) -> bool:
-        key = word.lower().replace("’", "'")
-        cached = self.known_words.get(key)
+        """In the word list or the dictionary, in any case, with or without a final 's.
+        Cached by the word as written: most words of a site come back again and again."""
+        cached = self.known_words.get(word)
         if cached is None:
-            bare = key[:-2] if key.endswith("'s") else key
-            cached = self.known_words[key] = (
+            key = word.lower().replace("’", "'")
+            bare = key.removesuffix("'s")
+            cached = self.known_words[word] = (
                 key in self.words or bare in self.words or key in self.checker
                 or bare in self.checker)
         return cached

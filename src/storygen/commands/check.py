@@ -23,13 +23,15 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--drafts", action="store_true", help="check drafts too")
     parser.add_argument("--external-links", action="store_true", default=None,
                         help="also check links to other sites (slow; needs the network)")
+    parser.add_argument("--jobs", type=int, metavar="N",
+                        help="processes to use (0: one per core; default: [build] workers)")
 
 
 def run(args: argparse.Namespace) -> int:
     root = Path(args.root).resolve()
     try:
         config = load_config(root)
-        report = check_site(config, CheckOptions(drafts=args.drafts,
+        report = check_site(config, CheckOptions(drafts=args.drafts, jobs=args.jobs,
                                                  external=args.external_links))
     except StorygenError as error:
         report = problem_report(error.problems, root)
