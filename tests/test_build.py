@@ -265,6 +265,10 @@ def test_aliases_make_redirect_pages_and_redirects_file(make_site) -> None:
     ("[/stories/other/]", "alias /stories/other/ is already a page of this site"),
     ("[/x/../../etc/]", "alias '/x/../../etc/' is not a site path"),
     ("[/a/, /a]", "alias /a/ is already an alias of content/stories/one.md"),
+    ('["/old name/"]', "alias '/old name/' is not a site path"),
+    ('["/x /* /evil 200!"]', "alias '/x /* /evil 200!' is not a site path"),
+    ("[/feed.xml/]", "alias /feed.xml/ would replace the file /feed.xml"),
+    ("[/css/site.css/old/]", "alias /css/site.css/old/ would replace the file /css/site.css"),
 ])
 def test_bad_aliases_are_reported(make_site, capsys, aliases: str, message: str) -> None:
     site = make_site({"content/stories/one.md": entry("One", aliases=aliases),
@@ -327,3 +331,33 @@ def test_agency_essentials_off_by_default(make_site) -> None:
     assert build(site) == 0
     page = (site / "_site/stories/one/index.html").read_text()
     assert "dap.digitalgov.gov" not in page and "Was this page helpful?" not in page
+
+
+def test_problems_in_renamed_fields_keep_their_line(make_site, capsys) -> None:
+    toml = ('[site]\ntitle = "T"\nbase_url = "https://t.example.gov/"\n\n'
+            '[fields]\naliases = ["redirect_from"]\n')
+    site = make_site({"content/stories/one.md": entry("One", redirect_from="[/feed.xml/]")},
+                     toml=toml)
+    assert build(site) == 1
+    assert "content/stories/one.md:4: alias /feed.xml/ would replace" in capsys.readouterr().err
+
+
+def test_static_file_clashing_with_a_generated_one_is_refused(sample_site: Path, capsys) -> None:
+    assert build(sample_site) == 0
+    before = tree_digest(sample_site / "_site")
+    (sample_site / "static/robots.txt").write_text("User-agent: *\nDisallow: /\n")
+    capsys.readouterr()
+    assert build(sample_site) == 1
+    err = capsys.readouterr().err
+    assert "static/robots.txt: has the same path as a file storygen makes" in err
+    assert tree_digest(sample_site / "_site") == before
+
+
+def test_static_link_out_of_the_site_is_refused(sample_site: Path, tmp_path: Path,
+                                                capsys) -> None:
+    secret = tmp_path / "credentials"
+    secret.write_text("aws_secret_access_key = x")
+    (sample_site / "static/notes.txt").symlink_to(secret)
+    assert build(sample_site) == 1
+    assert "static/notes.txt: is a link to a file outside static/" in capsys.readouterr().err
+    assert not (sample_site / "_site/notes.txt").exists()

@@ -198,3 +198,25 @@ def test_external_links(make_site, server: str, silent: str,
         (11, 13, "external-link"), (11, map_column, "external-link")]
     assert found[0].message == f"{server}/gone answers 404 Not Found"
     assert found[1].message == f"{silent}/map did not answer within 0.5 s"
+
+
+def test_readme_check_example_is_valid(make_site) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    example = next(block for block in readme.split("```toml\n")[1:] if block.startswith("[check]"))
+    toml = '[site]\ntitle = "T"\nbase_url = "https://x.example.gov/"\n' + example.split("```")[0]
+    site = make_site({"content/stories/pool.md": CLEAN}, toml)
+    report = check_site(load_config(site))
+    assert not any(d.rule == "no-image" for d in report.diagnostics)
+
+
+def test_only_named_files_are_reported(make_site, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    site = make_site({"content/stories/pool.md": STORY,
+                      "content/stories/park.md": CLEAN.replace("pool", "park"),
+                      "notes.txt": "not content"})
+    monkeypatch.chdir(site)
+    assert run_cli("check", "content/stories/park.md", "notes.txt") == 0
+    assert capsys.readouterr().out == "No problems found in 1 file.\n"
+    assert run_cli("check", "content/stories/pool.md") == 1
+    assert run_cli("check", "--format", "json", "content/stories/gone.md") == 1
+    assert "there is no such file" in capsys.readouterr().out

@@ -94,6 +94,7 @@ def test_spelling_skips_code_urls_emails_acronyms_and_numbers(check) -> None:
 
     <!-- a libary comment -->
     <span class="libary">The library</span> and [the library](/libary-link/).
+    The eAPD form, a pre-register step and {% include libary.html %} or {{ libary }}.
     """
     assert check(body, rules=("spelling",)) == []
 
@@ -123,6 +124,12 @@ def test_long_sentence_flagged_at_its_start(check) -> None:
     found = check(body.replace("word", "park"), rules=("long-sentence",))
     assert places(found) == [(BODY_LINE, 12 + len(words25) + 1)]
     assert "26 words" in found[0].message
+
+
+def test_bold_full_stop_ends_a_sentence(check) -> None:
+    body = "**Apply by May 1.** Then wait for the letter.\n"
+    found = check(body, check_toml="[check]\nmax_sentence_words = 4\n", rules=("long-sentence",))
+    assert places(found) == [(BODY_LINE, 21)]  # "Then wait for the letter." has 5
 
 
 def test_long_sentence_limit_is_configurable(check) -> None:
@@ -211,7 +218,8 @@ def test_link_text_that_says_nothing(check) -> None:
 
 
 def test_empty_links(check) -> None:
-    body = "A [](/about/) and [About]() and <a href=\"/about/\"> </a>. [About](/about/)\n"
+    body = ("A [](/about/) and [About]() and <a href=\"/about/\"> </a>. [About](/about/)\n"
+            '<a href="/about/"><img src="/images/library.png" alt="About us"></a>\n')
     found = check(body, files={"content/pages/about.md": "---\ntitle: About\n---\n\nHi.\n"},
                   rules=("empty-link",))
     assert places(found) == [(BODY_LINE, 3), (BODY_LINE, 19), (BODY_LINE, 33)]
@@ -352,3 +360,36 @@ def test_abbreviations_do_not_end_sentences(check) -> None:
     found = check(body, check_toml="[check]\nmax_sentence_words = 18\n",
                   rules=("long-sentence",))
     assert places(found) == [(BODY_LINE, 56)]
+
+
+def test_broken_link_suggestions(check) -> None:
+    files = {"content/stories/parks.md": OTHER,
+             "content/pages/about.md": "---\ntitle: About\n---\n\nHi.\n"}
+    found = check("[a](/abuot/) [b](/stories/parks-reopen/) [c](/zzzzzzzzzzzzzzzz/)\n",
+                  files=files, rules=("broken-link",))
+    assert [d.fix for d in found] == ["did you mean /about/?", "did you mean /stories/parks/?",
+                                      "check the address"]
+
+
+# --- teasers (made by the crosspost code) ------------------------------------------------------
+LONG_SUMMARY = ("The main library now opens at eight every weekday, two hours earlier than before, "
+                "so that parents can borrow books on the way to work. ") * 3
+
+
+def test_teaser_cut_and_hashtags_lost(check) -> None:
+    front = FRONT.replace("The main library now opens at eight.", LONG_SUMMARY.strip()).replace(
+        "[libraries]", "[libraries, intergovernmental cooperation agreements, "
+                       "comprehensive community revitalization]")
+    found = check(front=front, rules=("teaser-cut", "teaser-hashtags"))
+    assert ("teaser-cut", 4, 10, "X: the teaser is cut short to fit 280 weighted characters") in [
+        (d.rule, d.line, d.column, d.message) for d in found]
+    assert any(d.rule == "teaser-hashtags" and d.message.startswith("X: the teaser loses #")
+               for d in found)
+    assert check(rules=("teaser-cut", "teaser-hashtags")) == []
+
+
+def test_teaser_that_cannot_be_made(check) -> None:
+    front = FRONT + f"social: {{x: {{text: \"{'Long words here. ' * 20}\"}}}}\n"
+    found = check(front=front, rules=("teaser",))
+    assert [(d.line, d.column) for d in found] == [(8, 9)]
+    assert found[0].message.startswith("X: social.x.text is too long")

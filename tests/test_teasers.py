@@ -274,3 +274,10 @@ def test_utm_parameters_join_an_existing_query_and_keep_the_fragment():
     from storygen.teasers.links import tagged_url
     assert tagged_url("https://x.gov/a?b=1#top", "x", "social", "a b") == \
         "https://x.gov/a?b=1&utm_source=x&utm_medium=social&utm_campaign=a%20b#top"
+
+
+def test_threads_counts_bare_domains_as_links_too():
+    summary = "See " + ", ".join(f"site{n}.example.gov" for n in range(5)) + " for details."
+    result = make("threads", summary=summary)
+    assert isinstance(result, Teaser) and result.shortened
+    assert "site4.example.gov" not in result.text

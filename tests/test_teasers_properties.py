@@ -5,9 +5,10 @@ from __future__ import annotations
 import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from teaser_judges import GRAPHEME, facet_slices, within_limit
+from teaser_judges import GRAPHEME, facet_slices, mastodon_judge, within_limit, x_judge
 
 from storygen.teasers import DEFAULT_SPECS, Refusal, Settings, Source, Teaser, compose
+from storygen.teasers.counting import mastodon_length, x_length
 from storygen.teasers.text import ELLIPSIS, clean
 
 URL = "https://news.example.gov/stories/hostile-text/"
@@ -117,3 +118,26 @@ def test_bluesky_facets_slice_exactly_their_text(summary):
         slices = facet_slices(result)
         assert slices[0] == "news.example.gov/stories/hostile-text/"
         assert slices[1:] == ["#" + tag for tag in result.hashtags]
+
+
+URLISH = st.builds(
+    lambda scheme, labels, tld, path, tail: f"{scheme}{'.'.join(labels)}.{tld}{path}{tail}",
+    st.sampled_from(["", "http://", "https://", "www."]),
+    st.lists(st.text("abz09-é", min_size=1, max_size=70), min_size=1, max_size=3),
+    st.sampled_from(["gov", "com", "invalid", "co", "xn--p1ai", "GOV", "c"]),
+    st.sampled_from(["", "/", "/a-b/c_d", "/日本", "/a?b=1&c=2", ":8080/x", "/(x)", "/a."]),
+    st.sampled_from(["", ".", ",", ")", "!", "…", "é"]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(URLISH, piece), max_size=12).map(" ".join))
+def test_x_count_is_never_below_twitter_text(text):
+    assert x_length(text) >= x_judge(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(URLISH, piece, st.sampled_from(["@county@social.example.gov",
+                                                          "@a_b@x.y", "x@y.gov", "=@u@h.io"])),
+                max_size=12).map(" ".join))
+def test_mastodon_count_is_never_below_the_validators(text):
+    assert mastodon_length(text) >= mastodon_judge(text)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 import time
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import islice
 from pathlib import Path
 
 from . import url_history
-from .cache import RenderCache, markdown_key, markdown_settings
+from .cache import RenderCache, StoredRendered, markdown_key, markdown_settings
 from .config import SiteConfig
 from .incremental import load_manifest, plan, save_manifest, write_output
 from .markup import Rendered, render_markdown
@@ -84,23 +86,33 @@ def render_bodies(config: SiteConfig, site: Site, cache: RenderCache | None = No
                   workers: Workers | None = None,
                   stats: BuildStats | None = None) -> dict[str, Rendered]:
     """Every entry's and page's body as HTML, by site path: from the cache, or rendered (in
-    parallel when there are many) and then cached."""
+    parallel when there are many) and then cached. Cached HTML is read from disk when used."""
     cache = cache or RenderCache(None)
     stats = stats or BuildStats()
-    settings = markdown_settings(config)
+    settings, sanitize = markdown_settings(config), config.raw_html == "sanitize"
     items = [*site.entries, *site.pages]
     keys = {item.path: markdown_key(settings, item.body) for item in items}
     texts = {keys[item.path]: item.body for item in items}
-    found = cache.get_many(texts)
+    found = cache.summaries(texts)
+    source = cache.source()
+
+    def stored(key: str, first: str) -> Rendered:
+        assert source is not None
+        return StoredRendered(source, key, first,
+                              partial(render_markdown, texts[key], config.base_path, sanitize))
+
+    bodies = {key: stored(key, first) for key, first in found.items()}
     missing = [key for key in texts if key not in found]
-    jobs = [(texts[key], config.base_path, config.raw_html == "sanitize") for key in missing]
-    fresh = list(zip(missing, map_ordered(_render, jobs, workers or Workers()), strict=True))
-    cache.put_many(fresh)
+    fresh = map_ordered(_render, [(texts[k], config.base_path, sanitize) for k in missing],
+                        workers or Workers())
+    pairs = zip(missing, fresh, strict=True)
+    while batch := list(islice(pairs, 200)):
+        kept = cache.put_many(batch)
+        bodies.update((key, stored(key, r.first_paragraph) if kept else r) for key, r in batch)
     cache.keep_only(texts)
-    found.update(fresh)
-    stats.markdown_rendered += len(fresh)
-    stats.markdown_reused += len(texts) - len(fresh)
-    return {path: found[key] for path, key in keys.items()}
+    stats.markdown_rendered += len(missing)
+    stats.markdown_reused += len(found)
+    return {path: bodies[key] for path, key in keys.items()}
 
 
 def _render(job: tuple[str, str, bool]) -> Rendered:
@@ -144,7 +156,7 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
 
 
 def _check_page_slugs(content: Content) -> None:
-    reserved = {"stories", "updates", "tags", "archive", "page", "static", "feed.xml"}
+    reserved = {"stories", "updates", "tags", "archive", "page", "static"}
     problems = [
         Problem(str(p.source), p.lines.get("slug") or 1,
                 f"the page address /{p.slug}/ is used by storygen itself",

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -124,10 +125,11 @@ class RenderCache:
             db.close()
         return None
 
-    def get_many(self, keys: Iterable[str]) -> dict[str, Rendered]:
-        """The records found for `keys` whose checksum holds."""
+    def summaries(self, keys: Iterable[str]) -> dict[str, str]:
+        """First paragraphs of the records found for `keys` whose checksum holds (their HTML
+        stays on disk: see `StoredRendered`)."""
         wanted = list(dict.fromkeys(keys))
-        found: dict[str, Rendered] = {}
+        found: dict[str, str] = {}
         if self._db is not None:
             try:
                 for chunk in _chunks(wanted, 500):
@@ -137,7 +139,7 @@ class RenderCache:
                         chunk)
                     for key, html, first, checksum in rows:
                         if _valid(key, html, first, checksum):
-                            found[key] = Rendered(html, first)
+                            found[key] = first
                         else:
                             self.stats.rejected += 1
             except sqlite3.Error:
@@ -147,9 +149,14 @@ class RenderCache:
         self.stats.misses += len(wanted) - len(found)
         return found
 
-    def put_many(self, records: Iterable[tuple[str, Rendered]]) -> None:
+    def source(self) -> HtmlSource | None:
+        """Where stored HTML can be read back later, or None without a usable cache."""
+        return HtmlSource(self.path) if self._db is not None and self.path else None
+
+    def put_many(self, records: Iterable[tuple[str, Rendered]]) -> bool:
+        """Store records; False if there is no usable cache (keep the HTML in memory then)."""
         if self._db is None:
-            return
+            return False
         rows = [(key, r.html, r.first_paragraph, _checksum(key, r.html, r.first_paragraph))
                 for key, r in records]
         try:
@@ -157,6 +164,8 @@ class RenderCache:
                 self._db.executemany("INSERT OR REPLACE INTO markdown VALUES (?, ?, ?, ?)", rows)
         except sqlite3.Error:
             self._broken()
+            return False
+        return True
 
     def keep_only(self, keys: Iterable[str]) -> None:
         """Forget records not in `keys` once they outnumber the live ones (bounds the file)."""
@@ -193,6 +202,47 @@ class RenderCache:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class HtmlSource:
+    """Reads stored HTML back, one connection per process (forked workers open their own)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._connections: dict[int, sqlite3.Connection] = {}
+
+    def html(self, key: str) -> str | None:
+        """The stored HTML for `key` if it is there and its checksum holds."""
+        try:
+            db = self._connections.get(os.getpid())
+            if db is None:
+                db = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, timeout=10,
+                                     check_same_thread=False)
+                self._connections[os.getpid()] = db
+            row = db.execute("SELECT html, first, checksum FROM markdown WHERE key = ?",
+                             (key,)).fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None or not _valid(key, *row):
+            return None
+        return row[0]
+
+
+class StoredRendered(Rendered):
+    """A cached body whose HTML stays on disk until read, so a build of 10,000 entries does not
+    hold every page's HTML at once. If the record vanished meanwhile (another build pruned
+    it), the body is rendered again: a missing record costs time, never correctness."""
+
+    def __init__(self, source: HtmlSource, key: str, first_paragraph: str,
+                 fallback: Callable[[], Rendered]) -> None:
+        object.__setattr__(self, "first_paragraph", first_paragraph)
+        object.__setattr__(self, "_where", (source, key, fallback))
+
+    @property
+    def html(self) -> str:  # type: ignore[override]
+        source, key, fallback = self._where
+        stored = source.html(key)
+        return stored if stored is not None else fallback().html
 
 
 def _remove(path: Path) -> None:

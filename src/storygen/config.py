@@ -63,10 +63,6 @@ class SiteConfig:
         return urlsplit(self.base_url).path or "/"
 
     @property
-    def content_dir(self) -> Path:
-        return self.root / "content"
-
-    @property
     def templates_dir(self) -> Path:
         return self.root / "templates"
 

@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import Any
 import jinja2
 
 from . import __version__
+from .atomic import write_atomically
 from .cache import digest, markdown_settings
 from .feeds import collection_feeds, feed_items
 from .fingerprint import (
@@ -43,6 +43,7 @@ from .fingerprint import (
 )
 from .markup import Rendered
 from .parallel import Workers, can_share_memory, map_ordered
+from .problems import Problem, StorygenError
 from .redirects import redirect_outputs
 from .render import Renderer
 from .site import Collection, Site
@@ -154,11 +155,8 @@ def save_manifest(cache_folder: Path, manifest: Manifest) -> None:
             "files": {path: [r.sha, [r.stamp.size, r.stamp.mtime_ns, r.stamp.inode]]
                       for path, r in manifest.files.items()}}
     with contextlib.suppress(OSError):
-        cache_folder.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=cache_folder, prefix=".outputs-")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(data, stream, separators=(",", ":"))
-        os.replace(temp, cache_folder / MANIFEST)
+        write_atomically(cache_folder / MANIFEST,
+                         json.dumps(data, separators=(",", ":")).encode("utf-8"))
         _collect_garbage(manifest)
 
 
@@ -222,12 +220,18 @@ def _feed_key(base: str, site: Site, collection: Collection, items: list[Any]) -
 
 
 def _static_units(folder: Path, base: str) -> Iterator[Unit]:
-    """Static files (symlinks are copied as the files they point to; dot-files are skipped)."""
+    """Static files (symlinks inside static/ are copied as the files they point to; links out
+    of it are refused, so nothing outside the site is ever published; dot-files are skipped)."""
     if not folder.is_dir():
         return
+    root = folder.resolve()
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder).as_posix()
         if path.is_file() and not any(part.startswith(".") for part in relative.split("/")):
+            if not path.resolve().is_relative_to(root):
+                raise StorygenError([Problem(f"static/{relative}", None,
+                                             "is a link to a file outside static/",
+                                             "copy the file into static/ instead")])
             info = path.stat()
             yield Unit(digest(base, "static", relative, str(info.st_size), str(info.st_mtime_ns)),
                        lambda p=path, r=relative: [(r, p.read_bytes())], static=True)
@@ -270,9 +274,11 @@ def write_output(units: Iterable[Unit], staged: StagedOutput, previous: Manifest
     outcome = Outcome()
     manifest = Manifest(previous.store)
     todo: list[Unit] = []
+    produced: list[tuple[bool, list[str]]] = []  # (from static/, paths) per unit
     for unit in units:
         if unit.key is not None and _reuse(unit.key, staged, previous, manifest):
             outcome.reused += 1
+            produced.append((unit.static, previous.units[unit.key]))
             if unit.static:
                 outcome.static.update(previous.units[unit.key])
         else:
@@ -288,16 +294,34 @@ def write_output(units: Iterable[Unit], staged: StagedOutput, previous: Manifest
                 if changed:
                     outcome.changed.append(relative)
             paths = [relative for relative, _, _ in results]
+            produced.append((unit.static, paths))
             if unit.key is not None:
                 manifest.units[unit.key] = paths
             if unit.static:
                 outcome.static.update(paths)
     finally:
         _JOB = None
+    _refuse_clashes(produced)
     outcome.rendered = len(todo)
     outcome.files = manifest.files
     outcome.removed = sorted(set(previous.files) - set(manifest.files))
     return outcome, manifest
+
+
+def _refuse_clashes(produced: list[tuple[bool, list[str]]]) -> None:
+    """A static file and a generated one with one path: one would silently replace the other."""
+    owners: dict[str, bool] = {}
+    problems = []
+    for static, paths in produced:
+        for relative in paths:
+            if relative in owners and owners[relative] != static:
+                problems.append(Problem(f"static/{relative}", None,
+                                        f"has the same path as a file storygen makes ({relative})",
+                                        "rename or remove it; edit templates/ to change "
+                                        "what storygen makes"))
+            owners[relative] = static
+    if problems:
+        raise StorygenError(problems)
 
 
 def _reuse(key: str, staged: StagedOutput, previous: Manifest, manifest: Manifest) -> bool:

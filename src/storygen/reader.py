@@ -159,6 +159,15 @@ class _Fields:
     def warn(self, key: str, message: str) -> None:
         self.content.warnings.add(self.rel, message, line=self.line(key) or 1)
 
+    def canonical_lines(self) -> dict[str, int]:
+        """Front-matter lines by storygen's field names, whatever `[fields]` key held them."""
+        lines = dict(self.parsed.lines)
+        for name in self.config.field_aliases:
+            key = self.key_for(name)
+            if key in self.parsed.lines:
+                lines[name] = self.parsed.lines[key]
+        return lines
+
     def key_for(self, name: str) -> str:
         """The key that holds `name`, honouring `[fields]` aliases from site.toml."""
         for key in self.config.field_aliases.get(name, (name,)):
@@ -386,7 +395,7 @@ def _entry_from(config: SiteConfig, fields: _Fields, digest: str) -> Entry | Non
         social=fields.mapping("social"),
         aliases=fields.text_list("aliases"),
         extra=fields.extra(ENTRY_FIELDS),
-        lines=dict(fields.parsed.lines),
+        lines=fields.canonical_lines(),
         digest=digest,
     )
     return entry
@@ -402,7 +411,7 @@ def _page_from(config: SiteConfig, fields: _Fields, digest: str) -> Page | None:
         body_line=fields.parsed.body_line,
         summary=fields.text("summary"),
         extra=fields.extra({"title", "slug", "summary"}),
-        lines=dict(fields.parsed.lines),
+        lines=fields.canonical_lines(),
         digest=digest,
     )
 

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from .problems import Problem, StorygenError
 from .render import Renderer
 from .site import Site
+
+# Characters a URL path may hold as they are; anything else (spaces, quotes, controls) is refused,
+# so an alias can never add words to a line of `_redirects`.
+_PATH_CHARS = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=:@%/-]+$")
+# Files storygen writes beside pages: an alias may not pass through one of these names.
+GENERATED_FILES = {"feed.xml", "atom.xml", "feed.json", "sitemap.xml", "robots.txt", "404.html",
+                   "_redirects"}
 
 
 def alias_path(alias: str) -> str:
@@ -14,8 +22,20 @@ def alias_path(alias: str) -> str:
     return "/" + alias.strip("/") + "/"
 
 
+def _blocking_file(parts: list[str], static_files: set[str]) -> str | None:
+    """The static or generated file the alias's folder would have to replace, if any."""
+    for depth in range(1, len(parts) + 1):
+        prefix = "/".join(parts[:depth])
+        if prefix in static_files or parts[depth - 1] in GENERATED_FILES:
+            return prefix
+    return None
+
+
 def check_aliases(site: Site, taken: set[str]) -> None:
-    """Aliases must be clean site paths that no page and no other alias already uses."""
+    """Aliases must be clean site paths that no page, file or other alias already uses."""
+    static = site.config.static_dir
+    static_files = {p.relative_to(static).as_posix() for p in static.rglob("*")
+                    if p.is_file()} if static.is_dir() else set()
     problems: list[Problem] = []
     seen: dict[str, str] = {}
     for entry in site.entries:
@@ -23,9 +43,12 @@ def check_aliases(site: Site, taken: set[str]) -> None:
             path = alias_path(alias)
             parts = path.strip("/").split("/")
             where = dict(path=str(entry.source), line=entry.line_of("aliases"))
-            if any(part in ("", ".", "..") for part in parts) or "\\" in path or "?" in path:
+            if any(part in ("", ".", "..") for part in parts) or not _PATH_CHARS.match(path):
                 problems.append(Problem(**where, message=f"alias '{alias}' is not a site path",
-                                        hint="write it like /stories/old-name/"))
+                                        hint="write it like /stories/old-name/, without spaces"))
+            elif (blocking := _blocking_file(parts, static_files)) is not None:
+                problems.append(Problem(**where, message=f"alias {path} would replace the file "
+                                        f"/{blocking}", hint="remove the alias"))
             elif path in taken or path in seen:
                 other = seen.get(path, "a page of this site")
                 problems.append(Problem(**where, message=f"alias {path} is already {other}",

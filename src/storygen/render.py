@@ -26,11 +26,15 @@ class Article:
     """An entry as templates see it: its fields, rendered body, summary and URLs."""
 
     entry: Entry
-    html: Markup
+    body: Rendered  # its HTML may stay on disk until `html` is read
     summary: str
     url: str
     absolute_url: str
     current: bool  # False once an update has expired
+
+    @property
+    def html(self) -> Markup:
+        return Markup(self.body.html)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.entry, name)
@@ -92,7 +96,7 @@ class Renderer:
         self.env.globals.update(site=self._site_globals())
 
     def _article(self, entry: Entry, body: Rendered) -> Article:
-        return Article(entry, Markup(body.html), entry.summary or body.first_paragraph,
+        return Article(entry, body, entry.summary or body.first_paragraph,
                        self.config.base_path + entry.path.lstrip("/"),
                        self.config.absolute(entry.path), not entry.is_expired(self.site.now))
 

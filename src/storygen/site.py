@@ -152,6 +152,3 @@ def _tags(entries: list[Entry]) -> list[Tag]:
                 by_slug.setdefault(slug, (name, []))[1].append(entry)
     return [Tag(name, slug, tuple(items)) for slug, (name, items) in sorted(by_slug.items())]
 
-
-def tag_slug(name: str) -> str:
-    return slugify(name)

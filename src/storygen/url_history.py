@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
+from .atomic import write_atomically
 from .problems import Problem
 from .redirects import alias_path
 from .site import Site
@@ -39,9 +38,5 @@ def moved_without_alias(site: Site, previous: dict[str, str]) -> list[Problem]:
 
 
 def save(cache: Path, site: Site) -> None:
-    cache.mkdir(parents=True, exist_ok=True)
     data = json.dumps({str(e.source): e.path for e in site.entries}, indent=1, sort_keys=True)
-    handle, temp = tempfile.mkstemp(dir=cache, prefix=".urls-")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(data)
-    os.replace(temp, cache / FILE_NAME)
+    write_atomically(cache / FILE_NAME, data.encode("utf-8"))

@@ -10,7 +10,6 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -76,13 +75,6 @@ class StagedOutput:
             os.fchmod(descriptor, FILE_MODE)
             stream.write(data)
         return FileStamp.of(target)
-
-    def write_all(self, files: Iterable[tuple[str, bytes]]) -> int:
-        count = 0
-        for relative, data in files:
-            self.write(relative, data)
-            count += 1
-        return count
 
     def link(self, relative: str, source: Path) -> None:
         """Take an unchanged file from the previous output (hard link, else a copy)."""

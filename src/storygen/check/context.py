@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
 
 from ..config import SiteConfig
 from ..content import Entry, Page
+from ..markup import Rendered
 from ..site import Site
 from .diagnostic import Finding, Rule
 from .document import Document
@@ -24,6 +25,7 @@ class Context:
     settings: CheckSettings
     now: datetime
     external: bool  # check links to other sites too
+    bodies: Mapping[str, Rendered] = field(default_factory=dict)  # HTML by site path
 
     def on(self, rule: Rule) -> bool:
         return self.settings.level(rule.name, rule.level) != "off"
@@ -43,6 +45,9 @@ class Family:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+
+    def preload(self) -> None:
+        """Load what takes a while (dictionaries) now, before the work is shared out."""
 
     def check(self, doc: Document, item: Item) -> Iterable[Finding]:
         raise NotImplementedError

@@ -37,11 +37,14 @@ _INLINE = re.compile(r"""
   | (?P<foot>\[\^[^\]\s]+\])
   | (?P<link>!?\[)
   | (?P<url>(?:https?://|www\.)[^\s<>"'`]+)
-  | (?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)
   | (?P<entity>&(?:\#\d+|\#x[\da-fA-F]+|[A-Za-z]\w*);)
   | (?P<escape>\\[^\s\w])
   | (?P<attr>\{:?\s*[#.:][^}\n]*\})
+  | (?P<liquid>\{%[\s\S]*?%\}|\{\{[\s\S]*?\}\})
 """, re.X)
+# Where an _INLINE construct can start: finding these first is far faster than searching
+# with the whole pattern.
+_TRIGGER = re.compile(r"[`<\[!&\\{]|https?://|www\.")
 _ATTRIBUTE = re.compile(r"""([A-Za-z][\w:-]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 _NOT_NEWLINE = re.compile(r"[^\n]")
 
@@ -145,13 +148,12 @@ class Document:
             yield from _sentences(self.prose, block.start, block.end)
 
 
-_SENTENCE_END = re.compile(r"[.!?]+[\"')\]”’]*(?=\s|$)")
+_SENTENCE_END = re.compile(r"[.!?]+[\"')\]”’*_]*(?=\s|$)")  # closing quotes, brackets, bold
 # Abbreviations that never end a sentence, and ones that end it when a capital follows.
 _TITLES = {"mr", "mrs", "ms", "dr", "st", "no", "vs", "jan", "feb", "mar", "apr", "jun", "jul",
            "aug", "sep", "sept", "oct", "nov", "dec", "ave", "blvd", "rd", "jr", "sr", "e.g",
            "i.e"}
 _ENDINGS = {"a.m", "p.m", "etc", "u.s", "inc"}
-_WORD_BEFORE = re.compile(r"([\w.]+)$")
 _NEXT_CAPITAL = re.compile(r"\s+[\"'“‘(]*[A-Z]")
 
 
@@ -167,9 +169,11 @@ def _sentences(prose: str, start: int, end: int) -> Iterator[tuple[int, str]]:
 
 def _ends(prose: str, begin: int, dot: int, after: int) -> bool:
     """Whether a full stop ends the sentence, or only an abbreviation or an initial."""
-    before = _WORD_BEFORE.search(prose, begin, dot)
-    word = before.group(1).lower().strip(".") if before else ""
-    if len(word) == 1 or word in _TITLES:
+    start = dot
+    while start > begin and (prose[start - 1].isalnum() or prose[start - 1] == "."):
+        start -= 1
+    word = prose[start:dot].lower().strip(".")
+    if (len(word) == 1 and word.isalpha()) or word in _TITLES:
         return False
     return word not in _ENDINGS or _NEXT_CAPITAL.match(prose, after) is not None
 
@@ -411,7 +415,11 @@ class _Scanner:
         """Find links, images, code, HTML and URLs between two offsets; blank what isn't prose."""
         pos = start
         work = self.work
-        while (match := _INLINE.search(work, pos, end)) is not None:
+        while (trigger := _TRIGGER.search(work, pos, end)) is not None:
+            match = _INLINE.match(work, trigger.start(), end)
+            if match is None:
+                pos = trigger.start() + 1
+                continue
             kind = match.lastgroup
             if kind == "code":
                 self.spans.append(match.span())

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import re
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
@@ -31,6 +33,7 @@ class Targets:
         self.files = static_files(config)
         self.sources = {item.source.name: item.path for item in [*site.entries, *site.pages]}
         self.config = config
+        self._index: dict[str, list[str]] | None = None  # word -> addresses with it
 
     def local_path(self, url: str, page: str) -> str | None:
         """The site path a URL points to, or None when it leads off the site (or nowhere)."""
@@ -58,9 +61,31 @@ class Targets:
             return f"link to the page's address, {self.sources[name]}, not to its Markdown file"
         if image:
             return f"put the file at static{path}, or fix the address"
-        close = difflib.get_close_matches(path, sorted(self.pages | self.files), n=1,
-                                          cutoff=0.75)
-        return f"did you mean {close[0]}?" if close else "check the address"
+        close = self.closest(path)
+        return f"did you mean {close}?" if close else "check the address"
+
+    def closest(self, path: str) -> str | None:
+        """The most similar address: the few sharing most of its less common words, compared
+        letter by letter (comparing with every address is too slow on a big site)."""
+        if self._index is None:
+            self._index = {}
+            for target in sorted(self.pages | self.files):
+                for word in _words(target):
+                    self._index.setdefault(word, []).append(target)
+        common = max(50, (len(self.pages) + len(self.files)) // 20)
+        shared: Counter[str] = Counter()
+        for word in _words(path):
+            if len(postings := self._index.get(word, [])) <= common:
+                shared.update(postings)
+        ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))  # ties: by name
+        nearby = [target for target, _ in ranked[:8]] or [
+            target for target in sorted(self.pages) if abs(len(target) - len(path)) <= 2]
+        close = difflib.get_close_matches(path, nearby, n=1, cutoff=0.75)
+        return close[0] if close else None
+
+
+def _words(path: str) -> frozenset[str]:
+    return frozenset(word for word in re.split(r"[/._-]+", path.lower()) if word)
 
 
 def static_files(config: SiteConfig) -> set[str]:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 
 from .context import Context, Family, Item
 from .diagnostic import Finding, Rule
 from .document import Document
 
 _WORD = re.compile(r"[^\W_]+(?:['’.,-][^\W_]+)*")
+_FIRST = re.compile(r"[^\W\d_]+")
 
 
 class PlainLanguage(Family):
@@ -21,51 +23,68 @@ class PlainLanguage(Family):
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
-        jargon = ctx.settings.jargon
-        self.plain = jargon
-        phrases = sorted(jargon, key=lambda p: (-len(p), p))
-        alternatives = "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases)
-        self.jargon = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.I) if (
-            phrases) else None
+        self.plain = ctx.settings.jargon
+        by_key: dict[str, list[str]] = {}
+        for phrase in sorted(self.plain, key=lambda p: (-len(p), p)):
+            by_key.setdefault(max(phrase.split(), key=len), []).append(phrase)
+        # Each phrase is looked for only in texts that have its longest word: one big pattern
+        # tried at every word of every text is slow.
+        self.jargon = {key: re.compile(r"(?<![\w-])(?:" + "|".join(
+            r"\s+".join(map(re.escape, p.split())) for p in phrases) + r")(?![\w-])", re.I)
+            for key, phrases in by_key.items()}
+
+    def preload(self) -> None:
+        _syllables("preload")
 
     def check(self, doc: Document, item: Item) -> Iterator[Finding]:
         yield from self._jargon(doc)
-        sentences = list(doc.sentences())
+        sentences = [(offset, _WORD.findall(text)) for offset, text in doc.sentences()]
         yield from self._long(doc, sentences)
         grade = self._grade(doc, sentences)
         if grade is not None:
             yield grade
 
     def _jargon(self, doc: Document) -> Iterator[Finding]:
-        if self.jargon is None:
-            return
-        for match in self.jargon.finditer(doc.prose):
-            found = " ".join(match.group().split())
+        prose = doc.prose
+        keys = self.jargon.keys() & set(_FIRST.findall(prose.lower()))
+        matches = sorted((m.start(), m.group()) for key in keys
+                         for m in self.jargon[key].finditer(prose))
+        for start, text in matches:
+            found = " ".join(text.split())
             plain = self.plain[found.lower()]
-            yield doc.finding("jargon", match.start(), f'"{found}" is jargon',
-                              f'write "{plain}" instead')
+            yield doc.finding("jargon", start, f'"{found}" is jargon', f'write "{plain}" instead')
 
-    def _long(self, doc: Document, sentences: list[tuple[int, str]]) -> Iterator[Finding]:
+    def _long(self, doc: Document, sentences: list[tuple[int, list[str]]]) -> Iterator[Finding]:
         limit = self.ctx.settings.max_sentence_words
-        for offset, sentence in sentences:
-            count = len(_WORD.findall(sentence))
-            if count > limit:
+        for offset, words in sentences:
+            if len(words) > limit:
                 yield doc.finding("long-sentence", offset,
-                                  f"this sentence has {count} words (at most {limit} is easier "
-                                  "to read)", "split it into two or more sentences")
+                                  f"this sentence has {len(words)} words (at most {limit} is "
+                                  "easier to read)", "split it into two or more sentences")
 
-    def _grade(self, doc: Document, sentences: list[tuple[int, str]]) -> Finding | None:
+    def _grade(self, doc: Document, sentences: list[tuple[int, list[str]]]) -> Finding | None:
         settings = self.ctx.settings
-        words = sum(len(_WORD.findall(sentence)) for _, sentence in sentences)
-        if words < settings.grade_min_words:
+        words = [word for _, sentence in sentences for word in sentence]
+        if len(words) < settings.grade_min_words:
             return None
-        import textstat  # late: loading its pronunciation dictionary takes a moment
-
-        text = " ".join(s if s[-1] in ".!?" else s + "." for _, s in sentences)
-        grade = float(textstat.flesch_kincaid_grade(text))
+        grade = flesch_kincaid_grade(len(sentences), words)
         if grade <= settings.target_grade:
             return None
         return doc.finding("reading-grade", sentences[0][0],
                            f"the text reads at grade {grade:.1f}, above the target of "
                            f"{settings.target_grade:g}",
                            "use shorter sentences and everyday words")
+
+
+def flesch_kincaid_grade(sentences: int, words: list[str]) -> float:
+    """The Flesch-Kincaid grade, with textstat's syllable counts; the sentences and words are
+    ours (they already skip code and markup), and each word is counted once per run."""
+    syllables = sum(map(_syllables, words))
+    return 0.39 * len(words) / sentences + 11.8 * syllables / len(words) - 15.59
+
+
+@cache
+def _syllables(word: str) -> int:
+    import textstat  # late: loading its pronunciation dictionary takes a moment
+
+    return max(1, int(textstat.syllable_count(word.lower()))) if word[0].isalpha() else 1

@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..build import load_site
 from ..cleaning import decode
 from ..config import SiteConfig
-from ..problems import Problem
+from ..parallel import Workers, map_ordered, workers_from_config
+from ..problems import Problem, StorygenError
 from ..site import BuildOptions
 from .access import Accessibility
 from .context import Context, Family, Item
-from .diagnostic import Diagnostic, Finding, Rule
+from .diagnostic import Diagnostic, Finding, Level, Rule
 from .document import PROSE_FIELDS, Document, scan
 from .fields import FrontMatter
 from .links import Links
 from .plain import PlainLanguage
 from .settings import load_settings
 from .spelling import Spelling
+from .teasers import Teasers
 
-FAMILIES: tuple[type[Family], ...] = (Spelling, PlainLanguage, Accessibility, Links, FrontMatter)
+FAMILIES: tuple[type[Family], ...] = (Spelling, PlainLanguage, Accessibility, Links, FrontMatter,
+                                      Teasers)
 UNKNOWN_RULE = Rule("unknown-rule", "error", "a silencing comment or check: ignore names no rule")
 READ_WARNING = Rule("read-warning", "warning", "what the build warns about while reading a file")
 
@@ -37,6 +40,8 @@ class CheckOptions:
     drafts: bool = False
     external: bool | None = None  # None: as `[check] external_links` says
     now: datetime | None = None  # None: SOURCE_DATE_EPOCH, else the clock
+    jobs: int | None = None  # processes, as for `build --jobs` (None: `[build] workers`)
+    paths: tuple[Path, ...] = ()  # report only these files (all when empty)
 
 
 @dataclass
@@ -61,27 +66,50 @@ def check_site(config: SiteConfig, options: CheckOptions | None = None) -> Repor
     options = options or CheckOptions()
     rules = {rule.name: rule for rule in all_rules()}
     settings = load_settings(config, rules)
-    site, _ = load_site(config, BuildOptions(drafts=options.drafts, future=True,
-                                             now=options.now))
+    site, bodies = load_site(config, BuildOptions(drafts=options.drafts, future=True,
+                                             now=options.now), jobs=options.jobs)
     external = settings.external_links if options.external is None else options.external
-    ctx = Context(config, site, settings, site.now, external)
-    families = [family(ctx) for family in FAMILIES if any(ctx.on(r) for r in family.RULES)]
-    collector = _Collector(ctx, rules)
-    items: list[Item] = [*site.entries, *site.pages]
-    warnings: dict[str, list[Problem]] = {}
-    for warning in site.warnings:
-        warnings.setdefault(Path(warning.path).as_posix(), []).append(warning)
-    for item in items:
-        doc = read_document(ctx, item)
-        collector.start(doc, item)
-        collector.add(doc, [Finding(READ_WARNING.name, w.line or 1, w.column or 1, w.message,
-                                    w.hint) for w in warnings.get(item.source.as_posix(), [])])
-        for family in families:
-            collector.add(doc, family.check(doc, item))
-    for family in families:
-        for doc, finding in family.finish():
-            collector.add(doc, [finding])
-    return Report(sorted(collector.diagnostics), len(items))
+    ctx = Context(config, site, settings, site.now, external, bodies)
+    run = _Run(ctx, rules, [family(ctx) for family in FAMILIES
+                            if any(ctx.on(r) for r in family.RULES)])
+    if options.paths:
+        run.items = _only(run.items, config.root, options.paths)
+    workers = workers_from_config(config, options.jobs)
+    if external or workers.for_items(len(run.items)) == 1:
+        diagnostics = [d for item in run.items for d in run.check(item)]
+    else:
+        diagnostics = _in_workers(run, workers)
+    return Report(sorted(diagnostics + run.finish()), len(run.items))
+
+
+def _only(items: list[Item], root: Path, paths: tuple[Path, ...]) -> list[Item]:
+    """The items among `paths` (e.g. the files a commit changes); the model stays whole, so
+    links to other files are still checked against it."""
+    missing = [path for path in paths if not path.is_file()]
+    if missing:
+        raise StorygenError([Problem(str(path), None, "there is no such file") for path in missing])
+    wanted = {path.resolve() for path in paths}
+    return [item for item in items if (root / item.source).resolve() in wanted]
+
+
+_RUN: _Run | None = None  # the run that forked workers read (they inherit it)
+
+
+def _in_workers(run: _Run, workers: Workers) -> list[Diagnostic]:
+    """Spread the files over processes; dictionaries are loaded first, so workers share them."""
+    global _RUN
+    run.preload()
+    _RUN = run
+    try:
+        return [d for found in map_ordered(_check_index, range(len(run.items)), workers)
+                for d in found]
+    finally:
+        _RUN = None
+
+
+def _check_index(index: int) -> list[Diagnostic]:
+    assert _RUN is not None
+    return _RUN.check(_RUN.items[index])
 
 
 def read_document(ctx: Context, item: Item) -> Document:
@@ -97,16 +125,23 @@ def display_path(path: Path) -> str:
     return path.relative_to(here).as_posix() if path.is_relative_to(here) else str(path)
 
 
-@dataclass
-class _Collector:
-    """Turns findings into diagnostics: configured level, silencing by entry and by line."""
+class _Run:
+    """One check of a site: every family on each file, then silencing and configured levels."""
 
-    ctx: Context
-    rules: dict[str, Rule]
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    ignored: dict[str, frozenset[str]] = field(default_factory=dict)
+    def __init__(self, ctx: Context, rules: dict[str, Rule], families: list[Family]) -> None:
+        self.ctx, self.rules, self.families = ctx, rules, families
+        self.items: list[Item] = [*ctx.site.entries, *ctx.site.pages]
+        self.warnings: dict[str, list[Problem]] = {}
+        for warning in ctx.site.warnings:
+            self.warnings.setdefault(Path(warning.path).as_posix(), []).append(warning)
+        self.ignored: dict[str, frozenset[str]] = {}
 
-    def start(self, doc: Document, item: Item) -> None:
+    def preload(self) -> None:
+        for family in self.families:
+            family.preload()
+
+    def check(self, item: Item) -> list[Diagnostic]:
+        doc = read_document(self.ctx, item)
         names, problem = _entry_ignores(item.extra.get("check"))
         self.ignored[doc.path] = frozenset(names)
         at = doc.field_value(item.lines.get("check"))
@@ -116,18 +151,27 @@ class _Collector:
         findings += [doc.finding(UNKNOWN_RULE.name, offset, f"storygen-ignore names no rule "
                                  f"'{name}'", _known(self.rules))
                      for offset, name in doc.ignore_marks if name not in self.rules]
-        self.add(doc, findings)
+        findings += [Finding(READ_WARNING.name, w.line or 1, w.column or 1, w.message, w.hint)
+                     for w in self.warnings.get(item.source.as_posix(), [])]
+        for family in self.families:
+            findings.extend(family.check(doc, item))
+        return self.diagnostics(doc, findings)
 
-    def add(self, doc: Document, findings: Iterable[Finding]) -> None:
+    def finish(self) -> list[Diagnostic]:
+        """What the families find once every file is seen (external links)."""
+        return [d for family in self.families for doc, finding in family.finish()
+                for d in self.diagnostics(doc, [finding])]
+
+    def diagnostics(self, doc: Document, findings: Iterable[Finding]) -> list[Diagnostic]:
         settings, ignored = self.ctx.settings, self.ignored.get(doc.path, frozenset())
+        found = []
         for finding in findings:
             level = settings.level(finding.rule, self.rules[finding.rule].level)
-            if level == "off" or finding.rule in ignored or doc.silenced(finding.rule,
-                                                                        finding.line):
-                continue
-            self.diagnostics.append(Diagnostic(doc.path, finding.line, finding.column,
-                                               finding.rule, finding.message, level,  # type: ignore[arg-type]
-                                               finding.fix))
+            if level != "off" and finding.rule not in ignored and not doc.silenced(
+                    finding.rule, finding.line):
+                found.append(Diagnostic(doc.path, finding.line, finding.column, finding.rule,
+                                        finding.message, cast(Level, level), finding.fix))
+        return found
 
 
 def _entry_ignores(value: Any) -> tuple[list[str], str]:

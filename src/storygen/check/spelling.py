@@ -12,7 +12,7 @@ from ..problems import Problem, StorygenError
 from .context import Context, Family, Item
 from .diagnostic import Finding, Rule
 from .document import Document
-from .modern_words import MODERN_WORDS
+from .modern_words import MODERN_WORDS, PREFIXES
 
 if TYPE_CHECKING:
     from spellchecker import SpellChecker
@@ -45,27 +45,45 @@ class Spelling(Family):
         self.known_words: dict[str, bool] = {}
         self.fixes: dict[str, str] = {}
 
+    def preload(self) -> None:
+        _dictionary()
+
     @property
     def checker(self) -> SpellChecker:
         return _dictionary()
 
     def check(self, doc: Document, item: Item) -> Iterator[Finding]:
         prose = doc.prose
+        doubtful = {word for word in set(_WORD.findall(prose)) if self.doubtful(word)}
+        if not doubtful:
+            return  # the usual case: only the unknown words need their places found
         for match in _WORD.finditer(prose):
-            if "-" in match.group() and self.known(match.group()):
-                continue  # a compound in the word list or the dictionary, e.g. Wi-Fi
+            if match.group() not in doubtful:
+                continue
+            compound = "-" in match.group()
             for part in _PARTS.finditer(prose, match.start(), match.end()):
                 word = part.group()
-                if not _skipped(prose, part) and not self.known(word):
+                if compound and word.lower() in PREFIXES:
+                    continue
+                if not self.known(word) and not _skipped(prose, part):
                     yield doc.finding("spelling", part.start(), f'"{word}" may be misspelled',
                                       self.fix(word))
 
+    def doubtful(self, word: str) -> bool:
+        """A word (or hyphenated compound) with a part that is not known."""
+        if "-" not in word:
+            return not self.known(word)
+        return not self.known(word) and not all(
+            part.lower() in PREFIXES or self.known(part) for part in word.split("-"))
+
     def known(self, word: str) -> bool:
-        key = word.lower().replace("’", "'")
-        cached = self.known_words.get(key)
+        """In the word list or the dictionary, in any case, with or without a final 's.
+        Cached by the word as written: most words of a site come back again and again."""
+        cached = self.known_words.get(word)
         if cached is None:
-            bare = key[:-2] if key.endswith("'s") else key
-            cached = self.known_words[key] = (
+            key = word.lower().replace("’", "'")
+            bare = key.removesuffix("'s")
+            cached = self.known_words[word] = (
                 key in self.words or bare in self.words or key in self.checker
                 or bare in self.checker)
         return cached
@@ -100,11 +118,10 @@ def _dictionary() -> SpellChecker:
 
 
 def _skipped(prose: str, match: re.Match[str]) -> bool:
-    """Not a word to check: one letter, an acronym, a camel-case name, part of a code, file name,
-    domain, handle or hashtag."""
+    """Not a word to check: one letter, an acronym, a name with inner capitals (iPhone, McKay),
+    part of a code, file name, domain, handle or hashtag."""
     word, start, end = match.group(), match.start(), match.end()
-    if len(word) < 2 or word.isupper() or (
-            not word[1:].islower() and not word[1:].isupper()):
+    if len(word) < 2 or word.isupper() or any(char.isupper() for char in word[1:]):
         return True
     before = prose[start - 1] if start else " "
     after = prose[end] if end < len(prose) else " "

@@ -17,20 +17,26 @@ HELP = "check spelling, plain language, accessibility, links and front matter"
 
 
 def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="FILE",
+                        help="report only these content files (e.g. from a pre-commit hook); "
+                             "other files are ignored")
     parser.add_argument("--format", choices=FORMATS, default="human",
                         help="human (default), json, or github (Actions annotations)")
     parser.add_argument("--strict", action="store_true", help="fail on warnings too")
     parser.add_argument("--drafts", action="store_true", help="check drafts too")
     parser.add_argument("--external-links", action="store_true", default=None,
                         help="also check links to other sites (slow; needs the network)")
+    parser.add_argument("--jobs", type=int, metavar="N",
+                        help="processes to use (0: one per core; default: [build] workers)")
 
 
 def run(args: argparse.Namespace) -> int:
     root = Path(args.root).resolve()
     try:
         config = load_config(root)
-        report = check_site(config, CheckOptions(drafts=args.drafts,
-                                                 external=args.external_links))
+        options = CheckOptions(drafts=args.drafts, jobs=args.jobs, external=args.external_links,
+                               paths=tuple(Path(p) for p in args.paths))
+        report = check_site(config, options)
     except StorygenError as error:
         report = problem_report(error.problems, root)
     colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")

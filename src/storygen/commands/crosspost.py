@@ -70,8 +70,9 @@ def _print_summary(report: Report, dry_run: bool) -> None:
            f"{'ies' if entries != 1 else 'y'} ({tally})"
     if report.again:
         print(f"{report.again} teasers of an interrupted run are emitted again.")
-    for problem in outcome.skipped:
-        print(f"  skipped: {problem}")
+    for message, number in Counter(p.message for p in outcome.skipped).items():
+        where = "" if dry_run else " (listed on the review page)"
+        print(f"Skipped for {number} entr{'ies' if number != 1 else 'y'}: {message}{where}")
     if dry_run:
         print(f"Dry run: would emit {made}; nothing was written.")
     elif report.written:

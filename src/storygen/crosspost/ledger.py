@@ -11,12 +11,12 @@ import fcntl
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..atomic import write_atomically
 from ..problems import Problem, StorygenError
 
 FORMAT = "storygen-crosspost-ledger"
@@ -63,26 +63,6 @@ class Ledger:
     def save(self) -> None:
         """Replace the file atomically: write a temporary file, flush it to disk, rename."""
         write_atomically(self.path, self.dumps().encode("utf-8"))
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                         dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
 
 
 def remove_stale_temporaries(path: Path) -> None:

@@ -14,7 +14,8 @@ from .platforms import DEFAULT_SPECS, PlatformSpec, Settings
 from .text import clean, hashtags, shorten
 
 SOCIAL_KEYS = ("text", "hashtags", "image", "image_alt")
-_LINKS = regex.compile(r"(?:https?://|www\.)\S+")
+# Anything Threads may take for a link, bare domains included: it allows only a few per post.
+_LINKS = regex.compile(r"(?:https?://|www\.)\S+|(?<![\w.@/])[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}\b")
 _INLINE_TAG = regex.compile(r"(?<!\w)#\w+")
 _JPEG = (".jpg", ".jpeg")
 
@@ -205,7 +206,7 @@ def compose(source: Source, spec: PlatformSpec, settings: Settings) -> Teaser | 
 
     image, alt, image_field = _image(source, spec.name)
     if spec.needs_image and not image:
-        return refuse("skipped, it needs an image", "add image and image_alt to post there",
+        return refuse("needs an image", "add image and image_alt to post there",
                       "title", skip=True)
     if image and not alt:
         return refuse("the image has no description (alt text)",

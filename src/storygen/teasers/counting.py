@@ -45,8 +45,9 @@ KNOWN_TLDS = frozenset((
 
 # One URL that X and Mastodon take whole (group 3: trailing punctuation, which they leave out).
 _PLAIN_URL = regex.compile(
-    r"(https?://)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+([a-z]{2,})(?::\d{1,5})?"
-    r"(?:/(?:[\w/.~%-]*[\w/~%-])?)?(?:\?[\w=&%.~-]*[\w=&%~-])?([.,!?;:)]?)", regex.IGNORECASE)
+    r"(https?://)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,})(?::\d{1,5})?"
+    r"(?:/(?:[A-Za-z0-9_/.~%-]*[A-Za-z0-9_/~%-])?)?(?:\?[A-Za-z0-9_=&%.~-]*[A-Za-z0-9_=&%~-])?"
+    r"([.,!?;:)]?)", regex.IGNORECASE)
 
 # twitter-text v3: code points in these ranges weigh 100, everything else 200 (scale 100).
 _LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))

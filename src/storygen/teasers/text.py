@@ -26,6 +26,8 @@ _UNSPACED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Bopomofo}]")
 _INTRA_WORD = frozenset("-‐'’.,:·")
 _SENTENCE_END = regex.compile(r"[.!?。！？…]+[\"'”’)\]»」』]*(?=\s|$)|[。！？]+")
 _TRAILING = frozenset(",;:-–—/([{“‘«„.!?…&+|·•*")
+_HASHTAG = regex.compile(r"(?<!\w)#(\w+)")
+_LETTER = regex.compile(r"[^\W\d_]")
 _WORD_SPLIT = regex.compile(r"[^\w\p{M}]+|_+")
 
 
@@ -44,14 +46,14 @@ def hashtag(tag: str) -> str:
     """
     words = [w for w in _WORD_SPLIT.split(clean(tag).lstrip("#")) if w]
     name = "".join(w[:1].upper() + w[1:] for w in words)
-    if not name or not regex.search(r"[^\W\d_]", name) or len(GRAPHEME.findall(name)) > 64:
+    if not name or not _LETTER.search(name) or len(GRAPHEME.findall(name)) > 64:
         return ""
     return name
 
 
 def hashtags(tags: Iterable[str], skip: str = "") -> list[str]:
     """Unique CamelCase hashtags, first spelling wins; those already in `skip` text left out."""
-    present = {m.casefold() for m in regex.findall(r"(?<!\w)#(\w+)", skip)}
+    present = {m.casefold() for m in _HASHTAG.findall(skip)}
     result: list[str] = []
     for tag in tags:
         name = hashtag(tag)
