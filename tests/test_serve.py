@@ -191,6 +191,9 @@ def test_saving_a_story_updates_its_page_and_signals_reload(
     events.wait_for("reload")
     page = fetch(served.port, "/stories/online-business-license/")
     assert "Freshly edited businesses" in page.text
+    assert served.folder is not None  # the replaced output is deleted in the background
+    eventually(lambda: not any(served.folder.glob("retired-*")), "old output deleted")
+    assert sorted(p.name for p in served.folder.iterdir()) == ["site"]
 
 
 def test_a_save_that_changes_no_output_sends_nothing(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
@@ -120,7 +121,7 @@ def _render(job: tuple[str, str, bool]) -> Rendered:
 
 
 def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
-          jobs: int | None = None) -> BuildResult:
+          jobs: int | None = None, retire: Callable[[Path], None] | None = None) -> BuildResult:
     """Build the whole site into `out` (default: the configured output folder), atomically.
 
     Incremental: Markdown comes from the cache where it can, and only outputs whose inputs
@@ -135,7 +136,7 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
     workers = workers_from_config(config, jobs)
     site, bodies = load_site(config, options, jobs=jobs, stats=stats)
     previous = load_manifest(config.cache_path)
-    staged = StagedOutput(output)
+    staged = StagedOutput(output, retire)  # retire: what to do with the replaced output
     try:
         outcome, manifest = write_output(plan(site, bodies), staged, previous, workers)
         staged.commit()

@@ -10,6 +10,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -36,8 +37,11 @@ class FileStamp:
 class StagedOutput:
     """A temporary folder beside the output folder; `commit()` swaps it in, `discard()` drops it."""
 
-    def __init__(self, output: Path) -> None:
+    def __init__(self, output: Path, retire: Callable[[Path], None] | None = None) -> None:
+        """`retire(old)` removes the replaced output, or moves it away to be removed later
+        (`storygen serve` does, so a reload need not wait); by default it is deleted at once."""
         self.output = output
+        self.retire = retire or _delete
         recover(output)
         output.parent.mkdir(parents=True, exist_ok=True)
         self.folder = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
@@ -94,10 +98,15 @@ class StagedOutput:
         if self.output.exists():
             os.rename(self.output, old)
         os.rename(self.folder, self.output)
-        shutil.rmtree(old, ignore_errors=True)
+        if old.exists():
+            self.retire(old)
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _delete(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def recover(output: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import queue
 import shutil
 import tempfile
 import threading
@@ -45,6 +46,8 @@ class Preview:
         self._threads: list[threading.Thread] = []
         self._watcher: Watcher | None = None
         self._stopped = threading.Event()
+        self._retired: queue.SimpleQueue[Path | None] = queue.SimpleQueue()
+        self._retirements = 0
 
     @property
     def port(self) -> int:
@@ -73,6 +76,7 @@ class Preview:
         self._watcher.start()
         self._spawn("storygen-http", self.server.serve_forever, 0.2)
         self._spawn("storygen-builder", self._build_loop)
+        self._spawn("storygen-janitor", self._sweep)
 
     def wait(self) -> None:
         """Block until `stop()` (or Ctrl-C, which interrupts this wait)."""
@@ -92,6 +96,8 @@ class Preview:
                 self.server.shutdown()
             self.server.server_close()
         for thread in self._threads:
+            if thread.name == "storygen-janitor":  # last: the builder may have retired more
+                self._retired.put(None)
             thread.join()
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
@@ -100,6 +106,19 @@ class Preview:
         thread = threading.Thread(target=target, args=args, name=name)
         thread.start()
         self._threads.append(thread)
+
+    def _retire(self, old: Path) -> None:
+        """Move a replaced output aside at once; the janitor thread deletes it, so the tabs
+        reload as soon as the new output is in place, not after a slow delete."""
+        assert self.folder is not None
+        self._retirements += 1
+        aside = self.folder / f"retired-{self._retirements}"
+        old.rename(aside)
+        self._retired.put(aside)
+
+    def _sweep(self) -> None:
+        while (folder := self._retired.get()) is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def _build_loop(self) -> None:
         while (changed := self.debouncer.take()) is not None:
@@ -115,7 +134,7 @@ class Preview:
             # Forking build workers while this process runs threads risks deadlocked
             # children, so only the first build (before any thread starts) may use them.
             result = build(config, self.options, self.site.output,
-                           jobs=1 if self._threads else None)
+                           jobs=1 if self._threads else None, retire=self._retire)
         except StorygenError as error:
             self._failed(error.problems)
             return
