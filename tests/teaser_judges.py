@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import regex
 from twitter_text import parse_tweet
+from twitter_text.extract_urls import extract_urls_with_indices
 
 from storygen.teasers import Teaser
 
@@ -21,8 +22,13 @@ def x_judge(text: str) -> int:
 
 
 def mastodon_judge(text: str) -> int:
-    """The validator's rewrite: every URL as 23 x, `@user@domain` as `@user`; then graphemes."""
-    text = regex.sub(r"https?://\S+", "x" * 23, text)
+    """The validator's rewrite: every URL as 23 x, `@user@domain` as `@user`; then graphemes.
+
+    URLs as Mastodon finds them: twitter-text's extractor, only with a protocol.
+    """
+    for found in reversed(extract_urls_with_indices(text, extract_urls_without_protocol=False)):
+        start, end = found["indices"]
+        text = text[:start] + "x" * 23 + text[end:]
     text = regex.sub(r"(?<![=/\w])@(\w+)@[\w.-]+\w", r"@\1", text)
     return graphemes(text)
 

@@ -207,3 +207,16 @@ def test_readme_check_example_is_valid(make_site) -> None:
     site = make_site({"content/stories/pool.md": CLEAN}, toml)
     report = check_site(load_config(site))
     assert not any(d.rule == "no-image" for d in report.diagnostics)
+
+
+def test_only_named_files_are_reported(make_site, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    site = make_site({"content/stories/pool.md": STORY,
+                      "content/stories/park.md": CLEAN.replace("pool", "park"),
+                      "notes.txt": "not content"})
+    monkeypatch.chdir(site)
+    assert run_cli("check", "content/stories/park.md", "notes.txt") == 0
+    assert capsys.readouterr().out == "No problems found in 1 file.\n"
+    assert run_cli("check", "content/stories/pool.md") == 1
+    assert run_cli("check", "--format", "json", "content/stories/gone.md") == 1
+    assert "there is no such file" in capsys.readouterr().out

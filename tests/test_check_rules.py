@@ -94,6 +94,7 @@ def test_spelling_skips_code_urls_emails_acronyms_and_numbers(check) -> None:
 
     <!-- a libary comment -->
     <span class="libary">The library</span> and [the library](/libary-link/).
+    The eAPD form, a pre-register step and {% include libary.html %} or {{ libary }}.
     """
     assert check(body, rules=("spelling",)) == []
 
@@ -123,6 +124,12 @@ def test_long_sentence_flagged_at_its_start(check) -> None:
     found = check(body.replace("word", "park"), rules=("long-sentence",))
     assert places(found) == [(BODY_LINE, 12 + len(words25) + 1)]
     assert "26 words" in found[0].message
+
+
+def test_bold_full_stop_ends_a_sentence(check) -> None:
+    body = "**Apply by May 1.** Then wait for the letter.\n"
+    found = check(body, check_toml="[check]\nmax_sentence_words = 4\n", rules=("long-sentence",))
+    assert places(found) == [(BODY_LINE, 21)]  # "Then wait for the letter." has 5
 
 
 def test_long_sentence_limit_is_configurable(check) -> None:
@@ -211,7 +218,8 @@ def test_link_text_that_says_nothing(check) -> None:
 
 
 def test_empty_links(check) -> None:
-    body = "A [](/about/) and [About]() and <a href=\"/about/\"> </a>. [About](/about/)\n"
+    body = ("A [](/about/) and [About]() and <a href=\"/about/\"> </a>. [About](/about/)\n"
+            '<a href="/about/"><img src="/images/library.png" alt="About us"></a>\n')
     found = check(body, files={"content/pages/about.md": "---\ntitle: About\n---\n\nHi.\n"},
                   rules=("empty-link",))
     assert places(found) == [(BODY_LINE, 3), (BODY_LINE, 19), (BODY_LINE, 33)]

@@ -311,3 +311,13 @@ def test_ledger_path_and_output_folder_come_from_site_toml(sample_site: Path):
     assert crosspost(sample_site) == 0
     assert (sample_site / "state" / "posted.json").is_file()
     assert (sample_site / "teasers" / "x.json").is_file()
+
+
+def test_renamed_entry_with_an_alias_is_not_new(sample_site: Path, capsys):
+    assert crosspost(sample_site, "--platform", "x") == 0
+    path = sample_site / "content" / "stories" / "permit-wait-times-cut.md"
+    renamed = "slug: permit-waits-shorter\naliases: [/stories/permit-wait-times-cut/]\ntitle:"
+    path.write_text(path.read_text("utf-8").replace("title:", renamed, 1), "utf-8")
+    capsys.readouterr()
+    assert crosspost(sample_site, "--platform", "x") == 0
+    assert "Nothing new since the last run" in capsys.readouterr().out

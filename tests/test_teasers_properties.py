@@ -5,10 +5,10 @@ from __future__ import annotations
 import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from teaser_judges import GRAPHEME, facet_slices, within_limit, x_judge
+from teaser_judges import GRAPHEME, facet_slices, mastodon_judge, within_limit, x_judge
 
 from storygen.teasers import DEFAULT_SPECS, Refusal, Settings, Source, Teaser, compose
-from storygen.teasers.counting import x_length
+from storygen.teasers.counting import mastodon_length, x_length
 from storygen.teasers.text import ELLIPSIS, clean
 
 URL = "https://news.example.gov/stories/hostile-text/"
@@ -133,3 +133,11 @@ URLISH = st.builds(
 @given(st.lists(st.one_of(URLISH, piece), max_size=12).map(" ".join))
 def test_x_count_is_never_below_twitter_text(text):
     assert x_length(text) >= x_judge(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(URLISH, piece, st.sampled_from(["@county@social.example.gov",
+                                                          "@a_b@x.y", "x@y.gov", "=@u@h.io"])),
+                max_size=12).map(" ".join))
+def test_mastodon_count_is_never_below_the_validators(text):
+    assert mastodon_length(text) >= mastodon_judge(text)

@@ -12,7 +12,8 @@ from .diagnostic import Finding, Rule
 from .document import Document, Link
 
 _MARKUP = re.compile(r"[*_`~]+|<[^>]*>")
-_IMAGE_IN_TEXT = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_IMAGE_IN_TEXT = re.compile(r"!\[([^\]]*)\]\([^)]*\)"
+                            r"""|<img\b[^>]*?\balt\s*=\s*(?:"([^"]*)"|'([^']*)')[^>]*>""", re.I)
 _FILE_NAME = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|avif|bmp|tiff?|heic)$", re.I)
 _CAMERA_NAME = re.compile(r"^(?:img|dsc|dscn|dscf|pxl|photo|image|screenshot)[\s_-]*\d+", re.I)
 _URL_TEXT = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
@@ -99,7 +100,8 @@ def _normal(text: str) -> str:
 
 def _link_name(text: str) -> str:
     """What a screen reader announces for a link: its text, with images read as their alt."""
-    return " ".join(_MARKUP.sub("", _IMAGE_IN_TEXT.sub(r"\1", text)).split())
+    alt = _IMAGE_IN_TEXT.sub(lambda m: next(g for g in (*m.groups(), "") if g is not None), text)
+    return " ".join(_MARKUP.sub("", alt).split())
 
 
 def _headings(doc: Document) -> Iterator[Finding]:

@@ -40,6 +40,7 @@ _INLINE = re.compile(r"""
   | (?P<entity>&(?:\#\d+|\#x[\da-fA-F]+|[A-Za-z]\w*);)
   | (?P<escape>\\[^\s\w])
   | (?P<attr>\{:?\s*[#.:][^}\n]*\})
+  | (?P<liquid>\{%[\s\S]*?%\}|\{\{[\s\S]*?\}\})
 """, re.X)
 # Where an _INLINE construct can start: finding these first is far faster than searching
 # with the whole pattern.
@@ -147,7 +148,7 @@ class Document:
             yield from _sentences(self.prose, block.start, block.end)
 
 
-_SENTENCE_END = re.compile(r"[.!?]+[\"')\]”’]*(?=\s|$)")
+_SENTENCE_END = re.compile(r"[.!?]+[\"')\]”’*_]*(?=\s|$)")  # closing quotes, brackets, bold
 # Abbreviations that never end a sentence, and ones that end it when a capital follows.
 _TITLES = {"mr", "mrs", "ms", "dr", "st", "no", "vs", "jan", "feb", "mar", "apr", "jun", "jul",
            "aug", "sep", "sept", "oct", "nov", "dec", "ave", "blvd", "rd", "jr", "sr", "e.g",
@@ -172,7 +173,7 @@ def _ends(prose: str, begin: int, dot: int, after: int) -> bool:
     while start > begin and (prose[start - 1].isalnum() or prose[start - 1] == "."):
         start -= 1
     word = prose[start:dot].lower().strip(".")
-    if len(word) == 1 or word in _TITLES:
+    if (len(word) == 1 and word.isalpha()) or word in _TITLES:
         return False
     return word not in _ENDINGS or _NEXT_CAPITAL.match(prose, after) is not None
 

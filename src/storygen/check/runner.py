@@ -12,7 +12,7 @@ from ..build import load_site
 from ..cleaning import decode
 from ..config import SiteConfig
 from ..parallel import Workers, map_ordered, workers_from_config
-from ..problems import Problem
+from ..problems import Problem, StorygenError
 from ..site import BuildOptions
 from .access import Accessibility
 from .context import Context, Family, Item
@@ -41,6 +41,7 @@ class CheckOptions:
     external: bool | None = None  # None: as `[check] external_links` says
     now: datetime | None = None  # None: SOURCE_DATE_EPOCH, else the clock
     jobs: int | None = None  # processes, as for `build --jobs` (None: `[build] workers`)
+    paths: tuple[Path, ...] = ()  # report only these files (all when empty)
 
 
 @dataclass
@@ -71,12 +72,24 @@ def check_site(config: SiteConfig, options: CheckOptions | None = None) -> Repor
     ctx = Context(config, site, settings, site.now, external, bodies)
     run = _Run(ctx, rules, [family(ctx) for family in FAMILIES
                             if any(ctx.on(r) for r in family.RULES)])
+    if options.paths:
+        run.items = _only(run.items, config.root, options.paths)
     workers = workers_from_config(config, options.jobs)
     if external or workers.for_items(len(run.items)) == 1:
         diagnostics = [d for item in run.items for d in run.check(item)]
     else:
         diagnostics = _in_workers(run, workers)
     return Report(sorted(diagnostics + run.finish()), len(run.items))
+
+
+def _only(items: list[Item], root: Path, paths: tuple[Path, ...]) -> list[Item]:
+    """The items among `paths` (e.g. the files a commit changes); the model stays whole, so
+    links to other files are still checked against it."""
+    missing = [path for path in paths if not path.is_file()]
+    if missing:
+        raise StorygenError([Problem(str(path), None, "there is no such file") for path in missing])
+    wanted = {path.resolve() for path in paths}
+    return [item for item in items if (root / item.source).resolve() in wanted]
 
 
 _RUN: _Run | None = None  # the run that forked workers read (they inherit it)

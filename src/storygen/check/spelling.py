@@ -12,7 +12,7 @@ from ..problems import Problem, StorygenError
 from .context import Context, Family, Item
 from .diagnostic import Finding, Rule
 from .document import Document
-from .modern_words import MODERN_WORDS
+from .modern_words import MODERN_WORDS, PREFIXES
 
 if TYPE_CHECKING:
     from spellchecker import SpellChecker
@@ -60,8 +60,11 @@ class Spelling(Family):
         for match in _WORD.finditer(prose):
             if match.group() not in doubtful:
                 continue
+            compound = "-" in match.group()
             for part in _PARTS.finditer(prose, match.start(), match.end()):
                 word = part.group()
+                if compound and word.lower() in PREFIXES:
+                    continue
                 if not self.known(word) and not _skipped(prose, part):
                     yield doc.finding("spelling", part.start(), f'"{word}" may be misspelled',
                                       self.fix(word))
@@ -70,7 +73,8 @@ class Spelling(Family):
         """A word (or hyphenated compound) with a part that is not known."""
         if "-" not in word:
             return not self.known(word)
-        return not self.known(word) and not all(map(self.known, word.split("-")))
+        return not self.known(word) and not all(
+            part.lower() in PREFIXES or self.known(part) for part in word.split("-"))
 
     def known(self, word: str) -> bool:
         """In the word list or the dictionary, in any case, with or without a final 's.
@@ -114,11 +118,10 @@ def _dictionary() -> SpellChecker:
 
 
 def _skipped(prose: str, match: re.Match[str]) -> bool:
-    """Not a word to check: one letter, an acronym, a camel-case name, part of a code, file name,
-    domain, handle or hashtag."""
+    """Not a word to check: one letter, an acronym, a name with inner capitals (iPhone, McKay),
+    part of a code, file name, domain, handle or hashtag."""
     word, start, end = match.group(), match.start(), match.end()
-    if len(word) < 2 or word.isupper() or (
-            not word[1:].islower() and not word[1:].isupper()):
+    if len(word) < 2 or word.isupper() or any(char.isupper() for char in word[1:]):
         return True
     before = prose[start - 1] if start else " "
     after = prose[end] if end < len(prose) else " "

@@ -17,6 +17,9 @@ HELP = "check spelling, plain language, accessibility, links and front matter"
 
 
 def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="FILE",
+                        help="report only these content files (e.g. from a pre-commit hook); "
+                             "other files are ignored")
     parser.add_argument("--format", choices=FORMATS, default="human",
                         help="human (default), json, or github (Actions annotations)")
     parser.add_argument("--strict", action="store_true", help="fail on warnings too")
@@ -31,8 +34,9 @@ def run(args: argparse.Namespace) -> int:
     root = Path(args.root).resolve()
     try:
         config = load_config(root)
-        report = check_site(config, CheckOptions(drafts=args.drafts, jobs=args.jobs,
-                                                 external=args.external_links))
+        options = CheckOptions(drafts=args.drafts, jobs=args.jobs, external=args.external_links,
+                               paths=tuple(Path(p) for p in args.paths))
+        report = check_site(config, options)
     except StorygenError as error:
         report = problem_report(error.problems, root)
     colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")

@@ -17,6 +17,7 @@ from ..config import SiteConfig
 from ..content import Entry
 from ..markup import Rendered
 from ..problems import Problem, StorygenError
+from ..redirects import alias_path
 from ..site import BuildOptions, Site
 from ..teasers import (
     DEFAULT_SPECS,
@@ -201,7 +202,10 @@ def _emit(config: SiteConfig, site: Site, bodies: Mapping[str, Rendered],
           specs: Sequence[PlatformSpec], cross: CrosspostConfig, out: Path,
           options: Options, ledger: Ledger | None) -> Report:
     def wanted(entry: Entry, spec: PlatformSpec) -> bool:
-        return ledger is None or not ledger.is_done(config.absolute(entry.path), spec.name)
+        """New to the ledger under its URL and under every old URL (`aliases`) it had."""
+        urls = [entry.path, *(alias_path(a) for a in entry.aliases)]
+        return ledger is None or not any(ledger.is_done(config.absolute(u), spec.name)
+                                         for u in urls)
 
     made = plan(config, site.listed, bodies, specs, cross.settings, wanted)
     by_id = {e.path: e for e in site.listed}
