@@ -186,3 +186,14 @@ def test_tampered_front_matter_record_is_parsed_again(site: Path, tmp_path: Path
     db.close()
     build_site_at(site, tmp_path / "two")
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_yaml_alias_bomb_is_not_kept(tmp_path: Path) -> None:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"] + [
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]" for i in range(8)]
+    text = "---\ntitle: Bomb\n" + "\n".join(lines) + "\n---\n\nBody.\n"
+    with RenderCache(tmp_path) as cache:
+        memo = FrontMatterMemo(cache)
+        with frontmatter_yaml.remembering(memo):
+            frontmatter_yaml.parse(text)
+        assert memo.new == {}

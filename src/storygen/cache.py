@@ -247,9 +247,9 @@ class FrontMatterMemo:
     def put(self, head: str, data: dict[str, Any], lines: dict[str, int]) -> None:
         key = digest(self.settings, head)
         try:
-            self.new[key] = json.dumps(_encode((data, lines)), ensure_ascii=False)
+            self.new[key] = json.dumps(_encode((data, lines), [MAX_NODES]), ensure_ascii=False)
         except (TypeError, ValueError):
-            return  # a value JSON cannot hold exactly: parse it every time
+            return  # a value JSON cannot hold exactly, or too big: parse it every time
         self.used.add(key)
 
     def save(self) -> None:
@@ -289,8 +289,15 @@ _TAGS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def _encode(value: Any) -> Any:
-    """JSON that keeps every type YAML's safe loader makes (types tagged, floats exact)."""
+MAX_NODES = 5000  # YAML aliases can make a small file a huge tree: such ones are not kept
+
+
+def _encode(value: Any, budget: list[int]) -> Any:
+    """JSON that keeps every type YAML's safe loader makes (types tagged, floats exact).
+    `budget`: how many more values may be written; past it, ValueError."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise ValueError("too many values")
     if value is None or isinstance(value, bool | str) or type(value) is int:
         return value
     if isinstance(value, float):
@@ -298,9 +305,9 @@ def _encode(value: Any) -> Any:
     if isinstance(value, list | tuple | set):
         items = sorted(value, key=repr) if isinstance(value, set) else value
         return {"l" if isinstance(value, list) else "t" if isinstance(value, tuple) else "s":
-                [_encode(v) for v in items]}
+                [_encode(v, budget) for v in items]}
     if isinstance(value, dict):
-        return {"d": [[_encode(k), _encode(v)] for k, v in value.items()]}
+        return {"d": [[_encode(k, budget), _encode(v, budget)] for k, v in value.items()]}
     if isinstance(value, bytes):
         return {"b": value.hex()}
     if isinstance(value, datetime):
