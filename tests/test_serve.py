@@ -135,6 +135,9 @@ def served(site: Path) -> Iterator[Preview]:
     finally:
         preview.stop()
     assert preview.folder is not None and not preview.folder.exists()
+    cache = site / ".storygen-cache"
+    assert (cache / "preview" / "outputs.json").is_file()  # the next preview starts from it
+    assert not (cache / "outputs.json").exists()  # storygen build's own cache is untouched
     assert set(threading.enumerate()) <= before, "threads left running"
 
 
@@ -188,6 +191,33 @@ def test_saving_a_story_updates_its_page_and_signals_reload(
     events.wait_for("reload")
     page = fetch(served.port, "/stories/online-business-license/")
     assert "Freshly edited businesses" in page.text
+
+
+def test_a_save_that_changes_no_output_sends_nothing(
+        served: Preview, events: EventStream, site: Path) -> None:
+    messages: list[str] = served.messages  # type: ignore[attr-defined]
+    story = site / "content/stories/online-business-license.md"
+    story.write_bytes(story.read_bytes())
+    eventually(lambda: any("(0 files changed, 0 removed)" in m for m in messages), "no-op build")
+    story.write_text(story.read_text(encoding="utf-8").replace(
+        "Small businesses", "Really edited businesses"), encoding="utf-8")
+    assert events.wait_for("reload").endswith("-1"), "the no-op build sent an event"
+    assert "Really edited" in fetch(served.port, "/stories/online-business-license/").text
+
+
+def test_a_request_during_the_output_swap_waits_for_the_new_folder(served: Preview) -> None:
+    """A build swaps its new folder in with two renames; in between there is no output."""
+    assert served.folder is not None
+    output, aside = served.folder / "site", served.folder / ".site.old"
+    output.rename(aside)
+    replies: list[Response] = []
+    asker = threading.Thread(
+        target=lambda: replies.append(fetch(served.port, "/stories/permit-wait-times-cut/")))
+    asker.start()
+    time.sleep(0.3)  # let the request arrive while the folder is away (either order passes)
+    aside.rename(output)
+    asker.join()
+    assert replies[0].status == 200 and "Building permit" in replies[0].text
 
 
 def test_editor_style_save_through_a_temporary_file(

@@ -14,12 +14,15 @@ import pytest
 PATIENCE = 60.0
 
 
-def start(site: Path, *extra: str) -> tuple[subprocess.Popen[str], str, Path, str]:
-    """Run `storygen serve`; return the process, its URL, its preview folder and what it said."""
+def start(site: Path, *extra: str,
+          background: bool = False) -> tuple[subprocess.Popen[str], str, Path, str]:
+    """Run `storygen serve`; return the process, its URL, its preview folder and what it said.
+    `background`: start it as a shell starts a background job, with SIGINT ignored."""
     process = subprocess.Popen(
         [sys.executable, "-m", "storygen.cli", "serve", "--root", str(site), "--port", "0",
          *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if background else None)
     assert process.stdout is not None
     seen = []
     for line in process.stdout:  # blocks until the server says where it is
@@ -33,10 +36,11 @@ def start(site: Path, *extra: str) -> tuple[subprocess.Popen[str], str, Path, st
     return process, url.group(1), Path(folder.group(1)), text
 
 
-@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize(("stop_signal", "background"), [
+    (signal.SIGINT, False), (signal.SIGTERM, False), (signal.SIGINT, True)])
 def test_ctrl_c_stops_cleanly_and_removes_the_preview_folder(
-        sample_site: Path, stop_signal: signal.Signals) -> None:
-    process, url, folder, _ = start(sample_site)
+        sample_site: Path, stop_signal: signal.Signals, background: bool) -> None:
+    process, url, folder, _ = start(sample_site, background=background)
     try:
         with urllib.request.urlopen(url, timeout=PATIENCE) as response:
             assert response.status == 200

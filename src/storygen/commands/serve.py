@@ -28,7 +28,9 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 def run(args: argparse.Namespace) -> int:
     preview = Preview(Path(args.root), args.host, args.port, drafts=not args.no_drafts)
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    # Explicit handlers: a shell starts background jobs with SIGINT ignored, and Python keeps that.
+    previous = {number: signal.signal(number, _interrupt)
+                for number in (signal.SIGINT, signal.SIGTERM)}
     try:
         preview.start()
         assert preview.folder is not None
@@ -42,5 +44,6 @@ def run(args: argparse.Namespace) -> int:
         print("Stopping.", flush=True)
     finally:
         preview.stop()
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
     return 0

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from ..build import build
+from ..build import BuildResult, build
 from ..config import SiteConfig, load_config
 from ..problems import Problem, StorygenError
 from ..site import BuildOptions
@@ -19,6 +19,7 @@ from .reload import Channel
 from .watch import Debouncer, Watcher
 
 Log = Callable[[str], None]
+PREVIEW_CACHE = "preview"  # inside the site's cache folder
 
 
 def _print(message: str) -> None:
@@ -61,7 +62,7 @@ class Preview:
         return self.origin + (self.site.base_path if self.site else "/")
 
     def start(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="storygen-preview-"))
+        self.folder = Path(tempfile.mkdtemp(prefix="storygen-preview-")).resolve()
         self.site = ServedSite(self.folder / "site", self.channel,
                                allowed_hosts=allowed_hosts(self.host))
         self.server = bind(self.host, self.requested_port, self.site)
@@ -124,26 +125,34 @@ class Preview:
             return
         self.site.base_path = config.base_path
         self.site.problems = ()
-        seconds = time.perf_counter() - started
-        done = (f"Rebuilt in {seconds:.2f} s: {_describe(changed)}" if changed else
-                f"Built {len(result.site.entries)} entries in {seconds:.2f} s")
+        self.site.built = True
+        self._report(result, changed, time.perf_counter() - started)
+        outputs = [*result.stats.changed, *result.stats.removed]
+        if changed and (outputs or was_broken):
+            css_only = not was_broken and all(path.endswith(".css") for path in outputs)
+            self.channel.publish("css" if css_only else "reload")
+
+    def _report(self, result: BuildResult, changed: list[str], seconds: float) -> None:
+        stats = result.stats
+        if changed:
+            done = (f"Rebuilt in {seconds:.2f} s ({_count(len(stats.changed), 'file')} changed, "
+                    f"{len(stats.removed)} removed): {_describe(changed)}")
+        else:
+            done = f"Built {len(result.site.entries)} entries in {seconds:.2f} s"
         self.log("\n".join([done, *(f"  warning: {w}" for w in result.warnings)]))
-        if not changed:
-            return
-        css_only = not was_broken and all(
-            name.startswith("static/") and name.endswith(".css") for name in changed)
-        self.channel.publish("css" if css_only else "reload")
 
     def _config(self) -> SiteConfig:
-        """The site's configuration, with absolute URLs pointing at this server."""
+        """The site's configuration, with absolute URLs pointing at this server, and a cache of
+        its own: the preview (with drafts, other URLs) neither evicts nor overwrites what
+        `storygen build` keeps, and the next preview starts from what this one built."""
         config = load_config(self.root)
-        return dataclasses.replace(config, base_url=self.origin + config.base_path)
+        return dataclasses.replace(config, base_url=self.origin + config.base_path,
+                                   cache_dir=str(config.cache_path / PREVIEW_CACHE))
 
     def _failed(self, problems: list[Problem]) -> None:
         assert self.site is not None
         self.site.problems = tuple(problems)
-        count = len(problems)
-        lines = [f"storygen: {count} problem{'s' if count != 1 else ''}; "
+        lines = [f"storygen: {_count(len(problems), 'problem')}; "
                  "the preview keeps the last good build:"]
         lines.extend(f"  {problem}" for problem in problems)
         self.log("\n".join(lines))
@@ -153,3 +162,7 @@ class Preview:
 def _describe(changed: list[str]) -> str:
     shown = ", ".join(changed[:3])
     return shown + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

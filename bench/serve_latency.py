@@ -1,0 +1,150 @@
+"""Time from saving one story to its updated page being served by a real `storygen serve`.
+
+    .venv/bin/python bench/serve_latency.py --sizes 1000,10000 --rounds 5 [--json out.json]
+
+For each size it writes a fresh corpus with bench/make_corpus.py, starts `storygen serve` on a
+free loopback port as a child process (as a writer would), and times, per round, one save of a
+story (a new sentence in its body) until a GET of that story's page returns the new text, polling
+every few milliseconds. It also times a save of the entry template (every entry page changes)
+and of the stylesheet, and the start-up (first build) itself. Ctrl-C (SIGINT) stops the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import make_corpus  # bench/ is not a package: found through sys.path
+
+PATIENCE = 900.0  # seconds: give up on a round after this long
+POLL = 0.005
+
+
+@dataclass
+class Figures:
+    size: int
+    startup: float = 0.0
+    story: list[float] = field(default_factory=list)
+    template: float = 0.0
+    stylesheet: float = 0.0
+
+    def row(self) -> str:
+        story = statistics.median(self.story)
+        return (f"| {self.size:,} | {self.startup:.2f} | {story:.2f} "
+                f"({min(self.story):.2f}-{max(self.story):.2f}) | {self.template:.2f} "
+                f"| {self.stylesheet:.2f} |")
+
+
+class Server:
+    """`storygen serve` on a corpus, in a child process whose output goes to a log file."""
+
+    def __init__(self, root: Path, log: Path) -> None:
+        env = {**os.environ, "SOURCE_DATE_EPOCH": str(make_corpus.SOURCE_DATE_EPOCH)}
+        self.log = log
+        with log.open("w") as stream:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "storygen.cli", "serve", "--root", str(root),
+                 "--port", "0"], stdout=stream, stderr=subprocess.STDOUT, env=env)
+        found = wait_for(lambda: re.search(r"Serving at http://127\.0\.0\.1:(\d+)/",
+                                           log.read_text()), "the server to start")
+        self.port = int(found.group(1))
+
+    def get(self, path: str) -> bytes:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=PATIENCE)
+        try:
+            conn.request("GET", path)
+            return conn.getresponse().read()
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGINT)
+        self.process.wait(timeout=PATIENCE)
+
+
+def wait_for(check: Callable[[], object], what: str) -> object:
+    deadline = time.monotonic() + PATIENCE
+    while not (found := check()):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"gave up waiting for {what}")
+        time.sleep(POLL)
+    return found
+
+
+def save_and_time(server: Server, path: Path, old: str, new: str, url: str, marker: str) -> float:
+    """Save `path` with `old` replaced by `new`; seconds until `url` serves `marker`."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    started = time.perf_counter()
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    wait_for(lambda: marker.encode() in server.get(url), f"{url} to show {marker}")
+    return time.perf_counter() - started
+
+
+def measure(size: int, rounds: int, work: Path) -> Figures:
+    root = work / f"serve-{size}"
+    shutil.rmtree(root, ignore_errors=True)
+    entries = make_corpus.make_corpus(size, root)
+    stories = [e for e in entries if e.kind == "story" and not e.meta.get("draft")]
+    figures = Figures(size)
+    started = time.perf_counter()
+    server = Server(root, work / f"serve-{size}.log")
+    figures.startup = time.perf_counter() - started
+    try:
+        for n in range(rounds):
+            entry = stories[(n * 97) % len(stories)]
+            marker = f"Saved for latency round {n}."
+            figures.story.append(save_and_time(
+                server, root / "content/stories" / f"{entry.slug}.md", "\n---\n",
+                f"\n---\n\n{marker}\n", f"/stories/{entry.slug}/", marker))
+            time.sleep(0.5)  # let the server settle between rounds
+        figures.template = save_and_time(
+            server, root / "templates/entry.html", "<article", "<!-- template saved --><article",
+            f"/stories/{stories[-1].slug}/", "template saved")
+        time.sleep(0.5)
+        figures.stylesheet = save_and_time(
+            server, root / "static/css/site.css", ":root", "/* css saved */ :root",
+            "/css/site.css", "css saved")
+    finally:
+        server.stop()
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="1000,10000", help="corpus sizes (default 1000,10000)")
+    parser.add_argument("--rounds", type=int, default=5, help="story saves per size (default 5)")
+    parser.add_argument("--work", type=Path, help="scratch folder (default: a temporary one)")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also save the figures here")
+    args = parser.parse_args(argv)
+    work = args.work or Path(tempfile.mkdtemp(prefix="storygen-serve-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    results = [measure(int(size), args.rounds, work) for size in args.sizes.split(",")]
+    print("| entries | start-up, s | save story -> page served, s: median (min-max) "
+          "| save entry template, s | save stylesheet, s |")
+    print("|---:|---:|---:|---:|---:|")
+    for figures in results:
+        print(figures.row())
+    if args.json:
+        args.json.write_text(json.dumps([asdict(f) for f in results], indent=1), "utf-8")
+    if args.work is None:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
