@@ -9,7 +9,8 @@ import pytest
 from engine_tools import build_site_at, make_site, tree
 
 import storygen.build
-from storygen.cache import DATABASE, RenderCache
+from storygen import frontmatter_yaml
+from storygen.cache import DATABASE, FrontMatterMemo, RenderCache
 from storygen.config import load_config
 from storygen.markup import Rendered
 from storygen.parallel import workers_from_config
@@ -134,3 +135,65 @@ def test_bad_workers_setting_is_reported(tmp_path: Path, value: str) -> None:
     with pytest.raises(StorygenError) as error:
         workers_from_config(load_config(site))
     assert "[build] workers must be a whole number" in str(error.value.problems[0])
+
+
+def _no_yaml(*args: object) -> None:
+    raise AssertionError("front matter was parsed although the cache holds it")
+
+
+def test_unchanged_rebuild_parses_no_yaml(site: Path, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    build_site_at(site, tmp_path / "one")
+    monkeypatch.setattr(frontmatter_yaml, "_parse_yaml", _no_yaml)
+    build_site_at(site, tmp_path / "two")
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+ODD_FRONT_MATTER = """\
+title: "Odd values"
+n: 12345678901234567890
+f: [.nan, .inf, -.inf, -0.0, 1.5]
+b: !!binary aGVsbG8=
+s: !!set {a, b}
+o: !!omap [{x: 1}, {y: 2}]
+when: !!timestamp 2024-03-01 10:00:00+02:00
+day: !!timestamp 2024-03-01
+nested: {1: [true, null, ~], two: {three: "4"}}
+"""
+
+
+def test_front_matter_memo_keeps_every_yaml_value_exactly(tmp_path: Path) -> None:
+    text = f"---\n{ODD_FRONT_MATTER}---\n\nBody.\n"
+    fresh = frontmatter_yaml.parse(text)
+    with RenderCache(tmp_path) as cache:
+        memo = FrontMatterMemo(cache)
+        with frontmatter_yaml.remembering(memo):
+            frontmatter_yaml.parse(text)
+        memo.save()
+    with RenderCache(tmp_path) as cache:
+        memo = FrontMatterMemo(cache)
+        with frontmatter_yaml.remembering(memo):
+            remembered = frontmatter_yaml.parse(text)
+        assert memo.used  # it came from the cache
+    assert repr(remembered) == repr(fresh)  # repr: nan != nan, but prints alike
+    assert type(remembered.data["o"][0]) is tuple and type(remembered.data["f"][3]) is float
+
+
+def test_tampered_front_matter_record_is_parsed_again(site: Path, tmp_path: Path) -> None:
+    build_site_at(site, tmp_path / "one")
+    with sqlite3.connect(site / ".storygen-cache" / DATABASE) as db:
+        db.execute("""UPDATE frontmatter SET value = '{"t": [{"d": []}, {"d": []}]}'""")
+    db.close()
+    build_site_at(site, tmp_path / "two")
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_yaml_alias_bomb_is_not_kept(tmp_path: Path) -> None:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"] + [
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]" for i in range(8)]
+    text = "---\ntitle: Bomb\n" + "\n".join(lines) + "\n---\n\nBody.\n"
+    with RenderCache(tmp_path) as cache:
+        memo = FrontMatterMemo(cache)
+        with frontmatter_yaml.remembering(memo):
+            frontmatter_yaml.parse(text)
+        assert memo.new == {}

@@ -166,7 +166,9 @@ def _apply(site: Path, edit: str, rng: random.Random, counter: list[int]) -> Non
         story.rename(story.with_name(f"renamed-{number}.md"))
     elif edit == "urgent":
         text = story.read_text("utf-8").replace("type: story", "type: update")
-        story.write_text(text.replace("\n---\n", "\nurgent: true\n---\n", 1), "utf-8")
+        if "urgent:" not in text:
+            text = text.replace("\n---\n", "\nurgent: true\n---\n", 1)
+        story.write_text(text, "utf-8")
     elif edit == "template":
         name = rng.choice(["base.html", "entry.html", "list.html", "partials/card.html"])
         template = site / "templates" / name

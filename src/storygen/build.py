@@ -10,8 +10,14 @@ from functools import partial
 from itertools import islice
 from pathlib import Path
 
-from . import url_history
-from .cache import RenderCache, StoredRendered, markdown_key, markdown_settings
+from . import frontmatter_yaml, url_history
+from .cache import (
+    FrontMatterMemo,
+    RenderCache,
+    StoredRendered,
+    markdown_key,
+    markdown_settings,
+)
 from .config import SiteConfig
 from .incremental import load_manifest, plan, save_manifest, write_output
 from .markup import Rendered, render_markdown
@@ -72,14 +78,18 @@ def load_site(config: SiteConfig, options: BuildOptions, *, jobs: int | None = N
               stats: BuildStats | None = None) -> tuple[Site, dict[str, Rendered]]:
     """Read and model the site, and render every Markdown body (reusing the on-disk cache in
     `config.cache_path`; `jobs` as for `--jobs`). Raises StorygenError."""
-    content = read_content(config)
-    if content.problems:
-        raise StorygenError(content.problems)
-    _check_page_slugs(content)
-    site = build_site(config, content, options)
-    check_aliases(site, set(page_dates(site)))
+    workers = workers_from_config(config, jobs)
     with RenderCache(config.cache_path) as cache:
-        bodies = render_bodies(config, site, cache, workers_from_config(config, jobs), stats)
+        memo = FrontMatterMemo(cache)
+        with frontmatter_yaml.remembering(memo):
+            content = read_content(config)
+        memo.save()
+        if content.problems:
+            raise StorygenError(content.problems)
+        _check_page_slugs(content)
+        site = build_site(config, content, options)
+        check_aliases(site, set(page_dates(site)))
+        bodies = render_bodies(config, site, cache, workers, stats)
     return site, bodies
 
 

@@ -12,22 +12,27 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .config import SiteConfig
 from .markup import Rendered
 
-FORMAT = "storygen-cache-1"
+FORMAT = "storygen-cache-2"
 DATABASE = "storygen.sqlite3"
 _SCHEMA = (
     "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE markdown (key TEXT PRIMARY KEY, html TEXT NOT NULL, first TEXT NOT NULL,"
+    " checksum TEXT NOT NULL)",
+    "CREATE TABLE frontmatter (key TEXT PRIMARY KEY, value TEXT NOT NULL,"
     " checksum TEXT NOT NULL)",
 )
 
@@ -118,6 +123,7 @@ class RenderCache:
             meta = dict(db.execute("SELECT name, value FROM meta"))
             if meta == {"format": FORMAT, "version": __version__}:
                 db.execute("SELECT key, html, first, checksum FROM markdown LIMIT 1").fetchall()
+                db.execute("SELECT key, value, checksum FROM frontmatter LIMIT 1").fetchall()
                 return db
         except sqlite3.Error:
             pass
@@ -202,6 +208,120 @@ class RenderCache:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class FrontMatterMemo:
+    """Parsed front matter in the cache, by the exact YAML text: a rebuild reads no YAML twice.
+
+    Values are stored as tagged JSON (never pickle), with a checksum; anything that does not
+    decode cleanly is parsed again.
+    """
+
+    def __init__(self, cache: RenderCache) -> None:
+        self.cache = cache
+        self.settings = _yaml_digest()
+        self.rows: dict[str, str] = {}
+        self.new: dict[str, str] = {}
+        self.used: set[str] = set()
+        with contextlib.suppress(sqlite3.Error):
+            if cache._db is not None:
+                for key, value, checksum in cache._db.execute(
+                        "SELECT key, value, checksum FROM frontmatter"):
+                    if checksum == _checksum(key, value, ""):
+                        self.rows[key] = value
+
+    def get(self, head: str) -> tuple[dict[str, Any], dict[str, int]] | None:
+        key = digest(self.settings, head)
+        value = self.rows.get(key)
+        if value is None:
+            return None
+        try:
+            data, lines = _decode(json.loads(value))
+        except (ValueError, TypeError, KeyError, RecursionError):
+            return None
+        if not isinstance(data, dict) or not isinstance(lines, dict):
+            return None
+        self.used.add(key)
+        return data, lines
+
+    def put(self, head: str, data: dict[str, Any], lines: dict[str, int]) -> None:
+        key = digest(self.settings, head)
+        try:
+            self.new[key] = json.dumps(_encode((data, lines), [MAX_NODES]), ensure_ascii=False)
+        except (TypeError, ValueError):
+            return  # a value JSON cannot hold exactly, or too big: parse it every time
+        self.used.add(key)
+
+    def save(self) -> None:
+        """Store what was parsed anew; forget entries no file uses any more."""
+        db = self.cache._db
+        if db is None or not (self.new or len(self.rows) > len(self.used)):
+            return
+        try:
+            with _transaction(db):
+                db.executemany("INSERT OR REPLACE INTO frontmatter VALUES (?, ?, ?)",
+                               [(k, v, _checksum(k, v, "")) for k, v in self.new.items()])
+                db.executemany("DELETE FROM frontmatter WHERE key = ?",
+                               [(k,) for k in self.rows if k not in self.used])
+        except sqlite3.Error:
+            self.cache._broken()
+
+
+@cache
+def _yaml_digest() -> str:
+    import yaml
+
+    from . import frontmatter_yaml
+
+    source = Path(frontmatter_yaml.__file__).read_bytes().decode("utf-8", "replace")
+    return digest(__version__, yaml.__version__, source)
+
+
+_TAGS: dict[str, Callable[[Any], Any]] = {
+    "f": float,
+    "l": lambda v: [_decode(x) for x in v],
+    "t": lambda v: tuple(_decode(x) for x in v),
+    "s": lambda v: {_decode(x) for x in v},
+    "d": lambda v: {_decode(k): _decode(x) for k, x in v},
+    "b": bytes.fromhex,
+    "dt": datetime.fromisoformat,
+    "da": date.fromisoformat,
+}
+
+
+MAX_NODES = 5000  # YAML aliases can make a small file a huge tree: such ones are not kept
+
+
+def _encode(value: Any, budget: list[int]) -> Any:
+    """JSON that keeps every type YAML's safe loader makes (types tagged, floats exact).
+    `budget`: how many more values may be written; past it, ValueError."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise ValueError("too many values")
+    if value is None or isinstance(value, bool | str) or type(value) is int:
+        return value
+    if isinstance(value, float):
+        return {"f": repr(value)}
+    if isinstance(value, list | tuple | set):
+        items = sorted(value, key=repr) if isinstance(value, set) else value
+        return {"l" if isinstance(value, list) else "t" if isinstance(value, tuple) else "s":
+                [_encode(v, budget) for v in items]}
+    if isinstance(value, dict):
+        return {"d": [[_encode(k, budget), _encode(v, budget)] for k, v in value.items()]}
+    if isinstance(value, bytes):
+        return {"b": value.hex()}
+    if isinstance(value, datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"da": value.isoformat()}
+    raise TypeError(type(value).__name__)
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        ((tag, inner),) = value.items()
+        return _TAGS[tag](inner)
+    return value
 
 
 class HtmlSource:

@@ -6,8 +6,10 @@ writers need the exact line of every key and of every YAML error, which it does 
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import frontmatter
 import yaml
@@ -76,6 +78,28 @@ def _not_front_matter(lines: list[str]) -> FrontMatterError:
     return FrontMatterError(message, 1, hint)
 
 
+class Memo(Protocol):
+    """Parsed front matter by its exact text (the build cache's, see `cache.FrontMatterMemo`)."""
+
+    def get(self, head: str) -> tuple[dict[str, Any], dict[str, int]] | None: ...
+
+    def put(self, head: str, data: dict[str, Any], lines: dict[str, int]) -> None: ...
+
+
+_MEMO: Memo | None = None
+
+
+@contextlib.contextmanager
+def remembering(memo: Memo) -> Iterator[None]:
+    """While active, front matter parsed before is not parsed again (only valid YAML is kept)."""
+    global _MEMO
+    _MEMO = memo
+    try:
+        yield
+    finally:
+        _MEMO = None
+
+
 def parse(text: str) -> Parsed:
     """Parse a whole file's text (already decoded, BOM and CRLF removed)."""
     head, body, body_line = split(text)
@@ -84,6 +108,16 @@ def parse(text: str) -> Parsed:
         line = head.count("\n", 0, unprintable.start()) + 2
         raise FrontMatterError(f"the front matter contains {describe(unprintable.group())}, "
                                "which YAML does not allow", line, "delete that character")
+    known = _MEMO.get(head) if _MEMO is not None else None
+    if known is not None:
+        return Parsed(known[0], known[1], body, body_line)
+    parsed = _parse_yaml(head, body, body_line)
+    if _MEMO is not None:
+        _MEMO.put(head, parsed.data, parsed.lines)
+    return parsed
+
+
+def _parse_yaml(head: str, body: str, body_line: int) -> Parsed:
     # Trailing blanks are invisible to writers, and a trailing tab would stop PyYAML.
     loader = _Loader("\n".join(line.rstrip() for line in head.split("\n")))
     try:
