@@ -58,3 +58,10 @@ def test_every_storygen_command_of_the_workflow_runs_on_the_sample_site(
     ledger = (sample_site / "crosspost-ledger.json").read_text(encoding="utf-8")
     assert "https://lakeshore.github.io/news/stories/" in ledger
     assert (sample_site / "_crosspost/index.html").is_file()
+
+
+def test_the_ledger_the_workflow_commits_is_not_ignored_by_git() -> None:
+    """`git add crosspost-ledger.json` in the workflow fails if .gitignore lists the file."""
+    done = subprocess.run(["git", "check-ignore", "-q", "crosspost-ledger.json"], cwd=ROOT,
+                          check=False)
+    assert done.returncode == 1  # 1: not ignored
