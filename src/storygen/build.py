@@ -19,6 +19,7 @@ from .cache import (
     markdown_settings,
 )
 from .config import SiteConfig
+from .content_cache import ContentMemo
 from .incremental import load_manifest, plan, save_manifest, write_output
 from .markup import Rendered, render_markdown
 from .parallel import Workers, map_ordered, workers_from_config
@@ -80,10 +81,11 @@ def load_site(config: SiteConfig, options: BuildOptions, *, jobs: int | None = N
     `config.cache_path`; `jobs` as for `--jobs`). Raises StorygenError."""
     workers = workers_from_config(config, jobs)
     with RenderCache(config.cache_path) as cache:
-        memo = FrontMatterMemo(cache)
+        memo, known = FrontMatterMemo(cache), ContentMemo(cache, config)
         with frontmatter_yaml.remembering(memo):
-            content = read_content(config)
+            content = read_content(config, known)
         memo.save()
+        known.save()
         if content.problems:
             raise StorygenError(content.problems)
         _check_page_slugs(content)
