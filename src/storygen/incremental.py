@@ -33,12 +33,12 @@ from .atomic import write_atomically
 from .cache import digest, markdown_settings
 from .feeds import collection_feeds, feed_items
 from .fingerprint import (
+    PageKeys,
     TemplateUses,
     Unkeyable,
     code_digest,
     config_digest,
     fingerprint,
-    page_key,
     templates_digest,
 )
 from .markup import Rendered
@@ -175,16 +175,15 @@ def plan(site: Site, bodies: dict[str, Rendered]) -> Iterator[Unit]:
     renderer = Renderer(site, bodies)
     base = _base_key(site, renderer)
     yield from _static_units(site.config.static_dir, base)
-    site_globals = renderer.env.globals["site"]
-    uses = TemplateUses(renderer.env)
     dates = sorted(d for e in site.entries for d in (e.date, e.updated, e.expires) if d)
+    keys = PageKeys(base, renderer.env.globals["site"], TemplateUses(renderer.env), dates)
     compiled: set[str] = set()
     for job in renderer.jobs():
         if job.template not in compiled:  # once here rather than in every worker
             compiled.add(job.template)
             with contextlib.suppress(jinja2.TemplateError):
                 renderer.env.get_template(job.template)
-        yield Unit(page_key(base, job, site_globals, uses, dates),
+        yield Unit(keys.key(job),
                    lambda job=job: [(job.path, renderer.render(job))])
     for collection in site.collections:
         items = feed_items(site, collection, renderer.articles)
