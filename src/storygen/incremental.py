@@ -48,7 +48,7 @@ from .redirects import redirect_outputs
 from .render import Renderer
 from .site import Collection, Site
 from .sitemap import sitemap_urls
-from .writer import FileStamp, StagedOutput
+from .writer import FileStamp, Output
 
 FORMAT = "storygen-outputs-1"
 Produce = Callable[[], Iterable[tuple[str, bytes]]]
@@ -241,7 +241,7 @@ class _Job:
     """Shared with forked workers: the units to render and where to put their files."""
 
     units: list[Unit]
-    staged: StagedOutput
+    staged: Output
     previous: Manifest
 
 
@@ -266,7 +266,7 @@ def _run_unit(index: int) -> list[tuple[str, Record, bool]]:
     return results
 
 
-def write_output(units: Iterable[Unit], staged: StagedOutput, previous: Manifest,
+def write_output(units: Iterable[Unit], staged: Output, previous: Manifest,
                  workers: Workers) -> tuple[Outcome, Manifest]:
     """Fill `staged` with every unit's files, reusing what `previous` proves unchanged."""
     global _JOB
@@ -323,7 +323,7 @@ def _refuse_clashes(produced: list[tuple[bool, list[str]]]) -> None:
         raise StorygenError(problems)
 
 
-def _reuse(key: str, staged: StagedOutput, previous: Manifest, manifest: Manifest) -> bool:
+def _reuse(key: str, staged: Output, previous: Manifest, manifest: Manifest) -> bool:
     paths = previous.units.get(key)
     if paths is None:
         return False
