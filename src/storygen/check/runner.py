@@ -11,6 +11,7 @@ from typing import Any, cast
 from ..build import load_site
 from ..cleaning import decode
 from ..config import SiteConfig
+from ..content import Entry
 from ..parallel import Workers, map_ordered, workers_from_config
 from ..problems import Problem, StorygenError
 from ..site import BuildOptions
@@ -37,7 +38,7 @@ def all_rules() -> list[Rule]:
 
 @dataclass(frozen=True)
 class CheckOptions:
-    drafts: bool = False
+    drafts: bool = True  # drafts are what writers ask to have reviewed
     external: bool | None = None  # None: as `[check] external_links` says
     now: datetime | None = None  # None: SOURCE_DATE_EPOCH, else the clock
     jobs: int | None = None  # processes, as for `build --jobs` (None: `[build] workers`)
@@ -47,7 +48,13 @@ class CheckOptions:
 @dataclass
 class Report:
     diagnostics: list[Diagnostic]
-    files: int
+    files: int  # entries and pages checked
+    entries: int = 0
+    drafts: int = 0  # of the entries
+
+    @property
+    def pages(self) -> int:
+        return self.files - self.entries
 
     @property
     def errors(self) -> int:
@@ -79,7 +86,9 @@ def check_site(config: SiteConfig, options: CheckOptions | None = None) -> Repor
         diagnostics = [d for item in run.items for d in run.check(item)]
     else:
         diagnostics = _in_workers(run, workers)
-    return Report(sorted(diagnostics + run.finish()), len(run.items))
+    entries = [item for item in run.items if isinstance(item, Entry)]
+    return Report(sorted(diagnostics + run.finish()), len(run.items), len(entries),
+                  sum(entry.draft for entry in entries))
 
 
 def _only(items: list[Item], root: Path, paths: tuple[Path, ...]) -> list[Item]:
