@@ -195,6 +195,33 @@ def test_front_matter_image_alt_that_says_nothing(check) -> None:
     assert places(found) == [(6, 13)]
 
 
+def test_alt_text_that_says_it_is_an_image(check) -> None:
+    body = """\
+    ![Image of a librarian at the desk](/images/library.png) and
+    ![  photo OF the reading room](/images/library.png)
+    <img src="/images/library.png" alt="A Picture of the stacks"> ![Graphic of hours](x.png)
+    """
+    found = check(body, rules=("redundant-alt",))
+    assert places(found) == [(BODY_LINE, 3), (BODY_LINE + 1, 5), (BODY_LINE + 2, 37),
+                             (BODY_LINE + 2, 65)]
+    assert [d.message for d in found][:2] == ['the alt text starts with "Image of"',
+                                              'the alt text starts with "photo OF"']
+    assert {d.level for d in found} == {"warning"}
+    assert "screen readers already say it is an image" in found[0].fix
+    front = check(front=FRONT.replace('"Readers', '"Photograph of readers'),
+                  rules=("redundant-alt",))
+    assert places(front) == [(6, 13)]
+
+
+def test_alt_text_near_misses_about_images(check) -> None:
+    body = """\
+    ![Photography students at the county fair](/images/library.png)
+    ![Graphic designers of the county](/images/library.png) ![Imagery of the dunes](x.png)
+    ![A map; photo of the week](/images/library.png)
+    """
+    assert check(body, rules=("redundant-alt", "image-alt")) == []
+
+
 def test_heading_levels(check) -> None:
     body = "## Hours\n\n#### Weekends\n\n# Big\n\n<h4>Late</h4>\n"
     found = check(body, rules=("heading-levels",))
