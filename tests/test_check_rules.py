@@ -222,6 +222,24 @@ def test_alt_text_near_misses_about_images(check) -> None:
     assert check(body, rules=("redundant-alt", "image-alt")) == []
 
 
+def test_placeholders_from_storygen_new(check) -> None:
+    front = FRONT.replace("Readers at a table in the main library",
+                          "What the picture shows, for people who cannot see it") + (
+        '# image_alt: "What the picture shows, for people who cannot see it"\n'
+        'contact: {label: "Apply online", url: "https://example.gov/apply"}\n')
+    body = """\
+    The library opens at eight. Keep sentences
+    short.
+
+    <!-- Start with what happened and who it helps. -->
+    Start with what happened and who it helps us most: the readers.
+    """
+    found = check(body, front=front, rules=("placeholder",))
+    assert places(found) == [(6, 13), (9, 40), (12, 29)]  # two more front-matter lines
+    assert found[2].message == '"Keep sentences short." is example text from storygen new'
+    assert {d.level for d in found} == {"error"}
+
+
 def test_heading_levels(check) -> None:
     body = "## Hours\n\n#### Weekends\n\n# Big\n\n<h4>Late</h4>\n"
     found = check(body, rules=("heading-levels",))

@@ -21,13 +21,14 @@ from .diagnostic import Diagnostic, Finding, Level, Rule
 from .document import PROSE_FIELDS, Document, scan
 from .fields import FrontMatter
 from .links import Links
+from .placeholders import Placeholders
 from .plain import PlainLanguage
 from .settings import load_settings
 from .spelling import Spelling
 from .teasers import Teasers
 
 FAMILIES: tuple[type[Family], ...] = (Spelling, PlainLanguage, Accessibility, Links, FrontMatter,
-                                      Teasers)
+                                      Teasers, Placeholders)
 UNKNOWN_RULE = Rule("unknown-rule", "error", "a silencing comment or check: ignore names no rule")
 READ_WARNING = Rule("read-warning", "warning", "what the build warns about while reading a file")
 
