@@ -240,6 +240,17 @@ def test_placeholders_from_storygen_new(check) -> None:
     assert {d.level for d in found} == {"error"}
 
 
+def test_fields_under_other_keys_are_found_at_their_lines(check) -> None:
+    """`[fields]` maps migrated keys; places come from the reader's canonical lines."""
+    front = FRONT.replace("summary:", "excerpt:").replace('"Library hours are longer"',
+                                                          '"Library hours are longr"')
+    found = check(front=front.replace("The main", "The " + "very " * 30 + "main"),
+                  check_toml='[fields]\nsummary = ["excerpt"]\n',
+                  rules=("summary-length", "spelling"))
+    assert [(d.rule, d.line, d.column) for d in found] == [("spelling", 2, 27),
+                                                           ("summary-length", 4, 10)]
+
+
 def test_heading_levels(check) -> None:
     body = "## Hours\n\n#### Weekends\n\n# Big\n\n<h4>Late</h4>\n"
     found = check(body, rules=("heading-levels",))

@@ -125,7 +125,7 @@ def _check_index(index: int) -> list[Diagnostic]:
 def read_document(ctx: Context, item: Item) -> Document:
     path = ctx.config.root / item.source
     text = decode(path.read_bytes()).text
-    lines = {name: line for name in PROSE_FIELDS if (line := ctx.field_line(item, name))}
+    lines = {name: line for name in PROSE_FIELDS if (line := item.lines.get(name))}
     return scan(display_path(path), text, item.body_line, lines)
 
 
