@@ -155,6 +155,31 @@ def test_sample_site_passes_clean(sample_site: Path, monkeypatch: pytest.MonkeyP
     assert code == 0
 
 
+def test_a_new_entry_fails_until_its_placeholders_are_replaced(
+        sample_site: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(SAMPLE_NOW.timestamp())))
+    monkeypatch.chdir(sample_site)
+    assert run_cli("new", "Bridge repairs finish early", "--type", "update") == 0
+    capsys.readouterr()
+    assert run_cli("check", "--format", "json") == 1
+    found = [(d["line"], d["column"], d["message"]) for d in json.loads(
+        capsys.readouterr().out)["diagnostics"] if d["rule"] == "placeholder"]
+    assert found == [
+        (5, 11, '"One or two sentences that say what changed for residents." is example text '
+                "from storygen new"),
+        (15, 1, '"Start with what happened and who it helps." is example text from storygen new'),
+        (15, 44, '"Keep sentences short." is example text from storygen new')]
+    path = sample_site / "content/stories/bridge-repairs-finish-early.md"
+    text = path.read_text("utf-8")
+    text = text.replace("One or two sentences that say what changed for residents.",
+                        "The bridge on Main Street opens again on Friday.")
+    path.write_text(text.replace("Start with what happened and who it helps. Keep sentences "
+                                 "short.", "Cars can use the bridge from Friday."), "utf-8")
+    assert run_cli("check", "--format", "json") == 0
+    assert "placeholder" not in capsys.readouterr().out
+
+
 # --- external links, against a server on 127.0.0.1 only ------------------------------------
 class _Handler(http.server.BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:

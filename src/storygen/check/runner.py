@@ -21,13 +21,14 @@ from .diagnostic import Diagnostic, Finding, Level, Rule
 from .document import PROSE_FIELDS, Document, scan
 from .fields import FrontMatter
 from .links import Links
+from .placeholders import Placeholders
 from .plain import PlainLanguage
 from .settings import load_settings
 from .spelling import Spelling
 from .teasers import Teasers
 
 FAMILIES: tuple[type[Family], ...] = (Spelling, PlainLanguage, Accessibility, Links, FrontMatter,
-                                      Teasers)
+                                      Teasers, Placeholders)
 UNKNOWN_RULE = Rule("unknown-rule", "error", "a silencing comment or check: ignore names no rule")
 READ_WARNING = Rule("read-warning", "warning", "what the build warns about while reading a file")
 
@@ -124,7 +125,7 @@ def _check_index(index: int) -> list[Diagnostic]:
 def read_document(ctx: Context, item: Item) -> Document:
     path = ctx.config.root / item.source
     text = decode(path.read_bytes()).text
-    lines = {name: line for name in PROSE_FIELDS if (line := ctx.field_line(item, name))}
+    lines = {name: line for name in PROSE_FIELDS if (line := item.lines.get(name))}
     return scan(display_path(path), text, item.body_line, lines)
 
 
