@@ -241,6 +241,23 @@ def test_bad_site_toml(make_site, capsys, toml: str, message: str) -> None:
     assert message in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("option,env,blamed,hint", [
+    (("--base-url", "news.example.gov"), None, "--base-url: the base URL", "--base-url https://"),
+    ((), "ftp://news.example.gov", "STORYGEN_BASE_URL: the base URL", "or unset it"),
+    (("--base-url", "//news"), "https://fine.example.gov/", "--base-url: the base URL", ""),
+])
+def test_a_bad_base_url_is_blamed_on_where_it_came_from(
+        sample_site: Path, capsys, monkeypatch: pytest.MonkeyPatch, option: tuple[str, ...],
+        env: str | None, blamed: str, hint: str) -> None:
+    if env:
+        monkeypatch.setenv("STORYGEN_BASE_URL", env)
+    assert build(sample_site, *option) == 1
+    err = capsys.readouterr().err
+    assert f"  {blamed} must be an absolute http(s) URL" in err
+    assert hint in err and "site.toml:" not in err and "[site]" not in err
+    assert not (sample_site / "_site").exists()
+
+
 def test_json_feed_has_required_fields(make_site) -> None:
     site = make_site({
         "content/stories/a.md": entry("Alpha", "2025-01-01", tags="[roads]",

@@ -53,7 +53,7 @@ def site_with(make_site, monkeypatch: pytest.MonkeyPatch):
 def test_exit_codes_and_strict(site_with, capsys: pytest.CaptureFixture[str]) -> None:
     site_with(CLEAN)
     assert run_cli("check", "--strict") == 0
-    assert capsys.readouterr().out == "No problems found in 1 file.\n"
+    assert capsys.readouterr().out == "No problems found in 1 entry.\n"
     site_with(WARNING_ONLY)
     assert run_cli("check") == 0
     assert run_cli("check", "--strict") == 1
@@ -68,7 +68,7 @@ def test_human_format_groups_by_file(site_with, capsys: pytest.CaptureFixture[st
     assert out.startswith(
         'content/stories/pool.md:9:19: error: "Wednesdy" may be misspelled [spelling]\n'
         '    fix: did you mean "Wednesday"?')
-    assert out.endswith("1 error and 0 warnings in 1 file.\n")
+    assert out.endswith("1 error and 0 warnings in 1 file; checked 1 entry.\n")
     assert "\033[" not in out
 
 
@@ -83,6 +83,7 @@ def test_json_format_parses(site_with, capsys: pytest.CaptureFixture[str]) -> No
     assert run_cli("check", "--format", "json") == 1
     data = json.loads(capsys.readouterr().out)
     assert data["errors"] == 1 and data["warnings"] == 0 and data["files"] == 1
+    assert (data["entries"], data["drafts"], data["pages"]) == (1, 0, 0)
     assert data["diagnostics"][0] == {
         "path": "content/stories/pool.md", "line": 9, "column": 19, "level": "error",
         "rule": "spelling", "message": '"Wednesdy" may be misspelled',
@@ -128,11 +129,19 @@ def test_bad_check_settings_are_reported(make_site, monkeypatch: pytest.MonkeyPa
                         "[check] max_title must be a int, got 'long'"]
 
 
-def test_drafts_are_checked_only_when_asked(make_site, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_drafts_are_checked_unless_left_out(make_site, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """A writer checks the draft they are writing; --no-drafts leaves drafts out."""
     site = make_site({"content/stories/pool.md": CLEAN,
-                      "content/stories/draft.md": STORY.replace("---\n\n", "draft: true\n---\n\n")})
+                      "content/stories/draft.md": STORY.replace("---\n\n", "draft: true\n---\n\n"),
+                      "content/pages/about.md": "---\ntitle: About\n---\n\nAbout us.\n"})
     monkeypatch.chdir(site)
-    assert run_cli("check") == 0
+    assert run_cli("check") == 1
+    out = capsys.readouterr().out
+    assert "content/stories/draft.md:10:19: error:" in out
+    assert out.endswith("in 1 file; checked 2 entries (1 draft) and 1 page.\n")
+    assert run_cli("check", "--no-drafts") == 0
+    assert capsys.readouterr().out == "No problems found in 1 entry and 1 page.\n"
     assert run_cli("check", "--drafts") == 1
 
 
@@ -144,6 +153,31 @@ def test_sample_site_passes_clean(sample_site: Path, monkeypatch: pytest.MonkeyP
     code = run_cli("check", "--strict")
     assert capsys.readouterr().out.startswith("No problems found"), "see the output above"
     assert code == 0
+
+
+def test_a_new_entry_fails_until_its_placeholders_are_replaced(
+        sample_site: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(SAMPLE_NOW.timestamp())))
+    monkeypatch.chdir(sample_site)
+    assert run_cli("new", "Bridge repairs finish early", "--type", "update") == 0
+    capsys.readouterr()
+    assert run_cli("check", "--format", "json") == 1
+    found = [(d["line"], d["column"], d["message"]) for d in json.loads(
+        capsys.readouterr().out)["diagnostics"] if d["rule"] == "placeholder"]
+    assert found == [
+        (5, 11, '"One or two sentences that say what changed for residents." is example text '
+                "from storygen new"),
+        (15, 1, '"Start with what happened and who it helps." is example text from storygen new'),
+        (15, 44, '"Keep sentences short." is example text from storygen new')]
+    path = sample_site / "content/stories/bridge-repairs-finish-early.md"
+    text = path.read_text("utf-8")
+    text = text.replace("One or two sentences that say what changed for residents.",
+                        "The bridge on Main Street opens again on Friday.")
+    path.write_text(text.replace("Start with what happened and who it helps. Keep sentences "
+                                 "short.", "Cars can use the bridge from Friday."), "utf-8")
+    assert run_cli("check", "--format", "json") == 0
+    assert "placeholder" not in capsys.readouterr().out
 
 
 # --- external links, against a server on 127.0.0.1 only ------------------------------------
@@ -216,7 +250,7 @@ def test_only_named_files_are_reported(make_site, monkeypatch: pytest.MonkeyPatc
                       "notes.txt": "not content"})
     monkeypatch.chdir(site)
     assert run_cli("check", "content/stories/park.md", "notes.txt") == 0
-    assert capsys.readouterr().out == "No problems found in 1 file.\n"
+    assert capsys.readouterr().out == "No problems found in 1 entry.\n"
     assert run_cli("check", "content/stories/pool.md") == 1
     assert run_cli("check", "--format", "json", "content/stories/gone.md") == 1
     assert "there is no such file" in capsys.readouterr().out

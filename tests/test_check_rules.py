@@ -195,6 +195,62 @@ def test_front_matter_image_alt_that_says_nothing(check) -> None:
     assert places(found) == [(6, 13)]
 
 
+def test_alt_text_that_says_it_is_an_image(check) -> None:
+    body = """\
+    ![Image of a librarian at the desk](/images/library.png) and
+    ![  photo OF the reading room](/images/library.png)
+    <img src="/images/library.png" alt="A Picture of the stacks"> ![Graphic of hours](x.png)
+    """
+    found = check(body, rules=("redundant-alt",))
+    assert places(found) == [(BODY_LINE, 3), (BODY_LINE + 1, 5), (BODY_LINE + 2, 37),
+                             (BODY_LINE + 2, 65)]
+    assert [d.message for d in found][:2] == ['the alt text starts with "Image of"',
+                                              'the alt text starts with "photo OF"']
+    assert {d.level for d in found} == {"warning"}
+    assert "screen readers already say it is an image" in found[0].fix
+    front = check(front=FRONT.replace('"Readers', '"Photograph of readers'),
+                  rules=("redundant-alt",))
+    assert places(front) == [(6, 13)]
+
+
+def test_alt_text_near_misses_about_images(check) -> None:
+    body = """\
+    ![Photography students at the county fair](/images/library.png)
+    ![Graphic designers of the county](/images/library.png) ![Imagery of the dunes](x.png)
+    ![A map; photo of the week](/images/library.png)
+    """
+    assert check(body, rules=("redundant-alt", "image-alt")) == []
+
+
+def test_placeholders_from_storygen_new(check) -> None:
+    front = FRONT.replace("Readers at a table in the main library",
+                          "What the picture shows, for people who cannot see it") + (
+        '# image_alt: "What the picture shows, for people who cannot see it"\n'
+        'contact: {label: "Apply online", url: "https://example.gov/apply"}\n')
+    body = """\
+    The library opens at eight. Keep sentences
+    short.
+
+    <!-- Start with what happened and who it helps. -->
+    Start with what happened and who it helps us most: the readers.
+    """
+    found = check(body, front=front, rules=("placeholder",))
+    assert places(found) == [(6, 13), (9, 40), (12, 29)]  # two more front-matter lines
+    assert found[2].message == '"Keep sentences short." is example text from storygen new'
+    assert {d.level for d in found} == {"error"}
+
+
+def test_fields_under_other_keys_are_found_at_their_lines(check) -> None:
+    """`[fields]` maps migrated keys; places come from the reader's canonical lines."""
+    front = FRONT.replace("summary:", "excerpt:").replace('"Library hours are longer"',
+                                                          '"Library hours are longr"')
+    found = check(front=front.replace("The main", "The " + "very " * 30 + "main"),
+                  check_toml='[fields]\nsummary = ["excerpt"]\n',
+                  rules=("summary-length", "spelling"))
+    assert [(d.rule, d.line, d.column) for d in found] == [("spelling", 2, 27),
+                                                           ("summary-length", 4, 10)]
+
+
 def test_heading_levels(check) -> None:
     body = "## Hours\n\n#### Weekends\n\n# Big\n\n<h4>Late</h4>\n"
     found = check(body, rules=("heading-levels",))

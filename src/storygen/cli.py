@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -41,9 +42,20 @@ def report(error: StorygenError) -> None:
         print(f"  {problem}", file=sys.stderr)
 
 
+# What a shell reports for a program killed by SIGPIPE (128 + 13), as `yes | head -1` does.
+EXIT_BROKEN_PIPE = 141
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
     try:
+        return _run(argv)
+    except BrokenPipeError:
+        return _stdout_closed()
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    try:
+        args = make_parser().parse_args(argv)
         return int(args.run(args) or 0)
     except StorygenError as error:
         report(error)
@@ -51,6 +63,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("storygen: interrupted", file=sys.stderr)
         return 130
+    finally:
+        sys.stdout.flush()  # a reader that went away shows up here, not at exit
+
+
+def _stdout_closed() -> int:
+    """The reader stopped early (`storygen status | head -1`): stop quietly, like `cat` does.
+
+    stdout is pointed at /dev/null so the interpreter's final flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

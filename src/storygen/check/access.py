@@ -17,11 +17,15 @@ _IMAGE_IN_TEXT = re.compile(r"!\[([^\]]*)\]\([^)]*\)"
 _FILE_NAME = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|avif|bmp|tiff?|heic)$", re.I)
 _CAMERA_NAME = re.compile(r"^(?:img|dsc|dscn|dscf|pxl|photo|image|screenshot)[\s_-]*\d+", re.I)
 _URL_TEXT = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
+# Alt text that starts by saying it is an image, which screen readers announce anyway.
+_IMAGE_OF = re.compile(r"(?:an?\s+)?(?:image|picture|photo|photograph|graphic)\s+of\b", re.I)
 
 
 class Accessibility(Family):
     RULES = (
         Rule("image-alt", "error", "an image with no alt text or alt text that says nothing"),
+        Rule("redundant-alt", "warning", 'alt text that starts "Image of", "Photo of" and '
+             "the like"),
         Rule("heading-levels", "error", "a heading level skipped, or # used in the body"),
         Rule("link-text", "warning", 'link text such as "click here", or a bare web address'),
         Rule("table-header", "error", "a table without a header row"),
@@ -50,10 +54,9 @@ class Accessibility(Family):
 
     def _front_matter_alt(self, doc: Document, item: Item) -> Iterator[Finding]:
         alt, image = getattr(item, "image_alt", ""), getattr(item, "image", "")
-        problem = self.useless_alt(alt, image) if image and alt else None
-        if problem:
-            offset = doc.find_in_field(item.lines.get("image_alt"), alt)
-            yield doc.finding("image-alt", offset, problem, _ALT_FIX)
+        if image and alt:
+            yield from self._alt_text(doc, doc.find_in_field(item.lines.get("image_alt"), alt),
+                                      alt, image)
 
     def _alt(self, doc: Document, link: Link) -> Iterator[Finding]:
         if link.text is None:
@@ -62,8 +65,18 @@ class Accessibility(Family):
         elif not link.text.strip() and link.form != "html":
             yield doc.finding("image-alt", link.start, "the image has no alt text",
                               "write what the picture shows between the [ ]")
-        elif problem := self.useless_alt(link.text, link.url):
-            yield doc.finding("image-alt", link.text_start, problem, _ALT_FIX)
+        else:
+            yield from self._alt_text(doc, link.text_start, link.text, link.url)
+
+    def _alt_text(self, doc: Document, offset: int, alt: str, src: str) -> Iterator[Finding]:
+        """Alt text that is there but says nothing, or starts by saying it is an image."""
+        if problem := self.useless_alt(alt, src):
+            yield doc.finding("image-alt", offset, problem, _ALT_FIX)
+        elif redundant := _IMAGE_OF.match(alt.lstrip()):
+            yield doc.finding("redundant-alt", offset + len(alt) - len(alt.lstrip()),
+                              f'the alt text starts with "{redundant.group()}"',
+                              "describe what the image shows; screen readers already say it "
+                              "is an image")
 
     def useless_alt(self, alt: str, src: str) -> str | None:
         text = _normal(alt)

@@ -30,13 +30,6 @@ class Context:
     def on(self, rule: Rule) -> bool:
         return self.settings.level(rule.name, rule.level) != "off"
 
-    def field_line(self, item: Item, name: str) -> int | None:
-        """Line of a front-matter field, under its own name or a `[fields]` alias."""
-        for key in self.config.field_aliases.get(name, (name,)):
-            if key in item.lines:
-                return item.lines[key]
-        return item.lines.get(name)
-
 
 class Family:
     """A family of rules: made once per run, then asked about each file in turn."""

@@ -505,8 +505,8 @@ class _Scanner:
                                   match.end(), href_at, "html"))
         elif name == "img":
             src, src_at = attrs.get("src", ("", match.start()))
-            alt = attrs["alt"][0] if "alt" in attrs else None
-            doc.links.append(Link(True, alt, src, match.start(), match.start(), src_at, "html"))
+            alt, alt_at = attrs.get("alt", (None, match.start()))
+            doc.links.append(Link(True, alt, src, match.start(), alt_at, src_at, "html"))
         elif re.fullmatch(r"h[1-6]", name):
             close = _closing(self.work, name, match.end())
             doc.headings.append(Heading(int(name[1]), self.work[match.end():close].strip(),

@@ -57,7 +57,7 @@ class FrontMatter(Family):
                               f"shorten it to {settings.max_title} characters or fewer")
 
     def _at(self, doc: Document, entry: Entry, name: str) -> int:
-        return doc.field_value(self.ctx.field_line(entry, name))
+        return doc.field_value(entry.lines.get(name))
 
     def _tags(self, doc: Document, entry: Entry) -> Iterator[Finding]:
         for tag in entry.tags:
@@ -66,7 +66,7 @@ class FrontMatter(Family):
             close = difflib.get_close_matches(tag, sorted(self.allowed.values()), n=1)
             fix = f'did you mean "{close[0]}"?' if close else (
                 "use a tag from allowed_tags in site.toml, or add this one there")
-            offset = doc.find_in_field(self.ctx.field_line(entry, "tags"), tag)
+            offset = doc.find_in_field(entry.lines.get("tags"), tag)
             yield doc.finding("unknown-tag", offset, f'the tag "{tag}" is not in the allowed list',
                               fix)
 

@@ -43,18 +43,29 @@ def format_human(report: Report, colour: bool = False) -> str:
 
 def _summary(report: Report) -> str:
     if not report.diagnostics:
-        return f"No problems found in {_count(report.files, 'file')}."
+        return f"No problems found in {_checked(report)}."
     files = len({d.path for d in report.diagnostics})
-    return (f"{_count(report.errors, 'error')} and {_count(report.warnings, 'warning')} "
-            f"in {_count(files, 'file')}.")
+    found = (f"{_count(report.errors, 'error')} and {_count(report.warnings, 'warning')} "
+             f"in {_count(files, 'file')}")
+    return f"{found}; checked {_checked(report)}." if report.files else f"{found}."
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+def _checked(report: Report) -> str:
+    """What was checked, e.g. `14 entries (1 draft) and 5 pages`."""
+    drafts = f" ({_count(report.drafts, 'draft')})" if report.drafts else ""
+    parts = [f"{_count(report.entries, 'entry', 'entries')}{drafts}"] if (
+        report.entries or not report.pages) else []
+    parts += [_count(report.pages, "page")] if report.pages else []
+    return " and ".join(parts)
+
+
+def _count(number: int, noun: str, nouns: str = "") -> str:
+    return f"{number} {noun if number == 1 else nouns or noun + 's'}"
 
 
 def format_json(report: Report) -> str:
-    data = {"files": report.files, "errors": report.errors, "warnings": report.warnings,
+    data = {"files": report.files, "entries": report.entries, "drafts": report.drafts,
+            "pages": report.pages, "errors": report.errors, "warnings": report.warnings,
             "diagnostics": [d.as_dict() for d in report.diagnostics]}
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 

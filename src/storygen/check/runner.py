@@ -11,6 +11,7 @@ from typing import Any, cast
 from ..build import load_site
 from ..cleaning import decode
 from ..config import SiteConfig
+from ..content import Entry
 from ..parallel import Workers, map_ordered, workers_from_config
 from ..problems import Problem, StorygenError
 from ..site import BuildOptions
@@ -20,13 +21,14 @@ from .diagnostic import Diagnostic, Finding, Level, Rule
 from .document import PROSE_FIELDS, Document, scan
 from .fields import FrontMatter
 from .links import Links
+from .placeholders import Placeholders
 from .plain import PlainLanguage
 from .settings import load_settings
 from .spelling import Spelling
 from .teasers import Teasers
 
 FAMILIES: tuple[type[Family], ...] = (Spelling, PlainLanguage, Accessibility, Links, FrontMatter,
-                                      Teasers)
+                                      Teasers, Placeholders)
 UNKNOWN_RULE = Rule("unknown-rule", "error", "a silencing comment or check: ignore names no rule")
 READ_WARNING = Rule("read-warning", "warning", "what the build warns about while reading a file")
 
@@ -37,7 +39,7 @@ def all_rules() -> list[Rule]:
 
 @dataclass(frozen=True)
 class CheckOptions:
-    drafts: bool = False
+    drafts: bool = True  # drafts are what writers ask to have reviewed
     external: bool | None = None  # None: as `[check] external_links` says
     now: datetime | None = None  # None: SOURCE_DATE_EPOCH, else the clock
     jobs: int | None = None  # processes, as for `build --jobs` (None: `[build] workers`)
@@ -47,7 +49,13 @@ class CheckOptions:
 @dataclass
 class Report:
     diagnostics: list[Diagnostic]
-    files: int
+    files: int  # entries and pages checked
+    entries: int = 0
+    drafts: int = 0  # of the entries
+
+    @property
+    def pages(self) -> int:
+        return self.files - self.entries
 
     @property
     def errors(self) -> int:
@@ -79,7 +87,9 @@ def check_site(config: SiteConfig, options: CheckOptions | None = None) -> Repor
         diagnostics = [d for item in run.items for d in run.check(item)]
     else:
         diagnostics = _in_workers(run, workers)
-    return Report(sorted(diagnostics + run.finish()), len(run.items))
+    entries = [item for item in run.items if isinstance(item, Entry)]
+    return Report(sorted(diagnostics + run.finish()), len(run.items), len(entries),
+                  sum(entry.draft for entry in entries))
 
 
 def _only(items: list[Item], root: Path, paths: tuple[Path, ...]) -> list[Item]:
@@ -115,7 +125,7 @@ def _check_index(index: int) -> list[Diagnostic]:
 def read_document(ctx: Context, item: Item) -> Document:
     path = ctx.config.root / item.source
     text = decode(path.read_bytes()).text
-    lines = {name: line for name in PROSE_FIELDS if (line := ctx.field_line(item, name))}
+    lines = {name: line for name in PROSE_FIELDS if (line := item.lines.get(name))}
     return scan(display_path(path), text, item.body_line, lines)
 
 

@@ -31,7 +31,7 @@ class Teasers(Family):
     def check(self, doc: Document, item: Item) -> Iterator[Finding]:
         if not isinstance(item, Entry) or item.is_expired(self.ctx.now):
             return  # pages and expired updates are never cross-posted
-        social_at = doc.field_value(self.ctx.field_line(item, "social"))
+        social_at = doc.field_value(item.lines.get("social"))
         problems = check_social(item.social)
         for message in problems:
             yield doc.finding("teaser", social_at, message, "fix the social block")
@@ -43,7 +43,7 @@ class Teasers(Family):
             made = compose(source, spec, self.settings)
             if not isinstance(made, Teaser):
                 if not made.skip:
-                    line = self.ctx.field_line(item, made.field.split(".")[0])
+                    line = item.lines.get(made.field.split(".")[0])
                     at = doc.field_value(line) if line else text_at
                     yield doc.finding("teaser", at, made.message, made.hint)
                 continue
@@ -55,7 +55,7 @@ class Teasers(Family):
     def _text_at(self, doc: Document, entry: Entry) -> int:
         """Where the teaser's text comes from: social, else the summary, else the body."""
         for name in ("social", "summary"):
-            line = self.ctx.field_line(entry, name)
+            line = entry.lines.get(name)
             if line and (entry.social if name == "social" else entry.summary):
                 return doc.field_value(line)
         return doc.body_start

@@ -23,7 +23,9 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMATS, default="human",
                         help="human (default), json, or github (Actions annotations)")
     parser.add_argument("--strict", action="store_true", help="fail on warnings too")
-    parser.add_argument("--drafts", action="store_true", help="check drafts too")
+    parser.add_argument("--drafts", action=argparse.BooleanOptionalAction, default=True,
+                        help="check drafts (the default: they are what is being reviewed); "
+                             "--no-drafts leaves them out")
     parser.add_argument("--external-links", action="store_true", default=None,
                         help="also check links to other sites (slow; needs the network)")
     parser.add_argument("--jobs", type=int, metavar="N",

@@ -13,20 +13,25 @@ from ..reader import STORIES_DIR, slugify
 NAME = "new"
 HELP = "start a new story or service update in content/stories/"
 
+# Texts the writer replaces; `storygen check` reports any left in place.
+SUMMARY = "One or two sentences that say what changed for residents."
+BODY = "Start with what happened and who it helps. Keep sentences short."
+IMAGE_ALT = "What the picture shows, for people who cannot see it"
+CONTACT_URL = "https://example.gov/apply"
 TEMPLATE = """\
 ---
 title: "{title}"
 date: {date}
 type: {type}
-summary: "One or two sentences that say what changed for residents."
+summary: "{summary}"
 tags: []
 # image: /images/example.jpg
-# image_alt: "What the picture shows, for people who cannot see it"
-# contact: {{label: "Apply online", url: "https://example.gov/apply"}}
+# image_alt: "{image_alt}"
+# contact: {{label: "Apply online", url: "{contact_url}"}}
 {extra}draft: true
 ---
 
-Start with what happened and who it helps. Keep sentences short.
+{body}
 """
 
 
@@ -52,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as handle:
         handle.write(TEMPLATE.format(title=title, date=now.isoformat(), type=args.type,
-                                     extra=extra))
+                                     extra=extra, summary=SUMMARY, image_alt=IMAGE_ALT,
+                                     contact_url=CONTACT_URL, body=BODY))
     print(f"Created {path.relative_to(root)} (a draft: remove 'draft: true' to publish)")
     return 0
