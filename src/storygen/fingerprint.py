@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -39,6 +40,7 @@ class Unkeyable(Exception):
     """A value whose dependencies cannot be summed up: render its output every time."""
 
 
+@functools.cache  # the code this process runs, even if the files change meanwhile
 def code_digest() -> str:
     """Storygen's own source: a changed generator is a changed input."""
     package = Path(__file__).parent
