@@ -178,6 +178,23 @@ def test_missing_template_is_reported(make_site, capsys) -> None:
     assert not (site / "_site").exists()
 
 
+@pytest.mark.parametrize("expression", ["1 / 0", "'a' + 1", "item.title.nope()",
+                                        "range(3)[7]", "none_such | int(base=1)"])
+def test_error_raised_by_template_code_names_the_template_and_line(
+        make_site, capsys, expression: str) -> None:
+    site = make_site({"content/stories/one.md": entry("One")})
+    assert build(site) == 0
+    before = tree_digest(site / "_site")
+    card = site / "templates/partials/card.html"  # included by the listing pages
+    card.write_text(card.read_text() + f"\n{{{{ {expression} }}}}\n")
+    line = card.read_text().count("\n")
+    assert build(site) == 1
+    err = capsys.readouterr().err
+    assert f"templates/partials/card.html:{line}: template error" in err
+    assert "Traceback" not in err
+    assert tree_digest(site / "_site") == before
+
+
 def test_base_url_with_sub_path(sample_site: Path) -> None:
     base = "https://example.github.io/county-news/"
     assert build(sample_site, "--base-url", base) == 0
