@@ -79,7 +79,7 @@ def test_migrated_blog_builds_or_says_why(tmp_path: Path, capsys: pytest.Capture
     flagged = {path for path, _, _ in refused}
     print(f"ignoring images: {len(flagged)} posts refused: {Counter(kind(m) for *_, m in refused)}")
     assert status == 1 and len(flagged) <= posts // 50  # the vast majority is fine
-    assert all("is already used by" in message for *_, message in refused)
+    assert all("is also used by" in message for *_, message in refused)
 
     for path in flagged:
         (site / path).unlink()
