@@ -308,7 +308,8 @@ class _Fields:
             close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.75)
             if close:
                 self.warn(key, f"'{key}' is not a storygen field, so it is not used",
-                          f"did you mean '{close[0]}'?")
+                          f"did you mean '{close[0]}'? If not, add it to [fields] ignore in "
+                          "site.toml")
         return extra
 
 
