@@ -12,6 +12,7 @@ from pathlib import Path
 from storygen.build import BuildResult, build
 from storygen.config import load_config
 from storygen.site import BuildOptions
+from storygen.writer import InPlaceOutput
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
@@ -49,9 +50,9 @@ def make_site(folder: Path, entries: int, *, seed: int = 1, toml_extra: str = ""
     return folder
 
 
-def build_site_at(root: Path, out: Path, jobs: int | None = None, *,
-                  now: datetime = NOW) -> BuildResult:
-    return build(load_config(root), BuildOptions(now=now), out, jobs=jobs)
+def build_site_at(root: Path, out: Path, jobs: int | None = None, *, now: datetime = NOW,
+                  in_place: InPlaceOutput | None = None) -> BuildResult:
+    return build(load_config(root), BuildOptions(now=now), out, jobs=jobs, in_place=in_place)
 
 
 def clean_build(root: Path, out: Path, cache: Path, *, now: datetime = NOW) -> BuildResult:

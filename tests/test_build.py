@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from pathlib import Path
 
 import feedparser
@@ -177,6 +178,23 @@ def test_missing_template_is_reported(make_site, capsys) -> None:
     assert not (site / "_site").exists()
 
 
+@pytest.mark.parametrize("expression", ["1 / 0", "'a' + 1", "item.title.nope()",
+                                        "range(3)[7]", "none_such | int(base=1)"])
+def test_error_raised_by_template_code_names_the_template_and_line(
+        make_site, capsys, expression: str) -> None:
+    site = make_site({"content/stories/one.md": entry("One")})
+    assert build(site) == 0
+    before = tree_digest(site / "_site")
+    card = site / "templates/partials/card.html"  # included by the listing pages
+    card.write_text(card.read_text() + f"\n{{{{ {expression} }}}}\n")
+    line = card.read_text().count("\n")
+    assert build(site) == 1
+    err = capsys.readouterr().err
+    assert f"templates/partials/card.html:{line}: template error" in err
+    assert "Traceback" not in err
+    assert tree_digest(site / "_site") == before
+
+
 def test_base_url_with_sub_path(sample_site: Path) -> None:
     base = "https://example.github.io/county-news/"
     assert build(sample_site, "--base-url", base) == 0
@@ -224,10 +242,81 @@ def test_bad_site_toml(make_site, capsys, toml: str, message: str) -> None:
     assert message in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("option,env,blamed,hint", [
+    (("--base-url", "news.example.gov"), None, "--base-url: the base URL", "--base-url https://"),
+    ((), "ftp://news.example.gov", "STORYGEN_BASE_URL: the base URL", "or unset it"),
+    (("--base-url", "//news"), "https://fine.example.gov/", "--base-url: the base URL", ""),
+])
+def test_a_bad_base_url_is_blamed_on_where_it_came_from(
+        sample_site: Path, capsys, monkeypatch: pytest.MonkeyPatch, option: tuple[str, ...],
+        env: str | None, blamed: str, hint: str) -> None:
+    if env:
+        monkeypatch.setenv("STORYGEN_BASE_URL", env)
+    assert build(sample_site, *option) == 1
+    err = capsys.readouterr().err
+    assert f"  {blamed} must be an absolute http(s) URL" in err
+    assert hint in err and "site.toml:" not in err and "[site]" not in err
+    assert not (sample_site / "_site").exists()
+
+
+MISSING_IMAGE = """\
+    ---
+    title: Bridge reopens
+    date: 2025-02-01
+    image: /images/bridge%20open.jpg
+    image_alt: The bridge with traffic
+    ---
+    The bridge is open again.
+    """
+
+
+def test_an_image_missing_from_static_stops_the_build(sample_site: Path, capsys) -> None:
+    assert build(sample_site) == 0
+    before = tree_digest(sample_site / "_site")
+    story = sample_site / "content/stories/bridge.md"
+    story.write_text(textwrap.dedent(MISSING_IMAGE), encoding="utf-8")
+    capsys.readouterr()
+    assert build(sample_site) == 1
+    err = capsys.readouterr().err
+    assert ("content/stories/bridge.md:4: the image /images/bridge%20open.jpg is not in static/"
+            in err)
+    assert "(put the file at static/images/bridge open.jpg, or fix the path)" in err
+    assert "Traceback" not in err
+    assert tree_digest(sample_site / "_site") == before
+    assert run_cli("crosspost", "--root", str(sample_site), "--dry-run") == 1
+    (sample_site / "static/images/bridge open.jpg").write_bytes(b"(a picture)")
+    assert build(sample_site) == 0
+
+
+@pytest.mark.parametrize("image,builds", [
+    ("https://cdn.example.gov/bridge.jpg", True),
+    ("images/storm-closure.png", True),
+    ("/images/storm-closure.png?v=2", True),
+    ("../site.toml", False),
+    ("/css/.hidden.png", False),
+])
+def test_which_images_are_published(sample_site: Path, capsys, image: str, builds: bool) -> None:
+    if image.startswith("/css/"):
+        (sample_site / "static/css/.hidden.png").write_bytes(b"(a picture)")
+    text = textwrap.dedent(MISSING_IMAGE).replace("/images/bridge%20open.jpg", image)
+    (sample_site / "content/stories/bridge.md").write_text(text, encoding="utf-8")
+    assert build(sample_site) == (0 if builds else 1)
+    assert ("content/stories/bridge.md:4: the image" in capsys.readouterr().err) != builds
+
+
+def test_an_unpublished_draft_may_lack_its_image(sample_site: Path, capsys) -> None:
+    text = textwrap.dedent(MISSING_IMAGE).replace("---\nThe", "draft: true\n---\nThe")
+    (sample_site / "content/stories/bridge.md").write_text(text, encoding="utf-8")
+    assert build(sample_site) == 0
+    assert build(sample_site, "--drafts") == 1
+    assert "content/stories/bridge.md:4: the image" in capsys.readouterr().err
+
+
 def test_json_feed_has_required_fields(make_site) -> None:
     site = make_site({
         "content/stories/a.md": entry("Alpha", "2025-01-01", tags="[roads]",
                                       image="/images/a.png", image_alt="A road"),
+        "static/images/a.png": "(a picture)",
         "content/stories/b.md": entry("Beta & <b>", "2025-01-02", type="update"),
     })
     assert build(site) == 0

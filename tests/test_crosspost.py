@@ -154,6 +154,26 @@ def test_dry_run_writes_nothing(sample_site: Path, capsys):
     assert not (sample_site / "crosspost-ledger.json").exists()
 
 
+def _everything(site: Path) -> dict[str, bytes | None]:
+    """Every file (with its bytes) and folder below the site, hidden ones included."""
+    return {str(p.relative_to(site)): p.read_bytes() if p.is_file() else None
+            for p in sorted(site.rglob("*"))}
+
+
+@pytest.mark.parametrize("first_run", [False, True], ids=["fresh-site", "after-a-run"])
+@pytest.mark.parametrize("mode", [(), ("--all",), ("--seed",), ("--platform", "x")])
+def test_dry_run_leaves_the_site_tree_as_it_was(sample_site: Path, capsys, first_run: bool,
+                                               mode: tuple[str, ...]):
+    if first_run:  # the lock file and Markdown cache exist; then an edit the cache lacks
+        assert crosspost(sample_site, "--platform", "bluesky") == 0
+        story = next((sample_site / "content" / "stories").glob("*.md"))
+        story.write_text(story.read_text("utf-8") + "\nOne more line.\n", encoding="utf-8")
+    before = _everything(sample_site)
+    assert crosspost(sample_site, *mode, "--dry-run") == 0
+    assert "would" in capsys.readouterr().out.lower()
+    assert _everything(sample_site) == before
+
+
 def test_platform_choice(sample_site: Path, capsys):
     assert crosspost(sample_site, "--platform", "x", "--platform", "bluesky") == 0
     out = sample_site / "_crosspost"

@@ -7,6 +7,7 @@ import json
 import random
 import shutil
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import jinja2
@@ -16,6 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from storygen.fingerprint import COMPARED_NOW, TemplateUses
+from storygen.problems import StorygenError
+from storygen.writer import InPlaceOutput
 
 STORIES = Path("content/stories")
 
@@ -128,6 +131,27 @@ def test_the_clock_matters_only_when_it_crosses_a_date(site: Path, tmp_path: Pat
     assert tree(out) == tree(tmp_path / "clean")
 
 
+def test_in_place_output_recovers_from_a_failed_build(site: Path, tmp_path: Path) -> None:
+    """A build that fails half-way has replaced some files of a folder updated in place; the
+    next good build leaves exactly what a clean build makes (nothing stale, nothing extra)."""
+    out = tmp_path / "out"
+    in_place = InPlaceOutput(out)
+    build_site_at(site, out, jobs=1, in_place=in_place)
+    template = site / "templates" / "entry.html"
+    good = template.read_text("utf-8")
+    template.write_text(good.replace("</article>", "{% if item.slug == 'entry-5' %}"
+                                     "{{ 1 / 0 }}{% endif %}</article>", 1), "utf-8")
+    (site / STORIES / "entry-1.md").write_text(entry_text(1, random.Random(7), title="Gone"),
+                                               "utf-8")
+    with pytest.raises(StorygenError):
+        build_site_at(site, out, jobs=1, in_place=in_place)
+    (site / STORIES / "entry-1.md").unlink()
+    template.write_text(good, "utf-8")
+    build_site_at(site, out, jobs=1, in_place=in_place)
+    clean_build(site, tmp_path / "clean", tmp_path / "cache")
+    assert tree(out) == tree(tmp_path / "clean")
+
+
 def test_template_reach_is_read_from_the_templates(tmp_path: Path) -> None:
     (tmp_path / "base.html").write_text("{{ site.title }}{% block b %}{% endblock %}")
     (tmp_path / "entry.html").write_text(
@@ -188,18 +212,21 @@ def _apply(site: Path, edit: str, rng: random.Random, counter: list[int]) -> Non
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(EDITS, min_size=1, max_size=5), seed=st.integers(0, 1000),
-       parallel=st.booleans())
+       parallel=st.booleans(), in_place=st.booleans())
 def test_incremental_equals_clean_after_any_edits(tmp_path_factory: pytest.TempPathFactory,
                                                   edits: list[str], seed: int,
-                                                  parallel: bool) -> None:
+                                                  parallel: bool, in_place: bool) -> None:
+    """Swapping in a new folder (build) or updating one in place (serve) alike."""
     folder = tmp_path_factory.mktemp("edits")
     site = make_site(folder / "site", 5, seed=seed,
                      toml_extra="[build]\nserial_below = 0\n" if parallel else "")
     out, rng, counter = folder / "out", random.Random(seed), [0]
-    build_site_at(site, out, jobs=2 if parallel else 1)
+    rebuild = partial(build_site_at, site, out, jobs=2 if parallel else 1,
+                      in_place=InPlaceOutput(out) if in_place else None)
+    rebuild()
     for edit in edits:
         _apply(site, edit, rng, counter)
-        build_site_at(site, out, jobs=2 if parallel else 1)
+        rebuild()
         clean_build(site, folder / "clean", folder / "clean-cache")
         assert tree(out) == tree(folder / "clean"), f"after {edits}"
     shutil.rmtree(folder)

@@ -21,10 +21,12 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from test_hostile_inputs import EPOCH, SITE_TOML
 
-from storygen import frontmatter_yaml
+from storygen import content_cache, frontmatter_yaml
+from storygen.cache import RenderCache
 from storygen.cli import main
 from storygen.config import load_config
 from storygen.content import ENTRY_FIELDS
+from storygen.content_cache import ContentMemo
 from storygen.reader import read_content
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,12 +88,20 @@ def test_reader_reports_problems_instead_of_crashing(site: Path, data: dict, bod
     (stories / "bytes.md").write_bytes(raw)
     (stories / "messy.md").write_bytes(b"---\n" + raw + b"\n---\n" + body.encode("utf-8",
                                                                                "surrogatepass"))
-    content = read_content(load_config(site))
+    config = load_config(site)
+    content = read_content(config)
     for problem in content.problems.items:
         assert problem.path.startswith("content/stories/") and problem.message
         assert problem.line is None or problem.line >= 1
     for entry in content.entries:
         assert entry.title and entry.title == entry.title.strip()
+    for _ in range(2):  # kept in the content cache, then taken from it: exactly the same
+        content_cache._DECODED.clear()
+        with RenderCache(config.cache_path) as cache:
+            memo = ContentMemo(cache, config)
+            remembered = read_content(config, memo)
+            memo.save()
+        assert repr(remembered) == repr(content)
 
 
 entries = st.fixed_dictionaries(

@@ -191,9 +191,9 @@ def test_saving_a_story_updates_its_page_and_signals_reload(
     events.wait_for("reload")
     page = fetch(served.port, "/stories/online-business-license/")
     assert "Freshly edited businesses" in page.text
-    assert served.folder is not None  # the replaced output is deleted in the background
-    eventually(lambda: not any(served.folder.glob("retired-*")), "old output deleted")
+    assert served.folder is not None  # updated in place: no second tree, no temporary files
     assert sorted(p.name for p in served.folder.iterdir()) == ["site"]
+    assert not [p for p in (served.folder / "site").rglob(".*")]
 
 
 def test_a_save_that_changes_no_output_sends_nothing(
@@ -208,19 +208,35 @@ def test_a_save_that_changes_no_output_sends_nothing(
     assert "Really edited" in fetch(served.port, "/stories/online-business-license/").text
 
 
-def test_a_request_during_the_output_swap_waits_for_the_new_folder(served: Preview) -> None:
-    """A build swaps its new folder in with two renames; in between there is no output."""
-    assert served.folder is not None
-    output, aside = served.folder / "site", served.folder / ".site.old"
-    output.rename(aside)
+def test_pages_stay_whole_while_saves_rebuild_them(
+        served: Preview, events: EventStream, site: Path) -> None:
+    """The preview updates its folder in place, one atomic rename per file: a reader never
+    gets a missing or half-written page, however the requests and rebuilds interleave."""
+    story = site / "content/stories/online-business-license.md"
+    original = story.read_text(encoding="utf-8")
     replies: list[Response] = []
-    asker = threading.Thread(
-        target=lambda: replies.append(fetch(served.port, "/stories/permit-wait-times-cut/")))
+    done = threading.Event()
+
+    def keep_asking() -> None:
+        while not done.is_set():
+            for path in ("/stories/online-business-license/", "/", "/feed.xml"):
+                replies.append(fetch(served.port, path))
+
+    asker = threading.Thread(target=keep_asking)
     asker.start()
-    time.sleep(0.3)  # let the request arrive while the folder is away (either order passes)
-    aside.rename(output)
-    asker.join()
-    assert replies[0].status == 200 and "Building permit" in replies[0].text
+    try:
+        for round_ in range(4):
+            story.write_text(original.replace("Small businesses", f"Edit {round_} businesses"),
+                             encoding="utf-8")
+            events.wait_for("reload")
+    finally:
+        done.set()
+        asker.join()
+    assert len(replies) > 12
+    for reply in replies:
+        assert reply.status == 200
+        assert reply.body.rstrip().endswith((b"</html>", b"</rss>")), reply.body[-80:]
+    assert "Edit 3 businesses" in fetch(served.port, "/stories/online-business-license/").text
 
 
 def test_editor_style_save_through_a_temporary_file(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
@@ -19,6 +18,7 @@ from .cache import (
     markdown_settings,
 )
 from .config import SiteConfig
+from .content_cache import ContentMemo
 from .incremental import load_manifest, plan, save_manifest, write_output
 from .markup import Rendered, render_markdown
 from .parallel import Workers, map_ordered, workers_from_config
@@ -27,7 +27,7 @@ from .reader import Content, read_content
 from .redirects import check_aliases
 from .site import BuildOptions, Site, build_site
 from .sitemap import page_dates
-from .writer import StagedOutput
+from .writer import InPlaceOutput, StagedOutput
 
 
 @dataclass
@@ -80,10 +80,11 @@ def load_site(config: SiteConfig, options: BuildOptions, *, jobs: int | None = N
     `config.cache_path`; `jobs` as for `--jobs`). Raises StorygenError."""
     workers = workers_from_config(config, jobs)
     with RenderCache(config.cache_path) as cache:
-        memo = FrontMatterMemo(cache)
+        memo, known = FrontMatterMemo(cache), ContentMemo(cache, config)
         with frontmatter_yaml.remembering(memo):
-            content = read_content(config)
+            content = read_content(config, known)
         memo.save()
+        known.save()
         if content.problems:
             raise StorygenError(content.problems)
         _check_page_slugs(content)
@@ -131,25 +132,26 @@ def _render(job: tuple[str, str, bool]) -> Rendered:
 
 
 def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
-          jobs: int | None = None, retire: Callable[[Path], None] | None = None) -> BuildResult:
+          jobs: int | None = None, in_place: InPlaceOutput | None = None) -> BuildResult:
     """Build the whole site into `out` (default: the configured output folder), atomically.
 
     Incremental: Markdown comes from the cache where it can, and only outputs whose inputs
     changed since the last build into the same folder are rendered again (see `incremental`);
     the result is byte-identical to a clean build. `jobs`: worker processes (0: one per core,
-    1: serial; default from `[build] workers`). Safe to call repeatedly in one process.
+    1: serial; default from `[build] workers`). `in_place`: update that folder where it stands
+    rather than swapping in a new one (the preview's). Safe to call repeatedly in one process.
     """
     started = time.perf_counter()
-    output = (out or config.output_path).resolve()
+    output = in_place.folder if in_place else (out or config.output_path).resolve()
     check_output_folder(config, output)
     stats = BuildStats()
     workers = workers_from_config(config, jobs)
     site, bodies = load_site(config, options, jobs=jobs, stats=stats)
     previous = load_manifest(config.cache_path)
-    staged = StagedOutput(output, retire)  # retire: what to do with the replaced output
+    staged = in_place or StagedOutput(output)
     try:
         outcome, manifest = write_output(plan(site, bodies), staged, previous, workers)
-        staged.commit()
+        staged.commit(outcome.files)
     except BaseException:
         staged.discard()
         raise

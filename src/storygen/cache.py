@@ -17,16 +17,17 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from . import __version__
 from .config import SiteConfig
 from .markup import Rendered
 
-FORMAT = "storygen-cache-2"
+FORMAT = "storygen-cache-3"
 DATABASE = "storygen.sqlite3"
 _SCHEMA = (
     "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -34,6 +35,7 @@ _SCHEMA = (
     " checksum TEXT NOT NULL)",
     "CREATE TABLE frontmatter (key TEXT PRIMARY KEY, value TEXT NOT NULL,"
     " checksum TEXT NOT NULL)",
+    "CREATE TABLE content (key TEXT PRIMARY KEY, value TEXT NOT NULL, checksum TEXT NOT NULL)",
 )
 
 
@@ -75,7 +77,7 @@ def markdown_key(settings: str, text: str) -> str:
     return digest(settings, text)
 
 
-def _checksum(key: str, html: str, first: str) -> str:
+def record_checksum(key: str, html: str, first: str) -> str:
     return digest(key, html, first)[:32]
 
 
@@ -92,7 +94,7 @@ class RenderCache:
     def __init__(self, folder: Path | None) -> None:
         self.stats = CacheStats()
         self.path = folder / DATABASE if folder is not None else None
-        self._db = self._open() if self.path is not None else None
+        self.db = self._open() if self.path is not None else None
 
     def _open(self) -> sqlite3.Connection | None:
         assert self.path is not None
@@ -114,7 +116,7 @@ class RenderCache:
                                  check_same_thread=False)
             tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
             if not tables:
-                with _transaction(db):
+                with transaction(db):
                     for statement in _SCHEMA:
                         db.execute(statement)
                     db.executemany("INSERT INTO meta VALUES (?, ?)",
@@ -123,7 +125,8 @@ class RenderCache:
             meta = dict(db.execute("SELECT name, value FROM meta"))
             if meta == {"format": FORMAT, "version": __version__}:
                 db.execute("SELECT key, html, first, checksum FROM markdown LIMIT 1").fetchall()
-                db.execute("SELECT key, value, checksum FROM frontmatter LIMIT 1").fetchall()
+                for table in ("frontmatter", "content"):
+                    db.execute(f"SELECT key, value, checksum FROM {table} LIMIT 1").fetchall()
                 return db
         except sqlite3.Error:
             pass
@@ -136,11 +139,11 @@ class RenderCache:
         stays on disk: see `StoredRendered`)."""
         wanted = list(dict.fromkeys(keys))
         found: dict[str, str] = {}
-        if self._db is not None:
+        if self.db is not None:
             try:
                 for chunk in _chunks(wanted, 500):
                     marks = ",".join("?" * len(chunk))
-                    rows = self._db.execute(
+                    rows = self.db.execute(
                         f"SELECT key, html, first, checksum FROM markdown WHERE key IN ({marks})",
                         chunk)
                     for key, html, first, checksum in rows:
@@ -150,58 +153,58 @@ class RenderCache:
                             self.stats.rejected += 1
             except sqlite3.Error:
                 found.clear()
-                self._broken()
+                self.broken()
         self.stats.hits += len(found)
         self.stats.misses += len(wanted) - len(found)
         return found
 
     def source(self) -> HtmlSource | None:
         """Where stored HTML can be read back later, or None without a usable cache."""
-        return HtmlSource(self.path) if self._db is not None and self.path else None
+        return HtmlSource(self.path) if self.db is not None and self.path else None
 
     def put_many(self, records: Iterable[tuple[str, Rendered]]) -> bool:
         """Store records; False if there is no usable cache (keep the HTML in memory then)."""
-        if self._db is None:
+        if self.db is None:
             return False
-        rows = [(key, r.html, r.first_paragraph, _checksum(key, r.html, r.first_paragraph))
+        rows = [(key, r.html, r.first_paragraph, record_checksum(key, r.html, r.first_paragraph))
                 for key, r in records]
         try:
-            with _transaction(self._db):
-                self._db.executemany("INSERT OR REPLACE INTO markdown VALUES (?, ?, ?, ?)", rows)
+            with transaction(self.db):
+                self.db.executemany("INSERT OR REPLACE INTO markdown VALUES (?, ?, ?, ?)", rows)
         except sqlite3.Error:
-            self._broken()
+            self.broken()
             return False
         return True
 
     def keep_only(self, keys: Iterable[str]) -> None:
         """Forget records not in `keys` once they outnumber the live ones (bounds the file)."""
-        if self._db is None:
+        if self.db is None:
             return
         live = set(keys)
         try:
-            (total,) = self._db.execute("SELECT count(*) FROM markdown").fetchone()
+            (total,) = self.db.execute("SELECT count(*) FROM markdown").fetchone()
             if total <= 2 * len(live) + 100:
                 return
-            stale = [(k,) for (k,) in self._db.execute("SELECT key FROM markdown")
+            stale = [(k,) for (k,) in self.db.execute("SELECT key FROM markdown")
                      if k not in live]
-            with _transaction(self._db):
-                self._db.executemany("DELETE FROM markdown WHERE key = ?", stale)
+            with transaction(self.db):
+                self.db.executemany("DELETE FROM markdown WHERE key = ?", stale)
         except sqlite3.Error:
-            self._broken()
+            self.broken()
 
-    def _broken(self) -> None:
+    def broken(self) -> None:
         """The file went bad while in use: stop using it; the next build starts a new one."""
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        if self.db is not None:
+            self.db.close()
+            self.db = None
         if self.path is not None:
             with contextlib.suppress(OSError):
                 _remove(self.path)
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        if self.db is not None:
+            self.db.close()
+            self.db = None
 
     def __enter__(self) -> RenderCache:
         return self
@@ -224,10 +227,10 @@ class FrontMatterMemo:
         self.new: dict[str, str] = {}
         self.used: set[str] = set()
         with contextlib.suppress(sqlite3.Error):
-            if cache._db is not None:
-                for key, value, checksum in cache._db.execute(
+            if cache.db is not None:
+                for key, value, checksum in cache.db.execute(
                         "SELECT key, value, checksum FROM frontmatter"):
-                    if checksum == _checksum(key, value, ""):
+                    if checksum == record_checksum(key, value, ""):
                         self.rows[key] = value
 
     def get(self, head: str) -> tuple[dict[str, Any], dict[str, int]] | None:
@@ -236,7 +239,7 @@ class FrontMatterMemo:
         if value is None:
             return None
         try:
-            data, lines = _decode(json.loads(value))
+            data, lines = from_json(json.loads(value))
         except (ValueError, TypeError, KeyError, RecursionError):
             return None
         if not isinstance(data, dict) or not isinstance(lines, dict):
@@ -247,24 +250,24 @@ class FrontMatterMemo:
     def put(self, head: str, data: dict[str, Any], lines: dict[str, int]) -> None:
         key = digest(self.settings, head)
         try:
-            self.new[key] = json.dumps(_encode((data, lines), [MAX_NODES]), ensure_ascii=False)
+            self.new[key] = json.dumps(to_json((data, lines), [MAX_NODES]), ensure_ascii=False)
         except (TypeError, ValueError):
             return  # a value JSON cannot hold exactly, or too big: parse it every time
         self.used.add(key)
 
     def save(self) -> None:
         """Store what was parsed anew; forget entries no file uses any more."""
-        db = self.cache._db
+        db = self.cache.db
         if db is None or not (self.new or len(self.rows) > len(self.used)):
             return
         try:
-            with _transaction(db):
+            with transaction(db):
                 db.executemany("INSERT OR REPLACE INTO frontmatter VALUES (?, ?, ?)",
-                               [(k, v, _checksum(k, v, "")) for k, v in self.new.items()])
+                               [(k, v, record_checksum(k, v, "")) for k, v in self.new.items()])
                 db.executemany("DELETE FROM frontmatter WHERE key = ?",
                                [(k,) for k in self.rows if k not in self.used])
         except sqlite3.Error:
-            self.cache._broken()
+            self.cache.broken()
 
 
 @cache
@@ -279,12 +282,15 @@ def _yaml_digest() -> str:
 
 _TAGS: dict[str, Callable[[Any], Any]] = {
     "f": float,
-    "l": lambda v: [_decode(x) for x in v],
-    "t": lambda v: tuple(_decode(x) for x in v),
-    "s": lambda v: {_decode(x) for x in v},
-    "d": lambda v: {_decode(k): _decode(x) for k, x in v},
+    "l": lambda v: [from_json(x) for x in v],
+    "t": lambda v: tuple(from_json(x) for x in v),
+    "s": lambda v: {from_json(x) for x in v},
+    "d": lambda v: {from_json(k): from_json(x) for k, x in v},
     "b": bytes.fromhex,
     "dt": datetime.fromisoformat,
+    "dz": lambda v: datetime.fromisoformat(v[0]).replace(tzinfo=ZoneInfo(v[1]), fold=v[2]),
+    "dn": lambda v: datetime.fromisoformat(v[0]).replace(
+        tzinfo=timezone(timedelta(seconds=v[1]), v[2])),
     "da": date.fromisoformat,
 }
 
@@ -292,7 +298,7 @@ _TAGS: dict[str, Callable[[Any], Any]] = {
 MAX_NODES = 5000  # YAML aliases can make a small file a huge tree: such ones are not kept
 
 
-def _encode(value: Any, budget: list[int]) -> Any:
+def to_json(value: Any, budget: list[int]) -> Any:
     """JSON that keeps every type YAML's safe loader makes (types tagged, floats exact).
     `budget`: how many more values may be written; past it, ValueError."""
     budget[0] -= 1
@@ -305,19 +311,33 @@ def _encode(value: Any, budget: list[int]) -> Any:
     if isinstance(value, list | tuple | set):
         items = sorted(value, key=repr) if isinstance(value, set) else value
         return {"l" if isinstance(value, list) else "t" if isinstance(value, tuple) else "s":
-                [_encode(v, budget) for v in items]}
+                [to_json(v, budget) for v in items]}
     if isinstance(value, dict):
-        return {"d": [[_encode(k, budget), _encode(v, budget)] for k, v in value.items()]}
+        return {"d": [[to_json(k, budget), to_json(v, budget)] for k, v in value.items()]}
     if isinstance(value, bytes):
         return {"b": value.hex()}
     if isinstance(value, datetime):
-        return {"dt": value.isoformat()}
+        return _datetime_json(value)
     if isinstance(value, date):
         return {"da": value.isoformat()}
     raise TypeError(type(value).__name__)
 
 
-def _decode(value: Any) -> Any:
+def _datetime_json(value: datetime) -> dict[str, Any]:
+    """Keeps the kind of timezone too (a zone by name, or an offset with its own name)."""
+    zone, naive = value.tzinfo, value.replace(tzinfo=None).isoformat()
+    if isinstance(zone, ZoneInfo):
+        return {"dz": [naive, zone.key, value.fold]}
+    if isinstance(zone, timezone):
+        offset = zone.utcoffset(None)
+        if zone.tzname(None) != timezone(offset).tzname(None):
+            return {"dn": [naive, offset.total_seconds(), zone.tzname(None)]}
+    elif zone is not None:
+        raise TypeError(type(zone).__name__)
+    return {"dt": value.isoformat()}
+
+
+def from_json(value: Any) -> Any:
     if isinstance(value, dict):
         ((tag, inner),) = value.items()
         return _TAGS[tag](inner)
@@ -373,11 +393,11 @@ def _remove(path: Path) -> None:
 
 def _valid(key: object, html: object, first: object, checksum: object) -> bool:
     return (isinstance(key, str) and isinstance(html, str) and isinstance(first, str)
-            and checksum == _checksum(key, html, first))
+            and checksum == record_checksum(key, html, first))
 
 
 @contextlib.contextmanager
-def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+def transaction(db: sqlite3.Connection) -> Iterator[None]:
     db.execute("BEGIN IMMEDIATE")
     try:
         yield

@@ -120,7 +120,29 @@ def load_config(root: Path, base_url_override: str | None = None) -> SiteConfig:
         line = _toml_error_line(exc)
         raise StorygenError([Problem(str(path), line, f"site.toml is not valid TOML: {exc}",
                                      "check quotes and brackets on that line")]) from None
-    return _parse(root, path, data, base_url_override or os.environ.get(BASE_URL_ENV))
+    return _parse(root, path, data, _base_url_override(base_url_override))
+
+
+@dataclass(frozen=True)
+class _BaseUrl:
+    """The base URL as given, and where, so a bad one is blamed on where it came from."""
+
+    value: str
+    source: str  # site.toml's path, `--base-url` or the environment variable's name
+    name: str
+    hint: str
+
+
+def _base_url_override(option: str | None) -> _BaseUrl | None:
+    if option:
+        return _BaseUrl(option, "--base-url", "the base URL",
+                        "e.g. --base-url https://news.example.gov/")
+    env = os.environ.get(BASE_URL_ENV)
+    if env:
+        return _BaseUrl(env, BASE_URL_ENV, "the base URL",
+                        f"set {BASE_URL_ENV}=https://news.example.gov/, or unset it to use "
+                        "base_url from site.toml")
+    return None
 
 
 def _toml_error_line(exc: Exception) -> int | None:
@@ -133,7 +155,7 @@ def _toml_error_line(exc: Exception) -> int | None:
 
 
 def _parse(root: Path, path: Path, data: dict[str, Any],
-           base_url_override: str | None) -> SiteConfig:
+           base_url_override: _BaseUrl | None) -> SiteConfig:
     errors: list[Problem] = []
     site = data.get("site", {})
     if not isinstance(site, dict):
@@ -151,12 +173,12 @@ def _parse(root: Path, path: Path, data: dict[str, Any],
     if not title:
         errors.append(Problem(str(path), None, "[site] title is required",
                               'add title = "Your agency news" under [site]'))
-    raw_base = base_url_override or get("base_url", str, "")
-    base_url = normalise_base_url(raw_base) if raw_base else None
+    given = base_url_override or _BaseUrl(get("base_url", str, ""), str(path), "[site] base_url",
+                                          'e.g. base_url = "https://news.example.gov/"')
+    base_url = normalise_base_url(given.value) if given.value else None
     if base_url is None:
-        errors.append(Problem(str(path), None,
-                              f"[site] base_url must be an absolute http(s) URL, got {raw_base!r}",
-                              'e.g. base_url = "https://news.example.gov/"'))
+        errors.append(Problem(given.source, None, f"{given.name} must be an absolute http(s) "
+                              f"URL, got {given.value!r}", given.hint))
     timezone = get("timezone", str, "UTC")
     try:
         ZoneInfo(timezone)

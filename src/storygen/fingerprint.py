@@ -175,18 +175,37 @@ def clock_position(now: datetime, dates: Sequence[datetime]) -> tuple[int, int]:
     return bisect.bisect_left(dates, now), bisect.bisect_right(dates, now)
 
 
-def page_key(base: str, job: PageJob, site_globals: Mapping[str, Any], uses: TemplateUses,
-             dates: Sequence[datetime]) -> str | None:
-    """The key of one templated page, or None when it cannot be keyed. `dates`: every date of
-    the content, sorted (see `clock_position`)."""
-    reach = uses.of(job.template)
-    wanted = reach["site"]
-    visible = dict(site_globals) if wanted is None else {
-        k: v for k, v in site_globals.items() if k in wanted}
-    if wanted is not None and COMPARED_NOW in wanted and "now" not in wanted:
-        visible["now"] = clock_position(site_globals["now"], dates)
-    try:
-        return digest(base, "page", job.path, job.template,
-                      repr(fingerprint(job.context, reach)), repr(fingerprint(visible, reach)))
-    except Unkeyable:
-        return None
+class PageKeys:
+    """Keys of templated pages. What a template can see of the `site` global is the same for
+    every page it renders, so that part is summed up once per template, not once per page."""
+
+    def __init__(self, base: str, site_globals: Mapping[str, Any], uses: TemplateUses,
+                 dates: Sequence[datetime]) -> None:
+        """`dates`: every date of the content, sorted (see `clock_position`)."""
+        self.base, self.site_globals, self.uses, self.dates = base, site_globals, uses, dates
+        self._site_parts: dict[str, str | None] = {}
+
+    def key(self, job: PageJob) -> str | None:
+        """The key of one templated page, or None when it cannot be keyed."""
+        if job.template not in self._site_parts:
+            self._site_parts[job.template] = self._site_part(job.template)
+        site_part = self._site_parts[job.template]
+        if site_part is None:
+            return None
+        try:
+            context = repr(fingerprint(job.context, self.uses.of(job.template)))
+        except Unkeyable:
+            return None
+        return digest(self.base, "page", job.path, job.template, context, site_part)
+
+    def _site_part(self, template: str) -> str | None:
+        reach = self.uses.of(template)
+        wanted = reach["site"]
+        visible = dict(self.site_globals) if wanted is None else {
+            k: v for k, v in self.site_globals.items() if k in wanted}
+        if wanted is not None and COMPARED_NOW in wanted and "now" not in wanted:
+            visible["now"] = clock_position(self.site_globals["now"], self.dates)
+        try:
+            return repr(fingerprint(visible, reach))
+        except Unkeyable:
+            return None

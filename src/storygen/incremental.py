@@ -33,12 +33,12 @@ from .atomic import write_atomically
 from .cache import digest, markdown_settings
 from .feeds import collection_feeds, feed_items
 from .fingerprint import (
+    PageKeys,
     TemplateUses,
     Unkeyable,
     code_digest,
     config_digest,
     fingerprint,
-    page_key,
     templates_digest,
 )
 from .markup import Rendered
@@ -48,7 +48,7 @@ from .redirects import redirect_outputs
 from .render import Renderer
 from .site import Collection, Site
 from .sitemap import sitemap_urls
-from .writer import FileStamp, StagedOutput
+from .writer import FileStamp, Output
 
 FORMAT = "storygen-outputs-1"
 Produce = Callable[[], Iterable[tuple[str, bytes]]]
@@ -175,16 +175,15 @@ def plan(site: Site, bodies: dict[str, Rendered]) -> Iterator[Unit]:
     renderer = Renderer(site, bodies)
     base = _base_key(site, renderer)
     yield from _static_units(site.config.static_dir, base)
-    site_globals = renderer.env.globals["site"]
-    uses = TemplateUses(renderer.env)
     dates = sorted(d for e in site.entries for d in (e.date, e.updated, e.expires) if d)
+    keys = PageKeys(base, renderer.env.globals["site"], TemplateUses(renderer.env), dates)
     compiled: set[str] = set()
     for job in renderer.jobs():
         if job.template not in compiled:  # once here rather than in every worker
             compiled.add(job.template)
             with contextlib.suppress(jinja2.TemplateError):
                 renderer.env.get_template(job.template)
-        yield Unit(page_key(base, job, site_globals, uses, dates),
+        yield Unit(keys.key(job),
                    lambda job=job: [(job.path, renderer.render(job))])
     for collection in site.collections:
         items = feed_items(site, collection, renderer.articles)
@@ -242,7 +241,7 @@ class _Job:
     """Shared with forked workers: the units to render and where to put their files."""
 
     units: list[Unit]
-    staged: StagedOutput
+    staged: Output
     previous: Manifest
 
 
@@ -267,7 +266,7 @@ def _run_unit(index: int) -> list[tuple[str, Record, bool]]:
     return results
 
 
-def write_output(units: Iterable[Unit], staged: StagedOutput, previous: Manifest,
+def write_output(units: Iterable[Unit], staged: Output, previous: Manifest,
                  workers: Workers) -> tuple[Outcome, Manifest]:
     """Fill `staged` with every unit's files, reusing what `previous` proves unchanged."""
     global _JOB
@@ -324,7 +323,7 @@ def _refuse_clashes(produced: list[tuple[bool, list[str]]]) -> None:
         raise StorygenError(problems)
 
 
-def _reuse(key: str, staged: StagedOutput, previous: Manifest, manifest: Manifest) -> bool:
+def _reuse(key: str, staged: Output, previous: Manifest, manifest: Manifest) -> bool:
     paths = previous.units.get(key)
     if paths is None:
         return False

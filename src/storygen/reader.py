@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from . import frontmatter_yaml
 from .cleaning import NotText, decode, one_line, visible
@@ -19,7 +19,7 @@ from .content import ENTRY_FIELDS, ENTRY_TYPES, Contact, Entry, Page
 from .dates import DATE_HINT, DateError, parse_date
 from .leftovers import advice, find_template_leftovers
 from .markup import too_deep
-from .problems import Problems
+from .problems import Problem, Problems
 
 STORIES_DIR = Path("content/stories")
 PAGES_DIR = Path("content/pages")
@@ -30,6 +30,15 @@ _DATE_PREFIX = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})-")
 # another key through a `[fields]` alias (migrated content), HTML tags are removed too.
 _PLAIN_TEXT_FIELDS = {"title", "summary", "image_alt", "author"}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class ReadMemo(Protocol):
+    """Remembers what reading a file gave, by its path and the hash of its bytes
+    (see `content_cache.ContentMemo`)."""
+
+    def get(self, rel: Path, digest: str) -> tuple[Entry | Page, tuple[Problem, ...]] | None: ...
+
+    def put(self, rel: Path, digest: str, item: Entry | Page, warnings: list[Problem]) -> None: ...
 
 
 @dataclass
@@ -48,16 +57,17 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
-def read_content(config: SiteConfig) -> Content:
-    """Read every story, update and page; collect every problem in every file."""
+def read_content(config: SiteConfig, memo: ReadMemo | None = None) -> Content:
+    """Read every story, update and page; collect every problem in every file. With `memo`,
+    a file read before with the same bytes is not parsed and validated again."""
     content = Content()
     for path in _markdown_files(config.root / STORIES_DIR):
-        entry = _read_one(config, path, content, _entry_from)
-        if entry is not None:
+        entry = _read_one(config, path, content, _entry_from, memo)
+        if isinstance(entry, Entry):
             content.entries.append(entry)
     for path in _markdown_files(config.root / PAGES_DIR):
-        page = _read_one(config, path, content, _page_from)
-        if page is not None:
+        page = _read_one(config, path, content, _page_from, memo)
+        if isinstance(page, Page):
             content.pages.append(page)
     _check_unique_urls(content)
     content.entries.sort(key=lambda e: (e.date, e.slug), reverse=True)
@@ -72,12 +82,33 @@ def _markdown_files(folder: Path) -> list[Path]:
 
 
 def _read_one(config: SiteConfig, path: Path, content: Content,
-              build: Callable[..., Any]) -> Any:
+              build: Callable[..., Any], memo: ReadMemo | None) -> Any:
     rel = path.relative_to(config.root)
-    raw = _text_of(rel, path, content)
-    if raw is None:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        content.problems.add(rel, f"cannot read the file: {exc.strerror or exc}",
+                             hint="check that it exists (not a broken link) and that you may "
+                                  "read it")
         return None
-    text, digest = raw
+    digest = hashlib.sha256(raw).hexdigest()
+    known = memo.get(rel, digest) if memo is not None else None
+    if known is not None:
+        content.warnings.items.extend(known[1])
+        return known[0]
+    problems, warnings = len(content.problems), len(content.warnings)
+    result = _parse_one(config, rel, (raw, digest), content, build)
+    if memo is not None and result is not None and len(content.problems) == problems:
+        memo.put(rel, digest, result, content.warnings.items[warnings:])
+    return result
+
+
+def _parse_one(config: SiteConfig, rel: Path, file: tuple[bytes, str], content: Content,
+               build: Callable[..., Any]) -> Any:
+    raw, digest = file
+    text = _text_of(rel, raw, content)
+    if text is None:
+        return None
     try:
         parsed = frontmatter_yaml.parse(text)
     except frontmatter_yaml.FrontMatterError as exc:
@@ -95,15 +126,9 @@ def _read_one(config: SiteConfig, path: Path, content: Content,
     return None if fields.failed else result
 
 
-def _text_of(rel: Path, path: Path, content: Content) -> tuple[str, str] | None:
-    """The file's clean text and the hash of its bytes, or None after recording why not."""
+def _text_of(rel: Path, raw: bytes, content: Content) -> str | None:
+    """The file's clean text, or None after recording why not."""
     problems = content.problems
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        problems.add(rel, f"cannot read the file: {exc.strerror or exc}",
-                     hint="check that it exists (not a broken link) and that you may read it")
-        return None
     if not raw.strip():
         problems.add(rel, "the file is empty", line=1,
                      hint="add front matter (title, date) and some text, or delete the file")
@@ -121,7 +146,7 @@ def _text_of(rel: Path, path: Path, content: Content) -> tuple[str, str] | None:
         return None
     if decoded.note:
         content.warnings.add(rel, decoded.note, line=decoded.note_line)
-    return decoded.text, hashlib.sha256(raw).hexdigest()
+    return decoded.text
 
 
 def _warn_about_body(rel: Path, parsed: frontmatter_yaml.Parsed, warnings: Problems) -> None:

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -150,9 +151,25 @@ class Renderer:
             raise StorygenError([Problem(f"templates/{exc.name or name}", exc.lineno,
                                          f"template error: {exc.message}")]) from None
         except jinja2.UndefinedError as exc:
-            raise StorygenError([Problem(f"templates/{name}", _template_line(exc),
-                                         f"template error: {exc.message}",
+            raise StorygenError([Problem(*self._where(exc, name), f"template error: {exc.message}",
                                          "check the variable name")]) from None
+        except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError,
+                AttributeError) as exc:  # what template code itself can raise
+            raise StorygenError([Problem(*self._where(exc, name),
+                                         f"template error: {type(exc).__name__}: {exc}",
+                                         "fix the expression on that line")]) from None
+
+    def _where(self, exc: Exception, name: str) -> tuple[str, int | None]:
+        """The template (of those it includes, the innermost) and line an error comes from."""
+        folder = self.config.templates_dir.resolve()
+        place: tuple[str, int | None] = (f"templates/{name}", None)
+        tb = exc.__traceback__
+        while tb is not None:
+            path = Path(tb.tb_frame.f_code.co_filename)
+            if path.is_absolute() and path.is_relative_to(folder):
+                place = (f"templates/{path.relative_to(folder).as_posix()}", tb.tb_lineno)
+            tb = tb.tb_next
+        return place
 
     def _listing(self, collection: Collection, listing: Listing) -> PageJob:
         items = [self.articles[e.path] for e in listing.entries]
@@ -220,11 +237,3 @@ def _index(path: str) -> str:
     return path.strip("/") + "/index.html" if path.strip("/") else "index.html"
 
 
-def _template_line(exc: Exception) -> int | None:
-    tb = exc.__traceback__
-    line = None
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename.endswith(".html"):
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line

@@ -10,9 +10,10 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Protocol
 
 from .problems import Problem, StorygenError
 
@@ -34,14 +35,25 @@ class FileStamp:
         return cls(info.st_size, info.st_mtime_ns, info.st_ino)
 
 
+class Output(Protocol):
+    """Where a build puts its files: a staged folder swapped in whole, or one updated in place."""
+
+    folder: Path
+
+    def write(self, relative: str, data: bytes) -> FileStamp: ...
+
+    def link(self, relative: str, source: Path) -> None: ...
+
+    def commit(self, files: Iterable[str]) -> None: ...
+
+    def discard(self) -> None: ...
+
+
 class StagedOutput:
     """A temporary folder beside the output folder; `commit()` swaps it in, `discard()` drops it."""
 
-    def __init__(self, output: Path, retire: Callable[[Path], None] | None = None) -> None:
-        """`retire(old)` removes the replaced output, or moves it away to be removed later
-        (`storygen serve` does, so a reload need not wait); by default it is deleted at once."""
+    def __init__(self, output: Path) -> None:
         self.output = output
-        self.retire = retire or _delete
         recover(output)
         output.parent.mkdir(parents=True, exist_ok=True)
         self.folder = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
@@ -49,11 +61,7 @@ class StagedOutput:
 
     def target(self, relative: str) -> Path:
         """Where `relative` goes in the new folder; refuses paths that would leave it."""
-        parts = PurePosixPath(relative).parts
-        if not parts or relative.startswith("/") or any(p in ("..", ".", "") for p in parts) \
-                or "\\" in relative or "\0" in relative:
-            raise StorygenError([Problem(relative, None, "refusing to write outside the output")])
-        target = self.folder.joinpath(*parts)
+        target = _inside(self.folder, relative)
         self._make_folder(target.parent)
         # Never write through an existing file: it may be a link into the previous output.
         with contextlib.suppress(FileNotFoundError):
@@ -89,8 +97,9 @@ class StagedOutput:
             shutil.copyfile(source, target)
             os.chmod(target, FILE_MODE)
 
-    def commit(self) -> None:
-        """Swap the new folder in. Each rename is atomic; `recover` mends an interrupted swap."""
+    def commit(self, files: Iterable[str] = ()) -> None:
+        """Swap the new folder in (it holds exactly `files`, the build's files). Each rename
+        is atomic; `recover` mends an interrupted swap."""
         os.chmod(self.folder, FOLDER_MODE)
         old = self.output.with_name(f".{self.output.name}.old")
         if old.exists():
@@ -99,14 +108,92 @@ class StagedOutput:
             os.rename(self.output, old)
         os.rename(self.folder, self.output)
         if old.exists():
-            self.retire(old)
+            shutil.rmtree(old, ignore_errors=True)
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _delete(folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
+class InPlaceOutput:
+    """Updates a folder where it stands: each changed file is replaced atomically (written
+    beside it, then renamed over it), files already right are not touched, and files the build
+    did not make are removed at `commit()`. For `storygen serve`'s private folder, where a reload
+    must not wait for a whole new tree; a published output is swapped whole (`StagedOutput`)."""
+
+    def __init__(self, output: Path) -> None:
+        self.folder = output
+        output.mkdir(parents=True, exist_ok=True)
+        self._present = _files_under(output)  # what is in the folder, as far as we know
+        self._made: set[str] = set()  # what this build wrote or kept
+
+    def target(self, relative: str) -> Path:
+        target = _inside(self.folder, relative)
+        self._made.add(relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def write(self, relative: str, data: bytes) -> FileStamp:
+        target = self.target(relative)
+        temporary = target.with_name(f".{target.name}.new-{os.getpid()}")
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        with os.fdopen(descriptor, "wb") as stream:
+            os.fchmod(descriptor, FILE_MODE)
+            stream.write(data)
+        os.replace(temporary, target)
+        return FileStamp.of(target)
+
+    def link(self, relative: str, source: Path) -> None:
+        target = self.target(relative)
+        with contextlib.suppress(OSError):
+            if os.path.samefile(source, target):
+                return
+        temporary = target.with_name(f".{target.name}.new-{os.getpid()}")
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+        try:
+            os.link(source, temporary)
+        except OSError:
+            shutil.copyfile(source, temporary)
+            os.chmod(temporary, FILE_MODE)
+        os.replace(temporary, target)
+
+    def commit(self, files: Iterable[str]) -> None:
+        """Remove what the build did not make (`files`: every file it made)."""
+        made = set(files)
+        for relative in sorted(self._present - made, reverse=True):
+            path = self.folder / relative
+            path.unlink(missing_ok=True)
+            _prune_empty(path.parent, self.folder)
+        self._present, self._made = made, set()
+
+    def discard(self) -> None:
+        """A failed build may have replaced some files (worker processes too): look again."""
+        self._present = _files_under(self.folder)
+        self._made = set()
+
+
+def _files_under(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if not p.is_dir()}
+
+
+def _prune_empty(folder: Path, root: Path) -> None:
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:  # not empty
+            return
+        folder = folder.parent
+
+
+def _inside(folder: Path, relative: str) -> Path:
+    """`folder / relative`, refusing paths that would leave it."""
+    parts = PurePosixPath(relative).parts
+    if not parts or relative.startswith("/") or any(p in ("..", ".", "") for p in parts) \
+            or "\\" in relative or "\0" in relative:
+        raise StorygenError([Problem(relative, None, "refusing to write outside the output")])
+    return folder.joinpath(*parts)
 
 
 def recover(output: Path) -> None:

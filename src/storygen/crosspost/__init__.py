@@ -5,8 +5,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -167,16 +171,32 @@ def run(config: SiteConfig, options: Options, build_options: BuildOptions | None
     out = (options.out or cross.out).resolve()
     if not options.dry_run and not options.seed:
         output.check_out_folder(out, config.root)
-    site, bodies = load_site(config, build_options or BuildOptions())
-    if options.all:
-        return _emit(config, site, bodies, specs, cross, out, options, None)
-    with locked(cross.ledger, shared=options.dry_run):
-        if not options.dry_run:
-            remove_stale_temporaries(cross.ledger)
-        ledger = Ledger.load(cross.ledger)
-        if options.seed:
-            return _seed(config, site, specs, out, ledger, options.dry_run)
-        return _emit(config, site, bodies, specs, cross, out, options, ledger)
+    with _reading(config, options.dry_run) as reading:
+        site, bodies = load_site(reading, build_options or BuildOptions(require_images=True))
+        if options.all:
+            return _emit(config, site, bodies, specs, cross, out, options, None)
+        with locked(cross.ledger, shared=options.dry_run):
+            if not options.dry_run:
+                remove_stale_temporaries(cross.ledger)
+            ledger = Ledger.load(cross.ledger)
+            if options.seed:
+                return _seed(config, site, specs, out, ledger, options.dry_run)
+            return _emit(config, site, bodies, specs, cross, out, options, ledger)
+
+
+@contextmanager
+def _reading(config: SiteConfig, dry_run: bool) -> Iterator[SiteConfig]:
+    """The configuration to read the site with. A dry run writes nothing, not even to the
+    Markdown cache, so it reads through a throwaway copy of it (bodies are read from the cache
+    lazily: use them inside the `with`)."""
+    if not dry_run:
+        yield config
+        return
+    with tempfile.TemporaryDirectory(prefix="storygen-dry-run-") as scratch:
+        copy = Path(scratch) / "cache"
+        if config.cache_path.is_dir():
+            shutil.copytree(config.cache_path, copy, symlinks=True)
+        yield dataclasses.replace(config, cache_dir=str(copy))
 
 
 def _stamp(site: Site) -> str:

@@ -73,10 +73,20 @@ def remove_stale_temporaries(path: Path) -> None:
 
 @contextmanager
 def locked(path: Path, *, shared: bool = False) -> Iterator[None]:
-    """Hold an flock on `<ledger>.lock` (the ledger itself is replaced, so it cannot be locked)."""
+    """Hold an flock on `<ledger>.lock` (the ledger itself is replaced, so it cannot be locked).
+
+    `shared` (a reader, such as a dry run) creates nothing: without a lock file no run has
+    written here yet, and the ledger is replaced whole, so a reader never sees half of one."""
     lock_path = path.with_name(path.name + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    if shared:
+        try:
+            descriptor = os.open(lock_path, os.O_RDONLY)
+        except FileNotFoundError:
+            yield
+            return
+    else:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
     try:
         try:

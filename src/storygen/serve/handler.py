@@ -8,7 +8,6 @@ import mimetypes
 import queue
 import socket
 import sys
-import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -16,11 +15,10 @@ from typing import Any
 
 from ..problems import Problem, StorygenError
 from .overlay import overlay
-from .paths import Target, request_path, resolve
+from .paths import request_path, resolve
 from .reload import EVENTS_PATH, KEEPALIVE_SECONDS, Channel, inject
 
 PORT_TRIES = 20
-SWAP_WAIT_SECONDS = 2.0
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 _TEXT_TYPES = ("text/", "application/xml", "application/json", "application/javascript",
                "image/svg+xml", "application/rss+xml", "application/atom+xml")
@@ -36,7 +34,6 @@ class ServedSite:
     channel: Channel
     base_path: str = "/"
     problems: tuple[Problem, ...] = ()
-    built: bool = False  # a build has succeeded, so the output folder exists but while swapped
     allowed_hosts: frozenset[str] | None = field(default=None)  # None: any Host header
 
 
@@ -72,7 +69,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if request_path(self.path) == EVENTS_PATH:
             self._events(site.channel, send_body)
             return
-        target = self._resolve(site)
+        target = resolve(site.output, site.base_path, self.path)
         if target.redirect:
             self._send(301, b"", "text/plain; charset=utf-8", send_body,
                        extra={"Location": target.redirect})
@@ -85,17 +82,6 @@ class PreviewHandler(BaseHTTPRequestHandler):
         else:
             self._send_file(target.file, send_body)
 
-    def _resolve(self, site: ServedSite) -> Target:
-        """Resolve the request; a build swapping its output in leaves the folder missing for a
-        moment, so wait for it rather than answer 404 for a page that exists."""
-        deadline = time.monotonic() + SWAP_WAIT_SECONDS
-        target = resolve(site.output, site.base_path, self.path)
-        while (target.status == 404 and site.built and not site.output.is_dir()
-               and time.monotonic() < deadline):
-            time.sleep(0.005)
-            target = resolve(site.output, site.base_path, self.path)
-        return target
-
     def _host_allowed(self, site: ServedSite) -> bool:
         host = self.headers.get("Host")
         if site.allowed_hosts is None or host is None:
@@ -105,10 +91,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def _send_file(self, path: Path, send_body: bool) -> None:
         body = _read(path)
-        if body is None:  # a build swapped the output in between resolving and reading
-            again = self._resolve(self.server.site).file
-            body = _read(again) if again else None
-        if body is None:
+        if body is None:  # a build removed it in between resolving and reading
             self._send(404, self._decorate(_NOT_FOUND), "text/html; charset=utf-8", send_body)
             return
         kind = content_type(path)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import queue
 import shutil
 import tempfile
 import threading
@@ -15,6 +14,7 @@ from ..build import BuildResult, build
 from ..config import SiteConfig, load_config
 from ..problems import Problem, StorygenError
 from ..site import BuildOptions
+from ..writer import InPlaceOutput
 from .handler import PreviewServer, ServedSite, allowed_hosts, bind
 from .reload import Channel
 from .watch import Debouncer, Watcher
@@ -46,8 +46,7 @@ class Preview:
         self._threads: list[threading.Thread] = []
         self._watcher: Watcher | None = None
         self._stopped = threading.Event()
-        self._retired: queue.SimpleQueue[Path | None] = queue.SimpleQueue()
-        self._retirements = 0
+        self._output: InPlaceOutput | None = None
 
     @property
     def port(self) -> int:
@@ -68,6 +67,7 @@ class Preview:
         self.folder = Path(tempfile.mkdtemp(prefix="storygen-preview-")).resolve()
         self.site = ServedSite(self.folder / "site", self.channel,
                                allowed_hosts=allowed_hosts(self.host))
+        self._output = InPlaceOutput(self.site.output)
         self.server = bind(self.host, self.requested_port, self.site)
         if self.requested_port and self.port != self.requested_port:
             self.log(f"Port {self.requested_port} is busy; using port {self.port} instead.")
@@ -76,7 +76,6 @@ class Preview:
         self._watcher.start()
         self._spawn("storygen-http", self.server.serve_forever, 0.2)
         self._spawn("storygen-builder", self._build_loop)
-        self._spawn("storygen-janitor", self._sweep)
 
     def wait(self) -> None:
         """Block until `stop()` (or Ctrl-C, which interrupts this wait)."""
@@ -96,8 +95,6 @@ class Preview:
                 self.server.shutdown()
             self.server.server_close()
         for thread in self._threads:
-            if thread.name == "storygen-janitor":  # last: the builder may have retired more
-                self._retired.put(None)
             thread.join()
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
@@ -106,19 +103,6 @@ class Preview:
         thread = threading.Thread(target=target, args=args, name=name)
         thread.start()
         self._threads.append(thread)
-
-    def _retire(self, old: Path) -> None:
-        """Move a replaced output aside at once; the janitor thread deletes it, so the tabs
-        reload as soon as the new output is in place, not after a slow delete."""
-        assert self.folder is not None
-        self._retirements += 1
-        aside = self.folder / f"retired-{self._retirements}"
-        old.rename(aside)
-        self._retired.put(aside)
-
-    def _sweep(self) -> None:
-        while (folder := self._retired.get()) is not None:
-            shutil.rmtree(folder, ignore_errors=True)
 
     def _build_loop(self) -> None:
         while (changed := self.debouncer.take()) is not None:
@@ -133,8 +117,8 @@ class Preview:
             config = self._config()
             # Forking build workers while this process runs threads risks deadlocked
             # children, so only the first build (before any thread starts) may use them.
-            result = build(config, self.options, self.site.output,
-                           jobs=1 if self._threads else None, retire=self._retire)
+            result = build(config, self.options, jobs=1 if self._threads else None,
+                           in_place=self._output)
         except StorygenError as error:
             self._failed(error.problems)
             return
@@ -144,7 +128,6 @@ class Preview:
             return
         self.site.base_path = config.base_path
         self.site.problems = ()
-        self.site.built = True
         self._report(result, changed, time.perf_counter() - started)
         outputs = [*result.stats.changed, *result.stats.removed]
         if changed and (outputs or was_broken):

@@ -1,0 +1,128 @@
+"""Validated content by file hash: a file whose bytes did not change is not parsed again.
+
+A record holds one file's Entry or Page and the warnings reading it gave, as tagged JSON (see
+`cache.to_json`, never pickle) with a checksum. Its key covers the file's path and bytes,
+storygen's code and the site's settings, so a changed reader or `site.toml` reads every file
+again. Files with problems are never kept (they are read, and reported, every time). A record
+is kept only if it decodes to exactly what was read, so what comes back is what the reader made.
+
+Within one process (`storygen serve` builds many times) decoded records are also kept in memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from .cache import MAX_NODES, RenderCache, digest, from_json, record_checksum, to_json, transaction
+from .config import SiteConfig
+from .content import Contact, Entry, Page
+from .fingerprint import code_digest, config_digest
+from .problems import Problem
+
+Item = Entry | Page
+_KINDS: dict[str, type[Entry] | type[Page]] = {"entry": Entry, "page": Page}
+_DECODED: dict[str, tuple[Item, tuple[Problem, ...]]] = {}  # this process's, by key
+_DECODED_LIMIT = 50_000
+
+
+class ContentMemo:
+    """The reader's memo (`reader.ReadMemo`) backed by the build cache's database."""
+
+    def __init__(self, cache: RenderCache, config: SiteConfig) -> None:
+        self.db = cache.db
+        self.cache = cache
+        self.settings = digest(code_digest(), config_digest(config))
+        self.new: dict[str, str] = {}
+        self.hits = 0
+
+    def key(self, rel: Path, file_digest: str) -> str:
+        return digest(self.settings, rel.as_posix(), file_digest)
+
+    def get(self, rel: Path, file_digest: str) -> tuple[Item, tuple[Problem, ...]] | None:
+        key = self.key(rel, file_digest)
+        found = _DECODED.get(key)
+        if found is None and self.db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                row = self.db.execute("SELECT value, checksum FROM content WHERE key = ?",
+                                      (key,)).fetchone()
+                if row is not None and row[1] == record_checksum(key, row[0], ""):
+                    found = _decode(row[0])
+            if found is not None:
+                _remember(key, found)
+        self.hits += found is not None
+        return found
+
+    def put(self, rel: Path, file_digest: str, item: Item, warnings: list[Problem]) -> None:
+        value = _encode(item, warnings)
+        if value is None:
+            return
+        key = self.key(rel, file_digest)
+        self.new[key] = value
+        _remember(key, (item, tuple(warnings)))
+
+    def save(self) -> None:
+        """Store what was read anew. An unusable database only costs the next build time."""
+        if self.db is None or not self.new:
+            return
+        try:
+            with transaction(self.db):
+                self.db.executemany("INSERT OR REPLACE INTO content VALUES (?, ?, ?)",
+                                    [(k, v, record_checksum(k, v, ""))
+                                     for k, v in self.new.items()])
+        except sqlite3.Error:
+            self.cache.broken()
+
+
+def _remember(key: str, found: tuple[Item, tuple[Problem, ...]]) -> None:
+    if len(_DECODED) >= _DECODED_LIMIT:
+        _DECODED.clear()
+    _DECODED[key] = found
+
+
+def _encode(item: Item, warnings: list[Problem]) -> str | None:
+    """The record's JSON, or None when the item does not come back exactly from it."""
+    kind = "entry" if isinstance(item, Entry) else "page"
+    record = {"kind": kind,
+              "fields": {f.name: _value(getattr(item, f.name)) for f in dataclasses.fields(item)},
+              "warnings": [dataclasses.astuple(w) for w in warnings]}
+    try:
+        text = json.dumps(to_json(record, [MAX_NODES]), ensure_ascii=False)
+    except (TypeError, ValueError):
+        return None
+    back = _decode(text)
+    if back is None or repr(back) != repr((item, tuple(warnings))):
+        return None
+    return text
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, Path):
+        return {"__path__": value.as_posix()}
+    if isinstance(value, Contact):
+        return {"__contact__": dataclasses.asdict(value)}
+    return value
+
+
+def _restore(value: Any) -> Any:
+    if isinstance(value, dict) and len(value) == 1:
+        if "__path__" in value:
+            return Path(value["__path__"])
+        if "__contact__" in value:
+            return Contact(**value["__contact__"])
+    return value
+
+
+def _decode(text: str) -> tuple[Item, tuple[Problem, ...]] | None:
+    try:
+        record = from_json(json.loads(text))
+        kind = _KINDS[record["kind"]]
+        item = kind(**{name: _restore(v) for name, v in record["fields"].items()})
+        warnings = tuple(Problem(*w) for w in record["warnings"])
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return None
+    return item, warnings

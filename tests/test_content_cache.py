@@ -1,0 +1,106 @@
+"""The content cache: an unchanged file's Entry comes back exactly as the reader made it."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import copy_sample
+
+from storygen import content_cache
+from storygen.cache import DATABASE, RenderCache
+from storygen.config import load_config
+from storygen.content_cache import ContentMemo
+from storygen.reader import Content, read_content
+
+# Every kind of value the reader keeps: zones by name, named and unnamed offsets, a contact,
+# odd YAML in unknown keys (one that looks like the cache's own markers), warnings.
+ODD_ENTRIES = {
+    "zones.md": '---\ntitle: "Zones"\ndate: 2026-03-08 02:30\nupdated: 2026-03-09 10:00 EST\n'
+                "expires: 2027-01-01T00:00:00+05:30\ntype: update\n"
+                'contact: {label: "Call us", phone: "+1 555 0100"}\n---\n\nBody {{ x }}.\n',
+    "odd.md": '---\ntitle: "Odd &amp; values"\ndate: 2025-01-01T00:00:00Z\n'
+              "mood: {__path__: /nowhere}\nnumbers: [1.5, .nan, -0.0]\n"
+              "when: 2024-03-01 10:00:00+02:00\nsocial: {x: Short}\n---\n\nText.\n",
+    "marker.md": '---\ntitle: "Marker"\ndate: 2025-01-02\nsocial: {__path__: /etc/passwd}\n'
+                 "---\n\nText.\n",
+}
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    root = copy_sample(tmp_path / "site")
+    for name, text in ODD_ENTRIES.items():
+        (root / "content" / "stories" / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def read(root: Path, *, cached: bool = True) -> tuple[Content, int]:
+    """Read the site as the build does; returns the content and how many files were reused."""
+    content_cache._DECODED.clear()  # as a new process would
+    config = load_config(root)
+    if not cached:
+        return read_content(config), 0
+    with RenderCache(config.cache_path) as cache:
+        memo = ContentMemo(cache, config)
+        content = read_content(config, memo)
+        memo.save()
+    return content, memo.hits
+
+
+def same(one: Content, two: Content) -> bool:
+    # repr: it shows each datetime's timezone object, which == would not compare
+    return (repr(one.entries), repr(one.pages), one.warnings.items, one.problems.items) == (
+        repr(two.entries), repr(two.pages), two.warnings.items, two.problems.items)
+
+
+def test_remembered_content_is_exactly_what_the_reader_makes(site: Path) -> None:
+    fresh, _ = read(site, cached=False)
+    first, reused_first = read(site)
+    second, reused_second = read(site)
+    total = len(fresh.entries) + len(fresh.pages)
+    assert reused_first == 0 and reused_second >= total - 1
+    assert same(fresh, first) and same(fresh, second)
+    assert any("{{" in w.message for w in second.warnings.items)  # warnings come back too
+    zones = next(e for e in second.entries if e.source.name == "zones.md")
+    assert (zones.date.tzname(), zones.updated.tzname(), zones.expires.tzname()) == (
+        "CST", "EST", "UTC+05:30")
+
+
+def test_a_value_that_would_not_come_back_exactly_is_not_kept(site: Path) -> None:
+    read(site)
+    _, reused = read(site)
+    config = load_config(site)
+    with RenderCache(config.cache_path) as cache:
+        rows = cache.db.execute("SELECT value FROM content").fetchall()  # type: ignore[union-attr]
+    assert not any("passwd" in value for (value,) in rows)  # marker.md's social
+    assert reused == len(read(site, cached=False)[0].entries) + 5 - 1
+
+
+def test_an_edited_file_is_read_again(site: Path) -> None:
+    read(site)
+    story = site / "content" / "stories" / "zones.md"
+    story.write_text(story.read_text(encoding="utf-8").replace('"Zones"', '"New zones"'),
+                     encoding="utf-8")
+    content, _ = read(site)
+    assert any(e.title == "New zones" for e in content.entries)
+
+
+def test_a_file_with_problems_is_reported_every_time(site: Path) -> None:
+    bad = site / "content" / "stories" / "bad.md"
+    bad.write_text("---\ntitle: Bad\ndate: someday\n---\n\nText.\n", encoding="utf-8")
+    for _ in range(2):
+        content, _ = read(site)
+        assert [(p.path, p.line) for p in content.problems.items] == [
+            ("content/stories/bad.md", 3)]
+
+
+def test_a_tampered_record_is_not_trusted(site: Path) -> None:
+    read(site)
+    with sqlite3.connect(site / ".storygen-cache" / DATABASE) as db:
+        db.execute("UPDATE content SET value = replace(value, 'Zones', 'Forged')")
+    db.close()
+    content, _ = read(site)
+    titles = {e.title for e in content.entries}
+    assert "Zones" in titles and "Forged" not in titles
