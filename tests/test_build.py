@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from pathlib import Path
 
 import feedparser
@@ -164,8 +165,10 @@ def test_duplicate_slug_names_both_files(make_site, capsys) -> None:
     })
     assert build(site) == 1
     err = capsys.readouterr().err
-    assert "content/stories/two.md:4: the web address /stories/same/ is already used by " \
+    assert "content/stories/two.md:4: the web address /stories/same/ is also used by " \
            "content/stories/one.md" in err
+    assert "content/stories/one.md:4: the web address /stories/same/ is also used by " \
+           "content/stories/two.md" in err
 
 
 def test_missing_template_is_reported(make_site, capsys) -> None:
@@ -258,10 +261,64 @@ def test_a_bad_base_url_is_blamed_on_where_it_came_from(
     assert not (sample_site / "_site").exists()
 
 
+MISSING_IMAGE = """\
+    ---
+    title: Bridge reopens
+    date: 2025-02-01
+    image: /images/bridge%20open.jpg
+    image_alt: The bridge with traffic
+    ---
+    The bridge is open again.
+    """
+
+
+def test_an_image_missing_from_static_stops_the_build(sample_site: Path, capsys) -> None:
+    assert build(sample_site) == 0
+    before = tree_digest(sample_site / "_site")
+    story = sample_site / "content/stories/bridge.md"
+    story.write_text(textwrap.dedent(MISSING_IMAGE), encoding="utf-8")
+    capsys.readouterr()
+    assert build(sample_site) == 1
+    err = capsys.readouterr().err
+    assert ("content/stories/bridge.md:4: the image /images/bridge%20open.jpg is not in static/"
+            in err)
+    assert "(put the file at static/images/bridge open.jpg, or fix the path)" in err
+    assert "Traceback" not in err
+    assert tree_digest(sample_site / "_site") == before
+    assert run_cli("crosspost", "--root", str(sample_site), "--dry-run") == 1
+    (sample_site / "static/images/bridge open.jpg").write_bytes(b"(a picture)")
+    assert build(sample_site) == 0
+
+
+@pytest.mark.parametrize("image,builds", [
+    ("https://cdn.example.gov/bridge.jpg", True),
+    ("images/storm-closure.png", True),
+    ("/images/storm-closure.png?v=2", True),
+    ("../site.toml", False),
+    ("/css/.hidden.png", False),
+])
+def test_which_images_are_published(sample_site: Path, capsys, image: str, builds: bool) -> None:
+    if image.startswith("/css/"):
+        (sample_site / "static/css/.hidden.png").write_bytes(b"(a picture)")
+    text = textwrap.dedent(MISSING_IMAGE).replace("/images/bridge%20open.jpg", image)
+    (sample_site / "content/stories/bridge.md").write_text(text, encoding="utf-8")
+    assert build(sample_site) == (0 if builds else 1)
+    assert ("content/stories/bridge.md:4: the image" in capsys.readouterr().err) != builds
+
+
+def test_an_unpublished_draft_may_lack_its_image(sample_site: Path, capsys) -> None:
+    text = textwrap.dedent(MISSING_IMAGE).replace("---\nThe", "draft: true\n---\nThe")
+    (sample_site / "content/stories/bridge.md").write_text(text, encoding="utf-8")
+    assert build(sample_site) == 0
+    assert build(sample_site, "--drafts") == 1
+    assert "content/stories/bridge.md:4: the image" in capsys.readouterr().err
+
+
 def test_json_feed_has_required_fields(make_site) -> None:
     site = make_site({
         "content/stories/a.md": entry("Alpha", "2025-01-01", tags="[roads]",
                                       image="/images/a.png", image_alt="A road"),
+        "static/images/a.png": "(a picture)",
         "content/stories/b.md": entry("Beta & <b>", "2025-01-02", type="update"),
     })
     assert build(site) == 0

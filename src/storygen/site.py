@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 
 from .config import SiteConfig
 from .content import Entry, Page
-from .problems import Problem
+from .images import unpublished_images
+from .problems import Problem, StorygenError
 from .reader import Content, slugify
 from .schedule import Schedule, schedule_of
 
@@ -20,6 +21,9 @@ class BuildOptions:
     drafts: bool = False
     future: bool = False
     now: datetime | None = None  # None: SOURCE_DATE_EPOCH, else the clock
+    # Publishing (build, crosspost): refuse an entry whose image is not in static/. Off for
+    # `storygen check`, which reports it as one finding among the others.
+    require_images: bool = False
 
 
 def current_time(options: BuildOptions) -> datetime:
@@ -123,6 +127,8 @@ def build_site(config: SiteConfig, content: Content, options: BuildOptions) -> S
     now = current_time(options)
     visible = [e for e in content.entries
                if (options.drafts or not e.draft) and (options.future or not e.is_future(now))]
+    if options.require_images and (missing := unpublished_images(config, visible)):
+        raise StorygenError(missing)
     listed = [e for e in visible if not e.is_expired(now)]
     urgent = [e for e in listed if e.urgent]
     home = sorted(listed, key=lambda e: not e.urgent)  # stable: urgent first, then newest

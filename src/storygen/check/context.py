@@ -45,6 +45,6 @@ class Family:
     def check(self, doc: Document, item: Item) -> Iterable[Finding]:
         raise NotImplementedError
 
-    def finish(self) -> Iterator[tuple[Document, Finding]]:
-        """Findings that need every file first (none by default)."""
+    def finish(self) -> Iterator[tuple[str, Finding]]:
+        """Findings (with the file's path) that need every file first (none by default)."""
         return iter(())

@@ -114,10 +114,6 @@ class Document:
     def line_offset(self, line: int) -> int:
         return self.line_starts[max(0, min(line, len(self.line_starts)) - 1)]
 
-    def silenced(self, rule: str, line: int) -> bool:
-        """A `storygen-ignore: rule` comment on this line or the line before."""
-        return rule in self.ignores.get(line, ()) or rule in self.ignores.get(line - 1, ())
-
     def field_value(self, line: int | None) -> int:
         """Offset of the value on a front-matter `key: value` line (the line start if none)."""
         if line is None:

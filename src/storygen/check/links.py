@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -17,6 +17,7 @@ from .context import Context, Family, Item
 from .diagnostic import Finding, Rule
 from .document import Document
 from .external import probe
+from .results import LinkRef
 
 
 class Targets:
@@ -32,13 +33,17 @@ class Targets:
         self.pages = pages
         self.files = static_files(config)
         self.sources = {item.source.name: item.path for item in [*site.entries, *site.pages]}
-        self.config = config
+        self.base = urlsplit(config.base_url)
         self._index: dict[str, list[str]] | None = None  # word -> addresses with it
 
     def local_path(self, url: str, page: str) -> str | None:
         """The site path a URL points to, or None when it leads off the site (or nowhere)."""
-        parts = urlsplit(url.strip())
-        base = urlsplit(self.config.base_url)
+        url = url.strip()
+        path = url.partition("#")[0].partition("?")[0]
+        if path.startswith("/") and not path.startswith("//") and "/." not in path:
+            return unquote(path)  # the usual case, which needs no parsing
+        parts = urlsplit(url)
+        base = self.base
         if parts.scheme in ("http", "https"):
             if parts.netloc.lower() != base.netloc.lower() or not parts.path.startswith(
                     base.path):
@@ -97,6 +102,9 @@ def static_files(config: SiteConfig) -> set[str]:
 
 
 class Links(Family):
+    """Undefined references are found per file; links are listed per file (`refs`) and judged
+    on every run (`judge`), since they depend on what the rest of the site holds."""
+
     RULES = (
         Rule("broken-link", "error", "a link or image inside the site that leads nowhere"),
         Rule("external-link", "error", "a link to another site that fails (when enabled)"),
@@ -105,32 +113,39 @@ class Links(Family):
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
         self.targets = Targets(ctx.site)
-        self.external: dict[str, list[tuple[Document, int]]] = {}
+        self.external: dict[str, list[tuple[str, LinkRef]]] = {}
 
     def check(self, doc: Document, item: Item) -> Iterator[Finding]:
-        for link in doc.links:
-            yield from self._one(doc, item.path, link.url, link.url_start, link.image)
         for offset, label in doc.undefined_refs:
             yield doc.finding("broken-link", offset, f'the link reference "[{label}]" is not '
                               "defined", f"add a line such as [{label}]: https://...")
+
+    @staticmethod
+    def refs(doc: Document, item: Item) -> Iterator[LinkRef]:
+        """Every address the file links to, in its text and in its front matter."""
+        for link in doc.links:
+            yield LinkRef(link.url, *doc.position(link.url_start), link.image)
         for key, image in (("image", True), ("contact", False)):
             url = _field_url(item, key)
             if url:
                 offset = doc.find_in_field(item.lines.get(key), url)
-                yield from self._one(doc, item.path, url, offset, image)
+                yield LinkRef(url, *doc.position(offset), image)
 
-    def _one(self, doc: Document, page: str, url: str, offset: int,
-             image: bool) -> Iterator[Finding]:
-        path = self.targets.local_path(url, page)
-        if path is not None:
-            if not self.targets.exists(path, image):
-                what = "image" if image else "page"
-                yield doc.finding("broken-link", offset, f"there is no {what} at {url}",
-                                  self.targets.suggestion(path, image))
-        elif self.ctx.external and urlsplit(url.strip()).scheme in ("http", "https"):
-            self.external.setdefault(url.strip(), []).append((doc, offset))
+    def judge(self, path: str, page: str, refs: Iterable[LinkRef]) -> Iterator[Finding]:
+        """Findings for the links of the file at `path` whose address is `page`; links to other
+        sites are kept for `finish` when they are to be checked."""
+        for ref in refs:
+            local = self.targets.local_path(ref.url, page)
+            if local is not None:
+                if not self.targets.exists(local, ref.image):
+                    what = "image" if ref.image else "page"
+                    yield Finding("broken-link", ref.line, ref.column,
+                                  f"there is no {what} at {ref.url}",
+                                  self.targets.suggestion(local, ref.image))
+            elif self.ctx.external and urlsplit(ref.url.strip()).scheme in ("http", "https"):
+                self.external.setdefault(ref.url.strip(), []).append((path, ref))
 
-    def finish(self) -> Iterator[tuple[Document, Finding]]:
+    def finish(self) -> Iterator[tuple[str, Finding]]:
         if not self.external:
             return
         settings = self.ctx.settings
@@ -138,10 +153,9 @@ class Links(Family):
                          settings.external_workers)
         for url, places in sorted(self.external.items()):
             if failures.get(url):
-                for doc, offset in places:
-                    yield doc, doc.finding("external-link", offset,
-                                           f"{url} {failures[url]}",
-                                           "fix or remove the link")
+                for path, ref in places:
+                    yield path, Finding("external-link", ref.line, ref.column,
+                                        f"{url} {failures[url]}", "fix or remove the link")
 
 
 def _field_url(item: Item, key: str) -> str:

@@ -23,6 +23,7 @@ from .fields import FrontMatter
 from .links import Links
 from .placeholders import Placeholders
 from .plain import PlainLanguage
+from .results import Facts, ResultCache, file_digest, file_key, run_key
 from .settings import load_settings
 from .spelling import Spelling
 from .teasers import Teasers
@@ -52,6 +53,7 @@ class Report:
     files: int  # entries and pages checked
     entries: int = 0
     drafts: int = 0  # of the entries
+    reused: int = 0  # files whose findings came from the result cache
 
     @property
     def pages(self) -> int:
@@ -70,7 +72,10 @@ class Report:
 
 
 def check_site(config: SiteConfig, options: CheckOptions | None = None) -> Report:
-    """Check every entry and page. Raises StorygenError when the site cannot be read."""
+    """Check every entry and page. Raises StorygenError when the site cannot be read.
+
+    What each file alone decides comes from the result cache when the file and everything else
+    it depends on are unchanged (see `results`); links are judged against the site every time."""
     options = options or CheckOptions()
     rules = {rule.name: rule for rule in all_rules()}
     settings = load_settings(config, rules)
@@ -80,16 +85,19 @@ def check_site(config: SiteConfig, options: CheckOptions | None = None) -> Repor
     ctx = Context(config, site, settings, site.now, external, bodies)
     run = _Run(ctx, rules, [family(ctx) for family in FAMILIES
                             if any(ctx.on(r) for r in family.RULES)])
+    items: list[Item] = [*site.entries, *site.pages]
     if options.paths:
-        run.items = _only(run.items, config.root, options.paths)
-    workers = workers_from_config(config, options.jobs)
-    if external or workers.for_items(len(run.items)) == 1:
-        diagnostics = [d for item in run.items for d in run.check(item)]
-    else:
-        diagnostics = _in_workers(run, workers)
-    entries = [item for item in run.items if isinstance(item, Entry)]
-    return Report(sorted(diagnostics + run.finish()), len(run.items), len(entries),
-                  sum(entry.draft for entry in entries))
+        items = _only(items, config.root, options.paths)
+    cache = ResultCache(config.cache_path)
+    key = run_key((config, settings), (config.root / settings.words,))
+    facts, reused = _gather(run, items, cache, key, workers_from_config(config, options.jobs))
+    cache.forget_missing(config.root, {item.source.as_posix() for item in items})
+    cache.save()
+    diagnostics = [d for item, found in zip(items, facts, strict=True)
+                   for d in run.diagnostics(item, found)]
+    entries = [item for item in items if isinstance(item, Entry)]
+    return Report(sorted(diagnostics + run.finish()), len(items), len(entries),
+                  sum(entry.draft for entry in entries), reused)
 
 
 def _only(items: list[Item], root: Path, paths: tuple[Path, ...]) -> list[Item]:
@@ -102,31 +110,63 @@ def _only(items: list[Item], root: Path, paths: tuple[Path, ...]) -> list[Item]:
     return [item for item in items if (root / item.source).resolve() in wanted]
 
 
-_RUN: _Run | None = None  # the run that forked workers read (they inherit it)
+def _gather(run: _Run, items: list[Item], cache: ResultCache, key: str,
+            workers: Workers) -> tuple[list[Facts], int]:
+    """Each item's facts, and how many came from the cache; the others are found now (in
+    parallel when many files changed) and cached. A file is known by the hash of the bytes the
+    reader read."""
+    root = run.ctx.config.root
+    facts: list[Facts | None] = []
+    keys = []
+    for item in items:
+        digest = item.digest or file_digest((root / item.source).read_bytes())
+        keys.append(file_key(key, item.source.as_posix(), digest, _clock(item, run.ctx.now)))
+        facts.append(cache.get(item.source.as_posix(), keys[-1]))
+    missing = [index for index, found in enumerate(facts) if found is None]
+    work = [(items[index], (root / items[index].source).read_bytes()) for index in missing]
+    for index, (item, data), fresh in zip(missing, work, _in_workers(run, work, workers),
+                                          strict=True):
+        facts[index] = fresh
+        if not item.digest or file_digest(data) == item.digest:  # unchanged since read
+            cache.put(item.source.as_posix(), keys[index], fresh)
+    return cast(list[Facts], facts), len(items) - len(missing)
 
 
-def _in_workers(run: _Run, workers: Workers) -> list[Diagnostic]:
-    """Spread the files over processes; dictionaries are loaded first, so workers share them."""
-    global _RUN
+def _clock(item: Item, now: datetime) -> tuple[bool, ...]:
+    """What the findings of one file depend on the time for: future date, expired update."""
+    if not isinstance(item, Entry):
+        return ()
+    return item.date > now, item.expires is not None and item.expires <= now
+
+
+_WORK: tuple[_Run, list[tuple[Item, bytes]]] | None = None  # what forked workers read
+
+
+def _in_workers(run: _Run, work: list[tuple[Item, bytes]], workers: Workers) -> Iterator[Facts]:
+    """Facts of each file, spread over processes when there are many (dictionaries are loaded
+    first, so workers share them)."""
+    global _WORK
+    if workers.for_items(len(work)) == 1:
+        yield from (run.facts(item, data) for item, data in work)
+        return
     run.preload()
-    _RUN = run
+    _WORK = run, work
     try:
-        return [d for found in map_ordered(_check_index, range(len(run.items)), workers)
-                for d in found]
+        yield from map_ordered(_facts_of, range(len(work)), workers)
     finally:
-        _RUN = None
+        _WORK = None
 
 
-def _check_index(index: int) -> list[Diagnostic]:
-    assert _RUN is not None
-    return _RUN.check(_RUN.items[index])
+def _facts_of(index: int) -> Facts:
+    assert _WORK is not None
+    run, work = _WORK
+    return run.facts(*work[index])
 
 
-def read_document(ctx: Context, item: Item) -> Document:
+def read_document(ctx: Context, item: Item, data: bytes) -> Document:
     path = ctx.config.root / item.source
-    text = decode(path.read_bytes()).text
     lines = {name: line for name in PROSE_FIELDS if (line := item.lines.get(name))}
-    return scan(display_path(path), text, item.body_line, lines)
+    return scan(display_path(path), decode(data).text, item.body_line, lines)
 
 
 def display_path(path: Path) -> str:
@@ -140,20 +180,21 @@ class _Run:
 
     def __init__(self, ctx: Context, rules: dict[str, Rule], families: list[Family]) -> None:
         self.ctx, self.rules, self.families = ctx, rules, families
-        self.items: list[Item] = [*ctx.site.entries, *ctx.site.pages]
+        self.links = next((f for f in families if isinstance(f, Links)), None)
         self.warnings: dict[str, list[Problem]] = {}
         for warning in ctx.site.warnings:
             self.warnings.setdefault(Path(warning.path).as_posix(), []).append(warning)
-        self.ignored: dict[str, frozenset[str]] = {}
+        self.facts_by_path: dict[str, Facts] = {}  # by display path, for `finish`
+        self.shown_root = display_path(ctx.config.root)
 
     def preload(self) -> None:
         for family in self.families:
             family.preload()
 
-    def check(self, item: Item) -> list[Diagnostic]:
-        doc = read_document(self.ctx, item)
+    def facts(self, item: Item, data: bytes) -> Facts:
+        """What the file alone decides: findings, the links it makes, what it silences."""
+        doc = read_document(self.ctx, item, data)
         names, problem = _entry_ignores(item.extra.get("check"))
-        self.ignored[doc.path] = frozenset(names)
         at = doc.field_value(item.lines.get("check"))
         findings = [doc.finding(UNKNOWN_RULE.name, at, problem)] if problem else []
         findings += [doc.finding(UNKNOWN_RULE.name, at, f"check: ignore names no rule '{name}'",
@@ -161,25 +202,39 @@ class _Run:
         findings += [doc.finding(UNKNOWN_RULE.name, offset, f"storygen-ignore names no rule "
                                  f"'{name}'", _known(self.rules))
                      for offset, name in doc.ignore_marks if name not in self.rules]
-        findings += [Finding(READ_WARNING.name, w.line or 1, w.column or 1, w.message, w.hint)
-                     for w in self.warnings.get(item.source.as_posix(), [])]
         for family in self.families:
             findings.extend(family.check(doc, item))
-        return self.diagnostics(doc, findings)
+        refs = tuple(self.links.refs(doc, item)) if self.links else ()
+        return Facts(tuple(findings), refs,
+                     {line: frozenset(rules) for line, rules in doc.ignores.items()},
+                     frozenset(names))
+
+    def diagnostics(self, item: Item, facts: Facts) -> list[Diagnostic]:
+        """The file's findings with this run's: its links judged against the site, and what
+        the build warned about while reading it."""
+        source = item.source.as_posix()
+        path = source if self.shown_root == "." else f"{self.shown_root}/{source}"
+        self.facts_by_path[path] = facts
+        findings = list(facts.findings)
+        findings += [Finding(READ_WARNING.name, w.line or 1, w.column or 1, w.message, w.hint)
+                     for w in self.warnings.get(source, [])]
+        if self.links:
+            findings += self.links.judge(path, item.path, facts.links)
+        return self.reported(path, facts, findings)
 
     def finish(self) -> list[Diagnostic]:
         """What the families find once every file is seen (external links)."""
-        return [d for family in self.families for doc, finding in family.finish()
-                for d in self.diagnostics(doc, [finding])]
+        return [d for family in self.families for path, finding in family.finish()
+                for d in self.reported(path, self.facts_by_path[path], [finding])]
 
-    def diagnostics(self, doc: Document, findings: Iterable[Finding]) -> list[Diagnostic]:
-        settings, ignored = self.ctx.settings, self.ignored.get(doc.path, frozenset())
+    def reported(self, path: str, facts: Facts, findings: Iterable[Finding]) -> list[Diagnostic]:
+        """Findings at their configured level, less those silenced."""
+        settings = self.ctx.settings
         found = []
         for finding in findings:
             level = settings.level(finding.rule, self.rules[finding.rule].level)
-            if level != "off" and finding.rule not in ignored and not doc.silenced(
-                    finding.rule, finding.line):
-                found.append(Diagnostic(doc.path, finding.line, finding.column, finding.rule,
+            if level != "off" and not facts.hides(finding.rule, finding.line):
+                found.append(Diagnostic(path, finding.line, finding.column, finding.rule,
                                         finding.message, cast(Level, level), finding.fix))
         return found
 

@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     root = Path(args.root).resolve()
     config = load_config(root, args.base_url)
     out = Path(args.out) if args.out else None
-    result = build(config, BuildOptions(drafts=args.drafts, future=args.future),
-                   out.resolve() if out else None, jobs=args.jobs)
+    options = BuildOptions(drafts=args.drafts, future=args.future, require_images=True)
+    result = build(config, options, out.resolve() if out else None, jobs=args.jobs)
     print(result.summary())
     return 0

@@ -1,0 +1,145 @@
+"""The result cache of `storygen check`: a warm run reports exactly what a cold run does."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from storygen.check import CheckOptions, Report, check_site
+from storygen.check.formats import format_json
+from storygen.check.results import FILE_NAME
+from storygen.config import load_config
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+STORY = """\
+---
+title: "{title}"
+date: 2026-05-01
+summary: "The {title} is open."
+{extra}---
+
+The {title} opens on Monday. {body}
+"""
+
+
+def story(title: str, body: str = "", extra: str = "") -> str:
+    return STORY.format(title=title, body=body, extra=extra)
+
+
+@pytest.fixture
+def site(make_site, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = make_site({
+        "content/stories/pool.md": story("pool", "See the [library](/stories/library/)."),
+        "content/stories/library.md": story("library"),
+        "content/stories/park.md": story("park", "Bring a [map](/stories/pool/)."),
+    })
+    monkeypatch.chdir(root)
+    return root
+
+
+def check(root: Path, now: datetime = NOW) -> Report:
+    return check_site(load_config(root), CheckOptions(now=now))
+
+
+def by_file(report: Report) -> dict[str, list[dict[str, object]]]:
+    found: dict[str, list[dict[str, object]]] = {}
+    for diagnostic in report.diagnostics:
+        found.setdefault(diagnostic.path, []).append(diagnostic.as_dict())
+    return found
+
+
+def sign(path: Path, data: object) -> None:
+    """Write a cache file as storygen would, checksum and all."""
+    body = json.dumps(data).encode()
+    path.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+
+
+def cold(root: Path, now: datetime = NOW) -> Report:
+    (root / ".storygen-cache" / FILE_NAME).unlink(missing_ok=True)
+    report = check(root, now)
+    assert report.reused == 0
+    return report
+
+
+def test_a_warm_run_reports_exactly_what_a_cold_run_does(sample_site: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(sample_site)
+    words = sample_site / "content/stories/library-hotspot-lending.md"
+    words.write_text(words.read_text("utf-8") + "\nA mispeled word and a [link](/nowhere/).\n",
+                     "utf-8")
+    first = cold(sample_site)
+    warm = check(sample_site)
+    assert warm.reused == warm.files == first.files > 10
+    assert format_json(warm) == format_json(first)
+    assert {d.rule for d in warm.diagnostics} >= {"spelling", "broken-link"}
+
+
+def test_an_edit_changes_only_that_files_findings(site: Path) -> None:
+    before = by_file(cold(site))
+    pool = site / "content/stories/pool.md"
+    pool.write_text(story("pool", "It is Wednesdy."), "utf-8")
+    after = check(site)
+    assert after.reused == 2
+    changed = by_file(after)
+    assert {path for path in before.keys() | changed.keys()
+            if before.get(path) != changed.get(path)} == {"content/stories/pool.md"}
+    assert [d["message"] for d in changed["content/stories/pool.md"]
+            if d["rule"] == "spelling"] == ['"Wednesdy" may be misspelled']
+    assert format_json(after) == format_json(cold(site))
+
+
+def test_removing_a_linked_entry_breaks_the_link_in_an_unchanged_file(site: Path) -> None:
+    assert not [d for d in cold(site).diagnostics if d.rule == "broken-link"]
+    (site / "content/stories/library.md").unlink()
+    after = check(site)
+    assert after.reused == 2
+    assert [(d.path, d.line, d.column, d.rule) for d in after.diagnostics
+            if d.rule == "broken-link"] == [("content/stories/pool.md", 7, 45, "broken-link")]
+    assert format_json(after) == format_json(cold(site))
+
+
+def test_the_clock_passing_an_expiry_is_noticed(site: Path) -> None:
+    update = story("road", extra="type: update\nexpires: 2026-07-01\n")
+    (site / "content/stories/road.md").write_text(update, "utf-8")
+    assert not [d for d in cold(site).diagnostics if d.rule == "expired-update"]
+    later = datetime(2026, 8, 1, tzinfo=UTC)
+    after = check(site, later)
+    assert [d.path for d in after.diagnostics if d.rule == "expired-update"] == [
+        "content/stories/road.md"]
+    assert format_json(after) == format_json(cold(site, later))
+
+
+@pytest.mark.parametrize("damage", ["garbage", "bad checksum", "foreign shape", "wrong types"])
+def test_a_damaged_or_foreign_cache_is_ignored(site: Path, damage: str) -> None:
+    expected = format_json(cold(site))
+    path = site / ".storygen-cache" / FILE_NAME
+    checksum, _, body = path.read_bytes().partition(b"\n")
+    data = json.loads(body)
+    source = "content/stories/pool.md"
+    data["files"][source][1]["findings"] = [["spelling", 1, 1, "planted", ""]]
+    if damage == "garbage":
+        path.write_bytes(b"\x00not a cache at all")
+    elif damage == "bad checksum":  # plausible content that we did not write
+        path.write_bytes(checksum + b"\n" + json.dumps(data).encode())
+    elif damage == "foreign shape":
+        sign(path, {"format": data["format"], "files": {source: "not facts"}})
+    else:
+        data["files"][source][1]["findings"] = [["spelling", "1", 1, "planted", ""]]
+        sign(path, data)
+    report = check(site)
+    assert format_json(report) == expected
+    assert "planted" not in expected
+
+
+def test_a_planted_but_valid_record_is_what_proves_the_cache_is_read(site: Path) -> None:
+    """The other tests' equalities would hold without any cache; this one would not."""
+    cold(site)
+    path = site / ".storygen-cache" / FILE_NAME
+    data = json.loads(path.read_bytes().partition(b"\n")[2])
+    data["files"]["content/stories/pool.md"][1]["findings"] = [["spelling", 1, 1, "planted", ""]]
+    sign(path, data)
+    assert [d.message for d in check(site).diagnostics if d.rule == "spelling"] == ["planted"]
