@@ -38,6 +38,7 @@ class ContentMemo:
         self.cache = cache
         self.settings = digest(code_digest(), config_digest(config))
         self.new: dict[str, str] = {}
+        self.used: set[str] = set()
         self.hits = 0
 
     def key(self, rel: Path, file_digest: str) -> str:
@@ -54,7 +55,9 @@ class ContentMemo:
                     found = _decode(row[0])
             if found is not None:
                 _remember(key, found)
-        self.hits += found is not None
+        if found is not None:
+            self.hits += 1
+            self.used.add(key)
         return found
 
     def put(self, rel: Path, file_digest: str, item: Item, warnings: list[Problem]) -> None:
@@ -63,19 +66,23 @@ class ContentMemo:
             return
         key = self.key(rel, file_digest)
         self.new[key] = value
+        self.used.add(key)
         _remember(key, (item, tuple(warnings)))
 
-    def save(self) -> None:
-        """Store what was read anew. An unusable database only costs the next build time."""
-        if self.db is None or not self.new:
+    def save(self, files: int) -> None:
+        """Store what was read anew, and forget old records once there are many (`files`: how
+        many files were read). An unusable database only costs the next build time."""
+        if self.db is None:
             return
-        try:
-            with transaction(self.db):
-                self.db.executemany("INSERT OR REPLACE INTO content VALUES (?, ?, ?)",
-                                    [(k, v, record_checksum(k, v, ""))
-                                     for k, v in self.new.items()])
-        except sqlite3.Error:
-            self.cache.broken()
+        if self.new:
+            try:
+                with transaction(self.db):
+                    self.db.executemany("INSERT OR REPLACE INTO content VALUES (?, ?, ?)",
+                                        [(k, v, record_checksum(k, v, ""))
+                                         for k, v in self.new.items()])
+            except sqlite3.Error:
+                self.cache.broken()
+        self.cache.keep_only(self.used, "content", files)
 
 
 def _remember(key: str, found: tuple[Item, tuple[Problem, ...]]) -> None:
