@@ -23,9 +23,9 @@ ODD_ENTRIES = {
                 "expires: 2027-01-01T00:00:00+05:30\ntype: update\n"
                 'contact: {label: "Call us", phone: "+1 555 0100"}\n---\n\nBody {{ x }}.\n',
     "odd.md": '---\ntitle: "Odd &amp; values"\ndate: 2025-01-01T00:00:00Z\n'
-              "mood: {__path__: /nowhere}\nnumbers: [1.5, .nan, -0.0]\n"
+              "mood: {$path: /nowhere, $: x}\nnumbers: [1.5, .nan, -0.0]\n"
               "when: 2024-03-01 10:00:00+02:00\nsocial: {x: Short}\n---\n\nText.\n",
-    "marker.md": '---\ntitle: "Marker"\ndate: 2025-01-02\nsocial: {__path__: /etc/passwd}\n'
+    "marker.md": '---\ntitle: "Marker"\ndate: 2025-01-02\nsocial: {$path: /etc/passwd}\n'
                  "---\n\nText.\n",
 }
 
