@@ -138,30 +138,43 @@ class ResultCache:
         self.changed = self.changed or bool(gone)
 
     def save(self) -> None:
-        if self.path is None or not self.changed:
-            return
-        body = json.dumps({"format": FORMAT, "files": {s: [k, f] for s, (k, f) in
-                                                       sorted(self.entries.items())}},
-                          ensure_ascii=False, separators=(",", ":")).encode()
-        with contextlib.suppress(OSError):  # a cache not written only costs time next run
-            write_atomically(self.path, _digest(body).encode() + b"\n" + body)
+        if self.changed:
+            save_signed(self.path, FORMAT, {s: [k, f] for s, (k, f) in
+                                            sorted(self.entries.items())})
 
     def _load(self) -> dict[str, tuple[str, Any]]:
         try:
-            raw = self.path.read_bytes() if self.path is not None else b""
-        except OSError:
+            return {_str(source): (_str(key), facts) for source, (key, facts) in
+                    load_signed(self.path, FORMAT).items()}
+        except (ValueError, TypeError, AttributeError):
             return {}
-        checksum, _, body = raw.partition(b"\n")
-        if not body or _digest(body).encode() != checksum:
-            return {}
-        try:
-            data = json.loads(body)
-            if data["format"] != FORMAT:
-                return {}
-            return {_str(source): (_str(key), facts)
-                    for source, (key, facts) in data["files"].items()}
-        except (ValueError, KeyError, TypeError, AttributeError):
-            return {}
+
+
+def load_signed(path: Path | None, form: str) -> Any:
+    """What `save_signed` wrote to `path` with the same `form`, else None (no file, a damaged
+    or foreign one, or one of another format)."""
+    try:
+        raw = path.read_bytes() if path is not None else b""
+    except OSError:
+        return None
+    checksum, _, body = raw.partition(b"\n")
+    if not body or _digest(body).encode() != checksum:
+        return None
+    try:
+        data = json.loads(body)
+        return data["data"] if isinstance(data, dict) and data.get("format") == form else None
+    except ValueError:
+        return None
+
+
+def save_signed(path: Path | None, form: str, data: Any) -> None:
+    """JSON with a checksum line first, replaced in one step (None: nowhere)."""
+    if path is None:
+        return
+    body = json.dumps({"format": form, "data": data}, ensure_ascii=False,
+                      separators=(",", ":")).encode()
+    with contextlib.suppress(OSError):  # a cache not written only costs time next run
+        write_atomically(path, _digest(body).encode() + b"\n" + body)
 
 
 def _digest(data: bytes) -> str:

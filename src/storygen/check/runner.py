@@ -22,7 +22,7 @@ from .document import PROSE_FIELDS, Document, scan
 from .fields import FrontMatter
 from .links import Links
 from .placeholders import Placeholders
-from .plain import PlainLanguage
+from .plain import SYLLABLES, PlainLanguage
 from .results import Facts, ResultCache, file_digest, file_key, run_key
 from .settings import load_settings
 from .spelling import Spelling
@@ -93,6 +93,7 @@ def check_site(config: SiteConfig, options: CheckOptions | None = None) -> Repor
     facts, reused = _gather(run, items, cache, key, workers_from_config(config, options.jobs))
     cache.forget_missing(config.root, {item.source.as_posix() for item in items})
     cache.save()
+    SYLLABLES.save()
     diagnostics = [d for item, found in zip(items, facts, strict=True)
                    for d in run.diagnostics(item, found)]
     entries = [item for item in items if isinstance(item, Entry)]
@@ -152,15 +153,18 @@ def _in_workers(run: _Run, work: list[tuple[Item, bytes]], workers: Workers) -> 
     run.preload()
     _WORK = run, work
     try:
-        yield from map_ordered(_facts_of, range(len(work)), workers)
+        for facts, syllables in map_ordered(_facts_of, range(len(work)), workers):
+            SYLLABLES.merge(syllables)
+            yield facts
     finally:
         _WORK = None
 
 
-def _facts_of(index: int) -> Facts:
+def _facts_of(index: int) -> tuple[Facts, dict[str, int]]:
+    """In a worker: one file's facts, and the syllable counts learnt for them."""
     assert _WORK is not None
     run, work = _WORK
-    return run.facts(*work[index])
+    return run.facts(*work[index]), SYLLABLES.take_new()
 
 
 def read_document(ctx: Context, item: Item, data: bytes) -> Document:
