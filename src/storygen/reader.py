@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -76,9 +77,13 @@ def read_content(config: SiteConfig, memo: ReadMemo | None = None) -> Content:
 
 
 def _markdown_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
+    try:
+        with os.scandir(folder) as found:
+            names = [f.name for f in found if f.name.endswith(".md")
+                     and not f.name.startswith(".") and not f.is_dir()]
+    except (FileNotFoundError, NotADirectoryError):
         return []
-    return sorted(p for p in folder.glob("*.md") if not p.name.startswith(".") and not p.is_dir())
+    return [folder / name for name in sorted(names)]
 
 
 def _read_one(config: SiteConfig, path: Path, content: Content,
