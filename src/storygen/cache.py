@@ -356,8 +356,8 @@ class HtmlSource:
         try:
             db = self._connections.get(os.getpid())
             if db is None:
-                db = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, timeout=10,
-                                     check_same_thread=False)
+                db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                     timeout=10, check_same_thread=False)
                 self._connections[os.getpid()] = db
             row = db.execute("SELECT html, first, checksum FROM markdown WHERE key = ?",
                              (key,)).fetchone()

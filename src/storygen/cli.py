@@ -13,19 +13,24 @@ from . import __version__, commands
 from .problems import StorygenError
 
 
-def _command_modules() -> list:
+def _command_modules(wanted: str | None = None) -> list:
+    """The command modules; only `wanted`'s, when that names one (a command imports what it
+    needs, so `build` need not load `check`'s dictionary code)."""
     found = pkgutil.iter_modules(commands.__path__)
     names = sorted(m.name for m in found if not m.name.startswith("_"))
+    if wanted in names:
+        names = [wanted]
     return [importlib.import_module(f"{commands.__name__}.{name}") for name in names]
 
 
-def make_parser() -> argparse.ArgumentParser:
+def make_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="storygen",
         description="Publish agency success stories and service updates as a static site.")
     parser.add_argument("--version", action="version", version=f"storygen {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in _command_modules():
+    wanted = next((arg for arg in argv if not arg.startswith("-")), None)
+    for module in _command_modules(wanted):
         command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         command.add_argument("--root", default=".", metavar="DIR",
                              help="the site folder, holding site.toml (default: here)")
@@ -55,7 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(argv: Sequence[str] | None) -> int:
     try:
-        args = make_parser().parse_args(argv)
+        argv = sys.argv[1:] if argv is None else argv
+        args = make_parser(argv).parse_args(argv)
         return int(args.run(args) or 0)
     except StorygenError as error:
         report(error)

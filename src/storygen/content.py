@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -65,7 +66,7 @@ class Entry:
     def section(self) -> str:
         return SECTION_FOR_TYPE[self.type]
 
-    @property
+    @cached_property  # asked for again and again while building
     def path(self) -> str:
         """Site path of the entry's page, e.g. `/stories/permit-wait-times/`."""
         return f"/{self.section}/{self.slug}/"

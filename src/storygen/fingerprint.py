@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -39,6 +40,7 @@ class Unkeyable(Exception):
     """A value whose dependencies cannot be summed up: render its output every time."""
 
 
+@functools.cache  # the code this process runs, even if the files change meanwhile
 def code_digest() -> str:
     """Storygen's own source: a changed generator is a changed input."""
     package = Path(__file__).parent
@@ -57,40 +59,60 @@ def templates_digest(folder: Path) -> str:
     return digest(*(f"{p.relative_to(folder)}\0{p.read_bytes().hex()}" for p in files))
 
 
-def fingerprint(value: Any, uses: Uses) -> Any:
-    """A plain, comparable summary of everything in `value` that can reach a rendered file."""
-    if value is None or isinstance(value, bool | int | float | str):
+_PLAIN = frozenset({type(None), bool, int, float, str})
+
+
+def fingerprint(value: Any, uses: Uses, memo: dict[int, Any] | None = None) -> Any:
+    """A plain, comparable summary of everything in `value` that can reach a rendered file.
+    `memo` saves summing up the same entry, tag or listing again for every page that shows it
+    (by identity: it holds on to each object, so no other can take its id meanwhile)."""
+    if type(value) in _PLAIN:
+        return value
+    if memo is not None and type(value) in _MEMOISED:
+        found = memo.get(id(value))
+        if found is None:
+            found = memo[id(value)] = (value, _summary(value, uses, memo))
+        return found[1]
+    return _summary(value, uses, memo)
+
+
+def _summary(value: Any, uses: Uses, memo: dict[int, Any] | None) -> Any:
+    if isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, datetime | date):
         return ("dt", value.isoformat())
     if isinstance(value, Article):
-        return ("A", _entry(value.entry), value.current)
+        return ("A", fingerprint(value.entry, uses, memo), value.current)
     if isinstance(value, Entry):
-        return _entry(value)
+        return ("E", str(value.source), _known(value.digest), value.path)
     if isinstance(value, Page):
         return ("P", str(value.source), _known(value.digest), value.path)
     if isinstance(value, Listing):
         return ("L", value.title, value.base, value.number, value.total, value.feed,
-                tuple(map(_entry, value.entries)))
+                _entries(value.entries, uses, memo))
     if isinstance(value, Collection):
         wanted = uses.get("collection", frozenset())
-        entries = tuple(map(_entry, value.entries)) if wanted is None or "entries" in wanted else ()
-        return ("C", value.key, value.title, value.base, len(value.entries), entries)
+        every = wanted is None or "entries" in wanted
+        return ("C", value.key, value.title, value.base, len(value.entries),
+                _entries(value.entries, uses, memo) if every else ())
     if isinstance(value, Tag):
-        return ("T", value.name, value.slug, tuple(map(_entry, value.entries)))
+        return ("T", value.name, value.slug, _entries(value.entries, uses, memo))
     if isinstance(value, Link):
         return ("K", value.label, value.url)
     if isinstance(value, SiteConfig):
         return "config"  # part of every key already
     if isinstance(value, list | tuple):
-        return tuple(fingerprint(item, uses) for item in value)
+        return tuple([fingerprint(item, uses, memo) for item in value])
     if isinstance(value, Mapping):
-        return tuple(sorted((repr(k), fingerprint(v, uses)) for k, v in value.items()))
+        return tuple(sorted([(repr(k), fingerprint(v, uses, memo)) for k, v in value.items()]))
     raise Unkeyable(type(value).__name__)
 
 
-def _entry(entry: Entry) -> tuple[str, ...]:
-    return ("E", str(entry.source), _known(entry.digest), entry.path)
+_MEMOISED = frozenset({Article, Entry, Listing, Tag})
+
+
+def _entries(entries: Sequence[Entry], uses: Uses, memo: dict[int, Any] | None) -> tuple[Any, ...]:
+    return tuple([fingerprint(entry, uses, memo) for entry in entries])
 
 
 def _known(value: str) -> str:
@@ -104,7 +126,7 @@ class TemplateUses:
 
     def __init__(self, env: jinja2.Environment) -> None:
         self.env = env
-        self._parsed: dict[str, tuple[set[str | None], dict[str, frozenset[str] | None]]] = {}
+        self._parsed: dict[str, TemplateFacts] = {}
         self._closures: dict[str, Uses] = {}
 
     def of(self, name: str) -> Uses:
@@ -123,23 +145,40 @@ class TemplateUses:
             seen.add(current)
             references, uses = self._parse(current)
             if None in references:  # a template chosen at run time: could be any of them
-                references = set(self.env.list_templates())
+                references = frozenset(self.env.list_templates())
             pending.extend(r for r in references if r is not None)
             for key, attributes in uses.items():
                 before = merged[key]
                 merged[key] = None if before is None or attributes is None else before | attributes
         return merged
 
-    def _parse(self, name: str) -> tuple[set[str | None], dict[str, frozenset[str] | None]]:
+    def _parse(self, name: str) -> TemplateFacts:
         if name not in self._parsed:
             try:
                 source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
-                tree = self.env.parse(source)
             except jinja2.TemplateError:  # rendering will report it; depend on everything
-                self._parsed[name] = (set(), dict.fromkeys(WATCHED))
+                self._parsed[name] = (frozenset(), dict.fromkeys(WATCHED))
             else:
-                self._parsed[name] = (set(meta.find_referenced_templates(tree)), _uses(tree))
+                self._parsed[name] = _read_template(self.env, source)
         return self._parsed[name]
+
+
+TemplateFacts = tuple[frozenset[str | None], dict[str, frozenset[str] | None]]
+_READ: dict[str, TemplateFacts] = {}  # by source: `storygen serve` reads them again and again
+
+
+def _read_template(env: jinja2.Environment, source: str) -> TemplateFacts:
+    """The templates `source` refers to, and what it uses of the watched globals."""
+    if source not in _READ:
+        if len(_READ) > 1000:
+            _READ.clear()
+        try:
+            tree = env.parse(source)
+        except jinja2.TemplateError:  # rendering will report it; depend on everything
+            _READ[source] = (frozenset(), dict.fromkeys(WATCHED))
+        else:
+            _READ[source] = (frozenset(meta.find_referenced_templates(tree)), _uses(tree))
+    return _READ[source]
 
 
 def _uses(tree: nodes.Template) -> dict[str, frozenset[str] | None]:
@@ -184,6 +223,7 @@ class PageKeys:
         """`dates`: every date of the content, sorted (see `clock_position`)."""
         self.base, self.site_globals, self.uses, self.dates = base, site_globals, uses, dates
         self._site_parts: dict[str, str | None] = {}
+        self._memo: dict[int, Any] = {}
 
     def key(self, job: PageJob) -> str | None:
         """The key of one templated page, or None when it cannot be keyed."""
@@ -193,7 +233,7 @@ class PageKeys:
         if site_part is None:
             return None
         try:
-            context = repr(fingerprint(job.context, self.uses.of(job.template)))
+            context = repr(fingerprint(job.context, self.uses.of(job.template), self._memo))
         except Unkeyable:
             return None
         return digest(self.base, "page", job.path, job.template, context, site_part)
@@ -206,6 +246,6 @@ class PageKeys:
         if wanted is not None and COMPARED_NOW in wanted and "now" not in wanted:
             visible["now"] = clock_position(self.site_globals["now"], self.dates)
         try:
-            return repr(fingerprint(visible, reach))
+            return repr(fingerprint(visible, reach, self._memo))
         except Unkeyable:
             return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -76,9 +77,13 @@ def read_content(config: SiteConfig, memo: ReadMemo | None = None) -> Content:
 
 
 def _markdown_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
+    try:
+        with os.scandir(folder) as found:
+            names = [f.name for f in found if f.name.endswith(".md")
+                     and not f.name.startswith(".") and not f.is_dir()]
+    except (FileNotFoundError, NotADirectoryError):
         return []
-    return sorted(p for p in folder.glob("*.md") if not p.name.startswith(".") and not p.is_dir())
+    return [folder / name for name in sorted(names)]
 
 
 def _read_one(config: SiteConfig, path: Path, content: Content,
@@ -173,6 +178,7 @@ class _Fields:
         self.content = content
         self.config = config
         self.failed = False
+        self.misspellings: set[str] = set()  # keys a message already asked about
 
     def line(self, key: str) -> int | None:
         return self.parsed.lines.get(key)
@@ -181,8 +187,8 @@ class _Fields:
         self.failed = True
         self.content.problems.add(self.rel, message, line=self.line(key) or 1, hint=hint)
 
-    def warn(self, key: str, message: str) -> None:
-        self.content.warnings.add(self.rel, message, line=self.line(key) or 1)
+    def warn(self, key: str, message: str, hint: str = "") -> None:
+        self.content.warnings.add(self.rel, message, line=self.line(key) or 1, hint=hint)
 
     def canonical_lines(self) -> dict[str, int]:
         """Front-matter lines by storygen's field names, whatever `[fields]` key held them."""
@@ -209,11 +215,17 @@ class _Fields:
         if key in self.data:
             self.error(key, f"'{key}' is empty", f"write the {name} after '{key}:'")
             return
+        self.error(name, f"'{name}' is missing",
+                   self.did_you_mean(name) or f"add a line such as {name}: {example}")
+
+    def did_you_mean(self, name: str) -> str:
+        """For an absent field: a hint naming the unknown key that looks like it, if one does."""
         unknown = [k for k in self.data if k not in ENTRY_FIELDS]
         close = difflib.get_close_matches(name, unknown, n=1, cutoff=0.75)
-        hint = (f"line {self.line(close[0])} says '{close[0]}': did you mean '{name}'?" if close
-                else f"add a line such as {name}: {example}")
-        self.error(name, f"'{name}' is missing", hint)
+        if not close:
+            return ""
+        self.misspellings.add(close[0])
+        return f"line {self.line(close[0])} says '{close[0]}': did you mean '{name}'?"
 
     def text(self, name: str, *, required: bool = False, exact: bool = False) -> str:
         """One line of text; `exact` keeps invisible characters, so a check can refuse them."""
@@ -296,7 +308,14 @@ class _Fields:
         used = {self.key_for(n) for n in known} | known
         for aliases in self.config.field_aliases.values():
             used |= set(aliases)
-        return {k: v for k, v in self.data.items() if k not in used}
+        extra = {k: v for k, v in self.data.items() if k not in used}
+        for key in sorted(extra.keys() - self.misspellings):
+            close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.75)
+            if close:
+                self.warn(key, f"'{key}' is not a storygen field, so it is not used",
+                          f"did you mean '{close[0]}'? If not, add it to [fields] ignore in "
+                          "site.toml")
+        return extra
 
 
 def _kind(value: object) -> str:
@@ -389,8 +408,8 @@ def _entry_from(config: SiteConfig, fields: _Fields, digest: str) -> Entry | Non
         fields.error("image", f"the image '{visible(image)}' is not a usable address",
                      "use a path such as /images/photo.jpg, or an https:// address")
     elif image and not image_alt:
-        fields.error("image", "the image has no alt text",
-                     "add image_alt: a short description of what the picture shows")
+        fields.error("image", "the image has no alt text", fields.did_you_mean("image_alt")
+                     or "add image_alt: a short description of what the picture shows")
     urgent = fields.flag("urgent")
     if urgent and entry_type != "update":
         fields.error("urgent", "only service updates can be urgent", "add type: update")
@@ -442,15 +461,17 @@ def _page_from(config: SiteConfig, fields: _Fields, digest: str) -> Page | None:
 
 
 def _check_unique_urls(content: Content) -> None:
-    seen: dict[str, Entry | Page] = {}
+    """Each file sharing a web address is told so, naming the others: which of them brought
+    the clash, and which one should move, is for the writer to say."""
+    users: dict[str, list[Entry | Page]] = {}
     for item in [*content.entries, *content.pages]:
-        other = seen.get(item.path)
-        if other is not None:
+        users.setdefault(item.path, []).append(item)
+    for path, items in users.items():
+        for item in items if len(items) > 1 else ():
+            others = ", ".join(str(other.source) for other in items if other is not item)
             content.problems.add(
-                item.source, f"the web address {item.path} is already used by {other.source}",
+                item.source, f"the web address {path} is also used by {others}",
                 line=item.lines.get("slug") or 1,
                 hint="give one of them another slug, e.g. slug: a-different-name")
-        else:
-            seen[item.path] = item
-    content.entries = [e for e in content.entries if seen.get(e.path) is e]
-    content.pages = [p for p in content.pages if seen.get(p.path) is p]
+    content.entries = [e for e in content.entries if users[e.path][0] is e]
+    content.pages = [p for p in content.pages if users[p.path][0] is p]

@@ -50,9 +50,28 @@ class PageJob:
     context: dict[str, Any]
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in this process's memory (never on disk), checked against each
+    template's source by Jinja, so `storygen serve` compiles only a template that changed."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
 def make_environment(config: SiteConfig) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(config.templates_dir)),
+        bytecode_cache=_COMPILED,
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

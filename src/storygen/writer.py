@@ -12,7 +12,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Protocol
 
 from .problems import Problem, StorygenError
@@ -145,10 +145,11 @@ class InPlaceOutput:
         return FileStamp.of(target)
 
     def link(self, relative: str, source: Path) -> None:
-        target = self.target(relative)
-        with contextlib.suppress(OSError):
-            if os.path.samefile(source, target):
+        with contextlib.suppress(OSError):  # the common case in a preview: nothing to do
+            if _is_plain(relative) and os.path.samefile(source, f"{self.folder}/{relative}"):
+                self._made.add(relative)
                 return
+        target = self.target(relative)
         temporary = target.with_name(f".{target.name}.new-{os.getpid()}")
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
@@ -187,13 +188,17 @@ def _prune_empty(folder: Path, root: Path) -> None:
         folder = folder.parent
 
 
+def _is_plain(relative: str) -> bool:
+    """A path that stays inside any folder it is joined to (see `_inside`)."""
+    return not (relative.startswith("/") or "\\" in relative or "\0" in relative
+                or any(part in ("..", ".", "") for part in relative.split("/")))
+
+
 def _inside(folder: Path, relative: str) -> Path:
     """`folder / relative`, refusing paths that would leave it."""
-    parts = PurePosixPath(relative).parts
-    if not parts or relative.startswith("/") or any(p in ("..", ".", "") for p in parts) \
-            or "\\" in relative or "\0" in relative:
+    if not _is_plain(relative):
         raise StorygenError([Problem(relative, None, "refusing to write outside the output")])
-    return folder.joinpath(*parts)
+    return folder.joinpath(*relative.split("/"))
 
 
 def recover(output: Path) -> None:
