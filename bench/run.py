@@ -70,7 +70,7 @@ class Operation:
     label: str
     prepare: Callable[[Tool, int], None]  # before each measured run (run number)
     baseline: bool = True  # does a baseline generator have an equivalent?
-    warm: bool = False  # build once, unmeasured, before the first run
+    warm: bool = False  # run once, unmeasured, before the first run
 
 
 def remove(*paths: Path) -> None:
@@ -111,7 +111,9 @@ OPERATIONS = [
     Operation("nochange", "rebuild, nothing changed", prepare_ci),
     Operation("onechange", "rebuild, one entry edited", prepare_edit),
     Operation("inplace", "rebuild in place, no change", prepare_nothing, warm=True),
-    Operation("check", "storygen check", prepare_nothing, baseline=False),
+    Operation("checkcold", "check, no cache", prepare_clean, baseline=False),
+    Operation("check", "check, cache kept", prepare_nothing, baseline=False, warm=True),
+    Operation("checkedit", "check, one entry edited", prepare_edit, baseline=False, warm=True),
     Operation("crosspost", "crosspost --all --dry-run", prepare_nothing, baseline=False),
 ]
 
@@ -201,7 +203,7 @@ def tools(root: Path, baseline: str | None) -> list[Tool]:
 
 
 def command_for(operation: Operation, tool: Tool, root: Path) -> list[str] | str:
-    if operation.key == "check":
+    if operation.key.startswith("check"):
         return [*storygen_argv(), "check", "--root", str(root)]
     if operation.key == "crosspost":
         return [*storygen_argv(), "crosspost", "--all", "--dry-run", "--root", str(root)]
@@ -215,7 +217,7 @@ def run_operation(operation: Operation, size: int, root: Path, tools_: list[Tool
     results = {t.name: Result(operation.key, size, t.name) for t in active}
     for tool in active:
         if operation.warm:
-            measure(tool.build, tool.src, env, logs / "warm.log")
+            measure(command_for(operation, tool, root), tool.src, env, logs / "warm.log")
     for run in range(1, runs + 1):
         for tool in active:
             result = results[tool.name]

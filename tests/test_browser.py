@@ -31,6 +31,18 @@ return {visible: (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
 """
 
 
+# Elements a sighted reader sees (larger than the 1 px of visually hidden text) whose own text
+# is arguments[0]; their tag names.
+SHOWN_WITH_TEXT = """
+return [...document.body.querySelectorAll('*')].filter(e => {
+  const own = [...e.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent).join('');
+  const box = e.getBoundingClientRect();
+  return own.trim() === arguments[0] && box.width > 1 && box.height > 1
+         && getComputedStyle(e).visibility !== 'hidden';
+}).map(e => e.tagName);
+"""
+
+
 def focus_visible(browser: Any, element: Any) -> dict[str, Any]:
     return browser.execute_script(FOCUS_STYLE, element)
 
@@ -127,6 +139,28 @@ def test_usable_at_320px_without_horizontal_scroll(
     assert size["inner"] == 320, size
     assert size["overflow"] != "hidden", "body hides overflow instead of fitting"
     assert size["scroll"] <= size["client"], f"{kind}: scrolls sideways at 320 px: {size}"
+
+
+def test_a_phone_shows_content_on_the_first_screen(
+        browser: Any, base_url: str, built_sample: Path) -> None:
+    """At 390 px, with an urgent update in the banner, the site name shows once and the first
+    entry (home) or the story's heading starts in the top third of the screen."""
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+    try:
+        load(browser, base_url, "/")
+        assert browser.find_elements(By.CSS_SELECTOR, ".urgent-banner")
+        shown = browser.execute_script(SHOWN_WITH_TEXT,
+                                       browser.find_element(By.CSS_SELECTOR, ".site-name").text)
+        first_card = browser.find_element(By.CSS_SELECTOR, "main .card")
+        home_top = first_card.rect["y"]
+        load(browser, base_url, page_path(built_sample, "story"))
+        story_top = browser.find_element(By.CSS_SELECTOR, "main h1").rect["y"]
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert len(shown) == 1, f"the site name is shown {len(shown)} times: {shown}"
+    assert home_top < 844 / 3, f"the first entry starts {home_top} px down"
+    assert story_top < 844 / 3, f"the story's heading starts {story_top} px down"
 
 
 def test_urgent_update_banner_on_every_kind_of_page(

@@ -11,6 +11,7 @@ import pytest
 
 from storygen.check import CheckOptions, Report, check_site
 from storygen.check.formats import format_json
+from storygen.check.plain import SyllableMemo
 from storygen.check.results import FILE_NAME
 from storygen.config import load_config
 
@@ -113,23 +114,29 @@ def test_the_clock_passing_an_expiry_is_noticed(site: Path) -> None:
     assert format_json(after) == format_json(cold(site, later))
 
 
+def plant(data: dict, findings: list[list[object]]) -> dict:
+    """The cache's data with pool.md's findings replaced."""
+    key, facts = data["data"]["content/stories/pool.md"]
+    data["data"]["content/stories/pool.md"] = [key, json.dumps({**json.loads(facts),
+                                                                 "findings": findings})]
+    return data
+
+
 @pytest.mark.parametrize("damage", ["garbage", "bad checksum", "foreign shape", "wrong types"])
 def test_a_damaged_or_foreign_cache_is_ignored(site: Path, damage: str) -> None:
     expected = format_json(cold(site))
     path = site / ".storygen-cache" / FILE_NAME
     checksum, _, body = path.read_bytes().partition(b"\n")
     data = json.loads(body)
-    source = "content/stories/pool.md"
-    data["files"][source][1]["findings"] = [["spelling", 1, 1, "planted", ""]]
     if damage == "garbage":
         path.write_bytes(b"\x00not a cache at all")
     elif damage == "bad checksum":  # plausible content that we did not write
-        path.write_bytes(checksum + b"\n" + json.dumps(data).encode())
+        planted = plant(data, [["spelling", 1, 1, "planted", ""]])
+        path.write_bytes(checksum + b"\n" + json.dumps(planted).encode())
     elif damage == "foreign shape":
-        sign(path, {"format": data["format"], "files": {source: "not facts"}})
+        sign(path, {"format": data["format"], "data": {"content/stories/pool.md": "not facts"}})
     else:
-        data["files"][source][1]["findings"] = [["spelling", "1", 1, "planted", ""]]
-        sign(path, data)
+        sign(path, plant(data, [["spelling", "1", 1, "planted", ""]]))
     report = check(site)
     assert format_json(report) == expected
     assert "planted" not in expected
@@ -140,6 +147,23 @@ def test_a_planted_but_valid_record_is_what_proves_the_cache_is_read(site: Path)
     cold(site)
     path = site / ".storygen-cache" / FILE_NAME
     data = json.loads(path.read_bytes().partition(b"\n")[2])
-    data["files"]["content/stories/pool.md"][1]["findings"] = [["spelling", 1, 1, "planted", ""]]
-    sign(path, data)
+    sign(path, plant(data, [["spelling", 1, 1, "planted", ""]]))
     assert [d.message for d in check(site).diagnostics if d.rule == "spelling"] == ["planted"]
+
+
+def test_syllable_counts_are_remembered_and_a_damaged_memo_ignored(site: Path) -> None:
+    """Grades made from remembered counts are the grades textstat gives."""
+    dense = story("pool", "The county government appreciates everyone's understanding. " * 8)
+    (site / "content/stories/pool.md").write_text(dense, "utf-8")
+    first = format_json(cold(site))
+    memo = site / ".storygen-cache" / SyllableMemo.FILE_NAME
+    checksum, _, body = memo.read_bytes().partition(b"\n")
+    data = json.loads(body)
+    assert data["data"]["appreciates"] == 4
+    assert format_json(cold(site)) == first  # from the memo this time
+    memo.write_bytes(checksum + b"\n" + body.replace(b'"appreciates":4', b'"appreciates":40'))
+    assert format_json(cold(site)) == first  # checksum wrong: ignored
+    data["data"]["appreciates"] = 40
+    sign(memo, data)
+    grades = [d.message for d in cold(site).diagnostics if d.rule == "reading-grade"]
+    assert grades and grades[0] not in first  # a signed memo is read

