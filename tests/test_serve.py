@@ -331,6 +331,21 @@ def test_broken_save_shows_an_escaped_overlay_until_fixed(
     assert "Fixed now" in fetch(served.port, "/stories/").text
 
 
+def test_missing_image_is_shown_as_the_build_would_refuse_it(
+        served: Preview, events: EventStream, site: Path) -> None:
+    story = site / "content/stories/online-business-license.md"
+    original = story.read_text(encoding="utf-8")
+    story.write_text(original.replace("image: /images/business-license.png",
+                                      "image: /images/nope.png"), encoding="utf-8")
+    events.wait_for("reload")
+    page = fetch(served.port, "/stories/online-business-license/")
+    assert 'id="storygen-problems"' in page.text and "content/stories/online-business-license.md:" \
+        in page.text and "static/images/nope.png" in page.text
+    story.write_text(original, encoding="utf-8")
+    events.wait_for("reload")
+    assert 'id="storygen-problems"' not in fetch(served.port, "/").text
+
+
 def test_template_error_shows_file_and_line(
         served: Preview, events: EventStream, site: Path) -> None:
     entry = site / "templates/entry.html"
