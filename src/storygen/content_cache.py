@@ -19,7 +19,15 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from .cache import MAX_NODES, RenderCache, digest, from_json, record_checksum, to_json, transaction
+from .cache import (
+    FLUSH_EVERY,
+    MAX_NODES,
+    RenderCache,
+    digest,
+    from_json,
+    record_checksum,
+    to_json,
+)
 from .config import SiteConfig
 from .content import Contact, Entry, Page
 from .fingerprint import code_digest, config_digest
@@ -35,7 +43,6 @@ class ContentMemo:
     """The reader's memo (`reader.ReadMemo`) backed by the build cache's database."""
 
     def __init__(self, cache: RenderCache, config: SiteConfig) -> None:
-        self.db = cache.db
         self.cache = cache
         self.settings = digest(code_digest(), config_digest(config))
         self.new: dict[str, str] = {}
@@ -48,10 +55,10 @@ class ContentMemo:
     def get(self, rel: Path, file_digest: str) -> tuple[Item, tuple[Problem, ...]] | None:
         key = self.key(rel, file_digest)
         found = _DECODED.get(key)
-        if found is None and self.db is not None:
+        if found is None and self.cache.db is not None:
             with contextlib.suppress(sqlite3.Error):
-                row = self.db.execute("SELECT value, checksum FROM content WHERE key = ?",
-                                      (key,)).fetchone()
+                row = self.cache.db.execute("SELECT value, checksum FROM content WHERE key = ?",
+                                            (key,)).fetchone()
                 if row is not None and row[1] == record_checksum(key, row[0], ""):
                     found = _decode(row[0])
             if found is not None:
@@ -68,21 +75,14 @@ class ContentMemo:
         key = self.key(rel, file_digest)
         self.new[key] = value
         self.used.add(key)
+        if len(self.new) >= FLUSH_EVERY:
+            self.cache.put_records("content", self.new)
         _remember(key, (item, tuple(warnings)))
 
     def save(self, files: int) -> None:
         """Store what was read anew, and forget old records once there are many (`files`: how
         many files were read). An unusable database only costs the next build time."""
-        if self.db is None:
-            return
-        if self.new:
-            try:
-                with transaction(self.db):
-                    self.db.executemany("INSERT OR REPLACE INTO content VALUES (?, ?, ?)",
-                                        [(k, v, record_checksum(k, v, ""))
-                                         for k, v in self.new.items()])
-            except sqlite3.Error:
-                self.cache.broken()
+        self.cache.put_records("content", self.new)
         self.cache.keep_only(self.used, "content", files)
 
 
