@@ -7,7 +7,8 @@ file's path and bytes, storygen's code and the site's settings, so a changed rea
 reported, every time). A record is kept only if it decodes to exactly what was read, so what
 comes back is what the reader made.
 
-Within one process (`storygen serve` builds many times) decoded records are also kept in memory.
+Within one process (`storygen serve` builds many times) decoded records can also be kept in
+memory (`in_memory`).
 """
 
 from __future__ import annotations
@@ -42,8 +43,10 @@ _DECODED_LIMIT = 50_000
 class ContentMemo:
     """The reader's memo (`reader.ReadMemo`) backed by the build cache's database."""
 
-    def __init__(self, cache: RenderCache, config: SiteConfig) -> None:
+    def __init__(self, cache: RenderCache, config: SiteConfig, *, in_memory: bool = False) -> None:
+        """`in_memory`: also keep what is read in this process, for the next build in it."""
         self.cache = cache
+        self.in_memory = in_memory
         self.settings = digest(code_digest(), config_digest(config))
         self.new: dict[str, str] = {}
         self.used: set[str] = set()
@@ -61,7 +64,7 @@ class ContentMemo:
                                             (key,)).fetchone()
                 if row is not None and row[1] == record_checksum(key, row[0], ""):
                     found = _decode(row[0])
-            if found is not None:
+            if found is not None and self.in_memory:
                 _remember(key, found)
         if found is not None:
             self.hits += 1
@@ -75,9 +78,10 @@ class ContentMemo:
         key = self.key(rel, file_digest)
         self.new[key] = value
         self.used.add(key)
+        if self.in_memory:
+            _remember(key, (item, tuple(warnings)))
         if len(self.new) >= FLUSH_EVERY:
             self.cache.put_records("content", self.new)
-        _remember(key, (item, tuple(warnings)))
 
     def save(self, files: int) -> None:
         """Store what was read anew, and forget old records once there are many (`files`: how
