@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -167,3 +170,18 @@ def test_syllable_counts_are_remembered_and_a_damaged_memo_ignored(site: Path) -
     sign(memo, data)
     grades = [d.message for d in cold(site).diagnostics if d.rule == "reading-grade"]
     assert grades and grades[0] not in first  # a signed memo is read
+
+
+def test_the_settings_key_is_the_same_in_every_process(sample_site: Path) -> None:
+    """Sets (such as `[fields] ignore`) have no fixed order: the key must not depend on it."""
+    toml = sample_site / "site.toml"
+    toml.write_text(toml.read_text("utf-8") + '\n[fields]\nignore = ["layout", "image_credit", '
+                    '"permalink", "author_bio", "excerpt_separator"]\n', "utf-8")
+    code = ("import sys; from pathlib import Path; from storygen.config import load_config; "
+            "from storygen.check.results import run_key; "
+            "print(run_key((load_config(Path(sys.argv[1])),), ()))")
+    keys = {subprocess.run([sys.executable, "-c", code, str(sample_site)], check=True,
+                           capture_output=True, text=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
+            for seed in range(1, 5)}
+    assert len(keys) == 1
