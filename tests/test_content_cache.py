@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 from conftest import copy_sample
 
-from storygen import content_cache
+from storygen import content_cache, frontmatter_yaml
+from storygen.build import build
 from storygen.cache import DATABASE, RenderCache
 from storygen.config import load_config
 from storygen.content_cache import ContentMemo
 from storygen.reader import Content, read_content
+from storygen.site import BuildOptions
 
 # Every kind of value the reader keeps: zones by name, named and unnamed offsets, a contact,
 # odd YAML in unknown keys (one that looks like the cache's own markers), warnings.
@@ -21,9 +23,9 @@ ODD_ENTRIES = {
                 "expires: 2027-01-01T00:00:00+05:30\ntype: update\n"
                 'contact: {label: "Call us", phone: "+1 555 0100"}\n---\n\nBody {{ x }}.\n',
     "odd.md": '---\ntitle: "Odd &amp; values"\ndate: 2025-01-01T00:00:00Z\n'
-              "mood: {__path__: /nowhere}\nnumbers: [1.5, .nan, -0.0]\n"
+              "mood: {$path: /nowhere, $: x}\nnumbers: [1.5, .nan, -0.0]\n"
               "when: 2024-03-01 10:00:00+02:00\nsocial: {x: Short}\n---\n\nText.\n",
-    "marker.md": '---\ntitle: "Marker"\ndate: 2025-01-02\nsocial: {__path__: /etc/passwd}\n'
+    "marker.md": '---\ntitle: "Marker"\ndate: 2025-01-02\nsocial: {$path: /etc/passwd}\n'
                  "---\n\nText.\n",
 }
 
@@ -45,7 +47,7 @@ def read(root: Path, *, cached: bool = True) -> tuple[Content, int]:
     with RenderCache(config.cache_path) as cache:
         memo = ContentMemo(cache, config)
         content = read_content(config, memo)
-        memo.save()
+        memo.save(len(content.entries) + len(content.pages))
     return content, memo.hits
 
 
@@ -104,3 +106,35 @@ def test_a_tampered_record_is_not_trusted(site: Path) -> None:
     content, _ = read(site)
     titles = {e.title for e in content.entries}
     assert "Zones" in titles and "Forged" not in titles
+
+
+def test_front_matter_memo_survives_builds_served_by_the_content_cache(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new site.toml reads every file again, but its YAML still comes from the cache."""
+    content_cache._DECODED.clear()  # this process read the same files in other tests
+    for name in ("one", "two"):  # the second build takes every file from the content cache
+        build(load_config(site), BuildOptions(), tmp_path / name)
+    toml = site / "site.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        'title = "', 'title = "New ', 1), encoding="utf-8")
+
+    def no_yaml(*args: object) -> None:
+        raise AssertionError("YAML was parsed although the cache holds it")
+
+    monkeypatch.setattr(frontmatter_yaml, "_parse_yaml", no_yaml)
+    content_cache._DECODED.clear()
+    result = build(load_config(site), BuildOptions(), tmp_path / "three")
+    assert result.site.config.title.startswith("New ")
+
+
+def test_old_records_are_forgotten_once_there_are_many(site: Path) -> None:
+    story = site / "content" / "stories" / "zones.md"
+    original = story.read_text(encoding="utf-8")
+    for number in range(130):  # each edit leaves one record no file uses any more
+        story.write_text(original.replace('"Zones"', f'"Zones {number}"'), encoding="utf-8")
+        content, _ = read(site, cached=True)
+    config = load_config(site)
+    with RenderCache(config.cache_path) as cache:
+        (rows,) = cache.db.execute("SELECT count(*) FROM content").fetchone()  # type: ignore[union-attr]
+    files = len(content.entries) + len(content.pages)
+    assert rows <= 2 * files + 100 + 1

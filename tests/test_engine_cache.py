@@ -169,7 +169,7 @@ def test_front_matter_memo_keeps_every_yaml_value_exactly(tmp_path: Path) -> Non
         memo = FrontMatterMemo(cache)
         with frontmatter_yaml.remembering(memo):
             frontmatter_yaml.parse(text)
-        memo.save()
+        memo.save(1)
     with RenderCache(tmp_path) as cache:
         memo = FrontMatterMemo(cache)
         with frontmatter_yaml.remembering(memo):

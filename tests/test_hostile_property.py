@@ -100,7 +100,7 @@ def test_reader_reports_problems_instead_of_crashing(site: Path, data: dict, bod
         with RenderCache(config.cache_path) as cache:
             memo = ContentMemo(cache, config)
             remembered = read_content(config, memo)
-            memo.save()
+            memo.save(3)
         assert repr(remembered) == repr(content)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import shutil
 import socket
 import threading
 import time
@@ -290,10 +289,10 @@ def test_template_and_config_changes_rebuild(
 
 def test_a_static_folder_made_after_the_start_is_watched(
         served: Preview, events: EventStream, site: Path) -> None:
-    shutil.rmtree(site / "static")
-    events.wait_for("reload")
-    assert fetch(served.port, "/css/site.css").status == 404
     staging = site / "static-new"
+    (site / "static").rename(staging)  # gone: the stories' pictures are missing now
+    events.wait_for("reload")
+    assert "static/images/" in fetch(served.port, "/").text  # in the problems overlay
     write(staging / "notes.txt", "first")
     staging.rename(site / "static")
     events.wait_for("reload")
@@ -329,6 +328,21 @@ def test_broken_save_shows_an_escaped_overlay_until_fixed(
     page = fetch(served.port, "/stories/permit-wait-times-cut/")
     assert 'id="storygen-problems"' not in page.text
     assert "Fixed now" in fetch(served.port, "/stories/").text
+
+
+def test_missing_image_is_shown_as_the_build_would_refuse_it(
+        served: Preview, events: EventStream, site: Path) -> None:
+    story = site / "content/stories/online-business-license.md"
+    original = story.read_text(encoding="utf-8")
+    story.write_text(original.replace("image: /images/business-license.png",
+                                      "image: /images/nope.png"), encoding="utf-8")
+    events.wait_for("reload")
+    page = fetch(served.port, "/stories/online-business-license/")
+    assert 'id="storygen-problems"' in page.text and "content/stories/online-business-license.md:" \
+        in page.text and "static/images/nope.png" in page.text
+    story.write_text(original, encoding="utf-8")
+    events.wait_for("reload")
+    assert 'id="storygen-problems"' not in fetch(served.port, "/").text
 
 
 def test_template_error_shows_file_and_line(

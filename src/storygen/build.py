@@ -83,8 +83,9 @@ def load_site(config: SiteConfig, options: BuildOptions, *, jobs: int | None = N
         memo, known = FrontMatterMemo(cache), ContentMemo(cache, config)
         with frontmatter_yaml.remembering(memo):
             content = read_content(config, known)
-        memo.save()
-        known.save()
+        files = len(content.entries) + len(content.pages) + len(content.problems)
+        memo.save(files)
+        known.save(files)
         if content.problems:
             raise StorygenError(content.problems)
         _check_page_slugs(content)

@@ -176,19 +176,21 @@ class RenderCache:
             return False
         return True
 
-    def keep_only(self, keys: Iterable[str]) -> None:
-        """Forget records not in `keys` once they outnumber the live ones (bounds the file)."""
+    def keep_only(self, keys: Iterable[str], table: str = "markdown",
+                  files: int | None = None) -> None:
+        """Forget records of `table` not in `keys` once the table holds more than twice as
+        many as there are `files` (default: keys), so the file stays bounded."""
         if self.db is None:
             return
         live = set(keys)
         try:
-            (total,) = self.db.execute("SELECT count(*) FROM markdown").fetchone()
-            if total <= 2 * len(live) + 100:
+            (total,) = self.db.execute(f"SELECT count(*) FROM {table}").fetchone()
+            if total <= 2 * (len(live) if files is None else files) + 100:
                 return
-            stale = [(k,) for (k,) in self.db.execute("SELECT key FROM markdown")
+            stale = [(k,) for (k,) in self.db.execute(f"SELECT key FROM {table}")
                      if k not in live]
             with transaction(self.db):
-                self.db.executemany("DELETE FROM markdown WHERE key = ?", stale)
+                self.db.executemany(f"DELETE FROM {table} WHERE key = ?", stale)
         except sqlite3.Error:
             self.broken()
 
@@ -255,19 +257,21 @@ class FrontMatterMemo:
             return  # a value JSON cannot hold exactly, or too big: parse it every time
         self.used.add(key)
 
-    def save(self) -> None:
-        """Store what was parsed anew; forget entries no file uses any more."""
+    def save(self, files: int) -> None:
+        """Store what was parsed anew; forget what no file used once there is much of it
+        (`files`: how many files were read, through this memo or not)."""
         db = self.cache.db
-        if db is None or not (self.new or len(self.rows) > len(self.used)):
+        if db is None:
             return
-        try:
-            with transaction(db):
-                db.executemany("INSERT OR REPLACE INTO frontmatter VALUES (?, ?, ?)",
-                               [(k, v, record_checksum(k, v, "")) for k, v in self.new.items()])
-                db.executemany("DELETE FROM frontmatter WHERE key = ?",
-                               [(k,) for k in self.rows if k not in self.used])
-        except sqlite3.Error:
-            self.cache.broken()
+        if self.new:
+            try:
+                with transaction(db):
+                    db.executemany("INSERT OR REPLACE INTO frontmatter VALUES (?, ?, ?)",
+                                   [(k, v, record_checksum(k, v, ""))
+                                    for k, v in self.new.items()])
+            except sqlite3.Error:
+                self.cache.broken()
+        self.cache.keep_only(self.used, "frontmatter", files)
 
 
 @cache

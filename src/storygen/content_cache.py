@@ -1,10 +1,11 @@
 """Validated content by file hash: a file whose bytes did not change is not parsed again.
 
-A record holds one file's Entry or Page and the warnings reading it gave, as tagged JSON (see
-`cache.to_json`, never pickle) with a checksum. Its key covers the file's path and bytes,
-storygen's code and the site's settings, so a changed reader or `site.toml` reads every file
-again. Files with problems are never kept (they are read, and reported, every time). A record
-is kept only if it decodes to exactly what was read, so what comes back is what the reader made.
+A record holds one file's Entry or Page and the warnings reading it gave, as JSON (values JSON
+cannot hold exactly are tagged, see `_value`; never pickle) with a checksum. Its key covers the
+file's path and bytes, storygen's code and the site's settings, so a changed reader or
+`site.toml` reads every file again. Files with problems are never kept (they are read, and
+reported, every time). A record is kept only if it decodes to exactly what was read, so what
+comes back is what the reader made.
 
 Within one process (`storygen serve` builds many times) decoded records are also kept in memory.
 """
@@ -38,6 +39,7 @@ class ContentMemo:
         self.cache = cache
         self.settings = digest(code_digest(), config_digest(config))
         self.new: dict[str, str] = {}
+        self.used: set[str] = set()
         self.hits = 0
 
     def key(self, rel: Path, file_digest: str) -> str:
@@ -54,7 +56,9 @@ class ContentMemo:
                     found = _decode(row[0])
             if found is not None:
                 _remember(key, found)
-        self.hits += found is not None
+        if found is not None:
+            self.hits += 1
+            self.used.add(key)
         return found
 
     def put(self, rel: Path, file_digest: str, item: Item, warnings: list[Problem]) -> None:
@@ -63,19 +67,23 @@ class ContentMemo:
             return
         key = self.key(rel, file_digest)
         self.new[key] = value
+        self.used.add(key)
         _remember(key, (item, tuple(warnings)))
 
-    def save(self) -> None:
-        """Store what was read anew. An unusable database only costs the next build time."""
-        if self.db is None or not self.new:
+    def save(self, files: int) -> None:
+        """Store what was read anew, and forget old records once there are many (`files`: how
+        many files were read). An unusable database only costs the next build time."""
+        if self.db is None:
             return
-        try:
-            with transaction(self.db):
-                self.db.executemany("INSERT OR REPLACE INTO content VALUES (?, ?, ?)",
-                                    [(k, v, record_checksum(k, v, ""))
-                                     for k, v in self.new.items()])
-        except sqlite3.Error:
-            self.cache.broken()
+        if self.new:
+            try:
+                with transaction(self.db):
+                    self.db.executemany("INSERT OR REPLACE INTO content VALUES (?, ?, ?)",
+                                        [(k, v, record_checksum(k, v, ""))
+                                         for k, v in self.new.items()])
+            except sqlite3.Error:
+                self.cache.broken()
+        self.cache.keep_only(self.used, "content", files)
 
 
 def _remember(key: str, found: tuple[Item, tuple[Problem, ...]]) -> None:
@@ -87,11 +95,12 @@ def _remember(key: str, found: tuple[Item, tuple[Problem, ...]]) -> None:
 def _encode(item: Item, warnings: list[Problem]) -> str | None:
     """The record's JSON, or None when the item does not come back exactly from it."""
     kind = "entry" if isinstance(item, Entry) else "page"
-    record = {"kind": kind,
-              "fields": {f.name: _value(getattr(item, f.name)) for f in dataclasses.fields(item)},
-              "warnings": [dataclasses.astuple(w) for w in warnings]}
     try:
-        text = json.dumps(to_json(record, [MAX_NODES]), ensure_ascii=False)
+        record = {"kind": kind,
+                  "fields": {f.name: _value(getattr(item, f.name))
+                             for f in dataclasses.fields(item)},
+                  "warnings": [dataclasses.astuple(w) for w in warnings]}
+        text = json.dumps(record, ensure_ascii=False)
     except (TypeError, ValueError):
         return None
     back = _decode(text)
@@ -101,25 +110,42 @@ def _encode(item: Item, warnings: list[Problem]) -> str | None:
 
 
 def _value(value: Any) -> Any:
+    """Text, numbers and plain mappings as JSON has them (fast to read back); other values
+    tagged: `{"$": ...}` in `cache.to_json`'s form, or a path, or a contact."""
+    if _plain(value):
+        return value
     if isinstance(value, Path):
-        return {"__path__": value.as_posix()}
+        return {"$path": value.as_posix()}
     if isinstance(value, Contact):
-        return {"__contact__": dataclasses.asdict(value)}
-    return value
+        return {"$contact": dataclasses.astuple(value)}
+    return {"$": to_json(value, [MAX_NODES])}
+
+
+def _plain(value: Any) -> bool:
+    if value is None or type(value) in (str, bool, int):
+        return True
+    return type(value) is dict and all(
+        type(k) is str and (v is None or type(v) in (str, bool, int)) for k, v in value.items())
+
+
+_TAGS: dict[str, Any] = {
+    "$": from_json,
+    "$path": Path,
+    "$contact": lambda fields: Contact(*fields),
+}
 
 
 def _restore(value: Any) -> Any:
-    if isinstance(value, dict) and len(value) == 1:
-        if "__path__" in value:
-            return Path(value["__path__"])
-        if "__contact__" in value:
-            return Contact(**value["__contact__"])
+    if type(value) is dict and len(value) == 1:
+        ((tag, inner),) = value.items()
+        if tag in _TAGS:
+            return _TAGS[tag](inner)
     return value
 
 
 def _decode(text: str) -> tuple[Item, tuple[Problem, ...]] | None:
     try:
-        record = from_json(json.loads(text))
+        record = json.loads(text)
         kind = _KINDS[record["kind"]]
         item = kind(**{name: _restore(v) for name, v in record["fields"].items()})
         warnings = tuple(Problem(*w) for w in record["warnings"])

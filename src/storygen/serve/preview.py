@@ -36,7 +36,7 @@ class Preview:
         self.root = root.resolve()
         self.host = host
         self.requested_port = port
-        self.options = BuildOptions(drafts=drafts, future=True)
+        self.options = BuildOptions(drafts=drafts, future=True, require_images=True)
         self.log = log
         self.channel = Channel()
         self.debouncer = Debouncer()
