@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -167,3 +170,36 @@ def test_syllable_counts_are_remembered_and_a_damaged_memo_ignored(site: Path) -
     sign(memo, data)
     grades = [d.message for d in cold(site).diagnostics if d.rule == "reading-grade"]
     assert grades and grades[0] not in first  # a signed memo is read
+
+
+def test_the_settings_key_is_the_same_in_every_process(sample_site: Path) -> None:
+    """Sets (such as `[fields] ignore`) have no fixed order: the key must not depend on it."""
+    toml = sample_site / "site.toml"
+    toml.write_text(toml.read_text("utf-8") + '\n[fields]\nignore = ["layout", "image_credit", '
+                    '"permalink", "author_bio", "excerpt_separator"]\n', "utf-8")
+    code = ("import sys; from pathlib import Path; from storygen.config import load_config; "
+            "from storygen.check.results import run_key; "
+            "print(run_key((load_config(Path(sys.argv[1])),), ()))")
+    keys = {subprocess.run([sys.executable, "-c", code, str(sample_site)], check=True,
+                           capture_output=True, text=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
+            for seed in range(1, 5)}
+    assert len(keys) == 1
+
+
+def test_workers_find_what_one_process_finds_and_their_syllables_are_kept(site: Path) -> None:
+    toml = site / "site.toml"
+    toml.write_text(toml.read_text("utf-8") + "\n[build]\nserial_below = 2\n", "utf-8")
+    dense = story("pool", "The county government appreciates everyone's understanding. " * 8)
+    (site / "content/stories/pool.md").write_text(dense, "utf-8")
+    memo = site / ".storygen-cache" / SyllableMemo.FILE_NAME
+    reports = []
+    for jobs in (2, 1):
+        (site / ".storygen-cache" / FILE_NAME).unlink(missing_ok=True)
+        memo.unlink(missing_ok=True)
+        reports.append(check_site(load_config(site), CheckOptions(now=NOW, jobs=jobs)))
+        data = json.loads(memo.read_bytes().partition(b"\n")[2])["data"]
+        assert data["appreciates"] == 4 and "opens" in data
+    assert reports[0].reused == reports[1].reused == 0
+    assert format_json(reports[0]) == format_json(reports[1])
+    assert any(d.rule == "reading-grade" for d in reports[0].diagnostics)

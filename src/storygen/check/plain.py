@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 from .context import Context, Family, Item
@@ -83,7 +84,7 @@ class PlainLanguage(Family):
 def flesch_kincaid_grade(sentences: int, words: list[str]) -> float:
     """The Flesch-Kincaid grade, with textstat's syllable counts; the sentences and words are
     ours (they already skip code and markup), and each word is counted once per run."""
-    syllables = sum(map(SYLLABLES.count, words))
+    syllables = sum(map(_syllables, words))
     return 0.39 * len(words) / sentences + 11.8 * syllables / len(words) - 15.59
 
 
@@ -100,6 +101,7 @@ class SyllableMemo:
         self.new: dict[str, int] = {}  # counted in this process since `take_new`
 
     def load(self, folder: Path) -> None:
+        _syllables.cache_clear()
         self.path, self.new = folder / self.FILE_NAME, {}
         data = load_signed(self.path, _memo_format())
         self.counts = {word: count for word, count in data.items()
@@ -136,3 +138,10 @@ def _memo_format() -> str:
 
 
 SYLLABLES = SyllableMemo()
+
+
+@cache
+def _syllables(word: str) -> int:
+    """`SYLLABLES.count`, by the word as written: a run asks for the same words again and again
+    (cleared whenever the memo is loaded)."""
+    return SYLLABLES.count(word)

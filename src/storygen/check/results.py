@@ -14,6 +14,7 @@ its contents: a cache that is damaged, from another version or not ours is ignor
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -97,11 +98,20 @@ def _str(value: Any) -> str:
 
 def run_key(settings: tuple[object, ...], files: tuple[Path, ...]) -> str:
     """What every file's findings depend on besides the file: code, libraries, `settings`
-    (objects with a stable repr, such as the site's configuration) and `files` (word lists)."""
+    (dataclasses such as the site's configuration) and `files` (word lists)."""
     parts = [FORMAT, __version__, _code_digest(), *(_version(name) for name in _LIBRARIES),
-             *(repr(value) for value in settings),
+             json.dumps(settings, sort_keys=True, default=_plain),
              *(_digest(path.read_bytes()) if path.is_file() else "none" for path in files)]
     return _digest("\0".join(parts).encode())
+
+
+def _plain(value: object) -> object:
+    """JSON for what JSON lacks, the same in every process (a set's own order is not)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=repr)
+    return repr(value)
 
 
 def file_digest(data: bytes) -> str:
