@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from storygen.fingerprint import COMPARED_NOW, TemplateUses
 from storygen.problems import StorygenError
-from storygen.writer import InPlaceOutput
+from storygen.writer import InPlaceOutput, StagedOutput
 
 STORIES = Path("content/stories")
 
@@ -230,3 +230,21 @@ def test_incremental_equals_clean_after_any_edits(tmp_path_factory: pytest.TempP
         clean_build(site, folder / "clean", folder / "clean-cache")
         assert tree(out) == tree(folder / "clean"), f"after {edits}"
     shutil.rmtree(folder)
+
+
+@pytest.mark.parametrize("in_place", [False, True])
+def test_a_file_made_again_never_writes_through_its_old_link(tmp_path: Path,
+                                                             in_place: bool) -> None:
+    """Output files are hard links into the previous output and the cache's store: making a
+    path again must replace the link, never change the file it shares."""
+    shared = tmp_path / "stored.html"
+    shared.write_bytes(b"old")
+    out = tmp_path / "out"
+    output = InPlaceOutput(out) if in_place else StagedOutput(out)
+    output.link("a/index.html", shared)
+    output.write("a/index.html", b"new")
+    output.link("b/index.html", shared)
+    output.link("b/index.html", tmp_path / "stored.html")
+    assert shared.read_bytes() == b"old"
+    assert (output.folder / "a/index.html").read_bytes() == b"new"
+    output.discard()

@@ -10,7 +10,7 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -58,14 +58,12 @@ class StagedOutput:
         output.parent.mkdir(parents=True, exist_ok=True)
         self.folder = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
         self._folders: set[Path] = {self.folder}
+        self._umask_narrows = _umask() & FOLDER_MODE != 0
 
     def target(self, relative: str) -> Path:
         """Where `relative` goes in the new folder; refuses paths that would leave it."""
         target = _inside(self.folder, relative)
         self._make_folder(target.parent)
-        # Never write through an existing file: it may be a link into the previous output.
-        with contextlib.suppress(FileNotFoundError):
-            target.unlink()
         return target
 
     def _make_folder(self, folder: Path) -> None:
@@ -77,25 +75,19 @@ class StagedOutput:
         except FileExistsError:  # another worker process made it
             pass
         else:
-            os.chmod(folder, FOLDER_MODE)  # whatever the umask
+            if self._umask_narrows:
+                os.chmod(folder, FOLDER_MODE)  # whatever the umask
         self._folders.add(folder)
 
     def write(self, relative: str, data: bytes) -> FileStamp:
         target = self.target(relative)
-        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-        with os.fdopen(descriptor, "wb") as stream:
-            os.fchmod(descriptor, FILE_MODE)
-            stream.write(data)
+        _fresh(target, lambda: _write_new(target, data))
         return FileStamp.of(target)
 
     def link(self, relative: str, source: Path) -> None:
         """Take an unchanged file from the previous output (hard link, else a copy)."""
         target = self.target(relative)
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copyfile(source, target)
-            os.chmod(target, FILE_MODE)
+        _fresh(target, lambda: _link_or_copy(source, target))
 
     def commit(self, files: Iterable[str] = ()) -> None:
         """Swap the new folder in (it holds exactly `files`, the build's files). Each rename
@@ -134,13 +126,8 @@ class InPlaceOutput:
 
     def write(self, relative: str, data: bytes) -> FileStamp:
         target = self.target(relative)
-        temporary = target.with_name(f".{target.name}.new-{os.getpid()}")
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-        with os.fdopen(descriptor, "wb") as stream:
-            os.fchmod(descriptor, FILE_MODE)
-            stream.write(data)
+        temporary = _beside(target)
+        _fresh(temporary, lambda: _write_new(temporary, data))
         os.replace(temporary, target)
         return FileStamp.of(target)
 
@@ -150,14 +137,8 @@ class InPlaceOutput:
                 self._made.add(relative)
                 return
         target = self.target(relative)
-        temporary = target.with_name(f".{target.name}.new-{os.getpid()}")
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
-        try:
-            os.link(source, temporary)
-        except OSError:
-            shutil.copyfile(source, temporary)
-            os.chmod(temporary, FILE_MODE)
+        temporary = _beside(target)
+        _fresh(temporary, lambda: _link_or_copy(source, temporary))
         os.replace(temporary, target)
 
     def commit(self, files: Iterable[str]) -> None:
@@ -173,6 +154,45 @@ class InPlaceOutput:
         """A failed build may have replaced some files (worker processes too): look again."""
         self._present = _files_under(self.folder)
         self._made = set()
+
+
+def _fresh(target: Path, make: Callable[[], None]) -> None:
+    """Make `target` as a new file. Never write through one already there: it may be a hard
+    link into the previous output (a path made twice is refused later, see `incremental`)."""
+    try:
+        make()
+    except FileExistsError:
+        target.unlink()
+        make()
+
+
+def _write_new(target: Path, data: bytes) -> None:
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    with os.fdopen(descriptor, "wb") as stream:
+        os.fchmod(descriptor, FILE_MODE)
+        stream.write(data)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        raise
+    except OSError:  # another file system, or links not allowed
+        with source.open("rb") as reading, open(target, "xb") as writing:
+            shutil.copyfileobj(reading, writing)
+        os.chmod(target, FILE_MODE)
+
+
+def _beside(target: Path) -> Path:
+    """Where to make a file that then replaces `target` in one rename."""
+    return target.with_name(f".{target.name}.new-{os.getpid()}")
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 def _files_under(folder: Path) -> set[str]:
