@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import copy_sample
 
-from storygen import content_cache, frontmatter_yaml
+from storygen import frontmatter_yaml
 from storygen.build import build
 from storygen.cache import DATABASE, RenderCache
 from storygen.config import load_config
@@ -40,7 +40,6 @@ def site(tmp_path: Path) -> Path:
 
 def read(root: Path, *, cached: bool = True) -> tuple[Content, int]:
     """Read the site as the build does; returns the content and how many files were reused."""
-    content_cache._DECODED.clear()  # as a new process would
     config = load_config(root)
     if not cached:
         return read_content(config), 0
@@ -111,7 +110,6 @@ def test_a_tampered_record_is_not_trusted(site: Path) -> None:
 def test_front_matter_memo_survives_builds_served_by_the_content_cache(
         site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A new site.toml reads every file again, but its YAML still comes from the cache."""
-    content_cache._DECODED.clear()  # this process read the same files in other tests
     for name in ("one", "two"):  # the second build takes every file from the content cache
         build(load_config(site), BuildOptions(), tmp_path / name)
     toml = site / "site.toml"
@@ -122,7 +120,6 @@ def test_front_matter_memo_survives_builds_served_by_the_content_cache(
         raise AssertionError("YAML was parsed although the cache holds it")
 
     monkeypatch.setattr(frontmatter_yaml, "_parse_yaml", no_yaml)
-    content_cache._DECODED.clear()
     result = build(load_config(site), BuildOptions(), tmp_path / "three")
     assert result.site.config.title.startswith("New ")
 

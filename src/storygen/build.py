@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from functools import partial
@@ -75,12 +76,16 @@ def schedule_notes(site: Site) -> list[str]:
 
 
 def load_site(config: SiteConfig, options: BuildOptions, *, jobs: int | None = None,
-              stats: BuildStats | None = None) -> tuple[Site, dict[str, Rendered]]:
+              stats: BuildStats | None = None, lean: bool = False,
+              repeated: bool = False) -> tuple[Site, dict[str, Rendered]]:
     """Read and model the site, and render every Markdown body (reusing the on-disk cache in
-    `config.cache_path`; `jobs` as for `--jobs`). Raises StorygenError."""
+    `config.cache_path`; `jobs` as for `--jobs`). `lean`: the entries returned no longer hold
+    their Markdown (the HTML is in `bodies`), which halves what a big build keeps in memory.
+    `repeated`: keep what was read in this process for the next call (`serve`).
+    Raises StorygenError."""
     workers = workers_from_config(config, jobs)
     with RenderCache(config.cache_path) as cache:
-        memo, known = FrontMatterMemo(cache), ContentMemo(cache, config)
+        memo, known = FrontMatterMemo(cache), ContentMemo(cache, config, in_memory=repeated)
         with frontmatter_yaml.remembering(memo):
             content = read_content(config, known)
         files = len(content.entries) + len(content.pages) + len(content.problems)
@@ -92,7 +97,15 @@ def load_site(config: SiteConfig, options: BuildOptions, *, jobs: int | None = N
         site = build_site(config, content, options)
         check_aliases(site, set(page_dates(site)))
         bodies = render_bodies(config, site, cache, workers, stats)
+    if lean:
+        site = build_site(config, _without_markdown(content), options)
     return site, bodies
+
+
+def _without_markdown(content: Content) -> Content:
+    return Content([dataclasses.replace(e, body="") for e in content.entries],
+                   [dataclasses.replace(p, body="") for p in content.pages],
+                   content.problems, content.warnings)
 
 
 def render_bodies(config: SiteConfig, site: Site, cache: RenderCache | None = None,
@@ -111,8 +124,7 @@ def render_bodies(config: SiteConfig, site: Site, cache: RenderCache | None = No
 
     def stored(key: str, first: str) -> Rendered:
         assert source is not None
-        return StoredRendered(source, key, first,
-                              partial(render_markdown, texts[key], config.base_path, sanitize))
+        return StoredRendered(source, key, first, partial(_vanished, config))
 
     bodies = {key: stored(key, first) for key, first in found.items()}
     missing = [key for key in texts if key not in found]
@@ -126,6 +138,12 @@ def render_bodies(config: SiteConfig, site: Site, cache: RenderCache | None = No
     stats.markdown_rendered += len(missing)
     stats.markdown_reused += len(found)
     return {path: bodies[key] for path, key in keys.items()}
+
+
+def _vanished(config: SiteConfig) -> Rendered:
+    raise StorygenError([Problem(str(config.cache_path), None,
+                                 "the build cache changed while this command ran (another "
+                                 "storygen command on the same site?)", "run it again")])
 
 
 def _render(job: tuple[str, str, bool]) -> Rendered:
@@ -147,7 +165,8 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
     check_output_folder(config, output)
     stats = BuildStats()
     workers = workers_from_config(config, jobs)
-    site, bodies = load_site(config, options, jobs=jobs, stats=stats)
+    site, bodies = load_site(config, options, jobs=jobs, stats=stats, lean=True,
+                             repeated=in_place is not None)
     previous = load_manifest(config.cache_path)
     staged = in_place or StagedOutput(output)
     try:

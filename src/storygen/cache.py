@@ -176,6 +176,19 @@ class RenderCache:
             return False
         return True
 
+    def put_records(self, table: str, records: dict[str, str]) -> None:
+        """Store `records` (key -> value) with their checksums into a memo table, and empty
+        `records` (writing in batches keeps a big first build from holding them all)."""
+        if self.db is not None and records:
+            try:
+                with transaction(self.db):
+                    self.db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)",
+                                        [(k, v, record_checksum(k, v, ""))
+                                         for k, v in records.items()])
+            except sqlite3.Error:
+                self.broken()
+        records.clear()
+
     def keep_only(self, keys: Iterable[str], table: str = "markdown",
                   files: int | None = None) -> None:
         """Forget records of `table` not in `keys` once the table holds more than twice as
@@ -225,19 +238,12 @@ class FrontMatterMemo:
     def __init__(self, cache: RenderCache) -> None:
         self.cache = cache
         self.settings = _yaml_digest()
-        self.rows: dict[str, str] = {}
         self.new: dict[str, str] = {}
         self.used: set[str] = set()
-        with contextlib.suppress(sqlite3.Error):
-            if cache.db is not None:
-                for key, value, checksum in cache.db.execute(
-                        "SELECT key, value, checksum FROM frontmatter"):
-                    if checksum == record_checksum(key, value, ""):
-                        self.rows[key] = value
 
     def get(self, head: str) -> tuple[dict[str, Any], dict[str, int]] | None:
         key = digest(self.settings, head)
-        value = self.rows.get(key)
+        value = self._stored(key)
         if value is None:
             return None
         try:
@@ -249,6 +255,19 @@ class FrontMatterMemo:
         self.used.add(key)
         return data, lines
 
+    def _stored(self, key: str) -> str | None:
+        """The record for `key` if it is there and its checksum holds."""
+        if self.cache.db is None:
+            return None
+        try:
+            row = self.cache.db.execute(
+                "SELECT value, checksum FROM frontmatter WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None or row[1] != record_checksum(key, row[0], ""):
+            return None
+        return str(row[0])
+
     def put(self, head: str, data: dict[str, Any], lines: dict[str, int]) -> None:
         key = digest(self.settings, head)
         try:
@@ -256,21 +275,13 @@ class FrontMatterMemo:
         except (TypeError, ValueError):
             return  # a value JSON cannot hold exactly, or too big: parse it every time
         self.used.add(key)
+        if len(self.new) >= FLUSH_EVERY:
+            self.cache.put_records("frontmatter", self.new)
 
     def save(self, files: int) -> None:
         """Store what was parsed anew; forget what no file used once there is much of it
         (`files`: how many files were read, through this memo or not)."""
-        db = self.cache.db
-        if db is None:
-            return
-        if self.new:
-            try:
-                with transaction(db):
-                    db.executemany("INSERT OR REPLACE INTO frontmatter VALUES (?, ?, ?)",
-                                   [(k, v, record_checksum(k, v, ""))
-                                    for k, v in self.new.items()])
-            except sqlite3.Error:
-                self.cache.broken()
+        self.cache.put_records("frontmatter", self.new)
         self.cache.keep_only(self.used, "frontmatter", files)
 
 
@@ -299,6 +310,7 @@ _TAGS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+FLUSH_EVERY = 500  # memo records written at a time
 MAX_NODES = 5000  # YAML aliases can make a small file a huge tree: such ones are not kept
 
 

@@ -7,7 +7,8 @@ file's path and bytes, storygen's code and the site's settings, so a changed rea
 reported, every time). A record is kept only if it decodes to exactly what was read, so what
 comes back is what the reader made.
 
-Within one process (`storygen serve` builds many times) decoded records are also kept in memory.
+Within one process (`storygen serve` builds many times) decoded records can also be kept in
+memory (`in_memory`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,15 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from .cache import MAX_NODES, RenderCache, digest, from_json, record_checksum, to_json, transaction
+from .cache import (
+    FLUSH_EVERY,
+    MAX_NODES,
+    RenderCache,
+    digest,
+    from_json,
+    record_checksum,
+    to_json,
+)
 from .config import SiteConfig
 from .content import Contact, Entry, Page
 from .fingerprint import code_digest, config_digest
@@ -34,9 +43,10 @@ _DECODED_LIMIT = 50_000
 class ContentMemo:
     """The reader's memo (`reader.ReadMemo`) backed by the build cache's database."""
 
-    def __init__(self, cache: RenderCache, config: SiteConfig) -> None:
-        self.db = cache.db
+    def __init__(self, cache: RenderCache, config: SiteConfig, *, in_memory: bool = False) -> None:
+        """`in_memory`: also keep what is read in this process, for the next build in it."""
         self.cache = cache
+        self.in_memory = in_memory
         self.settings = digest(code_digest(), config_digest(config))
         self.new: dict[str, str] = {}
         self.used: set[str] = set()
@@ -48,13 +58,13 @@ class ContentMemo:
     def get(self, rel: Path, file_digest: str) -> tuple[Item, tuple[Problem, ...]] | None:
         key = self.key(rel, file_digest)
         found = _DECODED.get(key)
-        if found is None and self.db is not None:
+        if found is None and self.cache.db is not None:
             with contextlib.suppress(sqlite3.Error):
-                row = self.db.execute("SELECT value, checksum FROM content WHERE key = ?",
-                                      (key,)).fetchone()
+                row = self.cache.db.execute("SELECT value, checksum FROM content WHERE key = ?",
+                                            (key,)).fetchone()
                 if row is not None and row[1] == record_checksum(key, row[0], ""):
                     found = _decode(row[0])
-            if found is not None:
+            if found is not None and self.in_memory:
                 _remember(key, found)
         if found is not None:
             self.hits += 1
@@ -68,21 +78,15 @@ class ContentMemo:
         key = self.key(rel, file_digest)
         self.new[key] = value
         self.used.add(key)
-        _remember(key, (item, tuple(warnings)))
+        if self.in_memory:
+            _remember(key, (item, tuple(warnings)))
+        if len(self.new) >= FLUSH_EVERY:
+            self.cache.put_records("content", self.new)
 
     def save(self, files: int) -> None:
         """Store what was read anew, and forget old records once there are many (`files`: how
         many files were read). An unusable database only costs the next build time."""
-        if self.db is None:
-            return
-        if self.new:
-            try:
-                with transaction(self.db):
-                    self.db.executemany("INSERT OR REPLACE INTO content VALUES (?, ?, ?)",
-                                        [(k, v, record_checksum(k, v, ""))
-                                         for k, v in self.new.items()])
-            except sqlite3.Error:
-                self.cache.broken()
+        self.cache.put_records("content", self.new)
         self.cache.keep_only(self.used, "content", files)
 
 

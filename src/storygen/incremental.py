@@ -45,7 +45,7 @@ from .markup import Rendered
 from .parallel import Workers, can_share_memory, map_ordered
 from .problems import Problem, StorygenError
 from .redirects import redirect_outputs
-from .render import Renderer
+from .render import PageJob, Renderer
 from .site import Collection, Site
 from .sitemap import sitemap_urls
 from .writer import FileStamp, Output
@@ -178,13 +178,13 @@ def plan(site: Site, bodies: dict[str, Rendered]) -> Iterator[Unit]:
     dates = sorted(d for e in site.entries for d in (e.date, e.updated, e.expires) if d)
     keys = PageKeys(base, renderer.env.globals["site"], TemplateUses(renderer.env), dates)
     compiled: set[str] = set()
-    for job in renderer.jobs():
+    for make in renderer.job_makers():
+        job = make()
         if job.template not in compiled:  # once here rather than in every worker
             compiled.add(job.template)
             with contextlib.suppress(jinja2.TemplateError):
                 renderer.env.get_template(job.template)
-        yield Unit(keys.key(job),
-                   lambda job=job: [(job.path, renderer.render(job))])
+        yield Unit(keys.key(job), lambda make=make: [_page_output(renderer, make())])
     for collection in site.collections:
         items = feed_items(site, collection, renderer.articles)
         yield Unit(_feed_key(base, site, collection, items),
@@ -193,6 +193,10 @@ def plan(site: Site, bodies: dict[str, Rendered]) -> Iterator[Unit]:
     yield Unit(None, lambda: [
         ("sitemap.xml", renderer.render_template("sitemap.xml", urls=sitemap_urls(site))),
         ("robots.txt", renderer.render_template("robots.txt"))])
+
+
+def _page_output(renderer: Renderer, job: PageJob) -> tuple[str, bytes]:
+    return job.path, renderer.render(job)
 
 
 def _base_key(site: Site, renderer: Renderer) -> str:

@@ -25,6 +25,7 @@ R = TypeVar("R")
 
 DEFAULT_SERIAL_BELOW = 48
 CHUNKS_PER_WORKER = 4
+MAX_CHUNK = 200  # results come home a chunk at a time: small chunks keep that memory small
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def map_ordered(function: Callable[[T], R], items: Sequence[T], workers: Workers
     if count == 1:
         yield from map(function, items)
         return
-    size = max(1, math.ceil(len(items) / (count * CHUNKS_PER_WORKER)))
+    size = max(1, min(MAX_CHUNK, math.ceil(len(items) / (count * CHUNKS_PER_WORKER))))
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
     with ProcessPoolExecutor(count, mp_context=_context()) as pool:
         for results in pool.map(_run_chunk, [function] * len(chunks), chunks):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -145,17 +146,24 @@ class Renderer:
 
     def jobs(self) -> Iterator[PageJob]:
         """Every templated page, in a stable order, as work still to do."""
+        return (make() for make in self.job_makers())
+
+    def job_makers(self) -> Iterator[Callable[[], PageJob]]:
+        """What makes each of `jobs()`: a job's values can be made again when it is rendered
+        rather than kept from the time its key is taken (thousands of them add up)."""
         for collection in self.site.collections:
             for listing in self.site.listings(collection):
-                yield self._listing(collection, listing)
-        yield self._tag_index()
-        yield from self._archives()
+                yield partial(self._listing, collection, listing)
+        yield self._tag_index
+        yield self._archive_index
+        for year in sorted(self.site.years, reverse=True):
+            yield partial(self._archive_year, year)
         for entry in self.site.entries:
-            yield self._entry(entry)
+            yield partial(self._entry, entry)
         for page in self.site.pages:
-            yield self._page(page)
-        yield PageJob("404.html", "404.html", dict(page_title="Page not found", canonical=None,
-                                                   description=""))
+            yield partial(self._page, page)
+        yield lambda: PageJob("404.html", "404.html", dict(
+            page_title="Page not found", canonical=None, description=""))
 
     def render(self, job: PageJob) -> bytes:
         return self.render_template(job.template, **job.context)
@@ -204,17 +212,18 @@ class Renderer:
             page_title="Topics", canonical="/tags/",
             description=f"Every topic covered by {self.config.title}."))
 
-    def _archives(self) -> Iterator[PageJob]:
+    def _archive_index(self) -> PageJob:
         years = sorted(self.site.years, reverse=True)
-        yield PageJob("archive/index.html", "archive.html", dict(
+        return PageJob("archive/index.html", "archive.html", dict(
             years={y: len(self.site.years[y]) for y in years}, year=None,
             items=[], page_title="Archive", canonical="/archive/",
             description=f"Everything published by {self.config.title}, by year."))
-        for year in years:
-            items = [self.articles[e.path] for e in self.site.years[year]]
-            yield PageJob(f"archive/{year}/index.html", "archive.html", dict(
-                years={}, year=year, items=items, page_title=f"Published in {year}",
-                canonical=f"/archive/{year}/", description=f"Stories and updates from {year}."))
+
+    def _archive_year(self, year: int) -> PageJob:
+        items = [self.articles[e.path] for e in self.site.years[year]]
+        return PageJob(f"archive/{year}/index.html", "archive.html", dict(
+            years={}, year=year, items=items, page_title=f"Published in {year}",
+            canonical=f"/archive/{year}/", description=f"Stories and updates from {year}."))
 
     def _entry(self, entry: Entry) -> PageJob:
         article = self.articles[entry.path]
