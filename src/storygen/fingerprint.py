@@ -50,8 +50,10 @@ def code_digest() -> str:
 
 
 def config_digest(config: SiteConfig) -> str:
-    """Every setting but the site's location on this disk."""
-    return digest(repr(dataclasses.replace(config, root=Path("."))))
+    """Every setting but where things are on this disk (the site, its output and cache
+    folders), which changes no content and no output file."""
+    return digest(repr(dataclasses.replace(config, root=Path("."), output_dir="",
+                                           cache_dir="")))
 
 
 def templates_digest(folder: Path) -> str:

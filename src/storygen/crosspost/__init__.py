@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from ..build import load_site
+from ..cache import DATABASE
 from ..config import SiteConfig
 from ..content import Entry
 from ..markup import Rendered
@@ -193,10 +194,10 @@ def _reading(config: SiteConfig, dry_run: bool) -> Iterator[SiteConfig]:
         yield config
         return
     with tempfile.TemporaryDirectory(prefix="storygen-dry-run-") as scratch:
-        copy = Path(scratch) / "cache"
-        if config.cache_path.is_dir():
-            shutil.copytree(config.cache_path, copy, symlinks=True)
-        yield dataclasses.replace(config, cache_dir=str(copy))
+        database = config.cache_path / DATABASE  # reading needs only this, not the output store
+        if database.is_file():
+            shutil.copyfile(database, Path(scratch) / DATABASE)
+        yield dataclasses.replace(config, cache_dir=scratch)
 
 
 def _stamp(site: Site) -> str:
