@@ -175,8 +175,9 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
     check_output_folder(config, output)
     stats = BuildStats()
     workers = workers_from_config(config, jobs)
-    site, bodies = load_site(config, options, jobs=jobs, stats=stats, lean=True,
-                             repeated=in_place is not None)
+    repeated = in_place is not None  # the preview: speed matters more than memory
+    site, bodies = load_site(config, options, jobs=jobs, stats=stats, lean=not repeated,
+                             repeated=repeated)
     previous = load_manifest(config.cache_path)
     staged = in_place or StagedOutput(output)
     try:

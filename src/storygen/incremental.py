@@ -131,9 +131,27 @@ MANIFEST = "outputs.json"
 STORE = "files"
 
 
+_WRITTEN: dict[Path, tuple[os.stat_result, Manifest]] = {}  # by this process (`serve`)
+
+
+def _unchanged_since_written(path: Path) -> Manifest | None:
+    """The manifest this process wrote to `path`, if the file is still exactly that one."""
+    remembered = _WRITTEN.get(path)
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    if remembered is None or (info.st_ino, info.st_size, info.st_mtime_ns) != (
+            remembered[0].st_ino, remembered[0].st_size, remembered[0].st_mtime_ns):
+        return None
+    return remembered[1]
+
+
 def load_manifest(cache_folder: Path) -> Manifest:
     """The last build's manifest, or an empty one if it is missing, corrupt or foreign."""
     empty = Manifest(cache_folder / STORE)
+    if (known := _unchanged_since_written(cache_folder / MANIFEST)) is not None:
+        return known
     try:
         data = json.loads((cache_folder / MANIFEST).read_text(encoding="utf-8"))
         if data["format"] != FORMAT or data["version"] != __version__:
@@ -155,8 +173,10 @@ def save_manifest(cache_folder: Path, manifest: Manifest) -> None:
             "files": {path: [r.sha, [r.stamp.size, r.stamp.mtime_ns, r.stamp.inode]]
                       for path, r in manifest.files.items()}}
     with contextlib.suppress(OSError):
-        write_atomically(cache_folder / MANIFEST,
-                         json.dumps(data, separators=(",", ":")).encode("utf-8"))
+        path = cache_folder / MANIFEST
+        write_atomically(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
+        _WRITTEN.clear()  # one is enough: the folder a preview builds again and again
+        _WRITTEN[path] = (path.stat(), manifest)
         _collect_garbage(manifest)
 
 
