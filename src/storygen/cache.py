@@ -176,6 +176,19 @@ class RenderCache:
             return False
         return True
 
+    def get_record(self, table: str, key: str) -> str | None:
+        """A memo table's record for `key`, if it is there and its checksum holds."""
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute(f"SELECT value, checksum FROM {table} WHERE key = ?",
+                                  (key,)).fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None or row[1] != record_checksum(key, row[0], ""):
+            return None
+        return str(row[0])
+
     def put_records(self, table: str, records: dict[str, str]) -> None:
         """Store `records` (key -> value) with their checksums into a memo table, and empty
         `records` (writing in batches keeps a big first build from holding them all)."""
@@ -243,7 +256,7 @@ class FrontMatterMemo:
 
     def get(self, head: str) -> tuple[dict[str, Any], dict[str, int]] | None:
         key = digest(self.settings, head)
-        value = self._stored(key)
+        value = self.cache.get_record("frontmatter", key)
         if value is None:
             return None
         try:
@@ -254,19 +267,6 @@ class FrontMatterMemo:
             return None
         self.used.add(key)
         return data, lines
-
-    def _stored(self, key: str) -> str | None:
-        """The record for `key` if it is there and its checksum holds."""
-        if self.cache.db is None:
-            return None
-        try:
-            row = self.cache.db.execute(
-                "SELECT value, checksum FROM frontmatter WHERE key = ?", (key,)).fetchone()
-        except sqlite3.Error:
-            return None
-        if row is None or row[1] != record_checksum(key, row[0], ""):
-            return None
-        return str(row[0])
 
     def put(self, head: str, data: dict[str, Any], lines: dict[str, int]) -> None:
         key = digest(self.settings, head)

@@ -13,10 +13,8 @@ memory (`in_memory`).
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +24,6 @@ from .cache import (
     RenderCache,
     digest,
     from_json,
-    record_checksum,
     to_json,
 )
 from .config import SiteConfig
@@ -57,13 +54,9 @@ class ContentMemo:
 
     def get(self, rel: Path, file_digest: str) -> tuple[Item, tuple[Problem, ...]] | None:
         key = self.key(rel, file_digest)
-        found = _DECODED.get(key)
-        if found is None and self.cache.db is not None:
-            with contextlib.suppress(sqlite3.Error):
-                row = self.cache.db.execute("SELECT value, checksum FROM content WHERE key = ?",
-                                            (key,)).fetchone()
-                if row is not None and row[1] == record_checksum(key, row[0], ""):
-                    found = _decode(row[0])
+        found = _DECODED.get(key) if self.in_memory else None
+        if found is None and (value := self.cache.get_record("content", key)) is not None:
+            found = _decode(value)
             if found is not None and self.in_memory:
                 _remember(key, found)
         if found is not None:
