@@ -64,6 +64,7 @@ def clean_build(root: Path, out: Path, cache: Path, *, now: datetime = NOW) -> B
 
 
 def tree(folder: Path) -> dict[str, str]:
-    """Every file under `folder` (relative path -> sha256 of its bytes)."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Everything under `folder`: relative path -> sha256 of a file's bytes, or what else it is
+    (so an empty folder or a link left over also makes two trees differ)."""
+    return {str(p.relative_to(folder)): "link" if p.is_symlink() else "folder" if p.is_dir()
+            else hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*"))}

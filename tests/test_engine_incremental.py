@@ -152,6 +152,60 @@ def test_in_place_output_recovers_from_a_failed_build(site: Path, tmp_path: Path
     assert tree(out) == tree(tmp_path / "clean")
 
 
+def test_the_replaced_tree_is_kept_as_the_next_builds_head_start(site: Path,
+                                                                  tmp_path: Path) -> None:
+    """A swap keeps the old tree in the cache folder; the next build brings it up to date in
+    place of making every folder again, leaving files that are already right untouched."""
+    out, spare = tmp_path / "out", site / ".storygen-cache" / "spare-output"
+    build_site_at(site, out)
+    assert not spare.exists()  # nothing was replaced yet
+    build_site_at(site, out)
+    assert tree(spare) == tree(out)  # the tree the second build replaced
+    kept = _page(spare, 2).stat().st_ino
+    shutil.rmtree(out)  # as CI with the cache restored: no output folder
+    build_site_at(site, out)
+    assert _page(out, 2).stat().st_ino == kept and not spare.exists()
+    clean_build(site, tmp_path / "clean", tmp_path / "cache")
+    assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_a_spare_tree_is_never_trusted(site: Path, tmp_path: Path) -> None:
+    """Whatever the spare holds (stray files and folders, a link out of the site, a file
+    edited by hand, a file where a folder goes and the other way round), the build ends
+    exactly as a clean build, and writes through nothing it shares."""
+    out, spare = tmp_path / "out", site / ".storygen-cache" / "spare-output"
+    build_site_at(site, out)
+    build_site_at(site, out)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("outside\n")
+    (spare / "stray.html").write_text("stray")
+    (spare / "empty" / "nested").mkdir(parents=True)
+    (spare / "link.html").symlink_to(secret)
+    (spare / "linked-folder").symlink_to(tmp_path, target_is_directory=True)
+    _page(spare, 1).unlink()
+    _page(spare, 1).write_text("edited by hand")
+    shutil.rmtree(_page(spare, 2).parent)
+    _page(spare, 2).parent.write_text("a file where a folder goes")
+    (spare / "sitemap.xml").unlink()
+    (spare / "sitemap.xml" / "deep").mkdir(parents=True)
+    build_site_at(site, out)
+    clean_build(site, tmp_path / "clean", tmp_path / "cache")
+    assert tree(out) == tree(tmp_path / "clean")
+    assert secret.read_text() == "outside\n" and tmp_path.is_dir()
+
+
+def test_a_failed_build_keeps_the_old_site_and_the_spare(site: Path, tmp_path: Path) -> None:
+    out, spare = tmp_path / "out", site / ".storygen-cache" / "spare-output"
+    build_site_at(site, out)
+    build_site_at(site, out)
+    before = tree(out)
+    (site / STORIES / "entry-1.md").write_text("---\ntitle: [unclosed\n---\nBody\n", "utf-8")
+    with pytest.raises(StorygenError):
+        build_site_at(site, out)
+    assert tree(out) == before and spare.is_dir()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
 def test_template_reach_is_read_from_the_templates(tmp_path: Path) -> None:
     (tmp_path / "base.html").write_text("{{ site.title }}{% block b %}{% endblock %}")
     (tmp_path / "entry.html").write_text(

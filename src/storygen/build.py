@@ -33,6 +33,8 @@ from .site import BuildOptions, Site, build_site
 from .sitemap import page_dates
 from .writer import InPlaceOutput, StagedOutput
 
+SPARE = "spare-output"  # in the cache folder: see `writer`
+
 
 @dataclass
 class BuildStats:
@@ -184,7 +186,7 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
                                  repeated=repeated)
         gc.freeze()
         previous = load_manifest(config.cache_path)
-        staged = in_place or StagedOutput(output)
+        staged = in_place or StagedOutput(output, spare=config.cache_path / SPARE)
         try:
             outcome, manifest = write_output(plan(site, bodies), staged, previous, workers)
             staged.commit(outcome.files)
