@@ -29,8 +29,9 @@ from .parallel import Workers, map_ordered, workers_from_config
 from .problems import Problem, StorygenError
 from .reader import Content, read_content
 from .redirects import check_aliases
-from .site import BuildOptions, Site, build_site
+from .site import BuildOptions, Site, build_site, current_time
 from .sitemap import page_dates
+from .up_to_date import LastBuild, clock_of, leftovers_beside, output_intact
 from .writer import InPlaceOutput, StagedOutput
 
 SPARE = "spare-output"  # in the cache folder: see `writer`
@@ -60,10 +61,30 @@ class BuildResult:
     stats: BuildStats = field(default_factory=BuildStats)
 
     def summary(self) -> str:
-        lines = [f"Built {len(self.site.entries)} entries: {self.pages} pages, {self.feeds} feeds, "
-                 f"{self.static} static files in {self.seconds:.2f} s -> {self.output}"]
-        lines += [f"warning: {warning}" for warning in self.warnings]
-        return "\n".join(lines + schedule_notes(self.site))
+        return "\n".join([f"Built {self.counts()} in {self.seconds:.2f} s -> {self.output}",
+                          *self.notes()])
+
+    def counts(self) -> str:
+        return (f"{len(self.site.entries)} entries: {self.pages} pages, {self.feeds} feeds, "
+                f"{self.static} static files")
+
+    def notes(self) -> list[str]:
+        return [f"warning: {warning}" for warning in self.warnings] + schedule_notes(self.site)
+
+
+def unchanged_since_last_build(config: SiteConfig, options: BuildOptions, output: Path,
+                               inputs: str) -> str | None:
+    """What the last build said, if nothing changed since (`inputs`: see
+    `up_to_date.inputs_digest`) and its output is intact; None: build."""
+    manifest = load_manifest(config.cache_path)
+    last = manifest.last
+    if (last is None or last.inputs != inputs or not last.clock.holds(current_time(options))
+            or leftovers_beside(output)):
+        return None
+    if not output_intact(output, {p: (r.sha, r.stamp) for p, r in manifest.files.items()}):
+        return None
+    return "\n".join([f"Up to date: nothing changed since the last build ({last.counts}) -> "
+                      f"{output}", *last.notes])
 
 
 def schedule_notes(site: Site) -> list[str]:
@@ -166,14 +187,17 @@ def _render(job: tuple[str, str, bool]) -> Rendered:
 
 
 def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
-          jobs: int | None = None, in_place: InPlaceOutput | None = None) -> BuildResult:
+          jobs: int | None = None, in_place: InPlaceOutput | None = None,
+          inputs: str | None = None) -> BuildResult:
     """Build the whole site into `out` (default: the configured output folder), atomically.
 
     Incremental: Markdown comes from the cache where it can, and only outputs whose inputs
     changed since the last build into the same folder are rendered again (see `incremental`);
     the result is byte-identical to a clean build. `jobs`: worker processes (0: one per core,
     1: serial; default from `[build] workers`). `in_place`: update that folder where it stands
-    rather than swapping in a new one (the preview's). Safe to call repeatedly in one process.
+    rather than swapping in a new one (the preview's). `inputs`: the digest of this build's
+    inputs, taken before it started, recorded for `unchanged_since_last_build`. Safe to call
+    repeatedly in one process.
     """
     started = time.perf_counter()
     output = in_place.folder if in_place else (out or config.output_path).resolve()
@@ -193,17 +217,21 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
         except BaseException:
             staged.discard()
             raise
-        save_manifest(config.cache_path, manifest)
         stats.outputs_rendered, stats.outputs_reused = outcome.rendered, outcome.reused
         stats.changed, stats.removed = outcome.changed, outcome.removed
         generated = [path for path in outcome.files if path not in outcome.static]
         feeds = sum(p.endswith((".xml", ".json")) and p != "sitemap.xml" for p in generated)
         pages = sum(p.endswith(".html") for p in generated)
+        done = BuildResult(site, pages, feeds, len(outcome.static), 0.0, output,
+                           tuple(site.warnings), stats)
+        if inputs is not None:  # notes without the moved-URL warnings, said only once
+            manifest.last = LastBuild(inputs, clock_of(site), done.counts(), tuple(done.notes()))
+        save_manifest(config.cache_path, manifest)
         warnings = url_history.moved_without_alias(site, url_history.load(config.cache_path))
         with contextlib.suppress(OSError):  # an unusable cache folder must not fail a build
             url_history.save(config.cache_path, site)
-    return BuildResult(site, pages, feeds, len(outcome.static), time.perf_counter() - started,
-                       output, (*site.warnings, *warnings), stats)
+    return dataclasses.replace(done, seconds=time.perf_counter() - started,
+                               warnings=(*site.warnings, *warnings))
 
 
 @contextlib.contextmanager

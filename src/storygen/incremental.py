@@ -48,6 +48,7 @@ from .redirects import redirect_outputs
 from .render import PageJob, Renderer
 from .site import Collection, Site
 from .sitemap import sitemap_urls
+from .up_to_date import LastBuild
 from .writer import FileStamp, Output
 
 FORMAT = "storygen-outputs-1"
@@ -76,6 +77,7 @@ class Manifest:
     store: Path
     units: dict[str, list[str]] = field(default_factory=dict)  # unit key -> its files
     files: dict[str, Record] = field(default_factory=dict)  # output path -> record
+    last: LastBuild | None = None  # for the next build to tell if anything changed
 
     def stored(self, sha: str) -> Path:
         return self.store / sha[:2] / sha
@@ -161,9 +163,10 @@ def load_manifest(cache_folder: Path) -> Manifest:
         units = {str(key): [str(p) for p in paths] for key, paths in data["units"].items()}
         if any(p not in files for paths in units.values() for p in paths):
             return empty
+        last = LastBuild.from_json(data["last"]) if data.get("last") else None
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return empty
-    return Manifest(empty.store, units, files)
+    return Manifest(empty.store, units, files, last)
 
 
 def save_manifest(cache_folder: Path, manifest: Manifest) -> None:
@@ -171,7 +174,8 @@ def save_manifest(cache_folder: Path, manifest: Manifest) -> None:
     costs the next build time."""
     data = {"format": FORMAT, "version": __version__, "units": manifest.units,
             "files": {path: [r.sha, [r.stamp.size, r.stamp.mtime_ns, r.stamp.inode]]
-                      for path, r in manifest.files.items()}}
+                      for path, r in manifest.files.items()},
+            "last": manifest.last.to_json() if manifest.last else None}
     with contextlib.suppress(OSError):
         path = cache_folder / MANIFEST
         write_atomically(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))

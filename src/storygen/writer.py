@@ -258,6 +258,11 @@ def _take_spare(spare: Path | None, folder: Path) -> tuple[set[str], set[str]]:
         os.rename(spare, folder)  # replaces the empty folder, in one step
     except OSError:  # another file system, or another build took it first
         return set(), set()
+    return list_tree(folder)
+
+
+def list_tree(folder: Path) -> tuple[set[str], set[str]]:
+    """What `folder` holds, relative: (files, including links of any kind; folders)."""
     files: set[str] = set()
     folders: set[str] = set()
     _list_tree(str(folder), "", files, folders)
@@ -276,10 +281,15 @@ def _list_tree(path: str, relative: str, files: set[str], folders: set[str]) -> 
                 files.add(name)
 
 
+def folders_of(files: Iterable[str]) -> set[str]:
+    """Every folder that holds one of `files` (relative paths), at any depth."""
+    return {"/".join(parts[:depth]) for relative in files
+            for parts in [relative.split("/")] for depth in range(1, len(parts))}
+
+
 def _remove_leftovers(folder: Path, files: set[str], folders: set[str], made: set[str]) -> None:
     """Remove the spare's `files` and `folders` that the build did not make or use."""
-    needed = {"/".join(parts[:depth]) for relative in made
-              for parts in [relative.split("/")] for depth in range(1, len(parts))}
+    needed = folders_of(made)
     for relative in files - needed:
         with contextlib.suppress(FileNotFoundError):
             (folder / relative).unlink()

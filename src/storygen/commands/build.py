@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..build import build
+from ..build import build, unchanged_since_last_build
 from ..config import load_config
 from ..site import BuildOptions
+from ..up_to_date import inputs_digest
 
 NAME = "build"
 HELP = "build the site into the output folder (default _site/)"
@@ -28,6 +29,12 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(root, args.base_url)
     out = Path(args.out) if args.out else None
     options = BuildOptions(drafts=args.drafts, future=args.future, require_images=True)
-    result = build(config, options, out.resolve() if out else None, jobs=args.jobs)
+    output = out.resolve() if out else config.output_path.resolve()
+    inputs = inputs_digest(config, options, output)
+    if inputs is not None and (said := unchanged_since_last_build(config, options, output,
+                                                                  inputs)) is not None:
+        print(said)
+        return 0
+    result = build(config, options, output, jobs=args.jobs, inputs=inputs)
     print(result.summary())
     return 0

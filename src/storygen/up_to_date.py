@@ -1,0 +1,179 @@
+"""Skip a build when nothing it depends on changed since the last one and its output is intact.
+
+The hourly CI job usually finds nothing new, and proving that costs a fraction of a build: hash
+every source file together with the settings, the options, storygen and the libraries that shape
+its output; place the clock among the content's dates (an entry coming due or an update expiring
+changes the site with no file changed); and check that every output file is still exactly what
+the last build wrote. The last build leaves what this needs in its manifest (`incremental`),
+written in the same step as the list of its files. Any doubt means a normal build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .config import SiteConfig
+from .fingerprint import TemplateUses, code_digest, config_digest
+from .site import BuildOptions, Site
+from .writer import FileStamp, folders_of, list_tree
+
+FORMAT = "storygen-up-to-date-1"
+SOURCES = ("site.toml", "content", "templates", "static")
+LIBRARIES = ("jinja2", "markupsafe", "markdown", "pyyaml", "python-frontmatter", "feedgen",
+             "lxml", "python-dateutil", "nh3")
+
+
+def inputs_digest(config: SiteConfig, options: BuildOptions, output: Path) -> str | None:
+    """Everything a build reads, in one hash (None if some source cannot be read: build)."""
+    digest = hashlib.blake2b(digest_size=32)
+    for part in (FORMAT, code_digest(), _library_versions(), config_digest(config),
+                 repr((options.drafts, options.future, options.require_images)), str(output)):
+        digest.update(part.encode() + b"\0")
+    try:
+        for relative, path in _source_files(config.root):
+            digest.update(f"{relative}\0".encode())
+            if os.path.islink(path):
+                digest.update(f"{os.path.realpath(path)}\0".encode())
+            with open(path, "rb") as stream:
+                digest.update(hashlib.file_digest(stream, "blake2b").digest())
+    except (OSError, UnicodeError):
+        return None
+    return digest.hexdigest()
+
+
+def _library_versions() -> str:
+    versions = []
+    for name in LIBRARIES:
+        try:
+            versions.append(f"{name}={importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(f"{name}=none")
+    return " ".join(versions)
+
+
+def _source_files(root: Path) -> Iterator[tuple[str, str]]:
+    """(relative path, path) of every file under the site's sources, in a stable order."""
+    for name in SOURCES:
+        top = root / name
+        if top.is_file():
+            yield name, str(top)
+        for folder, subfolders, files in os.walk(top):
+            subfolders.sort()
+            relative = Path(folder).relative_to(root).as_posix()
+            for file in sorted(files):
+                yield f"{relative}/{file}", os.path.join(folder, file)
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Where the clock stood among the content's dates, as far as the output can tell."""
+
+    exact: str | None  # the time itself, when templates (or an empty feed) show it
+    after: str | None  # the latest date before it (ISO), if any
+    at: str | None  # the date it was exactly on, if any
+    before: str | None  # the earliest date after it, if any
+
+    def holds(self, now: datetime) -> bool:
+        if self.exact is not None:
+            return now == datetime.fromisoformat(self.exact)
+        if self.at is not None:
+            return now == datetime.fromisoformat(self.at)
+        return ((self.after is None or datetime.fromisoformat(self.after) < now)
+                and (self.before is None or now < datetime.fromisoformat(self.before)))
+
+
+def clock_of(site: Site) -> Clock:
+    """The clock as the site's output depends on it. Every date of every entry counts, hidden
+    ones included: a draft or a scheduled entry may appear with the clock alone."""
+    now = site.now
+    schedule = site.schedule
+    entries = [*schedule.drafts, *schedule.scheduled, *schedule.current, *schedule.expired] \
+        if schedule else site.entries
+    dates = sorted({d for e in entries for d in (e.date, e.updated, e.expires) if d})
+    if not site.listed or _templates_show_the_time(site.config):
+        return Clock(now.isoformat(), None, None, None)
+    earlier = [d for d in dates if d < now]
+    later = [d for d in dates if d > now]
+    return Clock(None, earlier[-1].isoformat() if earlier else None,
+                 now.isoformat() if now in dates else None,
+                 later[0].isoformat() if later else None)
+
+
+def _templates_show_the_time(config: SiteConfig) -> bool:
+    """Whether any template uses `site.now` other than in a comparison (or the whole `site`)."""
+    from .render import make_environment  # only a full build needs Jinja
+
+    uses = TemplateUses(make_environment(config))
+    for name in uses.env.list_templates():
+        reach = uses.of(name)["site"]
+        if reach is None or "now" in reach:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class LastBuild:
+    """What a finished build leaves for the next one to compare with."""
+
+    inputs: str
+    clock: Clock
+    counts: str  # "N entries: N pages, ...", as the build said
+    notes: tuple[str, ...]  # content warnings and schedule notes, as the build said
+
+    def to_json(self) -> dict[str, Any]:
+        clock = self.clock
+        return {"inputs": self.inputs, "counts": self.counts, "notes": list(self.notes),
+                "clock": [clock.exact, clock.after, clock.at, clock.before]}
+
+    @classmethod
+    def from_json(cls, data: Any) -> LastBuild | None:
+        try:
+            exact, after, at, before = data["clock"]
+            clock = Clock(exact, after, at, before)
+            for value in (exact, after, at, before):
+                if value is not None:
+                    datetime.fromisoformat(value)
+            return cls(str(data["inputs"]), clock, str(data["counts"]),
+                       tuple(str(note) for note in data["notes"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+def output_intact(output: Path, files: dict[str, tuple[str, FileStamp]]) -> bool:
+    """Whether `output` holds exactly `files` (path -> sha256, stamp of the stored copy), each
+    the same file as the stored copy (an output file is a hard link to it) or the same bytes."""
+    try:
+        found, folders = list_tree(output)
+    except OSError:
+        return False
+    if found != set(files) or folders != folders_of(files):
+        return False
+    return all(_same(output / relative, sha, stamp) for relative, (sha, stamp) in files.items())
+
+
+def _same(path: Path, sha: str, stamp: FileStamp) -> bool:
+    try:
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode):  # a link: never what a build makes
+            return False
+        if (info.st_size, info.st_mtime_ns, info.st_ino) == (
+                stamp.size, stamp.mtime_ns, stamp.inode):
+            return True
+        with open(path, "rb") as stream:
+            return hashlib.file_digest(stream, "sha256").hexdigest() == sha
+    except OSError:
+        return False
+
+
+def leftovers_beside(output: Path) -> bool:
+    """A swap's leftovers beside the output (a build was killed): a build mends them."""
+    return output.parent.is_dir() and any(output.parent.glob(f".{output.name}.*"))
+

@@ -1,0 +1,184 @@
+"""`storygen build` with nothing changed says so and touches nothing; any change means a build."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from engine_tools import NOW, clean_build, make_site, tree
+
+from storygen.cli import main
+
+STORIES = Path("content/stories")
+UP_TO_DATE = "Up to date: nothing changed since the last build"
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp())))
+    monkeypatch.delenv("STORYGEN_BASE_URL", raising=False)
+    return make_site(tmp_path / "site", 6)
+
+
+def build(site: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> str:
+    assert main(["build", "--root", str(site), *extra]) == 0
+    return capsys.readouterr().out
+
+
+def stamps(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file's inode and mtime: a build that touched nothing leaves them all."""
+    return {str(p.relative_to(folder)): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def assert_clean(site: Path, tmp_path: Path, now: datetime = NOW) -> None:
+    clean_build(site, tmp_path / "clean", tmp_path / "clean-cache", now=now)
+    assert tree(site / "_site") == tree(tmp_path / "clean")
+
+
+def test_a_build_with_nothing_changed_touches_nothing(site: Path, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    first = build(site, capsys)
+    assert first.startswith("Built 6 entries")
+    before = stamps(site / "_site")
+    second = build(site, capsys)
+    assert second.startswith(UP_TO_DATE) and "(6 entries: " in second
+    assert first.splitlines()[1:] == second.splitlines()[1:]  # the same notes and warnings
+    assert stamps(site / "_site") == before
+    assert_clean(site, tmp_path)
+
+
+def _edit_story(site: Path) -> None:
+    story = site / STORIES / "entry-1.md"
+    story.write_text(story.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+
+
+def _edit_template(site: Path) -> None:
+    template = site / "templates" / "entry.html"
+    template.write_text(template.read_text("utf-8").replace("</article>", "<p>x</p></article>",
+                                                            1), "utf-8")
+
+
+def _add_static(site: Path) -> None:
+    (site / "static" / "new.txt").write_text("new\n", "utf-8")
+
+
+def _edit_settings(site: Path) -> None:
+    toml = site / "site.toml"
+    toml.write_text(toml.read_text("utf-8").replace('title = "', 'title = "The ', 1), "utf-8")
+
+
+def _tamper_output(site: Path) -> None:
+    (site / "_site" / "index.html").write_text("edited by hand", "utf-8")
+
+
+def _remove_output_file(site: Path) -> None:
+    (site / "_site" / "stories" / "entry-1" / "index.html").unlink()
+
+
+def _add_output_file(site: Path) -> None:
+    (site / "_site" / "stray.html").write_text("stray", "utf-8")
+
+
+def _add_output_folder(site: Path) -> None:
+    (site / "_site" / "empty").mkdir()
+
+
+def _link_in_output(site: Path) -> None:
+    page = site / "_site" / "stories" / "entry-1" / "index.html"
+    kept = site.parent / "kept.html"
+    shutil.copyfile(page, kept)
+    page.unlink()
+    page.symlink_to(kept)
+
+
+def _forget_manifest(site: Path) -> None:
+    (site / ".storygen-cache" / "outputs.json").unlink()
+
+
+def _leave_swap_litter(site: Path) -> None:
+    shutil.copytree(site / "_site", site / "._site.old")
+
+
+@pytest.mark.parametrize("change", [
+    _edit_story, _edit_template, _add_static, _edit_settings, _tamper_output,
+    _remove_output_file, _add_output_file, _add_output_folder, _link_in_output,
+    _forget_manifest, _leave_swap_litter])
+def test_any_change_means_a_build(site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                  change: Callable[[Path], None]) -> None:
+    build(site, capsys)
+    change(site)
+    said = build(site, capsys)
+    assert said.startswith("Built ")
+    assert_clean(site, tmp_path)
+    assert not list(site.glob("._site*"))
+    assert build(site, capsys).startswith(UP_TO_DATE)
+
+
+def test_options_and_settings_from_outside_count(site: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    build(site, capsys)
+    assert build(site, capsys, "--drafts").startswith("Built ")
+    assert build(site, capsys).startswith("Built ")
+    monkeypatch.setenv("STORYGEN_BASE_URL", "https://other.example.gov/news/")
+    assert build(site, capsys).startswith("Built ")
+    assert "https://other.example.gov/news/" in (site / "_site/index.html").read_text("utf-8")
+    assert build(site, capsys, "--out", str(tmp_path / "elsewhere")).startswith("Built ")
+
+
+def test_the_clock_counts_only_when_it_crosses_a_date(site: Path, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    due = NOW + timedelta(days=3)
+    (site / STORIES / "later.md").write_text(
+        f"---\ntitle: Coming later\ndate: {due.isoformat()}\n---\n\nSoon.\n", "utf-8")
+    build(site, capsys)
+    clock = lambda moment: monkeypatch.setenv(  # noqa: E731
+        "SOURCE_DATE_EPOCH", str(int(moment.timestamp())))
+    clock(NOW + timedelta(days=1))
+    assert build(site, capsys).startswith(UP_TO_DATE)
+    clock(due)  # exactly on the date: the entry is published
+    assert build(site, capsys).startswith("Built 7 entries")
+    assert_clean(site, tmp_path, now=due)
+    clock(due + timedelta(hours=1))
+    assert build(site, capsys).startswith("Built 7 entries")  # no longer on the date itself
+    assert build(site, capsys).startswith(UP_TO_DATE)
+
+
+def test_a_template_showing_the_time_makes_every_clock_tick_count(
+        site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    footer = site / "templates" / "base.html"
+    footer.write_text(footer.read_text("utf-8").replace(
+        "</body>", "<p>Built {{ site.now.isoformat() }}</p></body>", 1), "utf-8")
+    build(site, capsys)
+    assert build(site, capsys).startswith(UP_TO_DATE)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp()) + 60))
+    assert build(site, capsys).startswith("Built ")
+    later = datetime.fromtimestamp(int(NOW.timestamp()) + 60, NOW.tzinfo).isoformat()
+    assert later in (site / "_site/index.html").read_text("utf-8")
+
+
+def test_a_site_with_nothing_listed_shows_the_time_in_its_feeds(
+        site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    for story in (site / STORIES).glob("*.md"):
+        story.write_text(story.read_text("utf-8").replace("---\n\n", "draft: true\n---\n\n", 1),
+                         "utf-8")
+    build(site, capsys)
+    assert build(site, capsys).startswith(UP_TO_DATE)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp()) + 60))
+    assert build(site, capsys).startswith("Built 0 entries")
+
+
+def test_a_damaged_record_means_a_build(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    build(site, capsys)
+    manifest = site / ".storygen-cache" / "outputs.json"
+    text = manifest.read_text("utf-8")
+    assert '"last":' in text
+    manifest.write_text(text.replace('"clock":[', '"clock":["not a date",', 1), "utf-8")
+    assert build(site, capsys).startswith("Built ")
+    assert os.path.exists(site / "_site" / "index.html")
