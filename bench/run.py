@@ -46,6 +46,7 @@ class Tool:
     out: Path
     caches: tuple[Path, ...]  # removed before a clean build
     edit: Path  # the entry changed by the one-entry rebuild
+    spare: tuple[Path, ...] = ()  # what a CI cache without the output folder would lack
 
 
 @dataclass
@@ -82,18 +83,22 @@ def prepare_clean(tool: Tool, _run: int) -> None:
     remove(tool.out, *tool.caches)
 
 
-def prepare_ci(tool: Tool, _run: int) -> None:
-    """As CI: a fresh checkout (no output folder) with the build cache restored."""
-    remove(tool.out)
+def prepare_no_output(tool: Tool, _run: int) -> None:
+    """As CI keeping only the build cache between runs: no output folder, no tree kept."""
+    remove(tool.out, *tool.spare)
 
 
 def prepare_edit(tool: Tool, run: int) -> None:
-    """CI-like, and one entry's body changed differently in each run."""
-    remove(tool.out)
+    """One entry's body changed differently in each run; everything else kept."""
     original = tool.edit.with_name(tool.edit.name + ".orig")
     if not original.exists():
         shutil.copyfile(tool.edit, original)
     tool.edit.write_bytes(original.read_bytes() + EDIT_MARK.format(n=run).encode())
+
+
+def prepare_edit_no_output(tool: Tool, run: int) -> None:
+    prepare_no_output(tool, run)
+    prepare_edit(tool, run)
 
 
 def restore_edit(tool: Tool) -> None:
@@ -108,9 +113,10 @@ def prepare_nothing(_tool: Tool, _run: int) -> None:
 
 OPERATIONS = [
     Operation("clean", "clean build", prepare_clean),
-    Operation("nochange", "rebuild, nothing changed", prepare_ci),
-    Operation("onechange", "rebuild, one entry edited", prepare_edit),
-    Operation("inplace", "rebuild in place, no change", prepare_nothing, warm=True),
+    Operation("nochange", "rebuild, nothing changed", prepare_nothing, warm=True),
+    Operation("onechange", "rebuild, one entry edited", prepare_edit, warm=True),
+    Operation("nooutput", "no output folder, no change", prepare_no_output, warm=True),
+    Operation("nooutputedit", "no output folder, one edit", prepare_edit_no_output, warm=True),
     Operation("checkcold", "check, no cache", prepare_clean, baseline=False),
     Operation("check", "check, cache kept", prepare_nothing, baseline=False, warm=True),
     Operation("checkedit", "check, one entry edited", prepare_edit, baseline=False, warm=True),
@@ -186,7 +192,7 @@ def tools(root: Path, baseline: str | None) -> list[Tool]:
     out, cache = output_dir(root)
     edit = edited_entry(root / "content" / "stories")
     found = [Tool("storygen", [*storygen_argv(), "build", "--root", str(root)], root, out,
-                  (cache,), edit)]
+                  (cache,), edit, (cache / "spare-output",))]
     if baseline == "pelican":
         src = root / make_corpus.PELICAN_DIR
         command = PELICAN.format(python=shlex.quote(sys.executable), out=root / "_pelican_site")
