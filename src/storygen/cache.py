@@ -178,16 +178,24 @@ class RenderCache:
 
     def get_record(self, table: str, key: str) -> str | None:
         """A memo table's record for `key`, if it is there and its checksum holds."""
+        return self.get_records(table, [key]).get(key)
+
+    def get_records(self, table: str, keys: list[str]) -> dict[str, str]:
+        """A memo table's records for `keys` (those there whose checksum holds)."""
+        found: dict[str, str] = {}
         if self.db is None:
-            return None
+            return found
         try:
-            row = self.db.execute(f"SELECT value, checksum FROM {table} WHERE key = ?",
-                                  (key,)).fetchone()
+            for chunk in _chunks(keys, 500):
+                marks = ",".join("?" * len(chunk))
+                for key, value, checksum in self.db.execute(
+                        f"SELECT key, value, checksum FROM {table} WHERE key IN ({marks})",
+                        chunk):
+                    if checksum == record_checksum(key, value, ""):
+                        found[key] = str(value)
         except sqlite3.Error:
-            return None
-        if row is None or row[1] != record_checksum(key, row[0], ""):
-            return None
-        return str(row[0])
+            return {}
+        return found
 
     def put_records(self, table: str, records: dict[str, str]) -> None:
         """Store `records` (key -> value) with their checksums into a memo table, and empty

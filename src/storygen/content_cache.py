@@ -48,14 +48,27 @@ class ContentMemo:
         self.new: dict[str, str] = {}
         self.used: set[str] = set()
         self.hits = 0
+        self._fetched: dict[str, str | None] = {}  # looked up ahead, by key (None: not there)
 
     def key(self, rel: Path, file_digest: str) -> str:
         return digest(self.settings, rel.as_posix(), file_digest)
 
+    def prefetch(self, files: list[tuple[Path, str]]) -> None:
+        """Look the records of these files up in one go (one query, not one per file)."""
+        keys = [self.key(rel, file_digest) for rel, file_digest in files]
+        if self.in_memory:
+            keys = [key for key in keys if key not in _DECODED]
+        found = self.cache.get_records("content", keys)
+        self._fetched = {key: found.get(key) for key in keys}
+
     def get(self, rel: Path, file_digest: str) -> tuple[Item, tuple[Problem, ...]] | None:
         key = self.key(rel, file_digest)
         found = _DECODED.get(key) if self.in_memory else None
-        if found is None and (value := self.cache.get_record("content", key)) is not None:
+        value = None
+        if found is None:
+            value = (self._fetched.pop(key) if key in self._fetched
+                     else self.cache.get_record("content", key))
+        if value is not None:
             found = _decode(value)
             if found is not None and self.in_memory:
                 _remember(key, found)

@@ -23,6 +23,7 @@ from .markup import too_deep
 from .problems import Problem, Problems
 
 STORIES_DIR = Path("content/stories")
+READ_BATCH = 256  # files read before their cache records are looked up together
 PAGES_DIR = Path("content/pages")
 MAX_FILE_BYTES = 2_000_000
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -36,6 +37,9 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 class ReadMemo(Protocol):
     """Remembers what reading a file gave, by its path and the hash of its bytes
     (see `content_cache.ContentMemo`)."""
+
+    def prefetch(self, files: list[tuple[Path, str]]) -> None:
+        """Look up these (path, digest) pairs at once; `get` follows for each."""
 
     def get(self, rel: Path, digest: str) -> tuple[Entry | Page, tuple[Problem, ...]] | None: ...
 
@@ -62,14 +66,17 @@ def read_content(config: SiteConfig, memo: ReadMemo | None = None) -> Content:
     """Read every story, update and page; collect every problem in every file. With `memo`,
     a file read before with the same bytes is not parsed and validated again."""
     content = Content()
-    for path in _markdown_files(config.root / STORIES_DIR):
-        entry = _read_one(config, path, content, _entry_from, memo)
-        if isinstance(entry, Entry):
-            content.entries.append(entry)
-    for path in _markdown_files(config.root / PAGES_DIR):
-        page = _read_one(config, path, content, _page_from, memo)
-        if isinstance(page, Page):
-            content.pages.append(page)
+    for folder, build, found in ((STORIES_DIR, _entry_from, content.entries),
+                                 (PAGES_DIR, _page_from, content.pages)):
+        paths = _markdown_files(config.root / folder)
+        for start in range(0, len(paths), READ_BATCH):
+            files = [_load(config, path, content) for path in paths[start:start + READ_BATCH]]
+            if memo is not None:
+                memo.prefetch([(file.rel, file.digest) for file in files if file is not None])
+            for file in files:
+                if file is not None and (item := _read_one(config, file, content, build,
+                                                           memo)) is not None:
+                    found.append(item)
     _check_unique_urls(content)
     content.entries.sort(key=lambda e: (e.date, e.slug), reverse=True)
     content.pages.sort(key=lambda p: p.slug)
@@ -86,8 +93,14 @@ def _markdown_files(folder: Path) -> list[Path]:
     return [folder / name for name in sorted(names)]
 
 
-def _read_one(config: SiteConfig, path: Path, content: Content,
-              build: Callable[..., Any], memo: ReadMemo | None) -> Any:
+@dataclass(frozen=True)
+class _File:
+    rel: Path
+    raw: bytes
+    digest: str
+
+
+def _load(config: SiteConfig, path: Path, content: Content) -> _File | None:
     rel = path.relative_to(config.root)
     try:
         raw = path.read_bytes()
@@ -96,15 +109,19 @@ def _read_one(config: SiteConfig, path: Path, content: Content,
                              hint="check that it exists (not a broken link) and that you may "
                                   "read it")
         return None
-    digest = hashlib.sha256(raw).hexdigest()
-    known = memo.get(rel, digest) if memo is not None else None
+    return _File(rel, raw, hashlib.sha256(raw).hexdigest())
+
+
+def _read_one(config: SiteConfig, file: _File, content: Content,
+              build: Callable[..., Any], memo: ReadMemo | None) -> Any:
+    known = memo.get(file.rel, file.digest) if memo is not None else None
     if known is not None:
         content.warnings.items.extend(known[1])
         return known[0]
     problems, warnings = len(content.problems), len(content.warnings)
-    result = _parse_one(config, rel, (raw, digest), content, build)
+    result = _parse_one(config, file.rel, (file.raw, file.digest), content, build)
     if memo is not None and result is not None and len(content.problems) == problems:
-        memo.put(rel, digest, result, content.warnings.items[warnings:])
+        memo.put(file.rel, file.digest, result, content.warnings.items[warnings:])
     return result
 
 
