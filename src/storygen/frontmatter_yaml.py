@@ -7,6 +7,7 @@ writers need the exact line of every key and of every YAML error, which it does 
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -45,6 +46,20 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+# libyaml's parser (when PyYAML has it) is ten times faster; the Python one words errors the way
+# `_yaml_error` explains them, so it reads whatever libyaml refuses. Tags are resolved in Python
+# either way. libyaml recurses without a limit, so only text that cannot nest deeply goes to it.
+_FastLoader: type[Any] | None = None
+if getattr(yaml, "__with_libyaml__", False):
+    class _CLoader(yaml.CSafeLoader):  # type: ignore[name-defined,misc]
+        """The same resolvers as `_Loader`, over libyaml."""
+
+    _CLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+    _FastLoader = _CLoader
+_MAX_INDICATORS = 500  # at most this many characters that can open a level: depth stays small
+_INDICATORS = str.maketrans("", "", "[{-?:")
+_DIVERGING = re.compile("[\t\ufeff\u2028\u2029\x85]")
 
 
 def split(text: str) -> tuple[str, str, int]:
@@ -118,8 +133,27 @@ def parse(text: str) -> Parsed:
 
 
 def _parse_yaml(head: str, body: str, body_line: int) -> Parsed:
-    # Trailing blanks are invisible to writers, and a trailing tab would stop PyYAML.
-    loader = _Loader("\n".join(line.rstrip() for line in head.split("\n")))
+    text = without_trailing_blanks(head)
+    if _FastLoader is not None and _plain_enough(text):
+        with contextlib.suppress(FrontMatterError):
+            return _load(_FastLoader(text), body, body_line)
+    return _load(_Loader(text), body, body_line)
+
+
+def _plain_enough(text: str) -> bool:
+    """Whether libyaml may read `text`: it cannot nest deeply, and it holds none of the
+    characters libyaml reads where the Python parser refuses (a tab, as in `key:<tab>value`; a
+    byte-order mark or a Unicode line break inside the text)."""
+    return (not _DIVERGING.search(text)
+            and len(text) - len(text.translate(_INDICATORS)) < _MAX_INDICATORS)
+
+
+def without_trailing_blanks(text: str) -> str:
+    """Trailing blanks are invisible to writers, and a trailing tab would stop PyYAML."""
+    return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+def _load(loader: Any, body: str, body_line: int) -> Parsed:
     try:
         node = loader.get_single_node()
         if node is None:
