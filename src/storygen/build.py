@@ -23,15 +23,16 @@ from .cache import (
 )
 from .config import SiteConfig
 from .content_cache import ContentMemo
-from .incremental import load_manifest, plan, save_manifest, write_output
+from .incremental import plan, write_output
+from .manifest import load_manifest, save_manifest
 from .markup import Rendered, render_markdown
 from .parallel import Workers, map_ordered, workers_from_config
 from .problems import Problem, StorygenError
 from .reader import Content, read_content
 from .redirects import check_aliases
-from .site import BuildOptions, Site, build_site, current_time
+from .site import BuildOptions, Site, build_site
 from .sitemap import page_dates
-from .up_to_date import LastBuild, clock_of, leftovers_beside, output_intact
+from .up_to_date import LastBuild, clock_of
 from .writer import InPlaceOutput, StagedOutput
 
 SPARE = "spare-output"  # in the cache folder: see `writer`
@@ -70,21 +71,6 @@ class BuildResult:
 
     def notes(self) -> list[str]:
         return [f"warning: {warning}" for warning in self.warnings] + schedule_notes(self.site)
-
-
-def unchanged_since_last_build(config: SiteConfig, options: BuildOptions, output: Path,
-                               inputs: str) -> str | None:
-    """What the last build said, if nothing changed since (`inputs`: see
-    `up_to_date.inputs_digest`) and its output is intact; None: build."""
-    manifest = load_manifest(config.cache_path)
-    last = manifest.last
-    if (last is None or last.inputs != inputs or not last.clock.holds(current_time(options))
-            or leftovers_beside(output)):
-        return None
-    if not output_intact(output, {p: (r.sha, r.stamp) for p, r in manifest.files.items()}):
-        return None
-    return "\n".join([f"Up to date: nothing changed since the last build ({last.counts}) -> "
-                      f"{output}", *last.notes])
 
 
 def schedule_notes(site: Site) -> list[str]:
@@ -225,7 +211,8 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
         done = BuildResult(site, pages, feeds, len(outcome.static), 0.0, output,
                            tuple(site.warnings), stats)
         if inputs is not None:  # notes without the moved-URL warnings, said only once
-            manifest.last = LastBuild(inputs, clock_of(site), done.counts(), tuple(done.notes()))
+            manifest.last = LastBuild(inputs, clock_of(site), done.counts(),
+                                      tuple(done.notes())).to_json()
         save_manifest(config.cache_path, manifest)
         warnings = url_history.moved_without_alias(site, url_history.load(config.cache_path))
         with contextlib.suppress(OSError):  # an unusable cache folder must not fail a build

@@ -11,7 +11,6 @@ match is ignored (and the file rebuilt), so the worst a bad cache can cost is ti
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import sqlite3
@@ -25,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from . import __version__
 from .config import SiteConfig
+from .digests import digest
 from .markup import Rendered
 
 FORMAT = "storygen-cache-3"
@@ -37,16 +37,6 @@ _SCHEMA = (
     " checksum TEXT NOT NULL)",
     "CREATE TABLE content (key TEXT PRIMARY KEY, value TEXT NOT NULL, checksum TEXT NOT NULL)",
 )
-
-
-def digest(*parts: str) -> str:
-    """A stable hash of text parts (separated, so ("ab", "c") differs from ("a", "bc"))."""
-    h = hashlib.sha256()
-    for part in parts:
-        data = part.encode("utf-8", "surrogatepass")
-        h.update(len(data).to_bytes(8, "little"))
-        h.update(data)
-    return h.hexdigest()
 
 
 @cache

@@ -22,13 +22,12 @@ from .cache import (
     FLUSH_EVERY,
     MAX_NODES,
     RenderCache,
-    digest,
     from_json,
     to_json,
 )
 from .config import SiteConfig
 from .content import Contact, Entry, Page
-from .fingerprint import code_digest, config_digest
+from .digests import code_digest, config_digest, digest
 from .problems import Problem
 
 Item = Entry | Page

@@ -15,19 +15,16 @@ dates, not on the clock itself, so it is rendered again only once a date has bee
 from __future__ import annotations
 
 import bisect
-import dataclasses
-import functools
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import jinja2
 from jinja2 import meta, nodes
 
-from .cache import digest
 from .config import Link, SiteConfig
 from .content import Entry, Page
+from .digests import digest
 from .render import Article, PageJob
 from .site import Collection, Listing, Tag
 
@@ -38,27 +35,6 @@ Uses = Mapping[str, frozenset[str] | None]  # watched name -> attributes used (N
 
 class Unkeyable(Exception):
     """A value whose dependencies cannot be summed up: render its output every time."""
-
-
-@functools.cache  # the code this process runs, even if the files change meanwhile
-def code_digest() -> str:
-    """Storygen's own source: a changed generator is a changed input."""
-    package = Path(__file__).parent
-    parts = [f"{p.relative_to(package)}\0{p.read_text('utf-8', 'replace')}"
-             for p in sorted(package.rglob("*.py"))]
-    return digest(*parts)
-
-
-def config_digest(config: SiteConfig) -> str:
-    """Every setting but where things are on this disk (the site, its output and cache
-    folders), which changes no content and no output file."""
-    return digest(repr(dataclasses.replace(config, root=Path("."), output_dir="",
-                                           cache_dir="")))
-
-
-def templates_digest(folder: Path) -> str:
-    files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
-    return digest(*(f"{p.relative_to(folder)}\0{p.read_bytes().hex()}" for p in files))
 
 
 _PLAIN = frozenset({type(None), bool, int, float, str})

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
-import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,19 +26,11 @@ from typing import Any
 
 import jinja2
 
-from . import __version__
-from .atomic import write_atomically
-from .cache import digest, markdown_settings
+from .cache import markdown_settings
+from .digests import code_digest, config_digest, digest, templates_digest
 from .feeds import collection_feeds, feed_items
-from .fingerprint import (
-    PageKeys,
-    TemplateUses,
-    Unkeyable,
-    code_digest,
-    config_digest,
-    fingerprint,
-    templates_digest,
-)
+from .fingerprint import PageKeys, TemplateUses, Unkeyable, fingerprint
+from .manifest import FORMAT, Manifest, Record
 from .markup import Rendered
 from .parallel import Workers, can_share_memory, map_ordered
 from .problems import Problem, StorygenError
@@ -48,10 +38,8 @@ from .redirects import redirect_outputs
 from .render import PageJob, Renderer
 from .site import Collection, Site
 from .sitemap import sitemap_urls
-from .up_to_date import LastBuild
-from .writer import FileStamp, Output
+from .writer import Output
 
-FORMAT = "storygen-outputs-1"
 Produce = Callable[[], Iterable[tuple[str, bytes]]]
 
 
@@ -60,61 +48,6 @@ class Unit:
     key: str | None  # None: render every time
     produce: Produce
     static: bool = False  # a copy of a file from static/
-
-
-@dataclass(frozen=True)
-class Record:
-    """A file of the output: the hash of its bytes, and the stamp of its copy in the store."""
-
-    sha: str
-    stamp: FileStamp
-
-
-@dataclass
-class Manifest:
-    """What the previous build made, and where the store keeps its files."""
-
-    store: Path
-    units: dict[str, list[str]] = field(default_factory=dict)  # unit key -> its files
-    files: dict[str, Record] = field(default_factory=dict)  # output path -> record
-    last: LastBuild | None = None  # for the next build to tell if anything changed
-
-    def stored(self, sha: str) -> Path:
-        return self.store / sha[:2] / sha
-
-    def verified(self, relative: str, sha: str | None = None) -> Path | None:
-        """The stored copy of the previous `relative`, if it is still exactly what was written
-        (and, given `sha`, has those bytes)."""
-        record = self.files.get(relative)
-        if record is None or (sha is not None and sha != record.sha):
-            return None
-        path = self.stored(record.sha)
-        try:
-            if FileStamp.of(path) == record.stamp or _file_sha(path) == record.sha:
-                return path
-        except OSError:
-            pass
-        return None
-
-    def keep(self, relative: str, sha: str, written: Path) -> Record:
-        """Put a freshly written file into the store (a hard link where possible)."""
-        stored = self.stored(sha)
-        try:
-            stored.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(written, stored)
-            except FileExistsError:  # the same bytes are stored already
-                pass
-            except OSError:  # another file system: keep a copy
-                shutil.copyfile(written, stored)
-            return Record(sha, FileStamp.of(stored))
-        except OSError:  # no usable cache folder: nothing to reuse next time
-            return Record(sha, FileStamp(-1, -1, -1))
-
-
-def _file_sha(path: Path) -> str:
-    with path.open("rb") as stream:
-        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 @dataclass
@@ -127,71 +60,6 @@ class Outcome:
     removed: list[str] = field(default_factory=list)  # files of the previous build now gone
     files: dict[str, Record] = field(default_factory=dict)
     static: set[str] = field(default_factory=set)  # which of the files came from static/
-
-
-MANIFEST = "outputs.json"
-STORE = "files"
-
-
-_WRITTEN: dict[Path, tuple[os.stat_result, Manifest]] = {}  # by this process (`serve`)
-
-
-def _unchanged_since_written(path: Path) -> Manifest | None:
-    """The manifest this process wrote to `path`, if the file is still exactly that one."""
-    remembered = _WRITTEN.get(path)
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    if remembered is None or (info.st_ino, info.st_size, info.st_mtime_ns) != (
-            remembered[0].st_ino, remembered[0].st_size, remembered[0].st_mtime_ns):
-        return None
-    return remembered[1]
-
-
-def load_manifest(cache_folder: Path) -> Manifest:
-    """The last build's manifest, or an empty one if it is missing, corrupt or foreign."""
-    empty = Manifest(cache_folder / STORE)
-    if (known := _unchanged_since_written(cache_folder / MANIFEST)) is not None:
-        return known
-    try:
-        data = json.loads((cache_folder / MANIFEST).read_text(encoding="utf-8"))
-        if data["format"] != FORMAT or data["version"] != __version__:
-            return empty
-        files = {str(path): Record(str(sha), FileStamp(*map(int, stamp)))
-                 for path, (sha, stamp) in data["files"].items()}
-        units = {str(key): [str(p) for p in paths] for key, paths in data["units"].items()}
-        if any(p not in files for paths in units.values() for p in paths):
-            return empty
-        last = LastBuild.from_json(data["last"]) if data.get("last") else None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return empty
-    return Manifest(empty.store, units, files, last)
-
-
-def save_manifest(cache_folder: Path, manifest: Manifest) -> None:
-    """Write atomically, then drop stored files nobody uses. An unwritable cache folder only
-    costs the next build time."""
-    data = {"format": FORMAT, "version": __version__, "units": manifest.units,
-            "files": {path: [r.sha, [r.stamp.size, r.stamp.mtime_ns, r.stamp.inode]]
-                      for path, r in manifest.files.items()},
-            "last": manifest.last.to_json() if manifest.last else None}
-    with contextlib.suppress(OSError):
-        path = cache_folder / MANIFEST
-        write_atomically(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
-        _WRITTEN.clear()  # one is enough: the folder a preview builds again and again
-        _WRITTEN[path] = (path.stat(), manifest)
-        _collect_garbage(manifest)
-
-
-def _collect_garbage(manifest: Manifest) -> None:
-    live = {record.sha for record in manifest.files.values()}
-    if not manifest.store.is_dir():
-        return
-    for folder in manifest.store.iterdir():
-        for stored in folder.iterdir():
-            if stored.name not in live:
-                stored.unlink()
 
 
 def plan(site: Site, bodies: dict[str, Rendered]) -> Iterator[Unit]:

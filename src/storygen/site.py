@@ -3,36 +3,17 @@
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from .config import SiteConfig
 from .content import Entry, Page
 from .images import unpublished_images
+from .options import BuildOptions, current_time
 from .problems import Problem, StorygenError
 from .reader import Content, slugify
 from .schedule import Schedule, schedule_of
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    drafts: bool = False
-    future: bool = False
-    now: datetime | None = None  # None: SOURCE_DATE_EPOCH, else the clock
-    # Publishing (build, crosspost): refuse an entry whose image is not in static/. Off for
-    # `storygen check`, which reports it as one finding among the others.
-    require_images: bool = False
-
-
-def current_time(options: BuildOptions) -> datetime:
-    if options.now is not None:
-        return options.now
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), UTC)
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

@@ -10,25 +10,28 @@ written in the same step as the list of its files. Any doubt means a normal buil
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import importlib.metadata
 import os
 import stat
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import SiteConfig
-from .fingerprint import TemplateUses, code_digest, config_digest
-from .site import BuildOptions, Site
+from .digests import code_digest, config_digest
+from .manifest import load_manifest
+from .options import BuildOptions, current_time
 from .writer import FileStamp, folders_of, list_tree
+
+if TYPE_CHECKING:  # the site model is heavy to import; `build` with nothing to do needs none
+    from .site import Site
 
 FORMAT = "storygen-up-to-date-1"
 SOURCES = ("site.toml", "content", "templates", "static")
-LIBRARIES = ("jinja2", "markupsafe", "markdown", "pyyaml", "python-frontmatter", "feedgen",
-             "lxml", "python-dateutil", "nh3")
 
 
 def inputs_digest(config: SiteConfig, options: BuildOptions, output: Path) -> str | None:
@@ -50,13 +53,14 @@ def inputs_digest(config: SiteConfig, options: BuildOptions, output: Path) -> st
 
 
 def _library_versions() -> str:
-    versions = []
-    for name in LIBRARIES:
-        try:
-            versions.append(f"{name}={importlib.metadata.version(name)}")
-        except importlib.metadata.PackageNotFoundError:
-            versions.append(f"{name}=none")
-    return " ".join(versions)
+    """Every installed distribution and its version, as the package folders name them (any
+    of them may shape the output: Markdown, Jinja, their own dependencies)."""
+    names: list[str] = []
+    for folder in sys.path:
+        with contextlib.suppress(OSError):
+            names += (name for name in os.listdir(folder or ".")
+                      if name.endswith((".dist-info", ".egg-info")))
+    return " ".join(sorted(names))
 
 
 def _source_files(root: Path) -> Iterator[tuple[str, str]]:
@@ -109,7 +113,8 @@ def clock_of(site: Site) -> Clock:
 
 def _templates_show_the_time(config: SiteConfig) -> bool:
     """Whether any template uses `site.now` other than in a comparison (or the whole `site`)."""
-    from .render import make_environment  # only a full build needs Jinja
+    from .fingerprint import TemplateUses  # only a full build needs Jinja
+    from .render import make_environment
 
     uses = TemplateUses(make_environment(config))
     for name in uses.env.list_templates():
@@ -173,7 +178,22 @@ def _same(path: Path, sha: str, stamp: FileStamp) -> bool:
         return False
 
 
-def leftovers_beside(output: Path) -> bool:
+def unchanged_since_last_build(config: SiteConfig, options: BuildOptions, output: Path,
+                               inputs: str) -> str | None:
+    """What the last build said, if nothing changed since (`inputs`: see `inputs_digest`) and
+    its output is intact; None: build."""
+    manifest = load_manifest(config.cache_path)
+    last = LastBuild.from_json(manifest.last) if manifest.last else None
+    if (last is None or last.inputs != inputs or not last.clock.holds(current_time(options))
+            or _leftovers_beside(output)):
+        return None
+    if not output_intact(output, {p: (r.sha, r.stamp) for p, r in manifest.files.items()}):
+        return None
+    return "\n".join([f"Up to date: nothing changed since the last build ({last.counts}) -> "
+                      f"{output}", *last.notes])
+
+
+def _leftovers_beside(output: Path) -> bool:
     """A swap's leftovers beside the output (a build was killed): a build mends them."""
     return output.parent.is_dir() and any(output.parent.glob(f".{output.name}.*"))
 
