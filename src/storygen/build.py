@@ -198,7 +198,8 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
         previous = load_manifest(config.cache_path)
         staged = in_place or StagedOutput(output, spare=config.cache_path / SPARE)
         try:
-            outcome, manifest = write_output(plan(site, bodies), staged, previous, workers)
+            outcome, manifest = write_output(plan(site, bodies, workers), staged, previous,
+                                             workers)
             staged.commit(outcome.files)
         except BaseException:
             staged.discard()
