@@ -82,12 +82,14 @@ MANIFEST = "outputs.json"
 STORE = "files"
 
 
-_WRITTEN: dict[Path, tuple[os.stat_result, Manifest]] = {}  # by this process (`serve`)
+# The manifest this process last read or wrote (`serve` builds again and again; `build` reads it
+# once to tell whether anything changed, and again to build).
+_KNOWN: dict[Path, tuple[os.stat_result, Manifest]] = {}
 
 
-def _unchanged_since_written(path: Path) -> Manifest | None:
-    """The manifest this process wrote to `path`, if the file is still exactly that one."""
-    remembered = _WRITTEN.get(path)
+def _remembered(path: Path) -> Manifest | None:
+    """The manifest this process read from or wrote to `path`, if the file is still that one."""
+    remembered = _KNOWN.get(path)
     try:
         info = path.stat()
     except OSError:
@@ -101,10 +103,12 @@ def _unchanged_since_written(path: Path) -> Manifest | None:
 def load_manifest(cache_folder: Path) -> Manifest:
     """The last build's manifest, or an empty one if it is missing, corrupt or foreign."""
     empty = Manifest(cache_folder / STORE)
-    if (known := _unchanged_since_written(cache_folder / MANIFEST)) is not None:
+    path = cache_folder / MANIFEST
+    if (known := _remembered(path)) is not None:
         return known
     try:
-        data = json.loads((cache_folder / MANIFEST).read_text(encoding="utf-8"))
+        info = path.stat()  # before reading: a file replaced meanwhile is not taken for it
+        data = json.loads(path.read_text(encoding="utf-8"))
         if data["format"] != FORMAT or data["version"] != __version__:
             return empty
         files = {str(path): Record(str(sha), FileStamp(*map(int, stamp)))
@@ -115,7 +119,14 @@ def load_manifest(cache_folder: Path) -> Manifest:
         last = data.get("last") if isinstance(data.get("last"), dict) else None
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return empty
-    return Manifest(empty.store, units, files, last)
+    manifest = Manifest(empty.store, units, files, last)
+    _remember(path, info, manifest)
+    return manifest
+
+
+def _remember(path: Path, info: os.stat_result, manifest: Manifest) -> None:
+    _KNOWN.clear()  # one is enough
+    _KNOWN[path] = (info, manifest)
 
 
 def save_manifest(cache_folder: Path, manifest: Manifest) -> None:
@@ -128,8 +139,7 @@ def save_manifest(cache_folder: Path, manifest: Manifest) -> None:
     with contextlib.suppress(OSError):
         path = cache_folder / MANIFEST
         write_atomically(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
-        _WRITTEN.clear()  # one is enough: the folder a preview builds again and again
-        _WRITTEN[path] = (path.stat(), manifest)
+        _remember(path, path.stat(), manifest)
         _collect_garbage(manifest)
 
 
