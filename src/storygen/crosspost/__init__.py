@@ -173,7 +173,8 @@ def run(config: SiteConfig, options: Options, build_options: BuildOptions | None
     if not options.dry_run and not options.seed:
         output.check_out_folder(out, config.root)
     with _reading(config, options.dry_run) as reading:
-        site, bodies = load_site(reading, build_options or BuildOptions(require_images=True))
+        site, bodies = load_site(reading, build_options or BuildOptions(require_images=True),
+                                 lean=True)  # teasers need the HTML, not the Markdown
         if options.all:
             return _emit(config, site, bodies, specs, cross, out, options, None)
         with locked(cross.ledger, shared=options.dry_run):
