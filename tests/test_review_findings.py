@@ -1,0 +1,259 @@
+"""Review findings for the "up to date" fast path and the spare output tree.
+
+Each test shows an input for which `storygen build` ends with an output other than a clean build
+(`rm -rf _site .storygen-cache && storygen build`) makes, or fails, or is never up to date.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import zoneinfo
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from engine_tools import NOW, clean_build, make_site, tree
+
+from storygen.cli import main
+
+STORIES = Path("content/stories")
+UP_TO_DATE = "Up to date: nothing changed since the last build"
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp())))
+    monkeypatch.delenv("STORYGEN_BASE_URL", raising=False)
+    return make_site(tmp_path / "site", 6)
+
+
+def build(site: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> str:
+    assert main(["build", "--root", str(site), *extra]) == 0
+    return capsys.readouterr().out
+
+
+def clean_tree(site: Path, tmp_path: Path, now=NOW) -> dict[str, str]:
+    clean_build(site, tmp_path / "clean", tmp_path / "clean-cache", now=now)
+    return tree(tmp_path / "clean")
+
+
+def _edit_story(site: Path, text: str = "One more line.") -> None:
+    story = site / STORIES / "entry-1.md"
+    story.write_text(story.read_text("utf-8") + f"\n{text}\n", "utf-8")
+
+
+# --- the fast path ---------------------------------------------------------------------------
+
+
+def test_a_change_in_a_symlinked_template_folder_is_not_up_to_date(
+        site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """templates/partials is a link to a folder shared by several sites (a common way to share
+    a header/banner). `inputs_digest` walks templates/ with os.walk, which lists the linked
+    folder but does not descend into it, so an edit to a shared partial leaves the digest
+    unchanged and the build says "Up to date" with the old banner in every page. A clean build
+    shows the edited banner. (The incremental build has the same blind spot: `templates_digest`
+    uses rglob, which does not follow linked folders either, so even a forced build reuses the
+    old pages; only a build without the cache folder is right.)"""
+    shared = tmp_path / "shared-partials"
+    shutil.move(site / "templates" / "partials", shared)
+    (site / "templates" / "partials").symlink_to(shared, target_is_directory=True)
+    build(site, capsys)
+    with (shared / "banner.html").open("a", encoding="utf-8") as stream:
+        stream.write("<p>SHARED BANNER CHANGED</p>\n")
+    said = build(site, capsys)
+    assert not said.startswith(UP_TO_DATE)
+    assert "SHARED BANNER CHANGED" in (site / "_site" / "index.html").read_text("utf-8")
+    assert tree(site / "_site") == clean_tree(site, tmp_path)
+
+
+def test_a_change_in_a_symlinked_content_folder_is_not_up_to_date(
+        site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """content/stories is a link to a folder elsewhere (a shared drive, a second checkout the
+    communications team writes in). os.walk in `_source_files` does not descend into the
+    linked folder, so no story is part of the digest: editing, adding or deleting a story
+    there leaves "Up to date" and the old site. A clean build (and any real build: the reader
+    follows the link) publishes the new title."""
+    shared = tmp_path / "shared-stories"
+    shutil.move(site / STORIES, shared)
+    (site / STORIES).symlink_to(shared, target_is_directory=True)
+    build(site, capsys)
+    story = shared / "entry-1.md"
+    story.write_text(story.read_text("utf-8").replace('title: "Entry 1"', 'title: "Renamed"'),
+                     "utf-8")
+    said = build(site, capsys)
+    assert not said.startswith(UP_TO_DATE)
+    assert tree(site / "_site") == clean_tree(site, tmp_path)
+
+
+def test_the_clock_crossing_a_date_from_site_toml_is_not_up_to_date(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A site-wide notice with an end time in site.toml (TOML has real datetimes) and a
+    template that compares it with `site.now`: `{% if site.now < site.config.sections.notice
+    .until %}`. Because `site.now` is only used in a comparison, the clock is placed among the
+    *content's* dates only (`clock_of`, and `clock_position` for page keys), so the clock
+    passing `until` goes unseen: "Up to date" keeps the notice on every page after it ended.
+    A clean build at that time has no notice. (A forced incremental build reuses the pages too,
+    for the same reason.)"""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp())))
+    monkeypatch.delenv("STORYGEN_BASE_URL", raising=False)
+    until = NOW + timedelta(hours=12)
+    site = make_site(tmp_path / "site", 6,
+                     toml_extra=f"\n[notice]\nuntil = {until.isoformat()}\n")
+    with (site / "templates" / "partials" / "banner.html").open("a", encoding="utf-8") as stream:
+        stream.write("{% if site.now < site.config.sections.notice.until %}"
+                     "<p>OFFICES CLOSED</p>{% endif %}\n")
+    build(site, capsys)
+    assert "OFFICES CLOSED" in (site / "_site" / "index.html").read_text("utf-8")
+    later = NOW + timedelta(days=1)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(later.timestamp())))
+    said = build(site, capsys)
+    assert not said.startswith(UP_TO_DATE)
+    assert "OFFICES CLOSED" not in (site / "_site" / "index.html").read_text("utf-8")
+    assert tree(site / "_site") == clean_tree(site, tmp_path, now=later)
+
+
+def test_a_change_of_the_time_zone_database_is_not_up_to_date(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dates written without an offset are read in the site's `timezone`, whose rules come from
+    the system's time zone database (/usr/share/zoneinfo, which zoneinfo prefers over the
+    `tzdata` package whose version is hashed). When that database changes (an OS/image update
+    after a region changes its daylight-saving rules; simulated here by pointing the zone
+    search path at other rules) every such date in the output changes, but the fast path hashes
+    nothing of it and says "Up to date". A clean build shows the new offsets. (The content
+    cache keeps the old offsets too, so even a forced build is wrong.)"""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp())))
+    monkeypatch.delenv("STORYGEN_BASE_URL", raising=False)
+    site = make_site(tmp_path / "site", 3, toml_extra='timezone = "America/Chicago"\n')
+    (site / STORIES / "local.md").write_text(
+        "---\ntitle: Local time\ndate: 2025-03-01 09:00\n---\n\nWritten in local time.\n",
+        "utf-8")
+    build(site, capsys)
+    assert "2025-03-01T09:00:00-06:00" in (site / "_site" / "index.html").read_text("utf-8")
+    rules = tmp_path / "zoneinfo"
+    (rules / "America").mkdir(parents=True)
+    shutil.copyfile(Path(zoneinfo.TZPATH[0]) / "Asia" / "Tokyo", rules / "America" / "Chicago")
+    zoneinfo.reset_tzpath([str(rules)])
+    zoneinfo.ZoneInfo.clear_cache()
+    try:
+        said = build(site, capsys)
+        expected = clean_tree(site, tmp_path)
+    finally:
+        zoneinfo.reset_tzpath()
+        zoneinfo.ZoneInfo.clear_cache()
+    assert "2025-03-01T09:00:00+09:00" in (tmp_path / "clean" / "index.html").read_text("utf-8")
+    assert not said.startswith(UP_TO_DATE)
+    assert tree(site / "_site") == expected
+
+
+def test_a_site_ignoring_front_matter_keys_is_ever_up_to_date(
+        site: Path, tmp_path: Path) -> None:
+    """`[fields] ignore = [...]` (migrated Jekyll/Hugo content) is kept as a frozenset, and
+    `config_digest` hashes repr(config): a frozenset of strings prints in an order that depends
+    on the process's string-hash seed, which Python randomises per process. So every
+    `storygen build` sees "changed settings": the fast path never says "Up to date" (and,
+    since the same digest is in every unit's key and the content cache key, every build
+    renders the whole site again). Nothing wrong is published; it costs the whole speed-up.
+    Two runs with nothing changed should end with "Up to date"."""
+    toml = site / "site.toml"
+    toml.write_text(toml.read_text("utf-8") + '\n[fields]\nignore = ["layout", "permalink", '
+                    '"categories", "comments", "published"]\n', "utf-8")
+    command = [str(Path(sys.executable).parent / "storygen"), "build", "--root", str(site)]
+    said = []
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        said.append(subprocess.run(command, env=env, capture_output=True, text=True,
+                                   check=True).stdout)
+    assert said[0].startswith("Built ")
+    assert said[1].startswith(UP_TO_DATE) and said[2].startswith(UP_TO_DATE), said
+
+
+def test_a_changed_file_mode_in_the_output_is_put_right(
+        site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Someone (or a deploy step) runs `chmod 600` on an output file. A build makes every file
+    0644, but the fast path compares only size, mtime, inode and bytes, so it says "Up to
+    date" and the web server keeps getting "403 Forbidden" for that page. Worse, the output
+    file is a hard link into `.storygen-cache/files/`, so the chmod also changed the stored
+    copy, whose stamp (size, mtime, inode) still matches: every later real build links the
+    0600 file into the output again. A clean build makes it 0644."""
+    build(site, capsys)
+    page = site / "_site" / "about" / "index.html"
+    os.chmod(page, 0o600)
+    build(site, capsys)
+    assert stat.S_IMODE(page.stat().st_mode) == 0o644
+    _edit_story(site)
+    assert build(site, capsys).startswith("Built ")
+    assert stat.S_IMODE(page.stat().st_mode) == 0o644
+
+
+# --- the spare output tree -------------------------------------------------------------------
+
+
+def test_a_linked_folder_in_the_spare_is_not_written_through(
+        site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Someone replaces _site/images with a link to a shared folder (to save the copy). The
+    next build replaces the output, and the edited tree becomes the spare; the build after
+    takes it. `_take_spare` lists the link as a file, `_make_folder` then sees `images` "is a
+    dir" (is_dir follows the link) and keeps it, so the build hard-links every image *into
+    the shared folder outside the site*, and the published output holds the link (publishing
+    whatever else that folder holds). The spare is trusted, not "never trusted". A clean build
+    makes a real `images` folder holding only static/images, and writes nothing outside."""
+    elsewhere = tmp_path / "nas-images"
+    elsewhere.mkdir()
+    (elsewhere / "private.txt").write_text("not for the web\n", "utf-8")
+    build(site, capsys)
+    _edit_story(site, "a")
+    build(site, capsys)  # the first output becomes the spare
+    shutil.rmtree(site / "_site" / "images")
+    (site / "_site" / "images").symlink_to(elsewhere, target_is_directory=True)
+    _edit_story(site, "b")
+    build(site, capsys)  # the edited output becomes the spare
+    _edit_story(site, "c")
+    build(site, capsys)  # takes the edited tree as its head start
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["private.txt"]
+    assert not (site / "_site" / "images").is_symlink()
+    assert tree(site / "_site") == clean_tree(site, tmp_path)
+
+
+def test_folder_modes_of_the_spare_are_not_kept(
+        site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A folder of the output is made 0700 (by hand, or a deploy step tightening modes). Two
+    builds later that tree is the spare, and `_take_spare` reuses its folders as they are, so
+    the published `stories/` folder is 0700 (the web server cannot enter it) although neither
+    the site nor the output any longer has anything to do with the chmod. A clean build (and
+    the writer's own FOLDER_MODE) makes 0755."""
+    build(site, capsys)
+    _edit_story(site, "a")
+    build(site, capsys)
+    os.chmod(site / "_site" / "stories", 0o700)
+    _edit_story(site, "b")
+    build(site, capsys)  # replaces the 0700 tree: it becomes the spare
+    assert stat.S_IMODE((site / "_site" / "stories").stat().st_mode) == 0o755
+    _edit_story(site, "c")
+    build(site, capsys)  # starts from that spare
+    assert stat.S_IMODE((site / "_site" / "stories").stat().st_mode) == 0o755
+
+
+def test_a_folder_of_the_spare_that_is_now_a_file_does_not_fail_the_build(
+        site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The page /brochure/ (content/pages/brochure.md) is replaced by a download with the same
+    name (static/brochure). The spare still has brochure/index.html; the build writes the file
+    `brochure` (removing the spare's folder), then `_remove_leftovers` unlinks the leftover
+    `brochure/index.html`, which now raises NotADirectoryError (only FileNotFoundError is
+    suppressed): the build fails with a traceback. (The next build works, as the failed tree
+    became the spare.) A clean build succeeds and publishes the file."""
+    (site / "content" / "pages" / "brochure.md").write_text(
+        "---\ntitle: Brochure\n---\n\nOur brochure.\n", "utf-8")
+    build(site, capsys)
+    _edit_story(site)
+    build(site, capsys)  # the output with brochure/index.html becomes the spare
+    (site / "content" / "pages" / "brochure.md").unlink()
+    (site / "static" / "brochure").write_text("the brochure\n", "utf-8")
+    said = build(site, capsys)
+    assert said.startswith("Built ")
+    assert tree(site / "_site") == clean_tree(site, tmp_path)
