@@ -17,11 +17,16 @@ STORIES = Path("content/stories")
 UP_TO_DATE = "Up to date: nothing changed since the last build"
 
 
-@pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def new_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A site of six entries, and the clock and settings from outside pinned."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp())))
     monkeypatch.delenv("STORYGEN_BASE_URL", raising=False)
     return make_site(tmp_path / "site", 6)
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return new_site(tmp_path, monkeypatch)
 
 
 def build(site: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> str:
@@ -182,3 +187,22 @@ def test_a_damaged_record_means_a_build(site: Path, capsys: pytest.CaptureFixtur
     manifest.write_text(text.replace('"clock":[', '"clock":["not a date",', 1), "utf-8")
     assert build(site, capsys).startswith("Built ")
     assert os.path.exists(site / "_site" / "index.html")
+
+
+def test_a_change_in_a_linked_folder_of_templates_means_a_build(
+        site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """What a linked folder holds can change without anything under the site changing."""
+    shared = tmp_path / "shared-partials"
+    shared.mkdir()
+    (shared / "note.html").write_text("<p>One</p>", "utf-8")
+    (site / "templates" / "linked").symlink_to(shared, target_is_directory=True)
+    entry = site / "templates" / "entry.html"
+    entry.write_text(entry.read_text("utf-8").replace(
+        "{% endblock %}", '{% include "linked/note.html" %}{% endblock %}', 1), "utf-8")
+    build(site, capsys)
+    assert "<p>One</p>" in (site / "_site/stories/entry-1/index.html").read_text("utf-8")
+    assert build(site, capsys).startswith(UP_TO_DATE)
+    (shared / "note.html").write_text("<p>Two</p>", "utf-8")
+    assert build(site, capsys).startswith("Built ")
+    assert "<p>Two</p>" in (site / "_site/stories/entry-1/index.html").read_text("utf-8")
+

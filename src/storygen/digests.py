@@ -5,10 +5,15 @@ Kept free of heavy imports: `storygen build` with nothing to do needs only these
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
+import importlib.resources
+import os
+import zoneinfo
 from pathlib import Path
+from typing import Any
 
 from .config import SiteConfig
 
@@ -34,11 +39,57 @@ def code_digest() -> str:
 
 def config_digest(config: SiteConfig) -> str:
     """Every setting but where things are on this disk (the site, its output and cache
-    folders), which changes no content and no output file."""
-    return digest(repr(dataclasses.replace(config, root=Path("."), output_dir="",
-                                           cache_dir="")))
+    folders), which changes no content and no output file; and the rules of the site's time
+    zone, which the system can update under the same name."""
+    settings = dataclasses.replace(config, root=Path("."), output_dir="", cache_dir="")
+    return digest(repr(_canonical(settings)), _zone_rules(config.timezone))
+
+
+def _canonical(value: Any) -> Any:
+    """`value` as plain, ordered data: a set's order changes from one process to the next."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__,
+                tuple((f.name, _canonical(getattr(value, f.name)))
+                      for f in dataclasses.fields(value)))
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((repr(k), _canonical(v)) for k, v in value.items())))
+    if isinstance(value, set | frozenset):
+        return ("set", tuple(sorted(repr(_canonical(v)) for v in value)))
+    if isinstance(value, list | tuple):
+        return ("list", tuple(_canonical(v) for v in value))
+    return repr(value)
+
+
+def _zone_rules(name: str) -> str:
+    """The bytes of the time-zone file `zoneinfo` reads for `name`, hashed ("" if none)."""
+    for folder in zoneinfo.TZPATH:
+        with contextlib.suppress(OSError, ValueError):
+            return digest((Path(folder) / name).read_bytes().hex())
+    with contextlib.suppress(Exception):  # the tzdata package, when the system has no files
+        resource = importlib.resources.files("tzdata.zoneinfo").joinpath(*name.split("/"))
+        return digest(resource.read_bytes().hex())
+    return ""
 
 
 def templates_digest(folder: Path) -> str:
-    files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
-    return digest(*(f"{p.relative_to(folder)}\0{p.read_bytes().hex()}" for p in files))
+    """Every template file, linked folders included (Jinja follows them)."""
+    return digest(*(f"{relative}\0{path.read_bytes().hex()}"
+                    for relative, path in files_under(folder)))
+
+
+def files_under(folder: Path) -> list[tuple[str, Path]]:
+    """(relative path, path) of every file under `folder`, sorted, following links to folders
+    (each real folder once, so a link loop ends)."""
+    found: list[tuple[str, Path]] = []
+    seen: set[str] = set()
+    for where, subfolders, files in os.walk(folder, followlinks=True):
+        real = os.path.realpath(where)
+        if real in seen:
+            subfolders.clear()
+            continue
+        seen.add(real)
+        subfolders.sort()
+        relative = Path(where).relative_to(folder)
+        found += [((relative / name).as_posix(), Path(where, name)) for name in files
+                  if os.path.isfile(os.path.join(where, name))]
+    return sorted(found)

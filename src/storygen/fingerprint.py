@@ -26,7 +26,7 @@ from .config import Link, SiteConfig
 from .content import Entry, Page
 from .digests import digest
 from .render import Article, PageJob
-from .site import Collection, Listing, Tag
+from .site import Collection, Listing, Site, Tag
 
 WATCHED = ("site", "collection")
 COMPARED_NOW = "now (compared)"  # `site.now` used only as an operand of comparisons
@@ -185,6 +185,31 @@ def _accesses(tree: nodes.Template) -> Iterator[tuple[nodes.Getattr | nodes.Geti
             yield node, target.name, node.attr
         elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
             yield node, target.name, node.arg.value
+
+
+def clock_dates(site: Site) -> list[datetime]:
+    """Every moment at which the clock alone can change a page: each date of every entry,
+    hidden ones included, and each date-time in site.toml (a template may compare `site.now`
+    with any of them). Sorted, for `clock_position`."""
+    schedule = site.schedule
+    entries = ([*schedule.drafts, *schedule.scheduled, *schedule.current, *schedule.expired]
+               if schedule else site.entries)
+    found = {d for e in entries for d in (e.date, e.updated, e.expires) if d}
+    found.update(_date_times(site.config.sections))
+    return sorted(found)
+
+
+def _date_times(value: Any) -> Iterator[datetime]:
+    """The date-times with a time zone in settings (others cannot be compared with the clock)."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _date_times(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _date_times(item)
 
 
 def clock_position(now: datetime, dates: Sequence[datetime]) -> tuple[int, int]:

@@ -29,7 +29,7 @@ import jinja2
 from .cache import markdown_settings
 from .digests import code_digest, config_digest, digest, templates_digest
 from .feeds import collection_feeds, feed_items
-from .fingerprint import PageKeys, TemplateUses, Unkeyable, fingerprint
+from .fingerprint import PageKeys, TemplateUses, Unkeyable, clock_dates, fingerprint
 from .manifest import FORMAT, Manifest, Record
 from .markup import Rendered
 from .parallel import Workers, can_share_memory, map_ordered
@@ -69,8 +69,8 @@ def plan(site: Site, bodies: dict[str, Rendered], workers: Workers | None = None
     renderer = Renderer(site, bodies)
     base = _base_key(site, renderer)
     yield from _static_units(site.config.static_dir, base)
-    dates = sorted(d for e in site.entries for d in (e.date, e.updated, e.expires) if d)
-    keys = PageKeys(base, renderer.env.globals["site"], TemplateUses(renderer.env), dates)
+    keys = PageKeys(base, renderer.env.globals["site"], TemplateUses(renderer.env),
+                    clock_dates(site))
     makers = list(renderer.job_makers())
     keyed = _page_keys(keys, makers, workers or Workers(1))
     for template in sorted({template for template, _ in keyed}):

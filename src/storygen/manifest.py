@@ -12,13 +12,14 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .atomic import write_atomically
-from .writer import FileStamp
+from .writer import FILE_MODE, FileStamp
 
 FORMAT = "storygen-outputs-1"
 
@@ -52,6 +53,8 @@ class Manifest:
         path = self.stored(record.sha)
         try:
             if FileStamp.of(path) == record.stamp or _file_sha(path) == record.sha:
+                if stat.S_IMODE(os.stat(path).st_mode) != FILE_MODE:  # e.g. a chmod in _site
+                    os.chmod(path, FILE_MODE)
                 return path
         except OSError:
             pass

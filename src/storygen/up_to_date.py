@@ -4,7 +4,7 @@ The hourly CI job usually finds nothing new, and proving that costs a fraction o
 every source file together with the settings, the options, storygen and the libraries that shape
 its output; place the clock among the content's dates (an entry coming due or an update expiring
 changes the site with no file changed); and check that every output file is still exactly what
-the last build wrote. The last build leaves what this needs in its manifest (`incremental`),
+the last build wrote. The last build leaves what this needs in its manifest (`manifest`),
 written in the same step as the list of its files. Any doubt means a normal build.
 """
 
@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .config import SiteConfig
-from .digests import code_digest, config_digest
+from .digests import code_digest, config_digest, files_under
 from .manifest import load_manifest
 from .options import BuildOptions, current_time
-from .writer import FileStamp, folders_of, list_tree
+from .writer import FILE_MODE, FOLDER_MODE, FileStamp, folders_of, list_tree
 
 if TYPE_CHECKING:  # the site model is heavy to import; `build` with nothing to do needs none
     from .site import Site
@@ -37,7 +37,7 @@ SOURCES = ("site.toml", "content", "templates", "static")
 def inputs_digest(config: SiteConfig, options: BuildOptions, output: Path) -> str | None:
     """Everything a build reads, in one hash (None if some source cannot be read: build)."""
     digest = hashlib.blake2b(digest_size=32)
-    for part in (FORMAT, code_digest(), _library_versions(), config_digest(config),
+    for part in (FORMAT, sys.version, code_digest(), _library_versions(), config_digest(config),
                  repr((options.drafts, options.future, options.require_images)), str(output)):
         digest.update(part.encode() + b"\0")
     try:
@@ -63,17 +63,15 @@ def _library_versions() -> str:
     return " ".join(sorted(names))
 
 
-def _source_files(root: Path) -> Iterator[tuple[str, str]]:
-    """(relative path, path) of every file under the site's sources, in a stable order."""
+def _source_files(root: Path) -> Iterator[tuple[str, Path]]:
+    """(relative path, path) of every file under the site's sources, in a stable order,
+    following links to folders as the reader and Jinja do."""
     for name in SOURCES:
         top = root / name
         if top.is_file():
-            yield name, str(top)
-        for folder, subfolders, files in os.walk(top):
-            subfolders.sort()
-            relative = Path(folder).relative_to(root).as_posix()
-            for file in sorted(files):
-                yield f"{relative}/{file}", os.path.join(folder, file)
+            yield name, top
+        elif top.is_dir():
+            yield from ((f"{name}/{relative}", path) for relative, path in files_under(top))
 
 
 @dataclass(frozen=True)
@@ -95,13 +93,11 @@ class Clock:
 
 
 def clock_of(site: Site) -> Clock:
-    """The clock as the site's output depends on it. Every date of every entry counts, hidden
-    ones included: a draft or a scheduled entry may appear with the clock alone."""
+    """The clock as the site's output depends on it (see `fingerprint.clock_dates`)."""
+    from .fingerprint import clock_dates  # only a full build needs it
+
     now = site.now
-    schedule = site.schedule
-    entries = [*schedule.drafts, *schedule.scheduled, *schedule.current, *schedule.expired] \
-        if schedule else site.entries
-    dates = sorted({d for e in entries for d in (e.date, e.updated, e.expires) if d})
+    dates = clock_dates(site)
     if not site.listed or _templates_show_the_time(site.config):
         return Clock(now.isoformat(), None, None, None)
     earlier = [d for d in dates if d < now]
@@ -113,7 +109,7 @@ def clock_of(site: Site) -> Clock:
 
 def _templates_show_the_time(config: SiteConfig) -> bool:
     """Whether any template uses `site.now` other than in a comparison (or the whole `site`)."""
-    from .fingerprint import TemplateUses  # only a full build needs Jinja
+    from .fingerprint import TemplateUses
     from .render import make_environment
 
     uses = TemplateUses(make_environment(config))
@@ -161,14 +157,23 @@ def output_intact(output: Path, files: dict[str, tuple[str, FileStamp]]) -> bool
         return False
     if found != set(files) or folders != folders_of(files):
         return False
-    return all(_same(output / relative, sha, stamp) for relative, (sha, stamp) in files.items())
+    return (all(_mode(output / folder) == FOLDER_MODE for folder in ("", *folders))
+            and all(_same(output / relative, sha, stamp)
+                    for relative, (sha, stamp) in files.items()))
+
+
+def _mode(path: Path) -> int | None:
+    try:
+        return stat.S_IMODE(os.lstat(path).st_mode)
+    except OSError:
+        return None
 
 
 def _same(path: Path, sha: str, stamp: FileStamp) -> bool:
     try:
         info = os.lstat(path)
-        if not stat.S_ISREG(info.st_mode):  # a link: never what a build makes
-            return False
+        if not stat.S_ISREG(info.st_mode) or stat.S_IMODE(info.st_mode) != FILE_MODE:
+            return False  # a link, or a file whose mode changed: a build puts it right
         if (info.st_size, info.st_mtime_ns, info.st_ino) == (
                 stamp.size, stamp.mtime_ns, stamp.inode):
             return True

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -84,7 +85,7 @@ class StagedOutput:
         try:
             folder.mkdir(mode=FOLDER_MODE)
         except FileExistsError:  # another worker process made it, or the spare has a file there
-            if not folder.is_dir():
+            if folder.is_symlink() or not folder.is_dir():  # never write through a link
                 with contextlib.suppress(FileNotFoundError):
                     folder.unlink()
                 with contextlib.suppress(FileExistsError):
@@ -102,7 +103,7 @@ class StagedOutput:
     def link(self, relative: str, source: Path) -> None:
         """Take an unchanged file from the previous output (hard link, else a copy)."""
         if relative in self._present and _same_file(source, f"{self.folder}/{relative}"):
-            return  # the spare holds it already
+            return  # the spare holds it already (the file itself, not a link to it)
         target = self.target(relative)
         _fresh(target, lambda: _link_or_copy(source, target))
 
@@ -110,7 +111,7 @@ class StagedOutput:
         """Swap the new folder in (`files`: every file the build made; whatever else the spare
         held goes first). Each rename is atomic; `recover` mends an interrupted swap."""
         made = set(files)
-        if self._present:
+        if self._present or self._spare_folders:
             _remove_leftovers(self.folder, self._present - made, self._spare_folders, made)
         os.chmod(self.folder, FOLDER_MODE)
         old = self.output.with_name(f".{self.output.name}.old")
@@ -258,7 +259,12 @@ def _take_spare(spare: Path | None, folder: Path) -> tuple[set[str], set[str]]:
         os.rename(spare, folder)  # replaces the empty folder, in one step
     except OSError:  # another file system, or another build took it first
         return set(), set()
-    return list_tree(folder)
+    files, folders = list_tree(folder)
+    for relative in folders:  # a folder's mode may have been changed in the published tree
+        path = folder / relative
+        if stat.S_IMODE(path.lstat().st_mode) != FOLDER_MODE:
+            os.chmod(path, FOLDER_MODE)
+    return files, folders
 
 
 def list_tree(folder: Path) -> tuple[set[str], set[str]]:
@@ -291,7 +297,7 @@ def _remove_leftovers(folder: Path, files: set[str], folders: set[str], made: se
     """Remove the spare's `files` and `folders` that the build did not make or use."""
     needed = folders_of(made)
     for relative in files - needed:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError):  # gone with a folder
             (folder / relative).unlink()
     for relative in sorted(folders - needed, key=lambda f: f.count("/"), reverse=True):
         with contextlib.suppress(OSError):  # already gone, or now a file the build made
@@ -310,11 +316,13 @@ def _keep_as_spare(old: Path, spare: Path | None) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _same_file(a: Path | str, b: Path | str) -> bool:
+def _same_file(source: Path | str, target: Path | str) -> bool:
+    """Whether `target` is `source` itself (a hard link to it; a symbolic link is not)."""
     try:
-        return os.path.samefile(a, b)
+        one, other = os.stat(source), os.lstat(target)
     except OSError:
         return False
+    return (one.st_dev, one.st_ino) == (other.st_dev, other.st_ino)
 
 
 def recover(output: Path, spare: Path | None = None) -> None:

@@ -1,7 +1,7 @@
-"""Review findings for the "up to date" fast path and the spare output tree.
+"""Inputs an adversarial review found for the "up to date" check and the spare output tree.
 
-Each test shows an input for which `storygen build` ends with an output other than a clean build
-(`rm -rf _site .storygen-cache && storygen build`) makes, or fails, or is never up to date.
+Each once made `storygen build` end with an output other than a clean build makes (`rm -rf _site
+.storygen-cache && storygen build`), or fail, or never be up to date; each must not any more.
 """
 
 from __future__ import annotations
@@ -17,23 +17,12 @@ from pathlib import Path
 
 import pytest
 from engine_tools import NOW, clean_build, make_site, tree
-
-from storygen.cli import main
-
-STORIES = Path("content/stories")
-UP_TO_DATE = "Up to date: nothing changed since the last build"
+from test_up_to_date import STORIES, UP_TO_DATE, build, new_site
 
 
 @pytest.fixture
 def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp())))
-    monkeypatch.delenv("STORYGEN_BASE_URL", raising=False)
-    return make_site(tmp_path / "site", 6)
-
-
-def build(site: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> str:
-    assert main(["build", "--root", str(site), *extra]) == 0
-    return capsys.readouterr().out
+    return new_site(tmp_path, monkeypatch)
 
 
 def clean_tree(site: Path, tmp_path: Path, now=NOW) -> dict[str, str]:
