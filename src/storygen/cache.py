@@ -5,7 +5,9 @@ everything else its HTML depends on (`markdown_settings`): storygen's version an
 the Markdown library's version, the extensions, the base path and the raw-HTML policy. Each record
 carries a checksum of its own bytes. Nothing read from the cache is trusted: a file that is not a
 database, from another cache format or storygen version, or a record whose checksum does not
-match is ignored (and the file rebuilt), so the worst a bad cache can cost is time.
+match is ignored (and the file rebuilt), so the worst a bad cache can cost is time. So writes
+do not wait for the disk (`synchronous = OFF`): a power cut can at worst damage the file, which
+is then rebuilt, and after a busy write each wait can take a second.
 """
 
 from __future__ import annotations
@@ -104,6 +106,7 @@ class RenderCache:
         try:
             db = sqlite3.connect(self.path, timeout=10, isolation_level=None,
                                  check_same_thread=False)
+            db.execute("PRAGMA synchronous = OFF")  # a cache: see the module's docstring
             tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
             if not tables:
                 with transaction(db):

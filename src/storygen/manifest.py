@@ -141,7 +141,8 @@ def save_manifest(cache_folder: Path, manifest: Manifest) -> None:
             "last": manifest.last}
     with contextlib.suppress(OSError):
         path = cache_folder / MANIFEST
-        write_atomically(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
+        write_atomically(path, json.dumps(data, separators=(",", ":")).encode("utf-8"),
+                         durable=False)
         _remember(path, path.stat(), manifest)
         _collect_garbage(manifest)
 

@@ -39,4 +39,4 @@ def moved_without_alias(site: Site, previous: dict[str, str]) -> list[Problem]:
 
 def save(cache: Path, site: Site) -> None:
     data = json.dumps({str(e.source): e.path for e in site.entries}, indent=1, sort_keys=True)
-    write_atomically(cache / FILE_NAME, data.encode("utf-8"))
+    write_atomically(cache / FILE_NAME, data.encode("utf-8"), durable=False)

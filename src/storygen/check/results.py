@@ -190,7 +190,7 @@ def save_signed(path: Path | None, form: str, data: Any) -> None:
     body = json.dumps({"format": form, "data": data}, ensure_ascii=False,
                       separators=(",", ":")).encode()
     with contextlib.suppress(OSError):  # a cache not written only costs time next run
-        write_atomically(path, _digest(body).encode() + b"\n" + body)
+        write_atomically(path, _digest(body).encode() + b"\n" + body, durable=False)
 
 
 def _digest(data: bytes) -> str:
