@@ -12,12 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import frontmatter
 import yaml
 
 from .cleaning import describe
 
-_YAML = frontmatter.YAMLHandler()
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
 
@@ -85,12 +83,20 @@ def _not_front_matter(lines: list[str]) -> FrontMatterError:
         hint = "replace the +++ lines with ---, and write key: value instead of key = value"
     elif first.startswith("{"):
         message = "the front matter is JSON; storygen reads YAML between --- lines"
-    elif _YAML.detect("\n".join(lines).lstrip()):
+    elif _looks_like_yaml_front_matter("\n".join(lines).lstrip()):
         message = "the front matter does not start on the first line"
         hint = "remove the blank lines above the first ---"
     else:
         message = "the file does not start with front matter"
     return FrontMatterError(message, 1, hint)
+
+
+def _looks_like_yaml_front_matter(text: str) -> bool:
+    """python-frontmatter's detection, imported only for this error message (it costs 20 ms
+    at every start otherwise)."""
+    import frontmatter
+
+    return bool(frontmatter.YAMLHandler().detect(text))
 
 
 class Memo(Protocol):
