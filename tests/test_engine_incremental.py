@@ -188,6 +188,8 @@ def test_a_spare_tree_is_never_trusted(site: Path, tmp_path: Path) -> None:
     _page(spare, 2).parent.write_text("a file where a folder goes")
     (spare / "sitemap.xml").unlink()
     (spare / "sitemap.xml" / "deep").mkdir(parents=True)
+    (spare / "robots.txt").unlink()
+    (spare / "robots.txt").symlink_to(tmp_path, target_is_directory=True)
     build_site_at(site, out)
     clean_build(site, tmp_path / "clean", tmp_path / "cache")
     assert tree(out) == tree(tmp_path / "clean")

@@ -188,7 +188,7 @@ def _fresh(target: Path, make: Callable[[], None]) -> None:
     try:
         make()
     except FileExistsError:
-        if target.is_dir():  # a folder of the spare, where this build puts a file
+        if target.is_dir() and not target.is_symlink():  # a spare's folder where a file goes
             shutil.rmtree(target)
         else:
             target.unlink()
