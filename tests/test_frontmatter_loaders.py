@@ -42,3 +42,10 @@ def test_deeply_nested_text_never_reaches_libyaml() -> None:
     """libyaml recurses without limit (a crash, not an error, at 100,000 levels)."""
     with pytest.raises(FrontMatterError, match="nested too deeply"):
         frontmatter_yaml.parse("---\nx: " + "[" * 100_000 + "\n---\n")
+
+
+def test_a_list_tagged_as_text_is_no_key() -> None:
+    """Found by the test above: `? !!str` over a list made a key of a list (a traceback)."""
+    with pytest.raises(FrontMatterError, match="must be a name, not a list"):
+        frontmatter_yaml.parse("---\n? !!str\n- x\n: value\n---\nBody\n")
+

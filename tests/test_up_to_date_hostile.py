@@ -246,3 +246,20 @@ def test_a_folder_of_the_spare_that_is_now_a_file_does_not_fail_the_build(
     said = build(site, capsys)
     assert said.startswith("Built ")
     assert tree(site / "_site") == clean_tree(site, tmp_path)
+
+
+def test_an_output_file_edited_in_place_never_comes_back(
+        site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Output files are hard links into the cache's store, so appending to one in place (a
+    post-processing step, an editor) changes the stored copy too. Found by a new-user trial:
+    the edit came back two builds later, and the build after that said "Up to date"."""
+    build(site, capsys)
+    with (site / "_site" / "about" / "index.html").open("a", encoding="utf-8") as page:
+        page.write("<!-- hand fix -->\n")
+    for number in range(3):
+        _edit_story(site, f"Edit {number}.")
+        assert build(site, capsys).startswith("Built ")
+        assert "hand fix" not in (site / "_site" / "about" / "index.html").read_text("utf-8")
+    assert build(site, capsys).startswith(UP_TO_DATE)
+    assert tree(site / "_site") == clean_tree(site, tmp_path)
+

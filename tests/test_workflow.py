@@ -44,7 +44,7 @@ def test_workflow_runs_on_schedule_push_and_pull_request() -> None:
     triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
     assert set(triggers) >= {"push", "pull_request", "schedule"}
     assert triggers["schedule"][0]["cron"].split()[1] == "*"  # hourly
-    assert [c[0] for c in storygen_commands()] == ["check", "build", "crosspost"]
+    assert [c[0] for c in storygen_commands()] == ["check", "check", "build", "crosspost"]
 
 
 def test_every_storygen_command_of_the_workflow_runs_on_the_sample_site(

@@ -188,7 +188,7 @@ def _key_lines(node: yaml.MappingNode) -> dict[str, int]:
         line = key_node.start_mark.line + 2
         if key_node.tag == _MERGE:
             continue
-        if key_node.tag != _STR:
+        if key_node.tag != _STR or not isinstance(key_node, yaml.ScalarNode):  # `? !!str [a]`
             raise FrontMatterError(
                 f"a front-matter key must be a name, not {_node_kind(key_node)}",
                 line,

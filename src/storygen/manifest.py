@@ -67,13 +67,25 @@ class Manifest:
             stored.parent.mkdir(parents=True, exist_ok=True)
             try:
                 os.link(written, stored)
-            except FileExistsError:  # the same bytes are stored already
-                pass
+            except FileExistsError:  # stored already, unless changed since through a hard link
+                if _file_sha(stored) != sha:  # (an output file edited in place, say)
+                    _replace(stored, written)
             except OSError:  # another file system: keep a copy
                 shutil.copyfile(written, stored)
             return Record(sha, FileStamp.of(stored))
         except OSError:  # no usable cache folder: nothing to reuse next time
             return Record(sha, FileStamp(-1, -1, -1))
+
+
+def _replace(stored: Path, written: Path) -> None:
+    """Put `written` in the place of a stored file, never writing through the old one."""
+    temporary = stored.with_name(f".{stored.name}.{os.getpid()}")
+    temporary.unlink(missing_ok=True)
+    try:
+        os.link(written, temporary)
+    except OSError:
+        shutil.copyfile(written, temporary)
+    os.replace(temporary, stored)
 
 
 def _file_sha(path: Path) -> str:
