@@ -57,7 +57,7 @@ if getattr(yaml, "__with_libyaml__", False):
     _FastLoader = _CLoader
 _MAX_INDICATORS = 500  # at most this many characters that can open a level: depth stays small
 _INDICATORS = str.maketrans("", "", "[{-?:")
-_DIVERGING = re.compile("[\t\ufeff\u2028\u2029\x85]")
+_DIVERGING = re.compile("[\t\ufeff\u2028\u2029\x85]|!(?![\\w!<])")  # `!`: a bare tag
 
 
 def split(text: str) -> tuple[str, str, int]:
@@ -148,8 +148,10 @@ def _parse_yaml(head: str, body: str, body_line: int) -> Parsed:
 
 def _plain_enough(text: str) -> bool:
     """Whether libyaml may read `text`: it cannot nest deeply, and it holds none of the
-    characters libyaml reads where the Python parser refuses (a tab, as in `key:<tab>value`; a
-    byte-order mark or a Unicode line break inside the text)."""
+    characters libyaml reads where the Python parser refuses or reads otherwise (a tab, as in
+    `key:<tab>value`; a byte-order mark or a Unicode line break inside the text; a bare `!`
+    tag, which gives '' there and None here). A title such as "Open now! Come" goes to the
+    Python parser too: slower, never different."""
     return (not _DIVERGING.search(text)
             and len(text) - len(text.translate(_INDICATORS)) < _MAX_INDICATORS)
 
