@@ -327,6 +327,24 @@ def test_broken_links_are_flagged_at_the_address(check) -> None:
     assert "[nowhere]" in found[4].message
 
 
+def test_links_to_drafts_and_scheduled_entries_from_published_pages(check) -> None:
+    """Found by a new-user trial: `check` sees drafts and scheduled entries, so their addresses
+    exist for it; on the published site they lead nowhere until the entry is out."""
+    later = OTHER.replace("date: 2026-04-01", "date: 2026-07-04")
+    draft = OTHER.replace('title: "Parks reopen"', 'title: "Pools"\ndraft: true')
+    files = {"content/stories/parks.md": later, "content/stories/pools.md": draft,
+             "content/stories/teaser.md": draft.replace("Parks are open.",
+                                                        "[Parks](/stories/parks/)")}
+    found = check("See [parks](/stories/parks/), [pools](/stories/pools/index.html).\n",
+                  files=files, rules=("unpublished-link", "broken-link"))
+    assert [(Path(d.path).name, d.rule, d.line, d.column) for d in found] == [
+        ("library.md", "unpublished-link", BODY_LINE, 13),
+        ("library.md", "unpublished-link", BODY_LINE, 39)]  # not the draft's own link
+    assert found[0].level == "warning"
+    assert "is not published until July 4, 2026" in found[0].message
+    assert "is a draft" in found[1].message
+
+
 def test_front_matter_image_must_exist(check) -> None:
     found = check(front=FRONT.replace("library.png", "missing.png"), rules=("broken-link",))
     assert places(found) == [(5, 8)]

@@ -10,7 +10,9 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
 from ..config import SiteConfig
+from ..content import Entry
 from ..redirects import alias_path
+from ..render import human_date
 from ..site import Site
 from ..sitemap import page_dates
 from .context import Context, Family, Item
@@ -33,6 +35,9 @@ class Targets:
         self.pages = pages
         self.files = static_files(config)
         self.sources = {item.source.name: item.path for item in [*site.entries, *site.pages]}
+        # What `check` sees but the published site does not have yet: drafts, scheduled entries.
+        self.unpublished = {entry.path: entry for entry in site.entries
+                            if entry.draft or entry.is_future(site.now)}
         self.base = urlsplit(config.base_url)
         self._index: dict[str, list[str]] | None = None  # word -> addresses with it
 
@@ -59,6 +64,12 @@ class Targets:
         if path.endswith("/index.html"):
             path = path[: -len("index.html")]
         return path in self.pages or path in self.files or path + "/" in self.pages
+
+    def unpublished_page(self, path: str) -> Entry | None:
+        """The draft or scheduled entry at `path`, if that is what it leads to."""
+        if path.endswith("/index.html"):
+            path = path[: -len("index.html")]
+        return self.unpublished.get(path) or self.unpublished.get(path + "/")
 
     def suggestion(self, path: str, image: bool) -> str:
         name = PurePosixPath(path).name
@@ -107,6 +118,8 @@ class Links(Family):
 
     RULES = (
         Rule("broken-link", "error", "a link or image inside the site that leads nowhere"),
+        Rule("unpublished-link", "warning",
+             "a published page linking to a draft or a scheduled entry (dead until it is out)"),
         Rule("external-link", "error", "a link to another site that fails (when enabled)"),
     )
 
@@ -142,8 +155,18 @@ class Links(Family):
                     yield Finding("broken-link", ref.line, ref.column,
                                   f"there is no {what} at {ref.url}",
                                   self.targets.suggestion(local, ref.image))
+                elif (hidden := self.targets.unpublished_page(local)) is not None and (
+                        self.targets.unpublished_page(page) is None):
+                    yield self._unpublished(ref, hidden)
             elif self.ctx.external and urlsplit(ref.url.strip()).scheme in ("http", "https"):
                 self.external.setdefault(ref.url.strip(), []).append((path, ref))
+
+    def _unpublished(self, ref: LinkRef, target: Entry) -> Finding:
+        when = ("is a draft: on the published site the link leads nowhere" if target.draft
+                else f"is not published until {human_date(target.date)}: until then the link "
+                     "leads nowhere on the published site")
+        return Finding("unpublished-link", ref.line, ref.column, f"{ref.url} {when}",
+                       "publish that entry first, or add the link once it is out")
 
     def finish(self) -> Iterator[tuple[str, Finding]]:
         if not self.external:
