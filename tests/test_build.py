@@ -386,6 +386,26 @@ def test_renamed_slug_without_alias_warns(make_site, capsys) -> None:
     assert "warning" not in capsys.readouterr().out
     assert (site / "_site/stories/second-name/index.html").is_file()
 
+def test_a_renamed_file_without_alias_warns_once(make_site, capsys) -> None:
+    """Found by a new-user trial: renaming a story's file moved its address silently."""
+    site = make_site({"content/stories/one.md": entry("One"),
+                      "content/stories/two.md": entry("Two")})
+    assert build(site) == 0
+    (site / "content/stories/one.md").rename(site / "content/stories/first.md")
+    capsys.readouterr()
+    assert build(site) == 0
+    out = capsys.readouterr().out
+    assert ("warning: content/stories/one.md: /stories/one/ is no longer published") in out
+    assert "add aliases: [/stories/one/] to that file" in out
+    assert build(site) == 0
+    assert "warning" not in capsys.readouterr().out
+    (site / "content/stories/two.md").rename(site / "content/stories/second.md")
+    path = site / "content/stories/second.md"
+    path.write_text(path.read_text().replace("---\n", "---\naliases: [/stories/two/]\n", 1))
+    assert build(site) == 0
+    assert "warning" not in capsys.readouterr().out
+
+
 AGENCY_TOML = """\
 [site]
 title = "Test News"

@@ -25,7 +25,9 @@ def load(cache: Path) -> dict[str, str]:
 
 
 def moved_without_alias(site: Site, previous: dict[str, str]) -> list[Problem]:
-    """A warning for each entry whose address changed and whose old address has no alias."""
+    """A warning for each entry whose address changed and whose old address has no alias, and
+    for each address whose file is gone (renamed, deleted, or made a draft again) that no entry
+    serves now."""
     warnings = []
     for entry in site.entries:
         old = previous.get(str(entry.source))
@@ -34,6 +36,15 @@ def moved_without_alias(site: Site, previous: dict[str, str]) -> list[Problem]:
                 str(entry.source), entry.line_of("slug") or 1,
                 f"the web address moved from {old} to {entry.path}; old links will break",
                 f"add aliases: [{old}] to keep them working"))
+    sources = {str(entry.source) for entry in site.entries}
+    served = {entry.path for entry in site.entries} | {
+        alias_path(alias) for entry in site.entries for alias in entry.aliases}
+    for source, old in sorted(previous.items()):
+        if source not in sources and old not in served:
+            warnings.append(Problem(
+                source, None, f"{old} is no longer published (the entry is gone, renamed or a "
+                "draft again); links to it will break",
+                f"if the story moved to another file, add aliases: [{old}] to that file"))
     return warnings
 
 
