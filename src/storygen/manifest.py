@@ -31,6 +31,13 @@ class Record:
     sha: str
     stamp: FileStamp
 
+    def describes(self, path: Path, info: os.stat_result) -> bool:
+        """Whether the file at `path` (`info`: its stat) is this record's file: the same stamp,
+        or else the same bytes (a copy, as a CI cache restores it)."""
+        stamp = self.stamp
+        return ((info.st_size, info.st_mtime_ns, info.st_ino) == (
+            stamp.size, stamp.mtime_ns, stamp.inode) or _file_sha(path) == self.sha)
+
 
 @dataclass
 class Manifest:
@@ -52,8 +59,9 @@ class Manifest:
             return None
         path = self.stored(record.sha)
         try:
-            if FileStamp.of(path) == record.stamp or _file_sha(path) == record.sha:
-                if stat.S_IMODE(os.stat(path).st_mode) != FILE_MODE:  # e.g. a chmod in _site
+            info = os.stat(path)
+            if record.describes(path, info):
+                if stat.S_IMODE(info.st_mode) != FILE_MODE:  # e.g. a chmod in _site
                     os.chmod(path, FILE_MODE)
                 return path
         except OSError:

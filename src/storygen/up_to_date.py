@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from .config import SiteConfig
 from .digests import code_digest, config_digest, files_under
-from .manifest import load_manifest
+from .manifest import Record, load_manifest
 from .options import BuildOptions, current_time
-from .writer import FILE_MODE, FOLDER_MODE, FileStamp, folders_of, list_tree
+from .writer import FILE_MODE, FOLDER_MODE, folders_of, list_tree
 
 if TYPE_CHECKING:  # the site model is heavy to import; `build` with nothing to do needs none
     from .site import Site
@@ -94,17 +94,16 @@ class Clock:
 
 def clock_of(site: Site) -> Clock:
     """The clock as the site's output depends on it (see `fingerprint.clock_dates`)."""
-    from .fingerprint import clock_dates  # only a full build needs it
+    from .fingerprint import clock_dates, clock_position  # only a full build needs them
 
     now = site.now
-    dates = clock_dates(site)
     if not site.listed or _templates_show_the_time(site.config):
         return Clock(now.isoformat(), None, None, None)
-    earlier = [d for d in dates if d < now]
-    later = [d for d in dates if d > now]
-    return Clock(None, earlier[-1].isoformat() if earlier else None,
-                 now.isoformat() if now in dates else None,
-                 later[0].isoformat() if later else None)
+    dates = clock_dates(site)
+    before, upto = clock_position(now, dates)  # dates[:before] < now; dates[upto:] > now
+    return Clock(None, dates[before - 1].isoformat() if before else None,
+                 now.isoformat() if upto > before else None,
+                 dates[upto].isoformat() if upto < len(dates) else None)
 
 
 def _templates_show_the_time(config: SiteConfig) -> bool:
@@ -148,9 +147,10 @@ class LastBuild:
             return None
 
 
-def output_intact(output: Path, files: dict[str, tuple[str, FileStamp]]) -> bool:
-    """Whether `output` holds exactly `files` (path -> sha256, stamp of the stored copy), each
-    the same file as the stored copy (an output file is a hard link to it) or the same bytes."""
+def output_intact(output: Path, files: dict[str, Record]) -> bool:
+    """Whether `output` holds exactly `files` (output path -> record), each a plain file with
+    the mode a build gives it and the record's stamp or bytes (an output file is a hard link
+    to the stored copy whose stamp the record keeps)."""
     try:
         found, folders = list_tree(output)
     except OSError:
@@ -158,8 +158,7 @@ def output_intact(output: Path, files: dict[str, tuple[str, FileStamp]]) -> bool
     if found != set(files) or folders != folders_of(files):
         return False
     return (all(_mode(output / folder) == FOLDER_MODE for folder in ("", *folders))
-            and all(_same(output / relative, sha, stamp)
-                    for relative, (sha, stamp) in files.items()))
+            and all(_same(output / relative, record) for relative, record in files.items()))
 
 
 def _mode(path: Path) -> int | None:
@@ -169,16 +168,12 @@ def _mode(path: Path) -> int | None:
         return None
 
 
-def _same(path: Path, sha: str, stamp: FileStamp) -> bool:
+def _same(path: Path, record: Record) -> bool:
     try:
         info = os.lstat(path)
         if not stat.S_ISREG(info.st_mode) or stat.S_IMODE(info.st_mode) != FILE_MODE:
             return False  # a link, or a file whose mode changed: a build puts it right
-        if (info.st_size, info.st_mtime_ns, info.st_ino) == (
-                stamp.size, stamp.mtime_ns, stamp.inode):
-            return True
-        with open(path, "rb") as stream:
-            return hashlib.file_digest(stream, "sha256").hexdigest() == sha
+        return record.describes(path, info)
     except OSError:
         return False
 
@@ -192,7 +187,7 @@ def unchanged_since_last_build(config: SiteConfig, options: BuildOptions, output
     if (last is None or last.inputs != inputs or not last.clock.holds(current_time(options))
             or _leftovers_beside(output)):
         return None
-    if not output_intact(output, {p: (r.sha, r.stamp) for p, r in manifest.files.items()}):
+    if not output_intact(output, manifest.files):
         return None
     return "\n".join([f"Up to date: nothing changed since the last build ({last.counts}) -> "
                       f"{output}", *last.notes])

@@ -72,6 +72,10 @@ class StagedOutput:
         self._spare_folders = folders
         self._folders: set[Path] = {self.folder, *(self.folder / f for f in folders)}
 
+    @property
+    def _from_spare(self) -> bool:
+        return bool(self._present or self._spare_folders)
+
     def target(self, relative: str) -> Path:
         """Where `relative` goes in the new folder; refuses paths that would leave it."""
         target = _inside(self.folder, relative)
@@ -111,7 +115,7 @@ class StagedOutput:
         """Swap the new folder in (`files`: every file the build made; whatever else the spare
         held goes first). Each rename is atomic; `recover` mends an interrupted swap."""
         made = set(files)
-        if self._present or self._spare_folders:
+        if self._from_spare:
             _remove_leftovers(self.folder, self._present - made, self._spare_folders, made)
         os.chmod(self.folder, FOLDER_MODE)
         old = self.output.with_name(f".{self.output.name}.old")
@@ -126,7 +130,7 @@ class StagedOutput:
     def discard(self) -> None:
         """Drop the new folder; a spare it started from is kept as the spare again (it is
         never trusted, so a half-updated one serves as well)."""
-        if self._present or self._spare_folders:
+        if self._from_spare:
             _keep_as_spare(self.folder, self.spare)
         else:
             shutil.rmtree(self.folder, ignore_errors=True)

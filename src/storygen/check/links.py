@@ -61,14 +61,12 @@ class Targets:
     def exists(self, path: str, image: bool) -> bool:
         if image:
             return path in self.files
-        if path.endswith("/index.html"):
-            path = path[: -len("index.html")]
+        path = _folder_address(path)
         return path in self.pages or path in self.files or path + "/" in self.pages
 
     def unpublished_page(self, path: str) -> Entry | None:
         """The draft or scheduled entry at `path`, if that is what it leads to."""
-        if path.endswith("/index.html"):
-            path = path[: -len("index.html")]
+        path = _folder_address(path)
         return self.unpublished.get(path) or self.unpublished.get(path + "/")
 
     def suggestion(self, path: str, image: bool) -> str:
@@ -98,6 +96,11 @@ class Targets:
             target for target in sorted(self.pages) if abs(len(target) - len(path)) <= 2]
         close = difflib.get_close_matches(path, nearby, n=1, cutoff=0.75)
         return close[0] if close else None
+
+
+def _folder_address(path: str) -> str:
+    """`/a/index.html` as the address it is served at, `/a/`."""
+    return path[: -len("index.html")] if path.endswith("/index.html") else path
 
 
 def _words(path: str) -> frozenset[str]:
