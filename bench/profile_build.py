@@ -24,13 +24,14 @@ from typing import Any
 
 import markdown
 
-from storygen import frontmatter_yaml, markup, reader
 from storygen.cli import main as cli_main
-from storygen.config import load_config
-from storygen.feeds import feed_outputs
-from storygen.render import Renderer
-from storygen.site import BuildOptions, build_site
-from storygen.writer import StagedOutput
+from storygen.model.site import BuildOptions, build_site
+from storygen.read import frontmatter_yaml, reader
+from storygen.read.config import load_config
+from storygen.render import markdown as markup
+from storygen.render.feeds import feed_outputs
+from storygen.render.pages import Renderer
+from storygen.write.output import StagedOutput
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_corpus import SOURCE_DATE_EPOCH

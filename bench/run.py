@@ -177,7 +177,7 @@ def corpus(work: Path, n: int, pelican: bool) -> Path:
 
 def output_dir(root: Path) -> tuple[Path, Path]:
     """storygen's output and cache folders for this site, as its configuration says."""
-    from storygen.config import load_config
+    from storygen.read.config import load_config
 
     config = load_config(root)
     return config.output_path, config.cache_path

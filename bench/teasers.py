@@ -22,10 +22,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_corpus  # bench/ is not a package: found through sys.path
 
-from storygen.build import load_site
-from storygen.config import load_config
 from storygen.crosspost import load_crosspost_config, plan
-from storygen.site import BuildOptions
+from storygen.model.site import BuildOptions
+from storygen.pipeline import load_site
+from storygen.read.config import load_config
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,10 +9,10 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-from storygen.build import BuildResult, build
-from storygen.config import load_config
-from storygen.site import BuildOptions
-from storygen.writer import InPlaceOutput
+from storygen.model.site import BuildOptions
+from storygen.pipeline import BuildResult, build
+from storygen.read.config import load_config
+from storygen.write.output import InPlaceOutput
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)

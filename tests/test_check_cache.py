@@ -16,7 +16,7 @@ from storygen.check import CheckOptions, Report, check_site
 from storygen.check.formats import format_json
 from storygen.check.plain import SyllableMemo
 from storygen.check.results import FILE_NAME
-from storygen.config import load_config
+from storygen.read.config import load_config
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 STORY = """\
@@ -177,7 +177,7 @@ def test_the_settings_key_is_the_same_in_every_process(sample_site: Path) -> Non
     toml = sample_site / "site.toml"
     toml.write_text(toml.read_text("utf-8") + '\n[fields]\nignore = ["layout", "image_credit", '
                     '"permalink", "author_bio", "excerpt_separator"]\n', "utf-8")
-    code = ("import sys; from pathlib import Path; from storygen.config import load_config; "
+    code = ("import sys; from pathlib import Path; from storygen.read.config import load_config; "
             "from storygen.check.results import run_key; "
             "print(run_key((load_config(Path(sys.argv[1])),), ()))")
     keys = {subprocess.run([sys.executable, "-c", code, str(sample_site)], check=True,

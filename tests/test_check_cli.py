@@ -15,7 +15,7 @@ from conftest import run_cli
 
 from storygen.check import CheckOptions, Diagnostic, Report, check_site
 from storygen.check.formats import format_github, format_human
-from storygen.config import load_config
+from storygen.read.config import load_config
 
 STORY = """\
 ---

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from storygen.check import CheckOptions, Diagnostic, check_site
-from storygen.config import load_config
+from storygen.read.config import load_config
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 TOML = """\

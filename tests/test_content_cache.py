@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from conftest import copy_sample
 
-from storygen import frontmatter_yaml
-from storygen.build import build
-from storygen.cache import DATABASE, RenderCache
-from storygen.config import load_config
-from storygen.content_cache import ContentMemo
-from storygen.reader import Content, read_content
-from storygen.site import BuildOptions
+from storygen.cache.entries import ContentMemo
+from storygen.cache.store import DATABASE, RenderCache
+from storygen.model.site import BuildOptions
+from storygen.pipeline import build
+from storygen.read import frontmatter_yaml
+from storygen.read.config import load_config
+from storygen.read.reader import Content, read_content
 
 # Every kind of value the reader keeps: zones by name, named and unnamed offsets, a contact,
 # odd YAML in unknown keys (one that looks like the cache's own markers), warnings.

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from engine_tools import build_site_at, make_site, tree
 
-import storygen.build
-from storygen import frontmatter_yaml
-from storygen.cache import DATABASE, FrontMatterMemo, RenderCache
-from storygen.config import load_config
-from storygen.markup import Rendered
-from storygen.parallel import workers_from_config
+import storygen.pipeline
+from storygen.cache.store import DATABASE, FrontMatterMemo, RenderCache
+from storygen.engine.parallel import workers_from_config
 from storygen.problems import StorygenError
+from storygen.read import frontmatter_yaml
+from storygen.read.config import load_config
+from storygen.render.markdown import Rendered
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def test_unchanged_rebuild_renders_no_markdown(site: Path, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     first = build_site_at(site, tmp_path / "one")
     assert first.stats.markdown_rendered == 9  # 8 entries and the about page
-    monkeypatch.setattr(storygen.build, "render_markdown", _no_markdown)
+    monkeypatch.setattr(storygen.pipeline, "render_markdown", _no_markdown)
     second = build_site_at(site, tmp_path / "two")
     assert (second.stats.markdown_rendered, second.stats.markdown_reused) == (0, 9)
     assert tree(tmp_path / "one") == tree(tmp_path / "two")

@@ -16,9 +16,9 @@ from engine_tools import NOW, build_site_at, clean_build, entry_text, make_site,
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from storygen.fingerprint import COMPARED_NOW, TemplateUses
+from storygen.engine.fingerprint import COMPARED_NOW, TemplateUses
 from storygen.problems import StorygenError
-from storygen.writer import InPlaceOutput, StagedOutput
+from storygen.write.output import InPlaceOutput, StagedOutput
 
 STORIES = Path("content/stories")
 

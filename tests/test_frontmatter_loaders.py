@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from storygen import frontmatter_yaml
-from storygen.frontmatter_yaml import FrontMatterError
+from storygen.read import frontmatter_yaml
+from storygen.read.frontmatter_yaml import FrontMatterError
 
 pytestmark = pytest.mark.skipif(frontmatter_yaml._FastLoader is None,
                                 reason="PyYAML was built without libyaml")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from test_hostile_inputs import EPOCH, SITE_TOML, tree_digest
 
-from storygen.writer import StagedOutput, recover
+from storygen.write.output import StagedOutput, recover
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTRIES = 300

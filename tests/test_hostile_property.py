@@ -21,13 +21,13 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from test_hostile_inputs import EPOCH, SITE_TOML
 
-from storygen import frontmatter_yaml
-from storygen.cache import RenderCache
+from storygen.cache.entries import ContentMemo
+from storygen.cache.store import RenderCache
 from storygen.cli import main
-from storygen.config import load_config
-from storygen.content import ENTRY_FIELDS
-from storygen.content_cache import ContentMemo
-from storygen.reader import read_content
+from storygen.read import frontmatter_yaml
+from storygen.read.config import load_config
+from storygen.read.content import ENTRY_FIELDS
+from storygen.read.reader import read_content
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = settings(max_examples=50, deadline=None, database=None,

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from storygen.cleaning import NotText, decode, one_line, visible
-from storygen.dates import DateError, parse_date
-from storygen.leftovers import advice, find_template_leftovers
+from storygen.read.cleaning import NotText, decode, one_line, visible
+from storygen.read.dates import DateError, parse_date
+from storygen.read.leftovers import advice, find_template_leftovers
 
 CHICAGO = ZoneInfo("America/Chicago")
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
 
-from ..config import SiteConfig
-from ..content import Entry, Page
-from ..markup import Rendered
-from ..site import Site
+from ..model.site import Site
+from ..read.config import SiteConfig
+from ..read.content import Entry, Page
+from ..render.markdown import Rendered
 from .diagnostic import Finding, Rule
 from .document import Document
 from .settings import CheckSettings

@@ -6,8 +6,8 @@ import difflib
 from collections.abc import Iterator
 from datetime import datetime
 
-from ..content import Entry
-from ..reader import slugify
+from ..read.content import Entry
+from ..read.reader import slugify
 from .context import Context, Family, Item
 from .diagnostic import Finding, Rule
 from .document import Document

@@ -9,12 +9,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
-from ..config import SiteConfig
-from ..content import Entry
-from ..redirects import alias_path
-from ..render import human_date
-from ..site import Site
-from ..sitemap import page_dates
+from ..model.site import Site
+from ..read.config import SiteConfig
+from ..read.content import Entry
+from ..render.pages import human_date
+from ..render.redirects import alias_path
+from ..render.sitemap import page_dates
 from .context import Context, Family, Item
 from .diagnostic import Finding, Rule
 from .document import Document

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..commands.new import BODY, CONTACT_URL, IMAGE_ALT, SUMMARY
+from ..new_entry import BODY, CONTACT_URL, IMAGE_ALT, SUMMARY
 from .context import Context, Family, Item
 from .diagnostic import Finding, Rule
 from .document import Document

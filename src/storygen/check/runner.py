@@ -8,13 +8,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
-from ..build import load_site
-from ..cleaning import decode
-from ..config import SiteConfig
-from ..content import Entry
-from ..parallel import Workers, map_ordered, workers_from_config
+from ..engine.parallel import Workers, map_ordered, workers_from_config
+from ..model.site import BuildOptions
+from ..pipeline import load_site
 from ..problems import Problem, StorygenError
-from ..site import BuildOptions
+from ..read.cleaning import decode
+from ..read.config import SiteConfig
+from ..read.content import Entry
 from .access import Accessibility
 from .context import Context, Family, Item
 from .diagnostic import Diagnostic, Finding, Level, Rule

@@ -7,8 +7,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..config import CONFIG_FILE, SiteConfig
 from ..problems import Problem, StorygenError
+from ..read.config import CONFIG_FILE, SiteConfig
 from .diagnostic import LEVELS
 
 # Plainer words for common bureaucratic ones (after the US federal plain language guidelines).

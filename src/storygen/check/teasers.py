@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 
-from ..content import Entry
 from ..crosspost import load_crosspost_config, selected_specs, source_of
+from ..read.content import Entry
 from ..teasers import PlatformSpec, Teaser, check_social, compose
 from .context import Context, Family, Item
 from .diagnostic import Finding, Rule

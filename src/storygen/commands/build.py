@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..config import load_config
+from ..engine.up_to_date import inputs_digest, unchanged_since_last_build
 from ..options import BuildOptions
-from ..up_to_date import inputs_digest, unchanged_since_last_build
+from ..read.config import load_config
 
 NAME = "build"
 HELP = "build the site into the output folder (default _site/)"
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
                                                                   inputs)) is not None:
         print(said)
         return 0
-    from ..build import build  # the whole pipeline, only when there is something to build
+    from ..pipeline import build  # the whole pipeline, only when there is something to build
 
     result = build(config, options, output, jobs=args.jobs, inputs=inputs)
     print(result.summary())

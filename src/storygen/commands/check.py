@@ -9,8 +9,8 @@ from pathlib import Path
 
 from ..check import CheckOptions, check_site, problem_report
 from ..check.formats import FORMATS, render
-from ..config import load_config
 from ..problems import StorygenError
+from ..read.config import load_config
 
 NAME = "check"
 HELP = "check spelling, plain language, accessibility, links and front matter"

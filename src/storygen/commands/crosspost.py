@@ -7,9 +7,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from ..config import load_config
 from ..crosspost import Options, Report
 from ..crosspost import run as crosspost
+from ..read.config import load_config
 from ..teasers import DEFAULT_SPECS
 
 NAME = "crosspost"

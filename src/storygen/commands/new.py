@@ -6,34 +6,13 @@ import argparse
 from datetime import datetime
 from pathlib import Path
 
-from ..config import load_config
+from ..new_entry import BODY, CONTACT_URL, IMAGE_ALT, SUMMARY, TEMPLATE
 from ..problems import fail
-from ..reader import STORIES_DIR, slugify
+from ..read.config import load_config
+from ..read.reader import STORIES_DIR, slugify
 
 NAME = "new"
 HELP = "start a new story or service update in content/stories/"
-
-# Texts the writer replaces; `storygen check` reports any left in place.
-SUMMARY = "One or two sentences that say what changed for residents."
-BODY = "Start with what happened and who it helps. Keep sentences short."
-IMAGE_ALT = "What the picture shows, for people who cannot see it"
-CONTACT_URL = "https://example.gov/apply"
-TEMPLATE = """\
----
-title: "{title}"
-date: {date}
-type: {type}
-summary: "{summary}"
-tags: []
-# image: /images/example.jpg
-# image_alt: "{image_alt}"
-# contact: {{label: "Apply online", url: "{contact_url}"}}
-{extra}draft: true
----
-
-{body}
-"""
-
 
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("title", help="the headline, in quotes")

@@ -6,12 +6,12 @@ import argparse
 import json
 from pathlib import Path
 
-from ..config import load_config
-from ..content import Entry
+from ..model.schedule import schedule_of
+from ..model.site import BuildOptions, current_time
 from ..problems import StorygenError
-from ..reader import read_content
-from ..schedule import schedule_of
-from ..site import BuildOptions, current_time
+from ..read.config import load_config
+from ..read.content import Entry
+from ..read.reader import read_content
 
 NAME = "status"
 HELP = "list drafts, scheduled, current and expired entries"

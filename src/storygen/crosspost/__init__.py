@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
-from ..build import load_site
-from ..cache import DATABASE
-from ..config import SiteConfig
-from ..content import Entry
-from ..markup import Rendered
+from ..cache.store import DATABASE
+from ..model.site import BuildOptions, Site
+from ..pipeline import load_site
 from ..problems import Problem, StorygenError
-from ..redirects import alias_path
-from ..site import BuildOptions, Site
+from ..read.config import SiteConfig
+from ..read.content import Entry
+from ..render.markdown import Rendered
+from ..render.redirects import alias_path
 from ..teasers import (
     DEFAULT_SPECS,
     PlatformSpec,
@@ -35,7 +35,7 @@ from ..teasers import (
     compose,
     load_specs,
 )
-from ..writer import StagedOutput
+from ..write.output import StagedOutput
 from . import output
 from .ledger import Ledger, locked, remove_stale_temporaries
 

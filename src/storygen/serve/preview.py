@@ -10,11 +10,11 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from ..build import BuildResult, build
-from ..config import SiteConfig, load_config
+from ..model.site import BuildOptions
+from ..pipeline import BuildResult, build
 from ..problems import Problem, StorygenError
-from ..site import BuildOptions
-from ..writer import InPlaceOutput
+from ..read.config import SiteConfig, load_config
+from ..write.output import InPlaceOutput
 from .handler import PreviewServer, ServedSite, allowed_hosts, bind
 from .reload import Channel
 from .watch import Debouncer, Watcher

@@ -13,27 +13,28 @@ from functools import partial
 from itertools import islice
 from pathlib import Path
 
-from . import frontmatter_yaml, url_history
-from .cache import (
+from .cache.entries import ContentMemo
+from .cache.store import (
     FrontMatterMemo,
     RenderCache,
     StoredRendered,
     markdown_key,
     markdown_settings,
 )
-from .config import SiteConfig
-from .content_cache import ContentMemo
-from .incremental import plan, write_output
-from .manifest import load_manifest, save_manifest
-from .markup import Rendered, render_markdown
-from .parallel import Workers, map_ordered, workers_from_config
+from .engine import url_history
+from .engine.incremental import plan, write_output
+from .engine.manifest import load_manifest, save_manifest
+from .engine.parallel import Workers, map_ordered, workers_from_config
+from .engine.up_to_date import LastBuild, clock_of
+from .model.site import BuildOptions, Site, build_site
 from .problems import Problem, StorygenError
-from .reader import Content, read_content
-from .redirects import check_aliases
-from .site import BuildOptions, Site, build_site
-from .sitemap import page_dates
-from .up_to_date import LastBuild, clock_of
-from .writer import InPlaceOutput, StagedOutput
+from .read import frontmatter_yaml
+from .read.config import SiteConfig
+from .read.reader import Content, read_content
+from .render.markdown import Rendered, render_markdown
+from .render.redirects import check_aliases
+from .render.sitemap import page_dates
+from .write.output import InPlaceOutput, StagedOutput
 
 SPARE = "spare-output"  # in the cache folder: see `writer`
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from .content import Entry
+from ..read.content import Entry
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,11 @@ from typing import Any
 import jinja2
 from jinja2 import meta, nodes
 
-from .config import Link, SiteConfig
-from .content import Entry, Page
-from .digests import digest
-from .render import Article, PageJob
-from .site import Collection, Listing, Site, Tag
+from ..cache.digests import digest
+from ..model.site import Collection, Listing, Site, Tag
+from ..read.config import Link, SiteConfig
+from ..read.content import Entry, Page
+from ..render.pages import Article, PageJob
 
 WATCHED = ("site", "collection")
 COMPARED_NOW = "now (compared)"  # `site.now` used only as an operand of comparisons

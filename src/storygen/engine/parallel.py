@@ -17,8 +17,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .config import SiteConfig
-from .problems import Problem, StorygenError
+from ..problems import Problem, StorygenError
+from ..read.config import SiteConfig
 
 T = TypeVar("T")
 R = TypeVar("R")

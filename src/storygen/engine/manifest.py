@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .atomic import write_atomically
-from .writer import FILE_MODE, FileStamp
+from .. import __version__
+from ..atomic import write_atomically
+from ..write.output import FILE_MODE, FileStamp
 
 FORMAT = "storygen-outputs-1"
 

@@ -21,14 +21,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .config import SiteConfig
-from .digests import code_digest, config_digest, files_under
+from ..cache.digests import code_digest, config_digest, files_under
+from ..options import BuildOptions, current_time
+from ..read.config import SiteConfig
+from ..write.output import FILE_MODE, FOLDER_MODE, folders_of, list_tree
 from .manifest import Record, load_manifest
-from .options import BuildOptions, current_time
-from .writer import FILE_MODE, FOLDER_MODE, folders_of, list_tree
 
 if TYPE_CHECKING:  # the site model is heavy to import; `build` with nothing to do needs none
-    from .site import Site
+    from ..model.site import Site
 
 FORMAT = "storygen-up-to-date-1"
 SOURCES = ("site.toml", "content", "templates", "static")
@@ -108,8 +108,8 @@ def clock_of(site: Site) -> Clock:
 
 def _templates_show_the_time(config: SiteConfig) -> bool:
     """Whether any template uses `site.now` other than in a comparison (or the whole `site`)."""
+    from ..render.pages import make_environment
     from .fingerprint import TemplateUses
-    from .render import make_environment
 
     uses = TemplateUses(make_environment(config))
     for name in uses.env.list_templates():

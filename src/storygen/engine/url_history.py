@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .atomic import write_atomically
-from .problems import Problem
-from .redirects import alias_path
-from .site import Site
+from ..atomic import write_atomically
+from ..model.site import Site
+from ..problems import Problem
+from ..render.redirects import alias_path
 
 FILE_NAME = "urls.json"
 

@@ -13,12 +13,12 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from .config import SiteConfig
-from .content import Entry, Page
-from .markup import Rendered
-from .problems import Problem, StorygenError
-from .reader import slugify
-from .site import Collection, Listing, Site
+from ..model.site import Collection, Listing, Site
+from ..problems import Problem, StorygenError
+from ..read.config import SiteConfig
+from ..read.content import Entry, Page
+from ..read.reader import slugify
+from .markdown import Rendered
 
 META_DESCRIPTION_LENGTH = 160
 

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from .config import SiteConfig
-from .content import Entry
-from .problems import Problem
+from ..problems import Problem
+from ..read.config import SiteConfig
+from ..read.content import Entry
 
 
 def unpublished_images(config: SiteConfig, entries: Iterable[Entry]) -> list[Problem]:

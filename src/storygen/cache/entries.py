@@ -18,17 +18,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .cache import (
+from ..problems import Problem
+from ..read.config import SiteConfig
+from ..read.content import Contact, Entry, Page
+from .digests import code_digest, config_digest, digest
+from .store import (
     FLUSH_EVERY,
     MAX_NODES,
     RenderCache,
     from_json,
     to_json,
 )
-from .config import SiteConfig
-from .content import Contact, Entry, Page
-from .digests import code_digest, config_digest, digest
-from .problems import Problem
 
 Item = Entry | Page
 _KINDS: dict[str, type[Entry] | type[Page]] = {"entry": Entry, "page": Page}

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from .problems import Problem, StorygenError
+from ..problems import Problem, StorygenError
 
 FILE_MODE = 0o644
 FOLDER_MODE = 0o755

@@ -15,7 +15,7 @@ import zoneinfo
 from pathlib import Path
 from typing import Any
 
-from .config import SiteConfig
+from ..read.config import SiteConfig
 
 
 def digest(*parts: str) -> str:

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .config import SiteConfig
-from .content import Entry, Page
+from ..options import BuildOptions, current_time
+from ..problems import Problem, StorygenError
+from ..read.config import SiteConfig
+from ..read.content import Entry, Page
+from ..read.reader import Content, slugify
 from .images import unpublished_images
-from .options import BuildOptions, current_time
-from .problems import Problem, StorygenError
-from .reader import Content, slugify
 from .schedule import Schedule, schedule_of
 
 

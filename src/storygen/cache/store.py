@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import __version__
-from .config import SiteConfig
+from .. import __version__
+from ..read.config import SiteConfig
+from ..render.markdown import Rendered
 from .digests import digest
-from .markup import Rendered
 
 FORMAT = "storygen-cache-3"
 DATABASE = "storygen.sqlite3"
@@ -46,7 +46,7 @@ def _code_digest() -> str:
     """Storygen's version and the source of its Markdown step: a code change is a new version."""
     import markdown
 
-    from . import markup
+    from ..render import markdown as markup
 
     source = Path(markup.__file__).read_bytes().decode("utf-8", "replace")
     parts = [__version__, markdown.__version__, source]
@@ -59,7 +59,7 @@ def _code_digest() -> str:
 
 def markdown_settings(config: SiteConfig) -> str:
     """Everything besides the text that changes rendered HTML, as one hash."""
-    from .markup import EXTENSION_CONFIGS, EXTENSIONS
+    from ..render.markdown import EXTENSION_CONFIGS, EXTENSIONS
 
     return digest(_code_digest(), repr(EXTENSIONS), repr(sorted(EXTENSION_CONFIGS.items())),
                   config.base_path, config.raw_html)
@@ -290,7 +290,7 @@ class FrontMatterMemo:
 def _yaml_digest() -> str:
     import yaml
 
-    from . import frontmatter_yaml
+    from ..read import frontmatter_yaml
 
     source = Path(frontmatter_yaml.__file__).read_bytes().decode("utf-8", "replace")
     return digest(__version__, yaml.__version__, source)

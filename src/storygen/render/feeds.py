@@ -9,9 +9,9 @@ from typing import Any
 
 from feedgen.feed import FeedGenerator
 
-from .markup import absolutize
-from .render import Article
-from .site import Collection, Site
+from ..model.site import Collection, Site
+from .markdown import absolutize
+from .pages import Article
 
 # Characters XML 1.0 forbids (lxml refuses them); content may carry them by accident.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

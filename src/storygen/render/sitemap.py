@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .site import Site
+from ..model.site import Site
 
 
 def page_dates(site: Site) -> dict[str, str]:

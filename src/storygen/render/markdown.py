@@ -10,19 +10,15 @@ from urllib.parse import urljoin
 
 import markdown
 
+from ..read.cleaning import plain_text
+
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "attr_list", "toc", "sane_lists", "abbr",
               "def_list"]
 EXTENSION_CONFIGS = {"toc": {"permalink": False}}
 
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
-_TAG = re.compile(r"<[a-zA-Z/!?][^<>]*>")
 _URL_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
-_WHITESPACE = re.compile(r"\s+")
 
-
-MAX_BRACKET_DEPTH = 100  # Python-Markdown's inline patterns slow down quadratically past this
-MAX_INDENT = 200  # columns; lists nested deeper than this overflow its recursion
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 @dataclass(frozen=True)
@@ -49,37 +45,9 @@ def render_markdown(text: str, base_path: str = "/", sanitize: bool = False) -> 
     return Rendered(body, plain_text(first_paragraph_html(body)))
 
 
-def too_deep(text: str, first_line: int = 1) -> tuple[int, str] | None:
-    """(line, what) for Markdown nested beyond what the renderer handles in good time."""
-    for number, line in enumerate(text.split("\n"), start=first_line):
-        indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
-        if indent > MAX_INDENT and line.strip():
-            return number, f"a line is indented {indent} columns deep"
-    start, line = 0, first_line
-    for blank in [*_BLANK_LINE.finditer(text), None]:
-        end = blank.start() if blank else len(text)
-        block = text[start:end]
-        if block.count("[") + block.count("(") > MAX_BRACKET_DEPTH:
-            depth = 0
-            for index, char in enumerate(block):
-                depth = max(0, depth + (char in "[(") - (char in "])"))
-                if depth > MAX_BRACKET_DEPTH:
-                    return line + block.count("\n", 0, index), (
-                        f"brackets are nested more than {MAX_BRACKET_DEPTH} deep")
-        if blank:
-            line += text.count("\n", start, blank.end())
-            start = blank.end()
-    return None
-
-
 def first_paragraph_html(body: str) -> str:
     match = _FIRST_PARAGRAPH.search(body)
     return match.group(1) if match else ""
-
-
-def plain_text(fragment: str) -> str:
-    """Tags removed, entities decoded, whitespace collapsed."""
-    return _WHITESPACE.sub(" ", html.unescape(_TAG.sub("", fragment))).strip()
 
 
 def _rebase(match: re.Match[str], base_path: str) -> str:

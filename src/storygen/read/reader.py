@@ -13,14 +13,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..problems import Problem, Problems
 from . import frontmatter_yaml
 from .cleaning import NotText, decode, one_line, visible
 from .config import SiteConfig
 from .content import ENTRY_FIELDS, ENTRY_TYPES, Contact, Entry, Page
 from .dates import DATE_HINT, DateError, parse_date
 from .leftovers import advice, find_template_leftovers
-from .markup import too_deep
-from .problems import Problem, Problems
+from .nesting import too_deep
 
 STORIES_DIR = Path("content/stories")
 READ_BATCH = 256  # files read before their cache records are looked up together

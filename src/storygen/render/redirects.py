@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .problems import Problem, StorygenError
-from .render import Renderer
-from .site import Site
+from ..model.site import Site
+from ..problems import Problem, StorygenError
+from .pages import Renderer
 
 # Characters a URL path may hold as they are; anything else (spaces, quotes, controls) is refused,
 # so an alias can never add words to a line of `_redirects`.

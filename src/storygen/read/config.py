@@ -10,8 +10,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..problems import Problem, StorygenError
 from .content import ENTRY_FIELDS
-from .problems import Problem, StorygenError
 
 CONFIG_FILE = "site.toml"
 BASE_URL_ENV = "STORYGEN_BASE_URL"

@@ -26,19 +26,19 @@ from typing import Any
 
 import jinja2
 
-from .cache import markdown_settings
-from .digests import code_digest, config_digest, digest, templates_digest
-from .feeds import collection_feeds, feed_items
+from ..cache.digests import code_digest, config_digest, digest, templates_digest
+from ..cache.store import markdown_settings
+from ..model.site import Collection, Site
+from ..problems import Problem, StorygenError
+from ..render.feeds import collection_feeds, feed_items
+from ..render.markdown import Rendered
+from ..render.pages import PageJob, Renderer
+from ..render.redirects import redirect_outputs
+from ..render.sitemap import sitemap_urls
+from ..write.output import Output
 from .fingerprint import PageKeys, TemplateUses, Unkeyable, clock_dates, fingerprint
 from .manifest import FORMAT, Manifest, Record
-from .markup import Rendered
 from .parallel import Workers, can_share_memory, map_ordered
-from .problems import Problem, StorygenError
-from .redirects import redirect_outputs
-from .render import PageJob, Renderer
-from .site import Collection, Site
-from .sitemap import sitemap_urls
-from .writer import Output
 
 Produce = Callable[[], Iterable[tuple[str, bytes]]]
 

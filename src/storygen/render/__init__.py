@@ -1,0 +1,2 @@
+"""Render: the model -> output files: Markdown bodies, pages from templates, feeds, redirects,
+sitemap."""
