@@ -69,10 +69,12 @@ def _compiled(data: bytes, shown: str) -> bytes:
 
     try:
         catalog = read_po(io.BytesIO(data), abort_invalid=True)
-    except PoFileError as exc:
-        raise StorygenError([Problem(shown, getattr(exc, "lineno", None),
-                                     f"the catalogue cannot be read: {exc}",
-                                     "check the quotes of that line (msgid/msgstr)")]) from None
+    except PoFileError as exc:  # its line number counts from 0, its message ends "on <that>"
+        line = exc.lineno + 1 if isinstance(exc.lineno, int) else None
+        reason = str(exc).rsplit(" on ", 1)[0].lower()
+        raise StorygenError([Problem(shown, line, f"the catalogue cannot be read: {reason}",
+                                     "each entry is a msgid line then a msgstr line, the text "
+                                     "in double quotes")]) from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise StorygenError([Problem(shown, None, f"the catalogue cannot be read: {exc}",
                                      "save it as UTF-8 gettext .po text")]) from None
