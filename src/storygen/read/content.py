@@ -14,7 +14,8 @@ SECTION_FOR_TYPE: dict[str, str] = {"story": "stories", "update": "updates"}
 TRANSLATION_FIELDS = ("lang", "translation_of", "translation_key")  # entries and pages alike
 ENTRY_FIELDS = frozenset({
     "title", "date", "type", "summary", "tags", "slug", "author", "image", "image_alt", "draft",
-    "updated", "expires", "urgent", "contact", "social", "aliases", *TRANSLATION_FIELDS,
+    "updated", "expires", "urgent", "contact", "social", "aliases", "alert",
+    *TRANSLATION_FIELDS,
 })
 
 
@@ -66,6 +67,7 @@ class Entry:
     prefix: str = ""  # the language's folder: "" for the site's language, else e.g. "es/"
     translation_of: str = ""  # as written: the slug or file name of the entry translated
     translation_key: str = ""  # shared by an entry and its translations ("" when it has none)
+    alert: dict[str, Any] = field(default_factory=dict)  # CAP settings of an urgent update
 
     @property
     def section(self) -> str:

@@ -10,11 +10,13 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
 from ..problems import Problem, Problems
 from . import frontmatter_yaml
+from .alerts import alert_settings
 from .cleaning import NotText, decode, one_line, visible
 from .config import SiteConfig
 from .content import ENTRY_FIELDS, ENTRY_TYPES, TRANSLATION_FIELDS, Contact, Entry, Page
@@ -458,6 +460,8 @@ def _entry_from(config: SiteConfig, fields: _Fields, digest: str) -> Entry | Non
         urgent=urgent,
         contact=_contact(fields),
         social=fields.mapping("social"),
+        alert=alert_settings(config, fields.raw("alert"), partial(
+            fields.error, "alert" if fields.raw("alert") is not None else "urgent"), urgent),
         aliases=fields.text_list("aliases"),
         extra=fields.extra(ENTRY_FIELDS),
         lines=fields.canonical_lines(),
