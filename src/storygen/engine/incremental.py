@@ -30,6 +30,7 @@ from ..cache.digests import code_digest, config_digest, digest, templates_digest
 from ..cache.store import markdown_settings
 from ..model.site import Collection, Site
 from ..problems import Problem, StorygenError
+from ..read.alerts import alerts_on
 from ..read.catalogues import catalogues_digest
 from ..render.alerts import alert_outputs
 from ..render.feeds import collection_feeds, feed_items
@@ -84,7 +85,8 @@ def plan(site: Site, bodies: dict[str, Rendered], workers: Workers | None = None
         yield Unit(_feed_key(base, site, collection, items),
                    lambda c=collection, i=items: collection_feeds(site, c, i))
     yield Unit(None, lambda: redirect_outputs(site, renderer))
-    yield Unit(None, lambda: alert_outputs(site, renderer.articles))
+    if alerts_on(site.config):
+        yield Unit(None, lambda: alert_outputs(site, renderer.articles))
     yield Unit(None, lambda: [
         ("sitemap.xml", renderer.render_template("sitemap.xml", urls=sitemap_urls(site))),
         ("robots.txt", renderer.render_template("robots.txt"))])

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from ..model.site import Site
 from ..problems import Problem, StorygenError
-from ..read.alerts import alerts_on, site_alert_defaults, site_alert_problems
+from ..read.alerts import site_alert_defaults, site_alert_problems
 from ..read.catalogues import translations
 from ..read.config import CONFIG_FILE
 from ..read.content import Entry
@@ -30,10 +30,9 @@ ATOM = "http://www.w3.org/2005/Atom"
 
 
 def alert_outputs(site: Site, articles: dict[str, Article]) -> Iterator[tuple[str, bytes]]:
-    """Each urgent update's CAP message, then the index of those still current."""
+    """Each urgent update's CAP message, then the index of those still current (for sites
+    with `[alerts]`)."""
     config = site.config
-    if not alerts_on(config):
-        return
     if problems := site_alert_problems(config):
         raise StorygenError([Problem(str(config.root / CONFIG_FILE), None, message)
                              for message in problems])
