@@ -278,11 +278,19 @@ def _queue(config: SiteConfig, ledger: Ledger, teasers: Sequence[Teaser],
 def _previews(config: SiteConfig, teasers: Sequence[Teaser], out: Path) -> dict[str, str]:
     """Site images as files relative to the review page, so reviewers see the picture."""
     found: dict[str, str] = {}
-    for image in sorted({t.image for t in teasers if t.image.startswith(config.base_url)}):
-        local = config.static_dir / unquote(image[len(config.base_url):])
-        if local.is_file() and local.resolve().is_relative_to(config.static_dir.resolve()):
+    for image in sorted({t.image for t in teasers}):
+        if local := static_file(config, image):
             found[image] = quote(os.path.relpath(local, out))
     return found
+
+
+def static_file(config: SiteConfig, url: str) -> Path | None:
+    """The file in static/ that an image URL of the site names, if it is one."""
+    if not url.startswith(config.base_url):
+        return None
+    local = config.static_dir / unquote(url[len(config.base_url):])
+    inside = local.resolve().is_relative_to(config.static_dir.resolve())
+    return local if inside and local.is_file() else None
 
 
 def _mark(ledger: Ledger, teasers: Sequence[Teaser], by_id: Mapping[str, Entry], status: str,
