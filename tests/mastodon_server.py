@@ -213,6 +213,7 @@ class Handler(BaseHTTPRequestHandler):
                 state.drop_answers -= 1
                 self.close_connection = True
                 return
+        time.sleep(state.delay)  # made, not yet answered: a kill here must not lose it
         self._send(200, status)
 
 
