@@ -33,6 +33,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print(report: PostReport) -> None:
+    if report.unconfigured:
+        print("storygen posts to no platform here: [crosspost.post] platforms in site.toml "
+              "names none (see README, Posting).")
+        return
     for result in report.results:
         if result.status == "would-post":
             print(f"--- would post to {result.platform} · {result.key}\n{result.detail}")

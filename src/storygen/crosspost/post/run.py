@@ -48,6 +48,7 @@ class PostReport:
     not_due: list[tuple[str, str, str]] = field(default_factory=list)  # key, platform, due
     given_up: list[Result] = field(default_factory=list)  # failed, attempts used up
     problems: list[Problem] = field(default_factory=list)  # a platform we could not reach
+    unconfigured: bool = False  # [crosspost.post] names no platform
 
 
 Connect = Callable[[str, PostConfig], Poster]
@@ -77,14 +78,17 @@ def _require(value: str, where: str) -> None:
 def post(config: SiteConfig, options: PostOptions, connector: Connect = connect) -> PostReport:
     cross = load_crosspost_config(config)
     settings = cross.post
+    report = PostReport()
+    if not settings.platforms and not options.platforms:
+        report.unconfigured = True  # teasers go to files only: nothing to do here
+        return report
     platforms = options.platforms or settings.platforms
-    if not platforms or not set(platforms) <= set(settings.platforms):
+    if not set(platforms) <= set(settings.platforms):
         raise StorygenError([Problem(str(config.root / "site.toml"), None,
                                      "storygen posts only to the platforms in [crosspost.post] "
                                      f"platforms ({', '.join(settings.platforms) or 'none'})",
                                      'add e.g. platforms = ["mastodon", "bluesky"]')])
     now = current_time(BuildOptions())
-    report = PostReport()
     with locked(cross.ledger, shared=options.dry_run):
         if not options.dry_run:
             remove_stale_temporaries(cross.ledger)
