@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from storygen.check import CheckOptions, Diagnostic, check_site
+from storygen.check.dictionaries import hunspell_file
+from storygen.check.readability import grade_of_ease
 from storygen.read.config import load_config
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -167,6 +169,49 @@ def test_reading_grade_above_target_is_flagged(check) -> None:
     easy = check(f"{DENSE}\n", check_toml="[check]\ntarget_grade = 40\n",
                  rules=("reading-grade",))
     assert easy == []
+
+
+# --- other languages --------------------------------------------------------------------------
+FRONT_ES = """\
+title: "La biblioteca abre más horas"
+date: 2026-05-01
+summary: "La biblioteca central ahora abre a las ocho."
+image: /images/library.png
+image_alt: "Personas que leen en una mesa de la biblioteca"
+tags: [bibliotecas]
+lang: es
+"""
+DENSE_ES = ("La reestructuración administrativa interdepartamental del organismo consolidó "
+            "exhaustivamente los requisitos documentales correspondientes a las autorizaciones "
+            "municipales, modificando significativamente los procedimientos. ") * 3
+SIMPLE_ES = "El parque abre hoy. Los niños pueden jugar. La puerta cierra a las seis. " * 5
+
+
+def test_spanish_entries_are_spelled_in_spanish(check) -> None:
+    assert hunspell_file("es"), "no Spanish Hunspell dictionary: apt-get install hunspell-es"
+    clean = "Hay más horas para todas las familias, y están abiertas las salas de estudio.\n"
+    assert check(clean, front=FRONT_ES, rules=("spelling",)) == []
+    found = check("La bibloteca abre a las ocho.\n", front=FRONT_ES, rules=("spelling",))
+    assert places(found) == [(BODY_LINE + 1, 4)]
+    assert '"biblioteca"' in found[0].fix
+    # English words are not Spanish: the same English sentence is flagged in a Spanish entry.
+    assert check("The library opens at eight.\n", front=FRONT_ES, rules=("spelling",))
+
+
+def test_a_language_without_a_dictionary_is_not_spelled(check) -> None:
+    hawaiian = FRONT_ES.replace("lang: es", "lang: haw")
+    assert hunspell_file("haw") is None
+    assert check("Aloha kakou, e komo mai i ka hale waihona puke.\n", front=hawaiian,
+                 rules=("spelling",)) == []
+
+
+def test_spanish_reading_grade_uses_fernandez_huerta(check) -> None:
+    found = check(f"{DENSE_ES}\n", front=FRONT_ES, rules=("reading-grade",))
+    assert len(found) == 1 and "Fernández Huerta reading ease" in found[0].message
+    assert check(f"{SIMPLE_ES}\n", front=FRONT_ES, rules=("reading-grade",)) == []
+    assert check("We utilize it.\n", rules=("jargon",))
+    assert check("We utilize it.\n", front=FRONT_ES, rules=("jargon",)) == []  # English list
+    assert grade_of_ease(65) == 8.0 and grade_of_ease(95) == 4.5 and grade_of_ease(-5) == 18
 
 
 # --- accessibility ----------------------------------------------------------------------------

@@ -31,9 +31,9 @@ def digest(*parts: str) -> str:
 @functools.cache  # the code this process runs, even if the files change meanwhile
 def code_digest() -> str:
     """Storygen's own source: a changed generator is a changed input."""
-    package = Path(__file__).parent
+    package = Path(__file__).parent.parent  # storygen/, not cache/
     parts = [f"{p.relative_to(package)}\0{p.read_text('utf-8', 'replace')}"
-             for p in sorted(package.rglob("*.py"))]
+             for p in sorted(package.rglob("*")) if p.suffix in (".py", ".po")]
     return digest(*parts)
 
 

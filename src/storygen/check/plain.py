@@ -10,6 +10,7 @@ from pathlib import Path
 from .context import Context, Family, Item
 from .diagnostic import Finding, Rule
 from .document import Document
+from .readability import fernandez_huerta, grade_of_ease, graded
 from .results import load_signed, run_key, save_signed
 
 _WORD = re.compile(r"[^\W_]+(?:['’.,-][^\W_]+)*")
@@ -18,7 +19,8 @@ _FIRST = re.compile(r"[^\W\d_]+")
 
 class PlainLanguage(Family):
     RULES = (
-        Rule("reading-grade", "warning", "text above the target reading grade (Flesch-Kincaid)"),
+        Rule("reading-grade", "warning",
+             "text above the target reading grade (Flesch-Kincaid; Spanish: Fernández Huerta)"),
         Rule("long-sentence", "warning", "a sentence longer than max_sentence_words"),
         Rule("jargon", "warning", "a word from the jargon list, with a plainer one to use"),
     )
@@ -42,10 +44,12 @@ class PlainLanguage(Family):
         textstat.syllable_count("preload")  # loads its dictionary, for workers to share
 
     def check(self, doc: Document, item: Item) -> Iterator[Finding]:
-        yield from self._jargon(doc)
+        formula = graded(item.lang or self.ctx.config.language)
+        if formula == "en":  # the jargon list is English
+            yield from self._jargon(doc)
         sentences = [(offset, _WORD.findall(text)) for offset, text in doc.sentences()]
         yield from self._long(doc, sentences)
-        grade = self._grade(doc, sentences)
+        grade = self._grade(doc, sentences, formula) if formula else None
         if grade is not None:
             yield grade
 
@@ -67,16 +71,22 @@ class PlainLanguage(Family):
                                   f"this sentence has {len(words)} words (at most {limit} is "
                                   "easier to read)", "split it into two or more sentences")
 
-    def _grade(self, doc: Document, sentences: list[tuple[int, list[str]]]) -> Finding | None:
+    def _grade(self, doc: Document, sentences: list[tuple[int, list[str]]],
+               formula: str) -> Finding | None:
         settings = self.ctx.settings
         words = [word for _, sentence in sentences for word in sentence]
         if len(words) < settings.grade_min_words:
             return None
-        grade = flesch_kincaid_grade(len(sentences), words)
+        how = ""
+        if formula == "es":
+            ease = fernandez_huerta(len(sentences), words)
+            grade, how = grade_of_ease(ease), f" (Fernández Huerta reading ease {ease:.0f})"
+        else:
+            grade = flesch_kincaid_grade(len(sentences), words)
         if grade <= settings.target_grade:
             return None
         return doc.finding("reading-grade", sentences[0][0],
-                           f"the text reads at grade {grade:.1f}, above the target of "
+                           f"the text reads at grade {grade:.1f}{how}, above the target of "
                            f"{settings.target_grade:g}",
                            "use shorter sentences and everyday words")
 

@@ -1,21 +1,18 @@
-"""Spelling: an English dictionary (pyspellchecker) plus the site's own word list."""
+"""Spelling: a dictionary in the entry's language (see `dictionaries`) plus the site's own word
+list. Entries in a language this computer has no dictionary for are not spelled."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..problems import Problem, StorygenError
 from .context import Context, Family, Item
 from .diagnostic import Finding, Rule
+from .dictionaries import Words, dictionary
 from .document import Document
 from .modern_words import MODERN_WORDS, PREFIXES
-
-if TYPE_CHECKING:
-    from spellchecker import SpellChecker
 
 _PART = r"[^\W\d_]+(?:['’][^\W\d_]+)*"
 _WORD = re.compile(rf"{_PART}(?:-{_PART})*")  # hyphenated compounds whole: Wi-Fi, drop-off
@@ -41,18 +38,37 @@ class Spelling(Family):
         super().__init__(ctx)
         self.list_name = ctx.settings.words
         path = ctx.config.root / self.list_name
-        self.words = MODERN_WORDS | (load_word_list(path) if path.is_file() else set())
+        self.site_words = load_word_list(path) if path.is_file() else set()
+        self.lang = ctx.config.language
+        self.words = self.site_words | (MODERN_WORDS if self.lang.lower().startswith("en")
+                                        else set())
         self.known_words: dict[str, bool] = {}
         self.fixes: dict[str, str] = {}
+        self._by_lang: dict[str, tuple[set[str], dict[str, bool], dict[str, str]]] = {
+            self.lang: (self.words, self.known_words, self.fixes)}
 
     def preload(self) -> None:
-        _dictionary()
+        for edition in self.ctx.site.editions:
+            dictionary(edition.lang)
 
     @property
-    def checker(self) -> SpellChecker:
-        return _dictionary()
+    def checker(self) -> Words:
+        found = dictionary(self.lang)
+        assert found is not None  # `check` spells only languages with a dictionary
+        return found
+
+    def _speak(self, lang: str) -> None:
+        """Spell in `lang` from now on (each language keeps its own caches)."""
+        if lang not in self._by_lang:
+            self._by_lang[lang] = (set(self.site_words), {}, {})
+        self.lang = lang
+        self.words, self.known_words, self.fixes = self._by_lang[lang]
 
     def check(self, doc: Document, item: Item) -> Iterator[Finding]:
+        lang = item.lang or self.ctx.config.language
+        if dictionary(lang) is None:
+            return  # no dictionary for the language: nothing to compare with
+        self._speak(lang)
         prose = doc.prose
         doubtful = {word for word in set(_WORD.findall(prose)) if self.doubtful(word)}
         if not doubtful:
@@ -83,9 +99,10 @@ class Spelling(Family):
         if cached is None:
             key = word.lower().replace("’", "'")
             bare = key.removesuffix("'s")
+            # As written too: Hunspell knows names with their capital only (España).
             cached = self.known_words[word] = (
                 key in self.words or bare in self.words or key in self.checker
-                or bare in self.checker)
+                or bare in self.checker or word in self.checker)
         return cached
 
     def fix(self, word: str) -> str:
@@ -99,22 +116,8 @@ class Spelling(Family):
         return self.fixes[word]
 
     def suggestions(self, key: str) -> list[str]:
-        """Up to three likely words, commonest first: one edit away, else two for short words
-        (two edits away means some 100,000 candidates per letter of a long word: too slow)."""
-        checker = self.checker
-        found = checker.known(checker.edit_distance_1(key))
-        if not found and len(key) <= 5:
-            found = checker.known(checker.edit_distance_2(key))
-        frequency = checker.word_frequency
-        return sorted(found, key=lambda w: (-frequency[w], w))[:3]
-
-
-@cache
-def _dictionary() -> SpellChecker:
-    """The English dictionary, loaded once (late: loading takes a moment)."""
-    from spellchecker import SpellChecker
-
-    return SpellChecker()
+        """Up to three likely words, commonest first."""
+        return self.checker.suggest(key)
 
 
 def _skipped(prose: str, match: re.Match[str]) -> bool:

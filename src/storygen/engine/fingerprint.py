@@ -74,7 +74,7 @@ def _summary(value: Any, uses: Uses, memo: dict[int, Any] | None) -> Any:
         return ("C", value.key, value.title, value.base, len(value.entries),
                 _entries(value.entries, uses, memo) if every else ())
     if isinstance(value, Tag):
-        return ("T", value.name, value.slug, _entries(value.entries, uses, memo))
+        return ("T", value.name, value.slug, value.prefix, _entries(value.entries, uses, memo))
     if isinstance(value, Link):
         return ("K", value.label, value.url)
     if isinstance(value, SiteConfig):
@@ -221,33 +221,35 @@ class PageKeys:
     """Keys of templated pages. What a template can see of the `site` global is the same for
     every page it renders, so that part is summed up once per template, not once per page."""
 
-    def __init__(self, base: str, site_globals: Mapping[str, Any], uses: TemplateUses,
-                 dates: Sequence[datetime]) -> None:
-        """`dates`: every date of the content, sorted (see `clock_position`)."""
+    def __init__(self, base: str, site_globals: Mapping[str, Mapping[str, Any]],
+                 uses: TemplateUses, dates: Sequence[datetime]) -> None:
+        """`site_globals`: the `site` templates see, by language; `dates`: every date of the
+        content, sorted (see `clock_position`)."""
         self.base, self.site_globals, self.uses, self.dates = base, site_globals, uses, dates
-        self._site_parts: dict[str, str | None] = {}
+        self._site_parts: dict[tuple[str, str], str | None] = {}
         self._memo: dict[int, Any] = {}
 
     def key(self, job: PageJob) -> str | None:
         """The key of one templated page, or None when it cannot be keyed."""
-        if job.template not in self._site_parts:
-            self._site_parts[job.template] = self._site_part(job.template)
-        site_part = self._site_parts[job.template]
+        place = (job.template, job.lang)
+        if place not in self._site_parts:
+            self._site_parts[place] = self._site_part(*place)
+        site_part = self._site_parts[place]
         if site_part is None:
             return None
         try:
             context = repr(fingerprint(job.context, self.uses.of(job.template), self._memo))
         except Unkeyable:
             return None
-        return digest(self.base, "page", job.path, job.template, context, site_part)
+        return digest(self.base, "page", job.path, job.template, job.lang, context, site_part)
 
-    def _site_part(self, template: str) -> str | None:
+    def _site_part(self, template: str, lang: str) -> str | None:
         reach = self.uses.of(template)
         wanted = reach["site"]
-        visible = dict(self.site_globals) if wanted is None else {
-            k: v for k, v in self.site_globals.items() if k in wanted}
+        site = next(iter(self.site_globals.values())) if not lang else self.site_globals[lang]
+        visible = dict(site) if wanted is None else {k: v for k, v in site.items() if k in wanted}
         if wanted is not None and COMPARED_NOW in wanted and "now" not in wanted:
-            visible["now"] = clock_position(self.site_globals["now"], self.dates)
+            visible["now"] = clock_position(site["now"], self.dates)
         try:
             return repr(fingerprint(visible, reach, self._memo))
         except Unkeyable:

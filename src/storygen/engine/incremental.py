@@ -30,6 +30,7 @@ from ..cache.digests import code_digest, config_digest, digest, templates_digest
 from ..cache.store import markdown_settings
 from ..model.site import Collection, Site
 from ..problems import Problem, StorygenError
+from ..read.catalogues import catalogues_digest
 from ..render.feeds import collection_feeds, feed_items
 from ..render.markdown import Rendered
 from ..render.pages import PageJob, Renderer
@@ -69,8 +70,7 @@ def plan(site: Site, bodies: dict[str, Rendered], workers: Workers | None = None
     renderer = Renderer(site, bodies)
     base = _base_key(site, renderer)
     yield from _static_units(site.config.static_dir, base)
-    keys = PageKeys(base, renderer.env.globals["site"], TemplateUses(renderer.env),
-                    clock_dates(site))
+    keys = PageKeys(base, renderer.site_globals, TemplateUses(renderer.env), clock_dates(site))
     makers = list(renderer.job_makers())
     keyed = _page_keys(keys, makers, workers or Workers(1))
     for template in sorted({template for template, _ in keyed}):
@@ -124,7 +124,7 @@ def _base_key(site: Site, renderer: Renderer) -> str:
     except Unkeyable:
         globals_part = os.urandom(16).hex()  # unknown globals: nothing can be reused
     return digest(FORMAT, code_digest(), config_digest(config), markdown_settings(config),
-                  templates_digest(config.templates_dir), globals_part)
+                  templates_digest(config.templates_dir), catalogues_digest(config), globals_part)
 
 
 def _feed_key(base: str, site: Site, collection: Collection, items: list[Any]) -> str | None:

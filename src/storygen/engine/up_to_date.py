@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # the site model is heavy to import; `build` with nothing to 
     from ..model.site import Site
 
 FORMAT = "storygen-up-to-date-1"
-SOURCES = ("site.toml", "content", "templates", "static")
+SOURCES = ("site.toml", "content", "templates", "static", "locales")
 
 
 def inputs_digest(config: SiteConfig, options: BuildOptions, output: Path) -> str | None:

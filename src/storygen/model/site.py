@@ -9,9 +9,11 @@ from datetime import datetime
 
 from ..options import BuildOptions, current_time
 from ..problems import Problem, StorygenError
+from ..read.catalogues import translations
 from ..read.config import SiteConfig
 from ..read.content import Entry, Page
 from ..read.reader import Content, slugify
+from .editions import Alternates, Edition, alternates_of, editions_of
 from .images import unpublished_images
 from .schedule import Schedule, schedule_of
 
@@ -21,10 +23,11 @@ class Tag:
     name: str
     slug: str
     entries: tuple[Entry, ...]
+    prefix: str = ""  # its language's folder, as `Entry.prefix`
 
     @property
     def path(self) -> str:
-        return f"/tags/{self.slug}/"
+        return f"/{self.prefix}tags/{self.slug}/"
 
 
 @dataclass(frozen=True)
@@ -58,10 +61,11 @@ class Listing:
 class Collection:
     """A named list of entries with its own listing pages and feeds."""
 
-    key: str  # "all", "stories", "updates", "tag:<slug>"
+    key: str  # "all", "stories", "updates", "tag:<slug>"; other languages' start "es:"
     title: str
     base: str
     entries: tuple[Entry, ...]
+    lang: str = ""  # the language of its entries ("" in sites made before languages)
 
     @property
     def feed_path(self) -> str:
@@ -89,6 +93,14 @@ class Site:
     years: dict[int, list[Entry]] = field(default_factory=dict)
     schedule: Schedule | None = None  # every entry's place in time, hidden ones included
     warnings: list[Problem] = field(default_factory=list)  # shown after a successful build
+    editions: tuple[Edition, ...] = ()  # the site's language first, then the others
+    alternates: Alternates = field(default_factory=dict)  # translations of each page
+    tags_by_lang: dict[str, list[Tag]] = field(default_factory=dict)
+    years_by_lang: dict[str, dict[int, list[Entry]]] = field(default_factory=dict)
+
+    def edition(self, lang: str) -> Edition:
+        """The edition in `lang` (the site's own for "" or a language it does not have)."""
+        return next((e for e in self.editions if e.lang == lang), self.editions[0])
 
     def listings(self, collection: Collection) -> list[Listing]:
         return paginate(collection.title, collection.base, collection.entries,
@@ -112,30 +124,49 @@ def build_site(config: SiteConfig, content: Content, options: BuildOptions) -> S
         raise StorygenError(missing)
     listed = [e for e in visible if not e.is_expired(now)]
     urgent = [e for e in listed if e.urgent]
-    home = sorted(listed, key=lambda e: not e.urgent)  # stable: urgent first, then newest
-    tags = _tags(listed)
-    collections = [
-        Collection("all", "Latest news", "/", tuple(home)),
-        Collection("stories", "Stories", "/stories/",
-                   tuple(e for e in listed if e.type == "story")),
-        Collection("updates", "Service updates", "/updates/",
-                   tuple(e for e in listed if e.type == "update")),
-        *(Collection(f"tag:{t.slug}", f"Tagged “{t.name}”", t.path, t.entries) for t in tags),
+    editions = editions_of(config, visible, content.pages, listed, urgent)
+    collections: list[Collection] = []
+    tags_by_lang: dict[str, list[Tag]] = {}
+    years_by_lang: dict[str, dict[int, list[Entry]]] = {}
+    for edition in editions:
+        tags_by_lang[edition.lang] = _tags(edition.listed, edition.prefix)
+        collections.extend(_collections(config, edition, tags_by_lang[edition.lang]))
+        years_by_lang[edition.lang] = years = {}
+        for entry in edition.listed:
+            years.setdefault(entry.date.year, []).append(entry)
+    own = config.language
+    return Site(config, now, visible, listed, urgent, list(content.pages), tags_by_lang[own],
+                collections, years_by_lang[own], schedule_of(content.entries, now),
+                warnings=content.warnings.sorted(), editions=editions,
+                alternates=alternates_of(editions, [*visible, *content.pages]),
+                tags_by_lang=tags_by_lang, years_by_lang=years_by_lang)
+
+
+def _collections(config: SiteConfig, edition: Edition, tags: list[Tag]) -> list[Collection]:
+    """An edition's lists: everything (urgent first), stories, updates, and each tag; their
+    titles in the edition's language."""
+    key = "" if not edition.prefix else f"{edition.lang}:"
+    home, listed, lang = edition.home, edition.listed, edition.lang
+    _ = translations(config, lang).gettext
+    return [
+        Collection(f"{key}all", _("Latest news"), home,
+                   tuple(sorted(listed, key=lambda e: not e.urgent)), lang),  # stable sort
+        Collection(f"{key}stories", _("Stories"), f"{home}stories/",
+                   tuple(e for e in listed if e.type == "story"), lang),
+        Collection(f"{key}updates", _("Service updates"), f"{home}updates/",
+                   tuple(e for e in listed if e.type == "update"), lang),
+        *(Collection(f"{key}tag:{t.slug}", _("Tagged “%(name)s”") % {"name": t.name}, t.path,
+                     t.entries, lang) for t in tags),
     ]
-    years: dict[int, list[Entry]] = {}
-    for entry in listed:
-        years.setdefault(entry.date.year, []).append(entry)
-    return Site(config, now, visible, listed, urgent, list(content.pages), tags, collections,
-                years, schedule_of(content.entries, now),
-                warnings=content.warnings.sorted())
 
 
-def _tags(entries: list[Entry]) -> list[Tag]:
+def _tags(entries: Sequence[Entry], prefix: str = "") -> list[Tag]:
     by_slug: dict[str, tuple[str, list[Entry]]] = {}
     for entry in entries:
         for name in entry.tags:
             slug = slugify(name)
             if slug:
                 by_slug.setdefault(slug, (name, []))[1].append(entry)
-    return [Tag(name, slug, tuple(items)) for slug, (name, items) in sorted(by_slug.items())]
+    return [Tag(name, slug, tuple(items), prefix)
+            for slug, (name, items) in sorted(by_slug.items())]
 

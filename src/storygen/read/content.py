@@ -11,9 +11,10 @@ from typing import Any, Literal
 EntryType = Literal["story", "update"]
 ENTRY_TYPES: tuple[EntryType, ...] = ("story", "update")
 SECTION_FOR_TYPE: dict[str, str] = {"story": "stories", "update": "updates"}
+TRANSLATION_FIELDS = ("lang", "translation_of", "translation_key")  # entries and pages alike
 ENTRY_FIELDS = frozenset({
     "title", "date", "type", "summary", "tags", "slug", "author", "image", "image_alt", "draft",
-    "updated", "expires", "urgent", "contact", "social", "aliases",
+    "updated", "expires", "urgent", "contact", "social", "aliases", *TRANSLATION_FIELDS,
 })
 
 
@@ -61,6 +62,10 @@ class Entry:
     extra: dict[str, Any] = field(default_factory=dict)  # unknown keys, kept for templates
     lines: dict[str, int] = field(default_factory=dict)  # front-matter key -> line number
     digest: str = ""  # hash of the file's bytes: identity for caches
+    lang: str = ""  # BCP 47 tag; the site's language unless the file says `lang:`
+    prefix: str = ""  # the language's folder: "" for the site's language, else e.g. "es/"
+    translation_of: str = ""  # as written: the slug or file name of the entry translated
+    translation_key: str = ""  # shared by an entry and its translations ("" when it has none)
 
     @property
     def section(self) -> str:
@@ -69,7 +74,7 @@ class Entry:
     @cached_property  # asked for again and again while building
     def path(self) -> str:
         """Site path of the entry's page, e.g. `/stories/permit-wait-times/`."""
-        return f"/{self.section}/{self.slug}/"
+        return f"/{self.prefix}{self.section}/{self.slug}/"
 
     def is_expired(self, now: datetime) -> bool:
         return self.expires is not None and self.expires <= now
@@ -94,7 +99,11 @@ class Page:
     extra: dict[str, Any] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
     digest: str = ""
+    lang: str = ""  # as for Entry
+    prefix: str = ""
+    translation_of: str = ""
+    translation_key: str = ""
 
     @property
     def path(self) -> str:
-        return f"/{self.slug}/"
+        return f"/{self.prefix}{self.slug}/"

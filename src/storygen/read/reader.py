@@ -17,10 +17,12 @@ from ..problems import Problem, Problems
 from . import frontmatter_yaml
 from .cleaning import NotText, decode, one_line, visible
 from .config import SiteConfig
-from .content import ENTRY_FIELDS, ENTRY_TYPES, Contact, Entry, Page
+from .content import ENTRY_FIELDS, ENTRY_TYPES, TRANSLATION_FIELDS, Contact, Entry, Page
 from .dates import DATE_HINT, DateError, parse_date
+from .languages import UnknownLanguage, canonical_tag, locale_name, prefix_of
 from .leftovers import advice, find_template_leftovers
 from .nesting import too_deep
+from .translations import link_translations
 
 STORIES_DIR = Path("content/stories")
 READ_BATCH = 256  # files read before their cache records are looked up together
@@ -78,6 +80,8 @@ def read_content(config: SiteConfig, memo: ReadMemo | None = None) -> Content:
                                                            memo)) is not None:
                     found.append(item)
     _check_unique_urls(content)
+    content.entries = link_translations(content.entries, content.problems)
+    content.pages = link_translations(content.pages, content.problems)
     content.entries.sort(key=lambda e: (e.date, e.slug), reverse=True)
     content.pages.sort(key=lambda p: p.slug)
     return content
@@ -458,6 +462,7 @@ def _entry_from(config: SiteConfig, fields: _Fields, digest: str) -> Entry | Non
         extra=fields.extra(ENTRY_FIELDS),
         lines=fields.canonical_lines(),
         digest=digest,
+        **_language(fields),
     )
     return entry
 
@@ -471,10 +476,28 @@ def _page_from(config: SiteConfig, fields: _Fields, digest: str) -> Page | None:
         body=fields.parsed.body,
         body_line=fields.parsed.body_line,
         summary=fields.text("summary"),
-        extra=fields.extra({"title", "slug", "summary"}),
+        extra=fields.extra({"title", "slug", "summary", *TRANSLATION_FIELDS}),
         lines=fields.canonical_lines(),
         digest=digest,
+        **_language(fields),
     )
+
+
+def _language(fields: _Fields) -> dict[str, str]:
+    """`lang` (the site's language by default), its folder, and what the file translates."""
+    site = fields.config.language
+    tag = fields.text("lang", exact=True) or site
+    if tag != site:
+        try:
+            locale_name(tag)
+        except UnknownLanguage as exc:
+            fields.error("lang", f"'lang': {exc}", "write a language tag such as lang: es "
+                                                   "or lang: zh-Hant")
+            tag = site
+    tag = canonical_tag(tag, site)
+    return {"lang": tag, "prefix": prefix_of(tag, site),
+            "translation_of": fields.text("translation_of"),
+            "translation_key": fields.text("translation_key")}
 
 
 def _check_unique_urls(content: Content) -> None:

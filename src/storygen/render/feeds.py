@@ -46,8 +46,9 @@ def collection_feeds(site: Site, collection: Collection,
 
 
 def feed_title(site: Site, collection: Collection) -> str:
-    title = site.config.title
-    return title if collection.key == "all" else f"{collection.title} | {title}"
+    edition = site.edition(collection.lang)
+    title = edition.settings.title
+    return title if collection.base == edition.home else f"{collection.title} | {title}"
 
 
 def _generator(site: Site, collection: Collection, items: list[Article]) -> FeedGenerator:
@@ -58,8 +59,8 @@ def _generator(site: Site, collection: Collection, items: list[Article]) -> Feed
     feed.load_extension("dc", atom=False, rss=True)
     feed.id(page_url)
     feed.title(title)
-    feed.subtitle(config.description or title)
-    feed.language(config.language)
+    feed.subtitle(site.edition(collection.lang).settings.description or title)
+    feed.language(collection.lang or config.language)
     feed.author({"name": config.agency or config.title})
     feed.generator("storygen")
     # feedgen would stamp an empty feed with the clock: use the site's newest date instead,
@@ -98,8 +99,8 @@ def json_feed(site: Site, collection: Collection, items: list[Article]) -> bytes
         "title": feed_title(site, collection),
         "home_page_url": config.absolute(collection.base),
         "feed_url": config.absolute(collection.json_path),
-        "description": config.description,
-        "language": config.language,
+        "description": site.edition(collection.lang).settings.description,
+        "language": collection.lang or config.language,
         "authors": [{"name": config.agency or config.title}],
         "items": [_json_item(config.absolute, article) for article in items],
     }

@@ -13,11 +13,15 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from ..model.editions import Edition
 from ..model.site import Collection, Listing, Site
 from ..problems import Problem, StorygenError
+from ..read.catalogues import translations
 from ..read.config import SiteConfig
 from ..read.content import Entry, Page
+from ..read.languages import locale_name
 from ..read.reader import slugify
+from .languages import language_links
 from .markdown import Rendered
 
 META_DESCRIPTION_LENGTH = 160
@@ -49,6 +53,7 @@ class PageJob:
     path: str  # output path, e.g. `stories/x/index.html`
     template: str
     context: dict[str, Any]
+    lang: str = ""  # the language it is written in ("": the site's)
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
@@ -69,8 +74,12 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 _COMPILED = _CompiledTemplates()
 
 
-def make_environment(config: SiteConfig) -> jinja2.Environment:
+def make_environment(config: SiteConfig, lang: str = "") -> jinja2.Environment:
+    """Templates for pages in `lang` (default: the site's language): `_()`, `{% trans %}` and
+    dates speak it."""
+    lang = lang or config.language
     env = jinja2.Environment(
+        extensions=["jinja2.ext.i18n"],
         loader=jinja2.FileSystemLoader(str(config.templates_dir)),
         bytecode_cache=_COMPILED,
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
@@ -79,15 +88,19 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.install_gettext_translations(translations(config, lang), newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(url=lambda path: config.base_path + str(path).lstrip("/"),
                        absolute=config.absolute, tag_slug=slugify)
-    env.filters.update(human_date=human_date, iso=lambda d: d.isoformat(), jsonld=jsonld,
-                       excerpt=excerpt)
+    env.filters.update(human_date=partial(human_date, lang=lang), iso=lambda d: d.isoformat(),
+                       jsonld=jsonld, excerpt=excerpt)
     return env
 
 
-def human_date(value: datetime) -> str:
-    return f"{value:%B} {value.day}, {value.year}"
+def human_date(value: datetime, lang: str = "en-US") -> str:
+    """`September 14, 2026`; `14 de septiembre de 2026` in Spanish (CLDR's long form)."""
+    from babel.dates import format_date
+
+    return format_date(value, "long", locale=locale_name(lang))
 
 
 def excerpt(text: str, length: int = META_DESCRIPTION_LENGTH) -> str:
@@ -111,27 +124,34 @@ class Renderer:
     def __init__(self, site: Site, bodies: dict[str, Rendered]) -> None:
         self.site = site
         self.config = site.config
-        self.env = make_environment(site.config)
         self.articles = {e.path: self._article(e, bodies[e.path]) for e in site.entries}
         self.page_bodies = {p.path: bodies[p.path] for p in site.pages}
-        self.env.globals.update(site=self._site_globals())
+        editions = site.editions
+        self.envs = {e.lang: make_environment(site.config, e.lang) for e in editions}
+        for edition in editions:
+            self.envs[edition.lang].globals.update(site=self._site_globals(edition))
+        self.env = self.envs[site.config.language]
+        self.gettexts = {e.lang: translations(site.config, e.lang).gettext for e in editions}
+        self.site_globals = {lang: env.globals["site"] for lang, env in self.envs.items()}
 
     def _article(self, entry: Entry, body: Rendered) -> Article:
         return Article(entry, body, entry.summary or body.first_paragraph,
                        self.config.base_path + entry.path.lstrip("/"),
                        self.config.absolute(entry.path), not entry.is_expired(self.site.now))
 
-    def _site_globals(self) -> dict[str, Any]:
+    def _site_globals(self, edition: Edition) -> dict[str, Any]:
+        """The `site` templates see on pages in the edition's language."""
         config, site = self.config, self.site
         return {
             "config": config,
             "now": site.now,
-            "title": config.title,
-            "description": config.description,
-            "language": config.language,
-            "urgent": [self.articles[e.path] for e in site.urgent],
-            "tags": site.tags,
-            "pages": site.pages,
+            "title": edition.settings.title,
+            "description": edition.settings.description,
+            "language": edition.lang,
+            "home": edition.home,
+            "urgent": [self.articles[e.path] for e in edition.urgent],
+            "tags": site.tags_by_lang[edition.lang],
+            "pages": [p for p in site.pages if p.lang == edition.lang],
             "footer_links": config.footer_links,
             "social": config.social_accounts,
         }
@@ -154,23 +174,37 @@ class Renderer:
         for collection in self.site.collections:
             for listing in self.site.listings(collection):
                 yield partial(self._listing, collection, listing)
-        yield self._tag_index
-        yield self._archive_index
-        for year in sorted(self.site.years, reverse=True):
-            yield partial(self._archive_year, year)
+        for edition in self.site.editions:
+            yield partial(self._tag_index, edition)
+            yield partial(self._archive_index, edition)
+            for year in sorted(self.site.years_by_lang[edition.lang], reverse=True):
+                yield partial(self._archive_year, edition, year)
         for entry in self.site.entries:
             yield partial(self._entry, entry)
         for page in self.site.pages:
             yield partial(self._page, page)
-        yield lambda: PageJob("404.html", "404.html", dict(
-            page_title="Page not found", canonical=None, description=""))
+        yield lambda: self._job("404.html", "404.html", self.config.language, dict(
+            page_title=self._(self.config.language)("Page not found"), canonical=None,
+            description=""))
+
+    def _(self, lang: str) -> Callable[[str], str]:
+        """gettext for `lang`: interface text made in Python (page titles, descriptions)."""
+        return self.gettexts[lang]
+
+    def _job(self, path: str, template: str, lang: str, context: dict[str, Any]) -> PageJob:
+        """A page in `lang`, told its translations (for hreflang and the language switcher)."""
+        canonical = context.get("canonical")
+        context.update(language_links(self.site, canonical, lang))
+        return PageJob(path, template, context, lang)
 
     def render(self, job: PageJob) -> bytes:
-        return self.render_template(job.template, **job.context)
+        return self.render_template(job.template, lang=job.lang, **job.context)
 
-    def render_template(self, name: str, **context: Any) -> bytes:
+    def render_template(self, name: str, lang: str = "", **context: Any) -> bytes:
+        """A template rendered with `context`, in `lang` (default: the site's language)."""
+        env = self.envs.get(lang, self.env)
         try:
-            return self.env.get_template(name).render(**context).encode("utf-8")
+            return env.get_template(name).render(**context).encode("utf-8")
         except jinja2.TemplateNotFound as exc:
             raise StorygenError([Problem(f"templates/{exc.name}", None, "template is missing",
                                          "restore it from storygen's sample site")]) from None
@@ -200,40 +234,48 @@ class Renderer:
 
     def _listing(self, collection: Collection, listing: Listing) -> PageJob:
         items = [self.articles[e.path] for e in listing.entries]
-        title = collection.title if listing.number == 1 else (
-            f"{collection.title}, page {listing.number}")
-        return PageJob(_index(listing.path), "list.html", dict(
+        lang = collection.lang or self.config.language
+        _ = self._(lang)
+        title = collection.title if listing.number == 1 else _(
+            "%(title)s, page %(number)d") % {"title": collection.title, "number": listing.number}
+        return self._job(_index(listing.path), "list.html", lang, dict(
             listing=listing, items=items, page_title=title, canonical=listing.path,
-            description=self.config.description, collection=collection,
-            is_home=collection.key == "all" and listing.number == 1))
+            description=self.site_globals[lang]["description"], collection=collection,
+            is_home=collection.base == self.site_globals[lang]["home"] and listing.number == 1))
 
-    def _tag_index(self) -> PageJob:
-        return PageJob("tags/index.html", "tags.html", dict(
-            page_title="Topics", canonical="/tags/",
-            description=f"Every topic covered by {self.config.title}."))
+    def _tag_index(self, edition: Edition) -> PageJob:
+        _ = self._(edition.lang)
+        return self._job(edition.prefix + "tags/index.html", "tags.html", edition.lang, dict(
+            page_title=_("Topics"), canonical=edition.home + "tags/",
+            description=_("Every topic covered by %(site)s.") % {"site": edition.settings.title}))
 
-    def _archive_index(self) -> PageJob:
-        years = sorted(self.site.years, reverse=True)
-        return PageJob("archive/index.html", "archive.html", dict(
-            years={y: len(self.site.years[y]) for y in years}, year=None,
-            items=[], page_title="Archive", canonical="/archive/",
-            description=f"Everything published by {self.config.title}, by year."))
+    def _archive_index(self, edition: Edition) -> PageJob:
+        _, years = self._(edition.lang), self.site.years_by_lang[edition.lang]
+        return self._job(edition.prefix + "archive/index.html", "archive.html", edition.lang, dict(
+            years={y: len(years[y]) for y in sorted(years, reverse=True)}, year=None,
+            items=[], page_title=_("Archive"), canonical=edition.home + "archive/",
+            description=_("Everything published by %(site)s, by year.") % {
+                "site": edition.settings.title}))
 
-    def _archive_year(self, year: int) -> PageJob:
-        items = [self.articles[e.path] for e in self.site.years[year]]
-        return PageJob(f"archive/{year}/index.html", "archive.html", dict(
-            years={}, year=year, items=items, page_title=f"Published in {year}",
-            canonical=f"/archive/{year}/", description=f"Stories and updates from {year}."))
+    def _archive_year(self, edition: Edition, year: int) -> PageJob:
+        _ = self._(edition.lang)
+        items = [self.articles[e.path] for e in self.site.years_by_lang[edition.lang][year]]
+        return self._job(f"{edition.prefix}archive/{year}/index.html", "archive.html",
+                         edition.lang, dict(
+            years={}, year=year, items=items,
+            page_title=_("Published in %(year)d") % {"year": year},
+            canonical=f"{edition.home}archive/{year}/",
+            description=_("Stories and updates from %(year)d.") % {"year": year}))
 
     def _entry(self, entry: Entry) -> PageJob:
         article = self.articles[entry.path]
-        return PageJob(_index(entry.path), "entry.html", dict(
+        return self._job(_index(entry.path), "entry.html", entry.lang, dict(
             item=article, page_title=entry.title, canonical=entry.path,
             description=excerpt(article.summary), schema=self._schema(article)))
 
     def _page(self, page: Page) -> PageJob:
         body = self.page_bodies[page.path]
-        return PageJob(_index(page.path), "page.html", dict(
+        return self._job(_index(page.path), "page.html", page.lang, dict(
             item=page, body=Markup(body.html), page_title=page.title, canonical=page.path,
             description=excerpt(page.summary or body.first_paragraph)))
 
