@@ -47,10 +47,12 @@ def test_mastodon_gets_each_teaser_once_with_alt_text_and_language(
         status = by_key[record["key"]]
         assert status["text"] == record["teaser"]["text"]
         assert record["post_url"] == status["url"] and record["post_url"] in out
-        assert status["language"] == "en"  # site.toml says en-US; Mastodon takes ISO 639
+        # The entry's language (site.toml says en-US; Mastodon takes ISO 639: en)
+        assert status["language"] == ("es" if key_is_spanish(record) else "en")
         alts = [m["description"] for m in status["media_attachments"]]
         assert alts == ([record["teaser"]["image_alt"]] if record["teaser"]["image"] else [])
     assert any(s["media_attachments"] for s in statuses)
+    assert any(s["language"] == "es" for s in statuses)
     assert TOKEN not in out
     # Nothing twice: a second run posts nothing.
     assert run_cli("post", "--root", str(sample_site)) == 0
@@ -121,14 +123,15 @@ def test_approval_holds_teasers_until_a_person_approves(
     assert crosspost_and_post(sample_site) == 0
     assert "wait for approval" in capsys.readouterr().out
     posted = [s["text"] for s in mastodon.state.statuses]
-    assert len(posted) == 1 and posted[0].startswith("Service alert:")  # the urgent update
+    urgent = len(posted)  # the urgent update, in English and Spanish
+    assert urgent == 2 and all(t.startswith("Service alert:") for t in posted)
     assert run_cli("approve", "--root", str(sample_site), "/stories/permit-wait-times-cut",
                    "--by", "Pat Lee") == 0
     assert run_cli("post", "--root", str(sample_site)) == 0
     mine = records(sample_site, "mastodon")
     assert mine["/stories/permit-wait-times-cut/"]["approved_by"] == "Pat Lee"
     assert mine["/stories/permit-wait-times-cut/"]["status"] == "posted"
-    assert len(mastodon.state.statuses) == 2
+    assert len(mastodon.state.statuses) == urgent + 1
     assert run_cli("approve", "--root", str(sample_site), "/stories/no-such/", "--by", "P") == 1
     assert "no teaser of this entry waits for approval" in capsys.readouterr().err
 
@@ -184,7 +187,8 @@ def test_bluesky_posts_through_the_reference_pds_once(sample_site: Path, pds_ser
     for record in queued.values():
         post = posts[record["key"]]
         assert record["status"] == "posted" and record["post_id"].endswith(record["key"])
-        assert post["text"] == record["teaser"]["text"] and post["langs"] == ["en-US"]
+        assert post["text"] == record["teaser"]["text"]
+        assert post["langs"] == (["es"] if key_is_spanish(record) else ["en-US"])
         assert _spans(post["facets"]) == _spans(record["teaser"]["facets"])
         external = post["embed"]["external"]
         assert external["uri"] == record["teaser"]["link"]
@@ -218,6 +222,10 @@ def test_the_pds_refuses_what_bluesky_refuses(make_site, pds_server, monkeypatch
     assert run_cli("post", "--root", str(site)) == 1
     assert "grapheme" in capsys.readouterr().err
     assert len(account.posts()) == 1
+
+
+def key_is_spanish(record: dict) -> bool:
+    return record["source"].endswith(("cierre-por-tormenta.md", "linea-de-ayuda-en-su-idioma.md"))
 
 
 def _spans(facets: list[dict]) -> list[tuple]:

@@ -272,7 +272,8 @@ def _queue(config: SiteConfig, ledger: Ledger, teasers: Sequence[Teaser],
         if teaser.platform in post.platforms:
             entry = by_id[teaser.id]
             ledger.put(entry.path, teaser.platform,
-                       queued(teaser, entry, post, stamp, config.language, config.tz))
+                       queued(teaser, entry, post, stamp, entry.lang or config.language,
+                              config.tz))
 
 
 def _previews(config: SiteConfig, teasers: Sequence[Teaser], out: Path) -> dict[str, str]:
