@@ -72,3 +72,15 @@ def make_site(tmp_path: Path):
 def run_cli(*args: str) -> int:
     """Run storygen in-process, as the console script would."""
     return main(list(args))
+
+
+@pytest.fixture(scope="session")
+def pds_server(tmp_path_factory: pytest.TempPathFactory):
+    """The AT Protocol reference PDS on 127.0.0.1 (tests/pds_server.py), once per session."""
+    from pds_server import start_pds
+    from post_tools import require_servers
+
+    require_servers(mastodon=False)
+    server = start_pds(tmp_path_factory.mktemp("pds"))
+    yield server
+    server.stop()

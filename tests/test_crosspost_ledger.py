@@ -73,8 +73,8 @@ def test_pending_records_of_an_interrupted_run_are_emitted_again(sample_site: Pa
     assert run_cli("crosspost", "--root", str(sample_site)) == 0
     path = sample_site / LEDGER
     data = json.loads(path.read_text("utf-8"))
-    url = "https://news.lakeshorecounty.example.gov/stories/permit-wait-times-cut/"
-    data["entries"][url]["x"]["status"] = "pending"  # as if killed before writing the output
+    url = "/stories/permit-wait-times-cut/"
+    data["entries"][url]["x"]["status"] = "writing"  # as if killed before writing the output
     path.write_text(json.dumps(data), "utf-8")
     assert run_cli("crosspost", "--root", str(sample_site)) == 0
     assert "emitted again" in capsys.readouterr().out
@@ -110,7 +110,7 @@ def test_two_concurrent_runs_emit_each_teaser_once(sample_site: Path):
     for name in ("first", "second"):
         out = sample_site / name
         if out.exists():
-            emitted += [(t["url"], p) for p in PLATFORMS for t in teasers(out, p)]
+            emitted += [(t["entry"], p) for p in PLATFORMS for t in teasers(out, p)]
     assert len(emitted) == len(set(emitted)) > 0
     records = ledger(sample_site)
     assert {(url, p) for url, by in records.items() for p, r in by.items()
@@ -125,8 +125,8 @@ def test_a_run_waits_for_the_lock_then_sees_the_other_runs_records(sample_site: 
         run = subprocess.Popen(cli(sample_site, "--platform", "x"), env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         seeded = Ledger(path, {})
-        for url in ledger_urls(sample_site):
-            seeded.mark(url, "x", "emitted", "earlier", "elsewhere")
+        for path in ledger_paths(sample_site):
+            seeded.mark(path, "x", "emitted", "earlier", "elsewhere")
         seeded.save()
     stdout, stderr = run.communicate(timeout=300)
     assert run.returncode == 0, stderr
@@ -134,10 +134,33 @@ def test_a_run_waits_for_the_lock_then_sees_the_other_runs_records(sample_site: 
     assert not (sample_site / "_crosspost").exists()
 
 
-def ledger_urls(site: Path) -> list[str]:
-    """Every listed entry's URL, found by a dry run of --all."""
+def ledger_paths(site: Path) -> list[str]:
+    """Every listed entry's site path, found by a dry run of --all."""
     result = subprocess.run(cli(site, "--all", "--dry-run", "--platform", "x"), check=True,
                             capture_output=True, text=True,
                             env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
     ids = [line.split(" · ")[1] for line in result.stdout.splitlines() if line.startswith("---")]
-    return [f"https://news.lakeshorecounty.example.gov{i}" for i in ids]
+    return ids
+
+
+def test_a_version_1_ledger_is_migrated_to_paths_across_a_new_base_url(sample_site: Path,
+                                                                       capsys):
+    """Keys were absolute URLs; the site has since moved from github.io to its own domain
+    (and an old record named the host in capitals): nothing is emitted again."""
+    assert run_cli("crosspost", "--root", str(sample_site), "--platform", "x", "--seed") == 0
+    paths = ledger(sample_site)
+    old_hosts = ["https://lakeshore.github.io/news/", "https://NEWS.Lakeshore.example.gov/"]
+    v1 = {"format": "storygen-crosspost-ledger", "version": 1, "entries": {
+        old_hosts[n % 2] + path.lstrip("/"): {"x": {**by["x"], "status": "emitted"}}
+        for n, (path, by) in enumerate(sorted(paths.items()))}}
+    first = sorted(paths)[0]
+    v1["entries"][old_hosts[0] + first.lstrip("/")]["x"]["status"] = "pending"  # v1: writing
+    (sample_site / LEDGER).write_text(json.dumps(v1), "utf-8")
+    capsys.readouterr()
+    assert run_cli("crosspost", "--root", str(sample_site), "--platform", "x") == 0
+    out = capsys.readouterr().out
+    assert "emitted again" in out  # only the one a v1 run was writing when it stopped
+    assert [t["entry"] for t in teasers(sample_site / "_crosspost", "x")] == [first]
+    data = json.loads((sample_site / LEDGER).read_text("utf-8"))
+    assert data["version"] == 2 and set(data["entries"]) == set(paths)
+    assert all(by["x"]["status"] == "emitted" for by in data["entries"].values())

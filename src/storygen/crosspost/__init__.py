@@ -38,6 +38,7 @@ from ..teasers import (
 from ..write.output import StagedOutput
 from . import output
 from .ledger import Ledger, locked, remove_stale_temporaries
+from .post.settings import PostConfig, check_at, load_post_config, queued
 
 DEFAULT_LEDGER = "crosspost-ledger.json"
 DEFAULT_OUT = "_crosspost"
@@ -71,17 +72,20 @@ class CrosspostConfig:
     settings: Settings
     ledger: Path
     out: Path
+    post: PostConfig = field(default_factory=PostConfig)
 
 
 def load_crosspost_config(config: SiteConfig) -> CrosspostConfig:
     section = config.section("crosspost")
     specs, settings, errors = load_specs(section)
+    post, post_errors = load_post_config(section.get("post"))
+    errors += post_errors
     if errors:
         where = str(config.root / "site.toml")
         raise StorygenError([Problem(where, None, message) for message in errors])
     ledger = section.get("ledger", DEFAULT_LEDGER)
     out = section.get("out", DEFAULT_OUT)
-    return CrosspostConfig(specs, settings, config.root / ledger, config.root / out)
+    return CrosspostConfig(specs, settings, config.root / ledger, config.root / out, post)
 
 
 def selected_specs(specs: Mapping[str, PlatformSpec], names: Sequence[str]) -> list[PlatformSpec]:
@@ -148,6 +152,7 @@ def plan(config: SiteConfig, entries: Iterable[Entry], bodies: Mapping[str, Rend
         if not chosen:
             continue
         social_problems = check_social(entry.social)
+        social_problems += [m for m in (check_at(entry, config.tz),) if m]
         if social_problems:
             result.problems.extend(Problem(str(entry.source), _line(entry, "social"), message,
                                            "no teasers for this entry until it is fixed")
@@ -180,7 +185,8 @@ def run(config: SiteConfig, options: Options, build_options: BuildOptions | None
         with locked(cross.ledger, shared=options.dry_run):
             if not options.dry_run:
                 remove_stale_temporaries(cross.ledger)
-            ledger = Ledger.load(cross.ledger)
+            known = {p for e in site.entries for p in (e.path, *map(alias_path, e.aliases))}
+            ledger = Ledger.load(cross.ledger, config.base_url, known)
             if options.seed:
                 return _seed(config, site, specs, out, ledger, options.dry_run)
             return _emit(config, site, bodies, specs, cross, out, options, ledger)
@@ -209,12 +215,11 @@ def _seed(config: SiteConfig, site: Site, specs: Sequence[PlatformSpec], out: Pa
           ledger: Ledger, dry_run: bool) -> Report:
     seeded = 0
     for entry in site.listed:
-        url = config.absolute(entry.path)
         for spec in specs:
-            if not ledger.is_done(url, spec.name):
-                ledger.mark(url, spec.name, "seeded", _stamp(site), str(entry.source))
+            if not ledger.is_done(entry.path, spec.name):
+                ledger.mark(entry.path, spec.name, "seeded", _stamp(site), str(entry.source))
                 seeded += 1
-    if seeded and not dry_run:
+    if (seeded or ledger.migrated) and not dry_run:
         ledger.save()
     empty = output.Outcome((), (), (), {}, specs)
     return Report(empty, out, ledger.path, seeded=seeded)
@@ -224,10 +229,9 @@ def _emit(config: SiteConfig, site: Site, bodies: Mapping[str, Rendered],
           specs: Sequence[PlatformSpec], cross: CrosspostConfig, out: Path,
           options: Options, ledger: Ledger | None) -> Report:
     def wanted(entry: Entry, spec: PlatformSpec) -> bool:
-        """New to the ledger under its URL and under every old URL (`aliases`) it had."""
-        urls = [entry.path, *(alias_path(a) for a in entry.aliases)]
-        return ledger is None or not any(ledger.is_done(config.absolute(u), spec.name)
-                                         for u in urls)
+        """New to the ledger under its path and under every old path (`aliases`) it had."""
+        paths = [entry.path, *(alias_path(a) for a in entry.aliases)]
+        return ledger is None or not any(ledger.is_done(p, spec.name) for p in paths)
 
     made = plan(config, site.listed, bodies, specs, cross.settings, wanted)
     by_id = {e.path: e for e in site.listed}
@@ -238,37 +242,62 @@ def _emit(config: SiteConfig, site: Site, bodies: Mapping[str, Rendered],
                              _previews(config, made.teasers, out))
     report = Report(outcome, out, cross.ledger)
     if ledger is not None:
-        report.again = sum(ledger.status(t.url, t.platform) == "pending" for t in made.teasers)
-    if options.dry_run or not (made.teasers or made.problems or made.skipped):
+        report.again = sum(ledger.status(t.id, t.platform) == "writing" for t in made.teasers)
+    if options.dry_run:
         return report
+    if not (made.teasers or made.problems or made.skipped):
+        if ledger is not None and ledger.migrated:
+            ledger.save()
+        return report
+    files = [t for t in made.teasers if t.platform not in cross.post.platforms]
     if ledger is not None:
         stamp = _stamp(site)
         for entry, spec, _ in made.skipped:
-            ledger.mark(config.absolute(entry.path), spec.name, "skipped", stamp,
-                        str(entry.source))
-        _mark(ledger, made.teasers, by_id, "pending", stamp)
+            ledger.mark(entry.path, spec.name, "skipped", stamp, str(entry.source))
+        _mark(ledger, files, by_id, "writing", stamp)
     if made.teasers or made.problems:
         _write(out, outcome, config.title)
         report.written = True
     if ledger is not None:
-        _mark(ledger, made.teasers, by_id, "emitted", _stamp(site))
+        _queue(config, ledger, made.teasers, by_id, cross.post, _stamp(site))
+        _mark(ledger, files, by_id, "emitted", _stamp(site))
     return report
+
+
+def _queue(config: SiteConfig, ledger: Ledger, teasers: Sequence[Teaser],
+           by_id: Mapping[str, Entry], post: PostConfig, stamp: str) -> None:
+    """Record the teasers for the platforms storygen posts to, for `storygen post`: written
+    out first too, so the review page shows them while they wait for approval."""
+    for teaser in teasers:
+        if teaser.platform in post.platforms:
+            entry = by_id[teaser.id]
+            ledger.put(entry.path, teaser.platform,
+                       queued(teaser, entry, post, stamp, entry.lang or config.language,
+                              config.tz))
 
 
 def _previews(config: SiteConfig, teasers: Sequence[Teaser], out: Path) -> dict[str, str]:
     """Site images as files relative to the review page, so reviewers see the picture."""
     found: dict[str, str] = {}
-    for image in sorted({t.image for t in teasers if t.image.startswith(config.base_url)}):
-        local = config.static_dir / unquote(image[len(config.base_url):])
-        if local.is_file() and local.resolve().is_relative_to(config.static_dir.resolve()):
+    for image in sorted({t.image for t in teasers}):
+        if local := static_file(config, image):
             found[image] = quote(os.path.relpath(local, out))
     return found
+
+
+def static_file(config: SiteConfig, url: str) -> Path | None:
+    """The file in static/ that an image URL of the site names, if it is one."""
+    if not url.startswith(config.base_url):
+        return None
+    local = config.static_dir / unquote(url[len(config.base_url):])
+    inside = local.resolve().is_relative_to(config.static_dir.resolve())
+    return local if inside and local.is_file() else None
 
 
 def _mark(ledger: Ledger, teasers: Sequence[Teaser], by_id: Mapping[str, Entry], status: str,
           stamp: str) -> None:
     for teaser in teasers:
-        ledger.mark(teaser.url, teaser.platform, status, stamp, str(by_id[teaser.id].source))
+        ledger.mark(teaser.id, teaser.platform, status, stamp, str(by_id[teaser.id].source))
     ledger.save()
 
 

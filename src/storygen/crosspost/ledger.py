@@ -1,8 +1,10 @@
 """The ledger: which entry went to which platform, kept in the site's repository as JSON.
 
-Keyed by canonical URL, then platform. Written whole to a temporary file that replaces the old
-one (a crash leaves either the old or the new ledger, never half of one), under an exclusive
-`flock` on a `.lock` file beside it, so concurrent runs take turns instead of both emitting.
+Keyed by the entry's site path (`/stories/permits/`), then platform: a new base URL (a
+`github.io` address becoming the agency's domain) or another letter case in the host changes
+no key. Written whole to a temporary file that replaces the old one (a crash leaves either the
+old or the new ledger, never half of one), under an exclusive `flock` on a `.lock` file beside
+it, so concurrent runs take turns instead of both emitting or posting.
 """
 
 from __future__ import annotations
@@ -11,31 +13,40 @@ import fcntl
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..atomic import write_atomically
 from ..problems import Problem, StorygenError
 
 FORMAT = "storygen-crosspost-ledger"
-VERSION = 1
-# pending: about to be written out (a crashed run's pending records are emitted again);
-# emitted: in a run's output; seeded: existed before cross-posting began; skipped: not for there.
-STATUSES = ("pending", "emitted", "seeded", "skipped")
-DONE = frozenset({"emitted", "seeded", "skipped"})
+VERSION = 2
+# Files: writing (about to be written out: a killed run's are emitted again) -> emitted.
+# seeded: existed before cross-posting began; skipped: not for that platform.
+# Posting (platforms storygen posts to): pending (awaits approval) -> approved -> posting (a
+# try under way: a killed run's are tried again, with the same platform-side key) -> posted,
+# or failed (tried again next run until the attempts run out).
+FILE_STATUSES = ("writing", "emitted", "seeded", "skipped")
+POST_STATUSES = ("pending", "approved", "posting", "posted", "failed")
+STATUSES = FILE_STATUSES + POST_STATUSES
 HINT = "restore it from version control, or fix the JSON by hand"
+Record = dict[str, Any]
 
 
 class Ledger:
-    def __init__(self, path: Path, entries: dict[str, dict[str, dict[str, Any]]]) -> None:
+    def __init__(self, path: Path, entries: dict[str, dict[str, Record]]) -> None:
         self.path = path
         self.entries = entries
+        self.migrated = False  # read from an older format; saving writes the new one
 
     @classmethod
-    def load(cls, path: Path) -> Ledger:
-        """The ledger at `path` (empty if there is none). Raises StorygenError if damaged."""
+    def load(cls, path: Path, base_url: str = "/", known: Collection[str] = ()) -> Ledger:
+        """The ledger at `path` (empty if there is none). Raises StorygenError if damaged.
+
+        `base_url` and the site's `known` paths turn a version 1 ledger's URLs into paths."""
         if not path.exists():
             return cls(path, {})
         try:
@@ -44,17 +55,38 @@ class Ledger:
             raise _damaged(path, f"the ledger is not valid JSON: {exc.msg}", exc.lineno) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise _damaged(path, f"the ledger cannot be read: {exc}") from None
-        return cls(path, _validated(path, data))
+        version = data.get("version") if isinstance(data, dict) else None
+        entries = _validated(path, data)
+        ledger = cls(path, entries)
+        if version == 1:
+            ledger.entries, ledger.migrated = _from_version_1(entries, base_url, known), True
+        return ledger
 
-    def status(self, url: str, platform: str) -> str | None:
-        return self.entries.get(url, {}).get(platform, {}).get("status")
+    def get(self, key: str, platform: str) -> Record | None:
+        return self.entries.get(key, {}).get(platform)
 
-    def is_done(self, url: str, platform: str) -> bool:
-        return self.status(url, platform) in DONE
+    def status(self, key: str, platform: str) -> str | None:
+        record = self.get(key, platform)
+        return record.get("status") if record else None
 
-    def mark(self, url: str, platform: str, status: str, at: str, source: str) -> None:
-        self.entries.setdefault(url, {})[platform] = {"at": at, "source": source,
+    def is_done(self, key: str, platform: str) -> bool:
+        """Nothing more for `crosspost` to write: anything but a killed run's `writing`."""
+        return self.status(key, platform) not in (None, "writing")
+
+    def mark(self, key: str, platform: str, status: str, at: str, source: str) -> None:
+        self.entries.setdefault(key, {})[platform] = {"at": at, "source": source,
                                                       "status": status}
+
+    def put(self, key: str, platform: str, record: Record) -> None:
+        self.entries.setdefault(key, {})[platform] = record
+
+    def records(self, statuses: tuple[str, ...] = STATUSES) -> Iterator[tuple[str, str, Record]]:
+        """(key, platform, record) with one of `statuses`, in key then platform order."""
+        for key in sorted(self.entries):
+            for platform in sorted(self.entries[key]):
+                record = self.entries[key][platform]
+                if record["status"] in statuses:
+                    yield key, platform, record
 
     def dumps(self) -> str:
         document = {"format": FORMAT, "version": VERSION, "entries": self.entries}
@@ -63,6 +95,31 @@ class Ledger:
     def save(self) -> None:
         """Replace the file atomically: write a temporary file, flush it to disk, rename."""
         write_atomically(self.path, self.dumps().encode("utf-8"))
+
+
+def entry_key(url: str, base_url: str, known: Collection[str] = ()) -> str:
+    """The site path of an absolute URL from a version 1 ledger, whatever host it names: under
+    the base URL (in any letter case), else the longest known path it ends with (an old base
+    URL may have had a sub-path, `https://agency.github.io/news/`), else its path."""
+    if url.casefold().startswith(base_url.casefold()):
+        return "/" + url[len(base_url):]
+    path = urlsplit(url).path or "/"
+    endings = [k for k in known if path.endswith(k)]
+    return max(endings, key=len) if endings else path
+
+
+def _from_version_1(entries: dict[str, dict[str, Record]], base_url: str,
+                    known: Collection[str]) -> dict[str, dict[str, Record]]:
+    """Re-key by site path; `pending` (about to be written out) is now `writing`."""
+    result: dict[str, dict[str, Record]] = {}
+    for url, platforms in entries.items():
+        mine = result.setdefault(entry_key(url, base_url, known), {})
+        for platform, record in platforms.items():
+            if record["status"] == "pending":
+                record = {**record, "status": "writing"}
+            if mine.get(platform, {}).get("status") in (None, "writing"):  # a done one wins
+                mine[platform] = record
+    return result
 
 
 def remove_stale_temporaries(path: Path) -> None:
@@ -104,19 +161,21 @@ def _damaged(path: Path, message: str, line: int | None = None) -> StorygenError
     return StorygenError([Problem(str(path), line, message, HINT)])
 
 
-def _validated(path: Path, data: Any) -> dict[str, dict[str, dict[str, Any]]]:
+def _validated(path: Path, data: Any) -> dict[str, dict[str, Record]]:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise _damaged(path, f"this is not a storygen crosspost ledger (no \"format\": "
                              f"\"{FORMAT}\")")
-    if data.get("version") != VERSION:
-        raise _damaged(path, f"ledger version {data.get('version')!r} is not one this storygen "
-                             f"reads ({VERSION})")
+    version = data.get("version")
+    if version not in (1, VERSION):
+        raise _damaged(path, f"ledger version {version!r} is not one this storygen "
+                             f"reads (1 or {VERSION})")
+    statuses = ("pending", *FILE_STATUSES) if version == 1 else STATUSES
     entries = data.get("entries")
     if not isinstance(entries, dict):
         raise _damaged(path, "the ledger's \"entries\" must be an object")
-    for url, platforms in entries.items():
+    for key, platforms in entries.items():
         if not isinstance(platforms, dict) or not all(
-                isinstance(r, dict) and r.get("status") in STATUSES for r in platforms.values()):
-            raise _damaged(path, f"the ledger's record for {url} is damaged: each platform "
-                                 f"needs a \"status\" of {', '.join(STATUSES)}")
+                isinstance(r, dict) and r.get("status") in statuses for r in platforms.values()):
+            raise _damaged(path, f"the ledger's record for {key} is damaged: each platform "
+                                 f"needs a \"status\" of {', '.join(statuses)}")
     return entries

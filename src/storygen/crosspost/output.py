@@ -70,7 +70,7 @@ def platform_json(spec: PlatformSpec, teasers: Sequence[Teaser],
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _cell(value: object) -> str:
+def csv_cell(value: object) -> str:
     """Spreadsheets run a cell starting with = + - @ as a formula: make it plain text."""
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
@@ -83,7 +83,7 @@ def platform_csv(teasers: Sequence[Teaser], entries: dict[str, EntryInfo]) -> by
     for t in teasers:
         row = (t.text, t.link, t.image, t.image_alt, t.url, entries[t.id].title, t.count,
                t.limit)
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     return stream.getvalue().encode("utf-8")
 
 

@@ -85,11 +85,11 @@ class _Choice:
 def check_social(social: Mapping[str, Any]) -> list[str]:
     """Problems with an entry's `social` block (shape only; one message per problem)."""
     problems = []
-    known = set(SOCIAL_KEYS) | set(DEFAULT_SPECS)
+    known = {*SOCIAL_KEYS, "at", *DEFAULT_SPECS}  # at: when to post (read by crosspost/)
     for key, value in social.items():
         if key not in known:
             problems.append(f"social has an unknown key {key!r} (known: "
-                            f"{', '.join([*SOCIAL_KEYS, *DEFAULT_SPECS])})")
+                            f"{', '.join([*SOCIAL_KEYS, 'at', *DEFAULT_SPECS])})")
         elif key in DEFAULT_SPECS and isinstance(value, Mapping):
             problems.extend(f"social.{key}.{k} is not a key storygen reads (known: "
                             f"{', '.join(SOCIAL_KEYS)})" for k in value if k not in SOCIAL_KEYS)

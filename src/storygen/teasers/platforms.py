@@ -116,14 +116,14 @@ def load_specs(section: Mapping[str, Any]) -> tuple[dict[str, PlatformSpec], Set
     """Specs for every platform and the site-wide settings; problems as messages (no I/O)."""
     errors: list[str] = []
     settings_values: dict[str, Any] = {}
-    known = set(_SETTINGS_TYPES) | set(COMMAND_KEYS) | {"platforms"}
+    known = set(_SETTINGS_TYPES) | set(COMMAND_KEYS) | {"platforms", "post"}
     for key, value in section.items():
         if key in _SETTINGS_TYPES:
             if _typed("[crosspost]", key, value, _SETTINGS_TYPES[key], errors):
                 settings_values[key] = value
         elif key in COMMAND_KEYS:
             _typed("[crosspost]", key, value, COMMAND_KEYS[key], errors)
-        elif key != "platforms":
+        elif key not in ("platforms", "post"):  # [crosspost.post] is read by crosspost/
             errors.append(f"[crosspost] has an unknown key {key!r} (known: "
                           f"{', '.join(sorted(known))})")
     tables = section.get("platforms", {})
