@@ -23,6 +23,8 @@ from ..read.languages import locale_name
 from ..read.reader import slugify
 from .languages import language_links
 from .markdown import Rendered
+from .subscribe import collection_topics, entry_topics
+from .subscribe import links as subscribe_links
 
 META_DESCRIPTION_LENGTH = 160
 
@@ -241,7 +243,9 @@ class Renderer:
         return self._job(_index(listing.path), "list.html", lang, dict(
             listing=listing, items=items, page_title=title, canonical=listing.path,
             description=self.site_globals[lang]["description"], collection=collection,
-            is_home=collection.base == self.site_globals[lang]["home"] and listing.number == 1))
+            is_home=collection.base == self.site_globals[lang]["home"] and listing.number == 1,
+            email_links=self._email(lang, collection_topics(
+                collection, self.site.tags_by_lang[lang], _))))
 
     def _tag_index(self, edition: Edition) -> PageJob:
         _ = self._(edition.lang)
@@ -271,7 +275,12 @@ class Renderer:
         article = self.articles[entry.path]
         return self._job(_index(entry.path), "entry.html", entry.lang, dict(
             item=article, page_title=entry.title, canonical=entry.path,
-            description=excerpt(article.summary), schema=self._schema(article)))
+            description=excerpt(article.summary), schema=self._schema(article),
+            email_links=self._email(entry.lang, entry_topics(entry, self._(entry.lang)))))
+
+    def _email(self, lang: str, topics: list[tuple[str, str]]) -> list[dict[str, str]]:
+        """"Get e-mail updates" links of a page (none unless `[email] subscribe_url`)."""
+        return subscribe_links(self.config, self.site.edition(lang).prefix, lang, topics)
 
     def _page(self, page: Page) -> PageJob:
         body = self.page_bodies[page.path]
