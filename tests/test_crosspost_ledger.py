@@ -111,10 +111,17 @@ def test_two_concurrent_runs_emit_each_teaser_once(sample_site: Path):
         out = sample_site / name
         if out.exists():
             emitted += [(t["entry"], p) for p in PLATFORMS for t in teasers(out, p)]
+            emitted += [(_mailed_path(m), "email") for m in (out / "email").glob("*.eml")]
     assert len(emitted) == len(set(emitted)) > 0
     records = ledger(sample_site)
     assert {(url, p) for url, by in records.items() for p, r in by.items()
             if r["status"] == "emitted"} == set(emitted)
+
+
+def _mailed_path(message: Path) -> str:
+    """The entry an e-mail bulletin is for: its last link ("Read it on our website")."""
+    text = message.with_suffix(".txt").read_text("utf-8")
+    return "/" + text.rsplit("<https://", 1)[1].split("/", 1)[1].split("?", 1)[0]
 
 
 def test_a_run_waits_for_the_lock_then_sees_the_other_runs_records(sample_site: Path):

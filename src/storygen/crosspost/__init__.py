@@ -37,6 +37,7 @@ from ..teasers import (
 )
 from ..write.output import StagedOutput
 from . import output
+from .bulletins import PLATFORM, bulletin_files, bulletins_on, make_bulletin
 from .ledger import Ledger, locked, remove_stale_temporaries
 from .post.settings import PostConfig, check_at, load_post_config, queued
 
@@ -62,6 +63,7 @@ class Report:
     ledger: Path
     written: bool = False
     seeded: int = 0
+    bulletins: int = 0  # e-mail bulletins written (see `bulletins`)
     again: int = 0  # pending records of an interrupted run, emitted again
     notes: list[str] = field(default_factory=list)
 
@@ -214,10 +216,11 @@ def _stamp(site: Site) -> str:
 def _seed(config: SiteConfig, site: Site, specs: Sequence[PlatformSpec], out: Path,
           ledger: Ledger, dry_run: bool) -> Report:
     seeded = 0
+    platforms = [spec.name for spec in specs] + ([PLATFORM] if bulletins_on(config) else [])
     for entry in site.listed:
-        for spec in specs:
-            if not ledger.is_done(entry.path, spec.name):
-                ledger.mark(entry.path, spec.name, "seeded", _stamp(site), str(entry.source))
+        for platform in platforms:
+            if not ledger.is_done(entry.path, platform):
+                ledger.mark(entry.path, platform, "seeded", _stamp(site), str(entry.source))
                 seeded += 1
     if (seeded or ledger.migrated) and not dry_run:
         ledger.save()
@@ -228,24 +231,31 @@ def _seed(config: SiteConfig, site: Site, specs: Sequence[PlatformSpec], out: Pa
 def _emit(config: SiteConfig, site: Site, bodies: Mapping[str, Rendered],
           specs: Sequence[PlatformSpec], cross: CrosspostConfig, out: Path,
           options: Options, ledger: Ledger | None) -> Report:
-    def wanted(entry: Entry, spec: PlatformSpec) -> bool:
+    def new_for(entry: Entry, platform: str) -> bool:
         """New to the ledger under its path and under every old path (`aliases`) it had."""
         paths = [entry.path, *(alias_path(a) for a in entry.aliases)]
-        return ledger is None or not any(ledger.is_done(p, spec.name) for p in paths)
+        return ledger is None or not any(ledger.is_done(p, platform) for p in paths)
+
+    def wanted(entry: Entry, spec: PlatformSpec) -> bool:
+        return new_for(entry, spec.name)
 
     made = plan(config, site.listed, bodies, specs, cross.settings, wanted)
     by_id = {e.path: e for e in site.listed}
     entries = {e.path: output.EntryInfo(e.title, str(e.source), config.absolute(e.path))
                for e in site.listed}
+    mailed = [e for e in site.listed if e.path in bodies and new_for(e, PLATFORM)] if (
+        bulletins_on(config) and not options.platforms) else []
+    letters = [make_bulletin(config, e, bodies[e.path]) for e in mailed]
     outcome = output.Outcome(made.teasers, sorted(made.problems),
                              [p for _, _, p in made.skipped], entries, specs,
-                             _previews(config, made.teasers, out))
-    report = Report(outcome, out, cross.ledger)
+                             _previews(config, made.teasers, out),
+                             [f for letter in letters for f in bulletin_files(letter, config)])
+    report = Report(outcome, out, cross.ledger, bulletins=len(letters))
     if ledger is not None:
         report.again = sum(ledger.status(t.id, t.platform) == "writing" for t in made.teasers)
     if options.dry_run:
         return report
-    if not (made.teasers or made.problems or made.skipped):
+    if not (made.teasers or made.problems or made.skipped or letters):
         if ledger is not None and ledger.migrated:
             ledger.save()
         return report
@@ -254,12 +264,14 @@ def _emit(config: SiteConfig, site: Site, bodies: Mapping[str, Rendered],
         stamp = _stamp(site)
         for entry, spec, _ in made.skipped:
             ledger.mark(entry.path, spec.name, "skipped", stamp, str(entry.source))
+        _mark_mailed(ledger, mailed, "writing", stamp)  # saved by `_mark`
         _mark(ledger, files, by_id, "writing", stamp)
-    if made.teasers or made.problems:
+    if made.teasers or made.problems or letters:
         _write(out, outcome, config.title)
         report.written = True
     if ledger is not None:
         _queue(config, ledger, made.teasers, by_id, cross.post, _stamp(site))
+        _mark_mailed(ledger, mailed, "emitted", _stamp(site))
         _mark(ledger, files, by_id, "emitted", _stamp(site))
     return report
 
@@ -292,6 +304,11 @@ def static_file(config: SiteConfig, url: str) -> Path | None:
     local = config.static_dir / unquote(url[len(config.base_url):])
     inside = local.resolve().is_relative_to(config.static_dir.resolve())
     return local if inside and local.is_file() else None
+
+
+def _mark_mailed(ledger: Ledger, entries: Sequence[Entry], status: str, stamp: str) -> None:
+    for entry in entries:
+        ledger.mark(entry.path, PLATFORM, status, stamp, str(entry.source))
 
 
 def _mark(ledger: Ledger, teasers: Sequence[Teaser], by_id: Mapping[str, Entry], status: str,

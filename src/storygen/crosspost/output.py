@@ -40,6 +40,7 @@ class Outcome:
     entries: dict[str, EntryInfo]  # by entry id (site path)
     specs: Sequence[PlatformSpec]  # the platforms this run was for, in order
     previews: Mapping[str, str] = field(default_factory=dict)  # image URL -> local file URL
+    bulletins: Sequence[tuple[str, bytes]] = ()  # e-mail bulletins' files (see `bulletins`)
 
 
 def teaser_record(teaser: Teaser, spec: PlatformSpec, entry: EntryInfo) -> dict[str, Any]:
@@ -113,6 +114,7 @@ def files(outcome: Outcome, site_title: str) -> Iterator[tuple[str, bytes]]:
         mine = [t for t in outcome.teasers if t.platform == spec.name]
         yield f"{spec.name}.json", platform_json(spec, mine, outcome.entries)
         yield f"{spec.name}.csv", platform_csv(mine, outcome.entries)
+    yield from outcome.bulletins
     yield "index.html", review_page(outcome, site_title)
 
 
