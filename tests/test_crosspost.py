@@ -341,3 +341,14 @@ def test_renamed_entry_with_an_alias_is_not_new(sample_site: Path, capsys):
     capsys.readouterr()
     assert crosspost(sample_site, "--platform", "x") == 0
     assert "Nothing new since the last run" in capsys.readouterr().out
+
+
+def test_an_urgent_update_whose_teaser_was_cut_warns(make_site, capsys):
+    long = "Use the north entrance on Elm Street until Friday, when repairs end. " * 8
+    site = make_site({"content/stories/closed.md": "---\ntitle: Lobby closed\ndate: 2026-01-05\n"
+                      f"type: update\nurgent: true\nsummary: \"{long}\"\n---\nBody.\n"})
+    assert crosspost(site, "--platform", "x", "--platform", "linkedin") == 0
+    err = capsys.readouterr().err
+    assert "closed.md:6: X: the urgent update's teaser was shortened" in err
+    assert "write a social.text (or social.x.text) that fits" in err
+    assert "LinkedIn" not in err  # it fits there

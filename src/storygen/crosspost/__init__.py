@@ -63,7 +63,7 @@ class Report:
     written: bool = False
     seeded: int = 0
     again: int = 0  # pending records of an interrupted run, emitted again
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # warnings, as file:line: message
 
 
 @dataclass(frozen=True)
@@ -240,7 +240,7 @@ def _emit(config: SiteConfig, site: Site, bodies: Mapping[str, Rendered],
     outcome = output.Outcome(made.teasers, sorted(made.problems),
                              [p for _, _, p in made.skipped], entries, specs,
                              _previews(config, made.teasers, out))
-    report = Report(outcome, out, cross.ledger)
+    report = Report(outcome, out, cross.ledger, notes=_cut_alerts(made.teasers, by_id))
     if ledger is not None:
         report.again = sum(ledger.status(t.id, t.platform) == "writing" for t in made.teasers)
     if options.dry_run:
@@ -262,6 +262,16 @@ def _emit(config: SiteConfig, site: Site, bodies: Mapping[str, Rendered],
         _queue(config, ledger, made.teasers, by_id, cross.post, _stamp(site))
         _mark(ledger, files, by_id, "emitted", _stamp(site))
     return report
+
+
+def _cut_alerts(teasers: Sequence[Teaser], by_id: Mapping[str, Entry]) -> list[str]:
+    """Warnings for urgent updates whose teaser was shortened: the cut may have taken the
+    instruction ("use the north entrance") with it."""
+    return [str(Problem(str(entry.source), _line(entry, "summary"),
+                        f"{teaser.label}: the urgent update's teaser was shortened, so what "
+                        "it asks people to do may be cut",
+                        f"write a social.text (or social.{teaser.platform}.text) that fits"))
+            for teaser in teasers if (entry := by_id[teaser.id]).urgent and teaser.shortened]
 
 
 def _queue(config: SiteConfig, ledger: Ledger, teasers: Sequence[Teaser],
