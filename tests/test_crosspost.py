@@ -302,8 +302,16 @@ def test_review_page_and_files_escape_content(make_site):
     assert "<script>alert" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(" in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     rows = list(csv.reader(io.StringIO((out / "x.csv").read_text("utf-8"))))
-    assert rows[1][0].startswith("'=HYPERLINK(")
-    assert teasers(out, "x")[0]["text"].startswith('=HYPERLINK("http://evil.example")')
+    text = teasers(out, "x")[0]["text"]
+    assert text.startswith('=HYPERLINK("http://evil.example")')
+    assert rows[1][0] == text  # for a scheduler: exactly what is posted
+    toml = site / "site.toml"
+    toml.write_text(toml.read_text("utf-8") + '\n[crosspost]\ncsv = "spreadsheet"\n', "utf-8")
+    assert crosspost(site, "--all") == 0
+    raw = (out / "x.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbftext,")  # a UTF-8 BOM, for spreadsheets
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[1][0] == "'" + text  # a spreadsheet shows it, never runs it
 
 
 def test_output_is_deterministic(sample_site: Path):

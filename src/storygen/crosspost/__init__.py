@@ -73,6 +73,7 @@ class CrosspostConfig:
     ledger: Path
     out: Path
     post: PostConfig = field(default_factory=PostConfig)
+    csv: str = "scheduler"
 
 
 def load_crosspost_config(config: SiteConfig) -> CrosspostConfig:
@@ -80,12 +81,16 @@ def load_crosspost_config(config: SiteConfig) -> CrosspostConfig:
     specs, settings, errors = load_specs(section)
     post, post_errors = load_post_config(section.get("post"))
     errors += post_errors
+    csv = section.get("csv", "scheduler")
+    if csv not in output.CSV_MODES:
+        errors.append(f"[crosspost] csv must be one of {', '.join(output.CSV_MODES)}, "
+                      f"got {csv!r}")
     if errors:
         where = str(config.root / "site.toml")
         raise StorygenError([Problem(where, None, message) for message in errors])
     ledger = section.get("ledger", DEFAULT_LEDGER)
     out = section.get("out", DEFAULT_OUT)
-    return CrosspostConfig(specs, settings, config.root / ledger, config.root / out, post)
+    return CrosspostConfig(specs, settings, config.root / ledger, config.root / out, post, csv)
 
 
 def selected_specs(specs: Mapping[str, PlatformSpec], names: Sequence[str]) -> list[PlatformSpec]:
@@ -239,7 +244,7 @@ def _emit(config: SiteConfig, site: Site, bodies: Mapping[str, Rendered],
                for e in site.listed}
     outcome = output.Outcome(made.teasers, sorted(made.problems),
                              [p for _, _, p in made.skipped], entries, specs,
-                             _previews(config, made.teasers, out))
+                             _previews(config, made.teasers, out), cross.csv)
     report = Report(outcome, out, cross.ledger, notes=_cut_alerts(made.teasers, by_id))
     if ledger is not None:
         report.again = sum(ledger.status(t.id, t.platform) == "writing" for t in made.teasers)
