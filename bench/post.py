@@ -1,6 +1,6 @@
-"""Time `storygen post`: 1,000 teasers (500 entries x Mastodon and Bluesky) to local servers.
+"""Time `storygen post`: 1,000 teasers (565 entries, 500 published, x Mastodon and Bluesky).
 
-    .venv/bin/python bench/post.py [--size 500] [--runs 3] [--work DIR] [--delay 0]
+    .venv/bin/python bench/post.py [--size 565] [--runs 3] [--work DIR] [--delay 0]
 
 Makes (or reuses) the corpus with bench/make_corpus.py, queues its teasers with `storygen
 crosspost` (not timed), then times the whole `storygen post` command, as a process, posting
@@ -33,7 +33,7 @@ TOKEN = "bench-token"
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=500, help="entries (x 2 platforms)")
+    parser.add_argument("--size", type=int, default=565, help="entries (x 2 platforms)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--delay", type=float, default=0.0)
     parser.add_argument("--work", type=Path,
