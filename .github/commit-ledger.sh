@@ -6,7 +6,9 @@ set -euo pipefail
 message="$1"
 git config user.name "storygen bot"
 git config user.email "storygen-bot@users.noreply.github.com"
-git add crosspost-ledger.json
+# With its journal, if a cancelled `storygen post` left one (the next run reads it, then folds it
+# into the ledger, and this commits its removal).
+git add --all -- 'crosspost-ledger.json*'
 if git diff --cached --quiet; then
   echo "The ledger did not change."
   exit 0

@@ -302,8 +302,16 @@ def test_review_page_and_files_escape_content(make_site):
     assert "<script>alert" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(" in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     rows = list(csv.reader(io.StringIO((out / "x.csv").read_text("utf-8"))))
-    assert rows[1][0].startswith("'=HYPERLINK(")
-    assert teasers(out, "x")[0]["text"].startswith('=HYPERLINK("http://evil.example")')
+    text = teasers(out, "x")[0]["text"]
+    assert text.startswith('=HYPERLINK("http://evil.example")')
+    assert rows[1][0] == text  # for a scheduler: exactly what is posted
+    toml = site / "site.toml"
+    toml.write_text(toml.read_text("utf-8") + '\n[crosspost]\ncsv = "spreadsheet"\n', "utf-8")
+    assert crosspost(site, "--all") == 0
+    raw = (out / "x.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbftext,")  # a UTF-8 BOM, for spreadsheets
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[1][0] == "'" + text  # a spreadsheet shows it, never runs it
 
 
 def test_output_is_deterministic(sample_site: Path):
@@ -341,3 +349,14 @@ def test_renamed_entry_with_an_alias_is_not_new(sample_site: Path, capsys):
     capsys.readouterr()
     assert crosspost(sample_site, "--platform", "x") == 0
     assert "Nothing new since the last run" in capsys.readouterr().out
+
+
+def test_an_urgent_update_whose_teaser_was_cut_warns(make_site, capsys):
+    long = "Use the north entrance on Elm Street until Friday, when repairs end. " * 8
+    site = make_site({"content/stories/closed.md": "---\ntitle: Lobby closed\ndate: 2026-01-05\n"
+                      f"type: update\nurgent: true\nsummary: \"{long}\"\n---\nBody.\n"})
+    assert crosspost(site, "--platform", "x", "--platform", "linkedin") == 0
+    err = capsys.readouterr().err
+    assert "closed.md:6: X: the urgent update's teaser was shortened" in err
+    assert "write a social.text (or social.x.text) that fits" in err
+    assert "LinkedIn" not in err  # it fits there

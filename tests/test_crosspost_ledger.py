@@ -16,6 +16,7 @@ from conftest import run_cli
 from test_crosspost import EPOCH, PLATFORMS, entries_in, ledger, snapshot, teasers
 
 from storygen.crosspost.ledger import Ledger, locked
+from storygen.problems import StorygenError
 
 LEDGER = "crosspost-ledger.json"
 
@@ -171,3 +172,22 @@ def test_a_version_1_ledger_is_migrated_to_paths_across_a_new_base_url(sample_si
     data = json.loads((sample_site / LEDGER).read_text("utf-8"))
     assert data["version"] == 2 and set(data["entries"]) == set(paths)
     assert all(by["x"]["status"] == "emitted" for by in data["entries"].values())
+
+
+def test_the_journal_is_replayed_and_a_torn_last_line_ignored(tmp_path: Path):
+    path = tmp_path / LEDGER
+    ledger = Ledger(path, {})
+    ledger.mark("/stories/a/", "mastodon", "approved", "t0", "a.md")
+    ledger.save()
+    ledger.mark("/stories/a/", "mastodon", "posting", "t1", "a.md")
+    ledger.log("/stories/a/", "mastodon")
+    assert Ledger.load(path).status("/stories/a/", "mastodon") == "posting"
+    with ledger.journal.open("a", encoding="utf-8") as stream:
+        stream.write('{"key": "/stories/a/", "platform": "mastodon", "rec')  # killed mid-append
+    assert Ledger.load(path).status("/stories/a/", "mastodon") == "posting"
+    ledger.save()
+    assert not ledger.journal.exists() and Ledger.load(path).status(
+        "/stories/a/", "mastodon") == "posting"
+    ledger.journal.write_text('nonsense\n{"key": 1}\n', "utf-8")
+    with pytest.raises(StorygenError, match="journal is damaged"):
+        Ledger.load(path)

@@ -45,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
     _print_summary(report, args.dry_run)
     for problem in report.outcome.problems:
         print(f"  {problem}", file=sys.stderr)
+    for note in report.notes:
+        print(f"warning: {note}", file=sys.stderr)
     return 1 if report.outcome.problems else 0
 
 

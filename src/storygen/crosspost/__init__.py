@@ -65,7 +65,7 @@ class Report:
     seeded: int = 0
     bulletins: int = 0  # e-mail bulletins written (see `bulletins`)
     again: int = 0  # pending records of an interrupted run, emitted again
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # warnings, as file:line: message
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,7 @@ class CrosspostConfig:
     ledger: Path
     out: Path
     post: PostConfig = field(default_factory=PostConfig)
+    csv: str = "scheduler"
 
 
 def load_crosspost_config(config: SiteConfig) -> CrosspostConfig:
@@ -82,12 +83,16 @@ def load_crosspost_config(config: SiteConfig) -> CrosspostConfig:
     specs, settings, errors = load_specs(section)
     post, post_errors = load_post_config(section.get("post"))
     errors += post_errors
+    csv = section.get("csv", "scheduler")
+    if csv not in output.CSV_MODES:
+        errors.append(f"[crosspost] csv must be one of {', '.join(output.CSV_MODES)}, "
+                      f"got {csv!r}")
     if errors:
         where = str(config.root / "site.toml")
         raise StorygenError([Problem(where, None, message) for message in errors])
     ledger = section.get("ledger", DEFAULT_LEDGER)
     out = section.get("out", DEFAULT_OUT)
-    return CrosspostConfig(specs, settings, config.root / ledger, config.root / out, post)
+    return CrosspostConfig(specs, settings, config.root / ledger, config.root / out, post, csv)
 
 
 def selected_specs(specs: Mapping[str, PlatformSpec], names: Sequence[str]) -> list[PlatformSpec]:
@@ -249,8 +254,10 @@ def _emit(config: SiteConfig, site: Site, bodies: Mapping[str, Rendered],
     outcome = output.Outcome(made.teasers, sorted(made.problems),
                              [p for _, _, p in made.skipped], entries, specs,
                              _previews(config, made.teasers, out),
-                             [f for letter in letters for f in bulletin_files(letter, config)])
-    report = Report(outcome, out, cross.ledger, bulletins=len(letters))
+                             [f for letter in letters for f in bulletin_files(letter, config)],
+                             cross.csv)
+    report = Report(outcome, out, cross.ledger, bulletins=len(letters),
+                    notes=_cut_alerts(made.teasers, by_id))
     if ledger is not None:
         report.again = sum(ledger.status(t.id, t.platform) == "writing" for t in made.teasers)
     if options.dry_run:
@@ -274,6 +281,16 @@ def _emit(config: SiteConfig, site: Site, bodies: Mapping[str, Rendered],
         _mark_mailed(ledger, mailed, "emitted", _stamp(site))
         _mark(ledger, files, by_id, "emitted", _stamp(site))
     return report
+
+
+def _cut_alerts(teasers: Sequence[Teaser], by_id: Mapping[str, Entry]) -> list[str]:
+    """Warnings for urgent updates whose teaser was shortened: the cut may have taken the
+    instruction ("use the north entrance") with it."""
+    return [str(Problem(str(entry.source), _line(entry, "summary"),
+                        f"{teaser.label}: the urgent update's teaser was shortened, so what "
+                        "it asks people to do may be cut",
+                        f"write a social.text (or social.{teaser.platform}.text) that fits"))
+            for teaser in teasers if (entry := by_id[teaser.id]).urgent and teaser.shortened]
 
 
 def _queue(config: SiteConfig, ledger: Ledger, teasers: Sequence[Teaser],

@@ -5,6 +5,12 @@ Keyed by the entry's site path (`/stories/permits/`), then platform: a new base 
 no key. Written whole to a temporary file that replaces the old one (a crash leaves either the
 old or the new ledger, never half of one), under an exclusive `flock` on a `.lock` file beside
 it, so concurrent runs take turns instead of both emitting or posting.
+
+`storygen post` changes one record at a time, twice a post, and must not lose a change: rather
+than rewrite the whole ledger each time (76 ms at 500 entries), it appends the record's new
+state to a journal beside the ledger and waits for the disk. Loading replays the journal;
+saving writes it into the ledger and removes it. A kill mid-append leaves a torn last line,
+which is ignored (that change was not made, so its try is made again).
 """
 
 from __future__ import annotations
@@ -60,7 +66,41 @@ class Ledger:
         ledger = cls(path, entries)
         if version == 1:
             ledger.entries, ledger.migrated = _from_version_1(entries, base_url, known), True
+        ledger._replay()
         return ledger
+
+    @property
+    def journal(self) -> Path:
+        return self.path.with_name(self.path.name + ".journal")
+
+    def log(self, key: str, platform: str) -> None:
+        """Make one record's change durable, by appending it to the journal."""
+        line = json.dumps({"key": key, "platform": platform,
+                           "record": self.entries[key][platform]}, ensure_ascii=False)
+        new = not self.journal.exists()
+        with self.journal.open("a", encoding="utf-8") as stream:
+            stream.write(line + "\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+        if new:
+            _sync_folder(self.path.parent)
+
+    def _replay(self) -> None:
+        try:
+            text = self.journal.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return
+        except (OSError, UnicodeDecodeError) as exc:
+            raise _damaged(self.journal, f"the ledger's journal cannot be read: {exc}") from None
+        lines = text.split("\n")
+        for number, line in enumerate(lines[:-1], 1):  # the last is "" or a torn append
+            try:
+                change = json.loads(line)
+                self.put(change["key"], change["platform"], change["record"])
+            except (ValueError, KeyError, TypeError):
+                raise _damaged(self.journal, "the ledger's journal is damaged",
+                               number) from None
+        _validated(self.path, {"format": FORMAT, "version": VERSION, "entries": self.entries})
 
     def get(self, key: str, platform: str) -> Record | None:
         return self.entries.get(key, {}).get(platform)
@@ -95,6 +135,7 @@ class Ledger:
     def save(self) -> None:
         """Replace the file atomically: write a temporary file, flush it to disk, rename."""
         write_atomically(self.path, self.dumps().encode("utf-8"))
+        self.journal.unlink(missing_ok=True)  # in the ledger now
 
 
 def entry_key(url: str, base_url: str, known: Collection[str] = ()) -> str:
@@ -155,6 +196,15 @@ def locked(path: Path, *, shared: bool = False) -> Iterator[None]:
         yield
     finally:
         os.close(descriptor)  # closing releases the lock
+
+
+def _sync_folder(folder: Path) -> None:
+    """Wait until a new file's name is on disk, not only its bytes."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _damaged(path: Path, message: str, line: int | None = None) -> StorygenError:

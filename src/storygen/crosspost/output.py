@@ -19,6 +19,10 @@ from ..teasers import PlatformSpec, Teaser
 GENERATOR = "storygen crosspost"
 CSV_COLUMNS = ("text", "link", "image_url", "image_alt", "entry_url", "title", "count", "limit")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# [crosspost] csv: "scheduler" (cells exactly as posted: a bulk scheduler imports the text as
+# it is) or "spreadsheet" (a UTF-8 byte-order mark, so Excel reads accents right, and a `'`
+# before any cell a spreadsheet would run as a formula; not for importing into a scheduler).
+CSV_MODES = ("scheduler", "spreadsheet")
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class Outcome:
     specs: Sequence[PlatformSpec]  # the platforms this run was for, in order
     previews: Mapping[str, str] = field(default_factory=dict)  # image URL -> local file URL
     bulletins: Sequence[tuple[str, bytes]] = ()  # e-mail bulletins' files (see `bulletins`)
+    csv: str = "scheduler"  # one of CSV_MODES
 
 
 def teaser_record(teaser: Teaser, spec: PlatformSpec, entry: EntryInfo) -> dict[str, Any]:
@@ -77,14 +82,17 @@ def csv_cell(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def platform_csv(teasers: Sequence[Teaser], entries: dict[str, EntryInfo]) -> bytes:
-    stream = io.StringIO()
+def platform_csv(teasers: Sequence[Teaser], entries: dict[str, EntryInfo],
+                 mode: str = "scheduler") -> bytes:
+    spreadsheet = mode == "spreadsheet"
+    stream = io.StringIO("\ufeff" if spreadsheet else "")
+    stream.seek(0, io.SEEK_END)
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for t in teasers:
         row = (t.text, t.link, t.image, t.image_alt, t.url, entries[t.id].title, t.count,
                t.limit)
-        writer.writerow([csv_cell(v) for v in row])
+        writer.writerow([csv_cell(v) if spreadsheet else v for v in row])
     return stream.getvalue().encode("utf-8")
 
 
@@ -113,7 +121,7 @@ def files(outcome: Outcome, site_title: str) -> Iterator[tuple[str, bytes]]:
     for spec in outcome.specs:
         mine = [t for t in outcome.teasers if t.platform == spec.name]
         yield f"{spec.name}.json", platform_json(spec, mine, outcome.entries)
-        yield f"{spec.name}.csv", platform_csv(mine, outcome.entries)
+        yield f"{spec.name}.csv", platform_csv(mine, outcome.entries, outcome.csv)
     yield from outcome.bulletins
     yield "index.html", review_page(outcome, site_title)
 

@@ -81,7 +81,7 @@ class Settings:
 _SETTINGS_TYPES: dict[str, type] = {
     "utm": bool, "utm_medium": str, "utm_campaign": str, "urgent_marker": str}
 # [crosspost] keys that belong to the command, not to teasers.
-COMMAND_KEYS = {"ledger": str, "out": str}
+COMMAND_KEYS = {"ledger": str, "out": str, "csv": str}
 
 
 def _typed(where: str, key: str, value: Any, kind: type, errors: list[str]) -> bool:

@@ -93,6 +93,8 @@ def post(config: SiteConfig, options: PostOptions, connector: Connect = connect)
         if not options.dry_run:
             remove_stale_temporaries(cross.ledger)
         ledger = Ledger.load(cross.ledger, config.base_url)
+        if ledger.journal.exists() and not options.dry_run:
+            ledger.save()  # a killed run's journal, folded in first
         todo = _due(ledger, settings, platforms, options, now, report)
         if options.dry_run:
             report.results = [Result(k, p, "would-post", r["teaser"]["text"]) for k, p, r in todo]
@@ -107,6 +109,8 @@ def post(config: SiteConfig, options: PostOptions, connector: Connect = connect)
                 report.results.append(result)
                 if result.status == "failed" and record["attempts"] >= settings.attempts:
                     report.given_up.append(result)
+        if ledger.journal.exists():
+            ledger.save()  # the journal into the ledger, which the workflow commits
     return report
 
 
@@ -145,15 +149,15 @@ def _attempt(ledger: Ledger, key: str, platform: str, record: Record, poster: Po
     interrupted = record["status"] == "posting"
     stamp = now.replace(microsecond=0).isoformat()
     record.update(status="posting", attempts=record["attempts"] + 1, tried_at=stamp)
-    ledger.save()  # from here on, a kill leaves `posting`: the next run tries again
+    ledger.log(key, platform)  # from here on, a kill leaves `posting`: the next run tries again
     try:
         done: Posted = poster.publish(record, static_file(config, record["teaser"]["image"]),
                                       interrupted)
     except PostFailed as exc:
         record.update(status="failed", error=str(exc))
-        ledger.save()
+        ledger.log(key, platform)
         return Result(key, platform, "failed", str(exc))
     record.pop("error", None)
     record.update(status="posted", posted_at=stamp, post_id=done.id, post_url=done.url)
-    ledger.save()
+    ledger.log(key, platform)
     return Result(key, platform, "posted", done.url)
