@@ -15,11 +15,14 @@ from selenium.webdriver.common.keys import Keys
 
 # One page of each kind; the patterns find them in whatever the sample content holds.
 PAGE_KINDS = ("home", "story", "update", "tag", "listing-page-2", "404", "topics", "archive",
-              "standalone-page")
+              "standalone-page", "spanish-home", "spanish-story", "spanish-update",
+              "spanish-tag")
 PATTERNS = {"story": "stories/*/index.html", "update": "updates/*/index.html",
-            "tag": "tags/*/index.html", "standalone-page": "*/index.html"}
+            "tag": "tags/*/index.html", "standalone-page": "*/index.html",
+            "spanish-story": "es/stories/*/index.html", "spanish-update": "es/updates/*/index.html",
+            "spanish-tag": "es/tags/*/index.html"}
 FIXED = {"home": "/", "listing-page-2": "/page/2/", "404": "/no-such-page/", "topics": "/tags/",
-         "archive": "/archive/"}
+         "archive": "/archive/", "spanish-home": "/es/"}
 SECTIONS = {"stories", "updates", "tags", "archive", "page"}
 
 # A focused element shows a ring: an outline or a box shadow.
@@ -123,7 +126,8 @@ def test_every_tab_stop_shows_focus(browser: Any, base_url: str) -> None:
     assert len(seen) >= 8, f"only {len(seen)} tab stops on the home page"
 
 
-@pytest.mark.parametrize("kind", ["home", "story", "update", "tag", "listing-page-2", "404"])
+@pytest.mark.parametrize("kind", ["home", "story", "update", "tag", "listing-page-2", "404",
+                                  "spanish-home", "spanish-update"])
 def test_usable_at_320px_without_horizontal_scroll(
         browser: Any, base_url: str, built_sample: Path, kind: str) -> None:
     browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
@@ -181,3 +185,20 @@ def test_missing_page_answers_with_the_404_page(browser: Any, base_url: str) -> 
     home = browser.find_element(By.CSS_SELECTOR, "main a[href='/']")
     home.click()
     assert browser.current_url == base_url
+
+
+def test_the_language_switcher_leads_to_the_translation_and_back(
+        browser: Any, base_url: str) -> None:
+    load(browser, base_url, "/updates/storm-closure/")
+    link = browser.find_element(By.CSS_SELECTOR, ".language-switcher a")
+    assert (link.text, link.get_attribute("lang")) == ("Español", "es")
+    assert link.is_displayed()
+    link.click()
+    assert browser.current_url == base_url + "es/updates/cierre-por-tormenta/"
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"
+    assert browser.find_element(By.CSS_SELECTOR, ".skip-link").get_attribute(
+        "textContent") == "Saltar al contenido principal"
+    back = browser.find_element(By.CSS_SELECTOR, ".language-switcher a")
+    assert back.text == "English"
+    back.click()
+    assert browser.current_url == base_url + "updates/storm-closure/"

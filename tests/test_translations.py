@@ -3,6 +3,7 @@ text from the catalogues, and the errors a wrong `translation_of` or catalogue g
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -220,3 +221,20 @@ def test_a_site_catalogue_overrides_storygens_and_a_broken_one_is_reported(make_
     assert ("locales/es/LC_MESSAGES/messages.po:2: the catalogue cannot be read: unknown or "
             "misformatted keyword") in err and "Traceback" not in err
     assert "Relatos" in (site / "_site/es/stories/index.html").read_text("utf-8")
+
+
+def test_teasers_of_a_spanish_entry_add_spanish_wording(sample_site: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from storygen.crosspost.localise import DEFAULT_TEXTS
+    from storygen.teasers import DEFAULT_SPECS, Settings
+
+    assert (Settings().urgent_marker, DEFAULT_SPECS["instagram"].link_text) == DEFAULT_TEXTS
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796083200")  # after the storm closure
+    out = tmp_path / "teasers"
+    assert run_cli("crosspost", "--root", str(sample_site), "--all", "--out", str(out)) == 0
+    by_entry = {t["entry"]: t["text"] for t in json.loads(
+        (out / "instagram.json").read_text("utf-8"))["teasers"]}
+    spanish = by_entry["/es/updates/cierre-por-tormenta/"]
+    assert spanish.startswith("Alerta de servicio: ") and "Lea la historia completa" in spanish
+    english = by_entry["/updates/storm-closure/"]
+    assert english.startswith("Service alert: ") and "Read the full story" in english

@@ -39,6 +39,7 @@ from ..write.output import StagedOutput
 from . import output
 from .bulletins import PLATFORM, bulletin_files, bulletins_on, make_bulletin
 from .ledger import Ledger, locked, remove_stale_temporaries
+from .localise import localised
 from .post.settings import PostConfig, check_at, load_post_config, queued
 
 DEFAULT_LEDGER = "crosspost-ledger.json"
@@ -166,8 +167,9 @@ def plan(config: SiteConfig, entries: Iterable[Entry], bodies: Mapping[str, Rend
                                    for message in social_problems)
             continue
         source = source_of(config, entry, bodies.get(entry.path))
+        spoken, chosen = localised(config, entry.lang, settings, chosen)
         for spec in chosen:
-            made = compose(source, spec, settings)
+            made = compose(source, spec, spoken)
             if isinstance(made, Teaser):
                 result.teasers.append(made)
             elif made.skip:

@@ -20,7 +20,7 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
-WATCHED_DIRS = ("content", "templates", "static")
+WATCHED_DIRS = ("content", "templates", "static", "locales")  # locales: interface text
 CONFIG_NAME = "site.toml"
 # Editors' swap, backup and temporary files: they only matter once renamed to a real name.
 IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".part", "___jb_tmp___", "___jb_old___")
@@ -108,8 +108,8 @@ class _Forward(FileSystemEventHandler):
 
 
 class Watcher:
-    """content/, templates/ and static/ recursively, and the site folder itself for site.toml
-    (and for content/, templates/ or static/ made after the start)."""
+    """content/, templates/, static/ and locales/ recursively, and the site folder itself for
+    site.toml (and for those folders when made after the start)."""
 
     def __init__(self, root: Path, debouncer: Debouncer) -> None:
         self.root = root
