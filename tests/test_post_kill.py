@@ -43,7 +43,10 @@ def test_kill_9_during_posting_never_posts_twice_nor_loses_a_teaser(
             before = _posted(site)
             run = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.PIPE)
-            time.sleep(chance.uniform(1.0, 4.0))
+            # Kill at a random moment after this run has posted something: waiting a
+            # fixed time from launch misses the posting on a loaded CI machine.
+            _wait_for_progress(site, before, run)
+            time.sleep(chance.uniform(0.0, 0.5))
             if run.poll() is not None:
                 assert run.returncode == 0, run.stderr.read() if run.stderr else ""
                 break
@@ -69,6 +72,13 @@ def test_kill_9_during_posting_never_posts_twice_nor_loses_a_teaser(
     retried = [r for p in ("mastodon", "bluesky") for r in records(site, p).values()
                if r["attempts"] > 1]
     assert retried  # some kill landed inside a try, and the retry did not post again
+
+
+def _wait_for_progress(site: Path, before: int, run: subprocess.Popen, limit: float = 120) -> None:
+    """Return once the run has posted past `before`, or has ended."""
+    deadline = time.monotonic() + limit
+    while run.poll() is None and _posted(site) <= before and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 def _posted(site: Path) -> int:
