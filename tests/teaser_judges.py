@@ -61,3 +61,9 @@ def facet_slices(teaser: Teaser) -> list[str]:
     data = teaser.text.encode("utf-8")
     return [data[f["index"]["byteStart"]:f["index"]["byteEnd"]].decode("utf-8")
             for f in teaser.facets]
+
+
+def appended_slices(teaser: Teaser) -> list[str]:
+    """The slices of the facets storygen appends (the shown link, then each hashtag), which
+    follow the facets of links and tags written in the text itself."""
+    return facet_slices(teaser)[len(teaser.facets) - 1 - len(teaser.hashtags):]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from teaser_judges import GRAPHEME, facet_slices, mastodon_judge, within_limit, x_judge
+from teaser_judges import GRAPHEME, appended_slices, mastodon_judge, within_limit, x_judge
 
 from storygen.teasers import DEFAULT_SPECS, Refusal, Settings, Source, Teaser, compose
 from storygen.teasers.counting import mastodon_length, x_length
@@ -49,7 +49,7 @@ def make_source(summary: str, tag_list: list[str], urgent: bool, generic: str) -
 def link_shown(teaser: Teaser) -> bool:
     if teaser.platform == "bluesky":
         shown = "news.example.gov/stories/hostile-text/"
-        return shown in teaser.text and facet_slices(teaser)[0] == shown
+        return shown in teaser.text and appended_slices(teaser)[0] == shown
     if teaser.platform == "instagram":
         return "link in bio, or visit news.example.gov" in teaser.text
     return teaser.link in teaser.text and teaser.link.startswith(URL)
@@ -115,7 +115,7 @@ def test_bluesky_facets_slice_exactly_their_text(summary):
     source = make_source(summary, ["permits", "customer service"], False, "")
     result = compose(source, DEFAULT_SPECS["bluesky"], Settings())
     if isinstance(result, Teaser):
-        slices = facet_slices(result)
+        slices = appended_slices(result)
         assert slices[0] == "news.example.gov/stories/hostile-text/"
         assert slices[1:] == ["#" + tag for tag in result.hashtags]
 

@@ -267,11 +267,12 @@ def _teaser(source: Source, spec: PlatformSpec, layout: _Layout, body: str, tags
 
 
 def _facets(body: str, layout: _Layout, tags: list[str]) -> tuple[dict[str, Any], ...]:
-    """A link facet over the shown URL and a tag facet per hashtag, as `_Layout.text` lays out."""
+    """Facets for the links and tags the text itself holds, then a link facet over the shown
+    URL and a tag facet per hashtag, as `_Layout.text` lays them out."""
     text = layout.text(body, tags)
     start = len(body) + 2 if body else 0
     end = start + len(layout.link_line)
-    found = [links.link_facet(text, start, end, layout.link)]
+    found = [*links.body_facets(body), links.link_facet(text, start, end, layout.link)]
     position = end + 2
     for tag in tags:
         found.append(links.tag_facet(text, position, position + len(tag) + 1, tag))

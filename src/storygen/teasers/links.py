@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+import regex
+
+from .counting import KNOWN_TLDS, graphemes, utf16_units
+
 LITTLE_RESERVED = "|{}@[]()<>#\\*_~"
 _LITTLE = str.maketrans({c: "\\" + c for c in LITTLE_RESERVED})
 
@@ -42,6 +46,47 @@ def link_facet(text: str, start: int, end: int, uri: str) -> dict[str, Any]:
 def tag_facet(text: str, start: int, end: int, tag: str) -> dict[str, Any]:
     return {"index": byte_span(text, start, end),
             "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": tag}]}
+
+
+# As @atproto/api's RichText.detectFacets finds links and tags in text people wrote (its
+# URL_REGEX, TAG_REGEX and TRAILING_PUNCTUATION_REGEX), so links and #tags in a teaser's own
+# words are clickable on Bluesky as in its own app. A bare domain becomes a link only on a TLD
+# we know (detectFacets knows them all): a missed link stays plain text, never a wrong one.
+_BODY_URL = regex.compile(
+    r"(^|\s|\()((https?://\S+)|((?P<domain>[a-z][a-z0-9]*(?:\.[a-z0-9]+)+)\S*))",
+    regex.IGNORECASE | regex.MULTILINE)
+_NOT_IN_TAG = "\\s\u00ad\u2060\u200a\u200b\u200c\u200d\u20e2"
+_BODY_TAG = regex.compile(rf"(^|\s)[#＃]((?!\ufe0f)[^{_NOT_IN_TAG}]*[^\d\p{{P}}{_NOT_IN_TAG}]+"
+                          rf"[^{_NOT_IN_TAG}]*)?")
+_TRAILING_PUNCTUATION = regex.compile(r"\p{P}+$")
+
+
+def body_facets(text: str) -> list[dict[str, Any]]:
+    """Link and tag facets for the links and #tags written in `text`, as detectFacets makes."""
+    found = []
+    for match in _BODY_URL.finditer(text):
+        uri, start = match.group(2), match.start(2)
+        if not uri.lower().startswith("http"):
+            domain = match.group("domain")
+            if domain.rsplit(".", 1)[-1].lower() not in KNOWN_TLDS:
+                continue
+            uri = "https://" + uri
+        end = start + len(match.group(2))
+        if uri[-1] in ".,;:!?":
+            uri, end = uri[:-1], end - 1
+        if uri.endswith(")") and "(" not in uri:
+            uri, end = uri[:-1], end - 1
+        found.append(link_facet(text, start, end, uri))
+    for match in _BODY_TAG.finditer(text):
+        tag = match.group(2)
+        if not tag:
+            continue
+        tag = _TRAILING_PUNCTUATION.sub("", tag.strip())
+        if not tag or (utf16_units(tag) > 64 and graphemes(tag) > 64):
+            continue
+        start = match.start() + len(match.group(1))
+        found.append(tag_facet(text, start, start + 1 + len(tag), tag))
+    return found
 
 
 def little_escape(text: str) -> str:
