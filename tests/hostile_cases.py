@@ -9,8 +9,11 @@ the `path:line` the message must start with (default: the first file, at `line`)
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,9 +30,74 @@ class Link:
 
 
 @dataclass(frozen=True)
+class HardLink:
+    """A second name of the file at `target` (absolute)."""
+
+    target: str
+
+
+@dataclass(frozen=True)
+class Folder:
+    """An empty folder."""
+
+
+@dataclass(frozen=True)
+class Fifo:
+    """A named pipe: reading one blocks until something writes to it."""
+
+
+Planted = str | bytes | Link | HardLink | Folder | Fifo
+
+
+def plant(root: Path, files: dict[str, Planted]) -> None:
+    """Put each of `files` (relative to `root`) in place, replacing whatever had its name."""
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif os.path.lexists(path):
+            path.unlink()
+        if isinstance(content, Link):
+            path.symlink_to(content.target)
+        elif isinstance(content, HardLink):
+            os.link(content.target, path)
+        elif isinstance(content, Folder):
+            path.mkdir()
+        elif isinstance(content, Fifo):
+            os.mkfifo(path)
+        else:
+            path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+
+
+def fake_home(folder: Path) -> Path:
+    """A folder beside the site standing for someone's home: files, a subfolder and names
+    that look like storygen's own (a store's two-letter folder and hashes, a database), so
+    anything that strays out of the site and its cache finds something to damage."""
+    fake = "ab" * 32
+    plant(folder, {"notes.txt": "my notes\n", "photos/cat.jpg": b"\xff\xd8 cat",
+                   f"ab/{fake}": "looks stored\n", "empty.db": b"", "index.html": "mine\n",
+                   "storygen.sqlite3": b"", "secret": "x" * 32})
+    return folder
+
+
+def snapshot(folder: Path) -> dict[str, tuple[object, ...]]:
+    """Everything about `folder` a stray write, delete, chmod or touch would change (not the
+    count of a file's names: storygen unlinking its own name of one is fine)."""
+    found: dict[str, tuple[object, ...]] = {}
+    for path in sorted(folder.rglob("*")):
+        info = path.lstat()
+        data = path.read_bytes() if path.is_file() and not path.is_symlink() else b""
+        found[str(path.relative_to(folder))] = (
+            info.st_mode, info.st_mtime_ns, hashlib.sha256(data).hexdigest(),
+            os.readlink(path) if path.is_symlink() else "")
+    return found
+
+
+@dataclass(frozen=True)
 class Case:
     name: str
-    files: dict[str, str | bytes | Link]
+    files: dict[str, Planted]
     status: int
     message: str = ""  # must appear on the line that names the place (error or warning)
     line: int | None = 1

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hostile_cases import CASES, STORY, Case, Link, ok
+from hostile_cases import CASES, STORY, Case, Link, ok, plant
 
 from storygen.cli import main
 
@@ -58,15 +58,7 @@ def write_files(site: Path, case: Case) -> None:
         with (site / "site.toml").open("a", encoding="utf-8") as toml:
             # The test site's site.toml ends in [site]: keys for it go straight after.
             toml.write(case.toml.replace("[site]\n", ""))
-    for relative, content in case.files.items():
-        path = site / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, Link):
-            path.symlink_to(content.target)
-        elif isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_bytes(content.encode("utf-8"))
+    plant(site, case.files)
 
 
 def _site_for(case: Case, base_site: Path, tmp_path: Path) -> Path:

@@ -14,6 +14,7 @@ from itertools import islice
 from pathlib import Path
 
 from .cache.entries import ContentMemo
+from .cache.folder import usable_cache
 from .cache.store import (
     FrontMatterMemo,
     RenderCache,
@@ -189,6 +190,7 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
     started = time.perf_counter()
     output = in_place.folder if in_place else (out or config.output_path).resolve()
     check_output_folder(config, output)
+    usable_cache(config.cache_path, config.root)  # links in its way go; else it is not used
     stats = BuildStats()
     workers = workers_from_config(config, jobs)
     repeated = in_place is not None  # the preview: speed matters more than memory

@@ -22,13 +22,8 @@ from ..problems import Problem
 from ..read.config import SiteConfig
 from ..read.content import Contact, Entry, Page
 from .digests import code_digest, config_digest, digest
-from .store import (
-    FLUSH_EVERY,
-    MAX_NODES,
-    RenderCache,
-    from_json,
-    to_json,
-)
+from .store import FLUSH_EVERY, RenderCache
+from .tagged import MAX_NODES, from_json, to_json
 
 Item = Entry | Page
 _KINDS: dict[str, type[Entry] | type[Page]] = {"entry": Entry, "page": Page}

@@ -3,9 +3,11 @@
 One SQLite file in the cache folder. A record's key is the hash of the Markdown text and of
 everything else its HTML depends on (`markdown_settings`): storygen's version and rendering code,
 the Markdown library's version, the extensions, the base path and the raw-HTML policy. Each record
-carries a checksum of its own bytes. Nothing read from the cache is trusted: a file that is not a
-database, from another cache format or storygen version, or a record whose checksum does not
-match is ignored (and the file rebuilt), so the worst a bad cache can cost is time. So writes
+carries a checksum of its own bytes, keyed with the cache's secret (`folder.seal`), so a record
+edited by hand, its checksum recomputed, still fails. Nothing read from the cache is trusted: a
+file that is not a database, from another cache format or storygen version, or a record whose
+checksum does not match is ignored (and the file rebuilt), so the worst a bad cache can cost is
+time; a link or hard link in the database's place is unlinked first (see `folder`). So writes
 do not wait for the disk (`synchronous = OFF`): a power cut can at worst damage the file, which
 is then rebuilt, and after a busy write each wait can take a second.
 """
@@ -18,18 +20,18 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from .. import __version__
 from ..read.config import SiteConfig
 from ..render.markdown import Rendered
 from .digests import digest
+from .folder import cache_secret, clear_for_file, real_folder, seal, sealed_equal
+from .tagged import MAX_NODES, from_json, to_json
 
-FORMAT = "storygen-cache-3"
+FORMAT = "storygen-cache-4"
 DATABASE = "storygen.sqlite3"
 _SCHEMA = (
     "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -69,10 +71,6 @@ def markdown_key(settings: str, text: str) -> str:
     return digest(settings, text)
 
 
-def record_checksum(key: str, html: str, first: str) -> str:
-    return digest(key, html, first)[:32]
-
-
 @dataclass
 class CacheStats:
     hits: int = 0
@@ -86,12 +84,17 @@ class RenderCache:
     def __init__(self, folder: Path | None) -> None:
         self.stats = CacheStats()
         self.path = folder / DATABASE if folder is not None else None
+        self.secret = os.urandom(32)  # until the cache's own is read: nothing verifies
         self.db = self._open() if self.path is not None else None
 
     def _open(self) -> sqlite3.Connection | None:
         assert self.path is not None
+        if not real_folder(self.path.parent) or not all(
+                clear_for_file(self.path.with_name(self.path.name + suffix))
+                for suffix in ("", "-journal", "-wal", "-shm")):
+            return None  # SQLite would write through a link (or into a folder's place)
+        self.secret = cache_secret(self.path.parent)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             db = self._connect()
             if db is not None:
                 return db
@@ -140,7 +143,7 @@ class RenderCache:
                         f"SELECT key, html, first, checksum FROM markdown WHERE key IN ({marks})",
                         chunk)
                     for key, html, first, checksum in rows:
-                        if _valid(key, html, first, checksum):
+                        if _valid(self.secret, key, html, first, checksum):
                             found[key] = first
                         else:
                             self.stats.rejected += 1
@@ -153,13 +156,14 @@ class RenderCache:
 
     def source(self) -> HtmlSource | None:
         """Where stored HTML can be read back later, or None without a usable cache."""
-        return HtmlSource(self.path) if self.db is not None and self.path else None
+        return (HtmlSource(self.path, self.secret) if self.db is not None and self.path
+                else None)
 
     def put_many(self, records: Iterable[tuple[str, Rendered]]) -> bool:
         """Store records; False if there is no usable cache (keep the HTML in memory then)."""
         if self.db is None:
             return False
-        rows = [(key, r.html, r.first_paragraph, record_checksum(key, r.html, r.first_paragraph))
+        rows = [(key, r.html, r.first_paragraph, seal(self.secret, key, r.html, r.first_paragraph))
                 for key, r in records]
         try:
             with transaction(self.db):
@@ -184,8 +188,8 @@ class RenderCache:
                 for key, value, checksum in self.db.execute(
                         f"SELECT key, value, checksum FROM {table} WHERE key IN ({marks})",
                         chunk):
-                    if checksum == record_checksum(key, value, ""):
-                        found[key] = str(value)
+                    if _valid(self.secret, key, value, "", checksum):
+                        found[key] = value
         except sqlite3.Error:
             return {}
         return found
@@ -197,7 +201,7 @@ class RenderCache:
             try:
                 with transaction(self.db):
                     self.db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)",
-                                        [(k, v, record_checksum(k, v, ""))
+                                        [(k, v, seal(self.secret, k, v, ""))
                                          for k, v in records.items()])
             except sqlite3.Error:
                 self.broken()
@@ -296,76 +300,14 @@ def _yaml_digest() -> str:
     return digest(__version__, yaml.__version__, source)
 
 
-_TAGS: dict[str, Callable[[Any], Any]] = {
-    "f": float,
-    "l": lambda v: [from_json(x) for x in v],
-    "t": lambda v: tuple(from_json(x) for x in v),
-    "s": lambda v: {from_json(x) for x in v},
-    "d": lambda v: {from_json(k): from_json(x) for k, x in v},
-    "b": bytes.fromhex,
-    "dt": datetime.fromisoformat,
-    "dz": lambda v: datetime.fromisoformat(v[0]).replace(tzinfo=ZoneInfo(v[1]), fold=v[2]),
-    "dn": lambda v: datetime.fromisoformat(v[0]).replace(
-        tzinfo=timezone(timedelta(seconds=v[1]), v[2])),
-    "da": date.fromisoformat,
-}
-
-
 FLUSH_EVERY = 500  # memo records written at a time
-MAX_NODES = 5000  # YAML aliases can make a small file a huge tree: such ones are not kept
-
-
-def to_json(value: Any, budget: list[int]) -> Any:
-    """JSON that keeps every type YAML's safe loader makes (types tagged, floats exact).
-    `budget`: how many more values may be written; past it, ValueError."""
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise ValueError("too many values")
-    if value is None or isinstance(value, bool | str) or type(value) is int:
-        return value
-    if isinstance(value, float):
-        return {"f": repr(value)}
-    if isinstance(value, list | tuple | set):
-        items = sorted(value, key=repr) if isinstance(value, set) else value
-        return {"l" if isinstance(value, list) else "t" if isinstance(value, tuple) else "s":
-                [to_json(v, budget) for v in items]}
-    if isinstance(value, dict):
-        return {"d": [[to_json(k, budget), to_json(v, budget)] for k, v in value.items()]}
-    if isinstance(value, bytes):
-        return {"b": value.hex()}
-    if isinstance(value, datetime):
-        return _datetime_json(value)
-    if isinstance(value, date):
-        return {"da": value.isoformat()}
-    raise TypeError(type(value).__name__)
-
-
-def _datetime_json(value: datetime) -> dict[str, Any]:
-    """Keeps the kind of timezone too (a zone by name, or an offset with its own name)."""
-    zone, naive = value.tzinfo, value.replace(tzinfo=None).isoformat()
-    if isinstance(zone, ZoneInfo):
-        return {"dz": [naive, zone.key, value.fold]}
-    if isinstance(zone, timezone):
-        offset = zone.utcoffset(None)
-        if zone.tzname(None) != timezone(offset).tzname(None):
-            return {"dn": [naive, offset.total_seconds(), zone.tzname(None)]}
-    elif zone is not None:
-        raise TypeError(type(zone).__name__)
-    return {"dt": value.isoformat()}
-
-
-def from_json(value: Any) -> Any:
-    if isinstance(value, dict):
-        ((tag, inner),) = value.items()
-        return _TAGS[tag](inner)
-    return value
 
 
 class HtmlSource:
     """Reads stored HTML back, one connection per process (forked workers open their own)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, path: Path, secret: bytes) -> None:
+        self.path, self.secret = path, secret
         self._connections: dict[int, sqlite3.Connection] = {}
 
     def html(self, key: str) -> str | None:
@@ -380,7 +322,7 @@ class HtmlSource:
                              (key,)).fetchone()
         except sqlite3.Error:
             return None
-        if row is None or not _valid(key, *row):
+        if row is None or not _valid(self.secret, key, *row):
             return None
         return row[0]
 
@@ -408,9 +350,9 @@ def _remove(path: Path) -> None:
     path.with_name(path.name + "-journal").unlink(missing_ok=True)
 
 
-def _valid(key: object, html: object, first: object, checksum: object) -> bool:
+def _valid(secret: bytes, key: object, html: object, first: object, checksum: object) -> bool:
     return (isinstance(key, str) and isinstance(html, str) and isinstance(first, str)
-            and checksum == record_checksum(key, html, first))
+            and sealed_equal(secret, checksum, key, html, first))
 
 
 @contextlib.contextmanager

@@ -25,6 +25,7 @@ from typing import Any
 
 from .. import __version__
 from ..atomic import write_atomically
+from ..cache.folder import cache_secret, read_plain, seal, sealed_equal
 from .diagnostic import Finding
 
 FORMAT = "storygen-check-results-2"
@@ -169,13 +170,11 @@ class ResultCache:
 def load_signed(path: Path | None, form: str) -> Any:
     """What `save_signed` wrote to `path` with the same `form`, else None (no file, a damaged
     or foreign one, or one of another format)."""
-    try:
-        raw = path.read_bytes() if path is not None else b""
-    except OSError:
-        return None
-    checksum, _, body = raw.partition(b"\n")
-    if not body or _digest(body).encode() != checksum:
-        return None
+    raw = read_plain(path) if path is not None else None  # never through a planted link
+    checksum, _, body = (raw or b"").partition(b"\n")
+    if not body or not sealed_equal(cache_secret(path.parent), checksum.decode("ascii", "replace"),
+                                    body.decode("utf-8", "surrogateescape")):
+        return None  # a record edited by hand cannot carry the cache secret's seal
     try:
         data = json.loads(body)
         return data["data"] if isinstance(data, dict) and data.get("format") == form else None
@@ -184,13 +183,15 @@ def load_signed(path: Path | None, form: str) -> Any:
 
 
 def save_signed(path: Path | None, form: str, data: Any) -> None:
-    """JSON with a checksum line first, replaced in one step (None: nowhere)."""
+    """JSON with a keyed checksum line first (see `cache.folder.seal`), replaced in one step
+    (None: nowhere)."""
     if path is None:
         return
     body = json.dumps({"format": form, "data": data}, ensure_ascii=False,
                       separators=(",", ":")).encode()
     with contextlib.suppress(OSError):  # a cache not written only costs time next run
-        write_atomically(path, _digest(body).encode() + b"\n" + body, durable=False)
+        checksum = seal(cache_secret(path.parent), body.decode("utf-8", "surrogateescape"))
+        write_atomically(path, checksum.encode() + b"\n" + body, durable=False)
 
 
 def _digest(data: bytes) -> str:

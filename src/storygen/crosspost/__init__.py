@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
+from ..cache.folder import SECRET, read_plain
 from ..cache.store import DATABASE
 from ..model.site import BuildOptions, Site
 from ..pipeline import load_site
@@ -210,9 +210,10 @@ def _reading(config: SiteConfig, dry_run: bool) -> Iterator[SiteConfig]:
         yield config
         return
     with tempfile.TemporaryDirectory(prefix="storygen-dry-run-") as scratch:
-        database = config.cache_path / DATABASE  # reading needs only this, not the output store
-        if database.is_file():
-            shutil.copyfile(database, Path(scratch) / DATABASE)
+        for name in (DATABASE, SECRET):  # reading needs only these, not the output store
+            data = read_plain(config.cache_path / name)  # never through a planted link
+            if data is not None:
+                (Path(scratch) / name).write_bytes(data)
         yield dataclasses.replace(config, cache_dir=scratch)
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..cache.digests import code_digest, config_digest, files_under
+from ..cache.folder import usable_cache
 from ..options import BuildOptions, current_time
 from ..read.config import SiteConfig
 from ..write.output import FILE_MODE, FOLDER_MODE, folders_of, list_tree
@@ -182,6 +183,8 @@ def unchanged_since_last_build(config: SiteConfig, options: BuildOptions, output
                                inputs: str) -> str | None:
     """What the last build said, if nothing changed since (`inputs`: see `inputs_digest`) and
     its output is intact; None: build."""
+    if not usable_cache(config.cache_path, config.root, create=False):
+        return None
     manifest = load_manifest(config.cache_path)
     last = LastBuild.from_json(manifest.last) if manifest.last else None
     if (last is None or last.inputs != inputs or not last.clock.holds(current_time(options))

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from ..atomic import write_atomically
+from ..cache.folder import read_plain
 from ..model.site import Site
 from ..problems import Problem
 from ..render.redirects import alias_path
@@ -15,9 +16,10 @@ FILE_NAME = "urls.json"
 
 def load(cache: Path) -> dict[str, str]:
     """Source file -> site path from the last build; empty when missing or unreadable."""
+    text = read_plain(cache / FILE_NAME)  # never through a link, never blocking on a pipe
     try:
-        data = json.loads((cache / FILE_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(text or b"")
+    except ValueError:
         return {}
     if not isinstance(data, dict):
         return {}

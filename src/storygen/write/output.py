@@ -31,16 +31,22 @@ FOLDER_MODE = 0o755
 
 @dataclass(frozen=True)
 class FileStamp:
-    """What identifies one written file on disk, to notice later if anyone touched it."""
+    """What identifies one written file on disk, to notice later if anyone touched it. The
+    change time is in it because no one can set it: a file changed in place and its mtime put
+    back (`touch -r`) still has a new ctime."""
 
     size: int
     mtime_ns: int
+    ctime_ns: int
     inode: int
 
     @classmethod
-    def of(cls, path: Path) -> FileStamp:
-        info = os.stat(path)
-        return cls(info.st_size, info.st_mtime_ns, info.st_ino)
+    def of(cls, path: Path | str) -> FileStamp:
+        return cls.from_stat(os.lstat(path))
+
+    @classmethod
+    def from_stat(cls, info: os.stat_result) -> FileStamp:
+        return cls(info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
 class Output(Protocol):
@@ -119,12 +125,11 @@ class StagedOutput:
             _remove_leftovers(self.folder, self._present - made, self._spare_folders, made)
         os.chmod(self.folder, FOLDER_MODE)
         old = self.output.with_name(f".{self.output.name}.old")
-        if old.exists():
-            shutil.rmtree(old)
-        if self.output.exists():
+        remove_tree(old)
+        if os.path.lexists(self.output):
             os.rename(self.output, old)
         os.rename(self.folder, self.output)
-        if old.exists():
+        if _is_folder(old):
             _keep_as_spare(old, self.spare)
 
     def discard(self) -> None:
@@ -257,7 +262,7 @@ def _inside(folder: Path, relative: str) -> Path:
 def _take_spare(spare: Path | None, folder: Path) -> tuple[set[str], set[str]]:
     """Move the spare tree into place as `folder` (an empty folder), and list what it holds:
     (files, folders), relative. Nothing is taken if there is no spare or it cannot be moved."""
-    if spare is None or not spare.is_dir():
+    if spare is None or not _is_folder(spare):  # a link there would lead the build elsewhere
         return set(), set()
     try:
         os.rename(spare, folder)  # replaces the empty folder, in one step
@@ -310,14 +315,16 @@ def _remove_leftovers(folder: Path, files: set[str], folders: set[str], made: se
 
 def _keep_as_spare(old: Path, spare: Path | None) -> None:
     """Keep the tree a swap replaced for the next build, or remove it."""
-    if spare is not None and not spare.exists():
+    if spare is not None and not _is_folder(spare):
         try:
-            spare.parent.mkdir(parents=True, exist_ok=True)
-            os.rename(old, spare)
-            return
+            if os.path.islink(spare):
+                os.unlink(spare)  # a link in its place: the name only
+            if _is_folder(spare.parent):  # made by the cache (never through a link)
+                os.rename(old, spare)
+                return
         except OSError:  # another file system, or the cache folder is unusable
             pass
-    shutil.rmtree(old, ignore_errors=True)
+    remove_tree(old)
 
 
 def _same_file(source: Path | str, target: Path | str) -> bool:
@@ -332,11 +339,30 @@ def _same_file(source: Path | str, target: Path | str) -> bool:
 def recover(output: Path, spare: Path | None = None) -> None:
     """Finish or undo a swap that a killed build left half-done, and drop abandoned folders."""
     old = output.with_name(f".{output.name}.old")
-    if old.exists():
-        if output.exists():
-            _keep_as_spare(old, spare)
-        else:
-            os.rename(old, output)
+    if not _is_folder(old):
+        remove_tree(old)  # nothing a swap left (a link or file planted there): the name goes
+    elif os.path.lexists(output):
+        _keep_as_spare(old, spare)
+    else:
+        os.rename(old, output)
     if output.parent.is_dir():
         for stale in output.parent.glob(f".{output.name}.new-*"):
-            shutil.rmtree(stale, ignore_errors=True)
+            remove_tree(stale)
+
+
+def _is_folder(path: Path) -> bool:
+    """A real folder, not a link to one."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def remove_tree(path: Path) -> None:
+    """Remove a folder storygen made (never following a link in it), or unlink whatever else
+    has its name: a link goes, not what it points at."""
+    if _is_folder(path):
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
