@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from engine_tools import tree
 from hostile_cases import Fifo, Folder, HardLink, Link, fake_home, plant, snapshot
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_hostile_inputs import EPOCH, base_site  # noqa: F401 (a fixture)
 
 from storygen.cache.digests import digest
@@ -246,3 +248,75 @@ def test_a_file_changed_in_place_with_its_mtime_restored_is_noticed(
     _rewrite_keeping_mtime(site / "_site/404.html", b"<html", b"<xtml")
     assert main(["build", "--root", str(site)]) == 0
     assert tree(site / "_site") == clean_tree(site, tmp_path)
+
+
+# --- the property: anything planted in the cache or static/ ----------------------------------
+
+PLACES = ["", "files", "files/ab", "files/ab/" + "ab" * 32, "spare-output",
+          "spare-output/index.html", "spare-output/stories", "spare-output/stories/good-news",
+          DATABASE, f"{DATABASE}-journal", "outputs.json", "secret", "urls.json", "stored"]
+STATIC = ["static/site.css", "static/images", "static/images/a.png", "static/docs/b.txt",
+          "static/.hidden", "static/loop"]
+
+
+def _things(home: Path) -> list[object]:
+    return [Link(str(home)), Link(str(home / "notes.txt")), Link(str(home / "missing")),
+            Link("."), HardLink(str(home / "notes.txt")), Folder(), Fifo(), b"junk", b""]
+
+
+plantings = st.lists(st.tuples(st.sampled_from(PLACES + STATIC), st.integers(0, 8)),
+                     min_size=1, max_size=6, unique_by=lambda p: p[0])
+
+
+def _plant_all(site: Path, home: Path, chosen: list[tuple[str, int]], *, cache: bool) -> None:
+    things = _things(home)
+    # Deepest first: a link planted for a folder must not carry later plantings out of it.
+    for place, which in sorted(chosen, key=lambda p: -len(Path(p[0]).parts)):
+        thing = things[which]
+        if place.startswith("static/"):
+            plant(site, {place: thing})  # type: ignore[dict-item]
+        elif cache:
+            if place == "stored":
+                place = str(stored_of(site, "index.html").relative_to(site / CACHE))
+            if not (isinstance(thing, HardLink) and place == ""):
+                plant(site, {f"{CACHE}/{place}": thing})  # type: ignore[dict-item]
+
+
+def _built(site: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    capsys.readouterr()
+    status = main(["build", "--root", str(site)])
+    said = capsys.readouterr()
+    assert "Traceback" not in said.err
+    return status, said.err
+
+
+@settings(max_examples=20, deadline=None, database=None,
+          derandomize=bool(os.environ.get("CI")),
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(chosen=plantings)
+def test_random_plantings_never_reach_outside_and_build_as_clean(
+        base_site: Path, tmp_path_factory: pytest.TempPathFactory,  # noqa: F811
+        chosen: list[tuple[str, int]], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, alarm: None) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    room = tmp_path_factory.mktemp("planted")
+    site, clean, home = room / "site", room / "clean", fake_home(room / "home")
+    shutil.copytree(base_site, site, symlinks=True)
+    edit_content(site, "Made a spare.")
+    assert main(["build", "--root", str(site)]) == 0  # a spare tree and a linked store
+    edit_content(site)
+    for name in SOURCES:
+        (shutil.copytree if (site / name).is_dir() else shutil.copy)(site / name, clean / name)
+    _plant_all(site, home, chosen, cache=True)
+    _plant_all(clean, home, chosen, cache=False)
+    before, beside = snapshot(home), sorted(os.listdir(room))
+    planted, said = _built(site, capsys)
+    again, _ = _built(site, capsys)
+    expected, expected_said = _built(clean, capsys)
+    assert snapshot(home) == before
+    assert sorted(os.listdir(room)) == beside
+    assert planted == again == expected, (said, expected_said)
+    if expected == 0:
+        assert tree(site / "_site") == tree(clean / "_site")
+    else:
+        assert said.replace(str(site), "") == expected_said.replace(str(clean), "")

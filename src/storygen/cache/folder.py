@@ -104,11 +104,19 @@ def read_plain(path: Path, limit: int = READ_LIMIT) -> bytes | None:
         descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
         return None
-    with os.fdopen(descriptor, "rb") as stream:
+    try:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
             return None
-        data = stream.read(limit + 1)
+        chunks, size = [], 0
+        while size <= limit and (chunk := os.read(descriptor, min(1 << 20, limit + 1 - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+        data = b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
     return data if len(data) <= limit else None
 
 
