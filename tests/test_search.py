@@ -50,13 +50,15 @@ def test_index_is_reused_until_an_entry_changes(tmp_path: Path) -> None:
     assert bundle(out) != before
 
 
-def test_a_link_planted_as_the_work_folder_is_not_followed(tmp_path: Path, monkeypatch) -> None:
-    """Nor is anything written outside the site and its cache (Pagefind's own default is
-    ./pagefind in the working folder)."""
+def test_nothing_outside_the_site_is_read_or_written(tmp_path: Path, monkeypatch) -> None:
+    """A link planted in the cache is not followed; a Pagefind configuration file in the
+    working folder is not read, and nothing is written there."""
     site = make_site(tmp_path / "site", 3)
     elsewhere = tmp_path / "cwd"
     elsewhere.mkdir()
+    (elsewhere / "pagefind.yml").write_text("output_subdir: ../../planted\n", "utf-8")
     monkeypatch.chdir(elsewhere)
+    monkeypatch.setenv("PAGEFIND_OUTPUT_SUBDIR", "../../planted")
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "precious.txt").write_text("keep me", "utf-8")
@@ -67,7 +69,8 @@ def test_a_link_planted_as_the_work_folder_is_not_followed(tmp_path: Path, monke
     assert (outside / "precious.txt").read_text("utf-8") == "keep me"
     assert sorted(p.name for p in outside.iterdir()) == ["precious.txt"]
     assert (site / "_site" / "pagefind" / "pagefind.js").is_file()
-    assert list(elsewhere.iterdir()) == []
+    assert [p.name for p in elsewhere.iterdir()] == ["pagefind.yml"]
+    assert not (tmp_path / "planted").exists()
 
 
 def test_header_form_goes_to_search_gov_with_an_affiliate(make_site) -> None:

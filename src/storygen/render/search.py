@@ -8,14 +8,16 @@ it is made of, and a build in which no entry or page changed reuses it whole. Pa
 way to update an index in part, so when one entry changes the whole index is made again (its
 cost at 1,000 and 10,000 entries is in bench/README.md).
 
-The Pagefind binary comes with the `pagefind[bin]` wheel and runs as a subprocess for the
-length of one index. It writes into a folder in the cache, which is read back and removed.
+The Pagefind program comes with the `pagefind[bin]` wheel. It indexes the documents written
+into a new folder in the cache, which is read back and removed.
 """
 
 from __future__ import annotations
 
-import asyncio
-import shutil
+import contextlib
+import os
+import subprocess
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
@@ -27,7 +29,7 @@ from .markdown import Rendered
 from .pagefind_files import canonical_bundle
 
 BUNDLE = "pagefind/"
-WORK = "pagefind-work"  # in the cache folder, only while an index is written
+WORK = "pagefind-work-"  # in the cache folder, only while an index is written
 # Pagefind's optional interfaces and its playground: the results page has its own few lines.
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
 
@@ -65,37 +67,54 @@ def search_inputs(site: Site) -> list[str]:
 
 def search_index(documents: Iterable[Document], cache: Path) -> list[tuple[str, bytes]]:
     """The Pagefind bundle for `documents`, as (output path, bytes), deterministic."""
-    work = cache / WORK
-    cache.mkdir(parents=True, exist_ok=True)
-    _remove(work)
-    try:
-        asyncio.run(_index(list(documents), work))
-        files = {p.relative_to(work).as_posix(): p.read_bytes()
-                 for p in sorted(work.rglob("*")) if p.is_file()}
-    except (OSError, RuntimeError, AssertionError) as exc:  # the binary missing or failing
-        raise StorygenError([Problem(BUNDLE, None, f"Pagefind could not index the site: {exc}",
-                                     "reinstall storygen (pip install storygen) to get "
-                                     "the pagefind binary")]) from None
-    finally:
-        _remove(work)
+    with _work_folder(cache) as work:
+        for url, html in documents:
+            page = work / "site" / url.strip("/") / "index.html"
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_text(html, encoding="utf-8")
+        _run_pagefind(work)
+        bundle = work / "bundle"
+        files = {p.relative_to(bundle).as_posix(): p.read_bytes()
+                 for p in sorted(bundle.rglob("*")) if p.is_file()}
     kept = {p: data for p, data in canonical_bundle(files).items() if not p.startswith(UNUSED)}
     return [(BUNDLE + path, kept[path]) for path in sorted(kept)]
 
 
-async def _index(documents: list[Document], work: Path) -> None:
-    from pagefind.index import PagefindIndex
+def _run_pagefind(work: Path) -> None:
+    """Pagefind's command line on `work/site`, into `work/bundle`. Its Python API answers one
+    request per tenth of a second (a thousand seconds for 10,000 entries), the command takes
+    the folder whole. Run in `work`, with no PAGEFIND_ variables, so that no configuration
+    file or setting of the user's is read."""
+    from pagefind.service import get_executable
 
-    # The index is written where `output_path` says as the block ends (and also, by default,
-    # to ./pagefind if `write_files` were called with another folder).
-    async with PagefindIndex(config={"write_playground": False,
-                                     "output_path": str(work)}) as index:
-        for url, html in documents:
-            await index.add_html_file(url=url, content=html)
+    binary = get_executable()
+    if binary is None:
+        raise _failure("the pagefind program is missing")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
+    try:
+        done = subprocess.run([str(binary), "--site", "site", "--output-path", "bundle",
+                               "--silent"], cwd=work, env=environment, capture_output=True,
+                              text=True, check=False, timeout=3600)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise _failure(str(exc)) from None
+    if done.returncode != 0:
+        raise _failure((done.stderr or done.stdout).strip()[-500:])
 
 
-def _remove(folder: Path) -> None:
-    """Remove the work folder; a link planted in its place is removed, never followed."""
-    if folder.is_symlink() or folder.is_file():
-        folder.unlink()
-    elif folder.is_dir():
-        shutil.rmtree(folder)
+def _failure(reason: str) -> StorygenError:
+    return StorygenError([Problem(BUNDLE, None, f"Pagefind could not index the site: {reason}",
+                                  "reinstall storygen (pip install storygen) to get its "
+                                  "pagefind program")])
+
+
+@contextlib.contextmanager
+def _work_folder(cache: Path) -> Iterator[Path]:
+    """A new, private folder in the cache (so nothing planted there can be in the way), or in
+    the system's temporary folder when the cache folder cannot be written."""
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        folder = tempfile.TemporaryDirectory(prefix=WORK, dir=cache)
+    except OSError:
+        folder = tempfile.TemporaryDirectory(prefix=f"storygen-{WORK}")
+    with folder as path:
+        yield Path(path)
