@@ -5,8 +5,9 @@
 The same N always gives byte-identical files: every choice comes from a Random seeded with N,
 and dates count back from a fixed "now" (CORPUS_NOW, which bench/run.py passes to builds as
 SOURCE_DATE_EPOCH). The site has no templates/ of its own: a benchmark measures the theme
-packaged with storygen, as a new site uses it. With --pelican, DIR/pelican/ holds a Pelican project with the same
-entries, pages and images (Pelican's `Key: value` metadata instead of YAML front matter).
+packaged with storygen, as a new site uses it. With --pelican, DIR/pelican/ holds a Pelican
+project with the same entries, pages and images (Pelican's `Key: value` metadata instead of
+YAML front matter).
 """
 
 from __future__ import annotations
