@@ -95,6 +95,7 @@ def make_environment(config: SiteConfig, lang: str = "") -> jinja2.Environment:
     env.globals.update(url=lambda path: config.base_path + str(path).lstrip("/"),
                        absolute=config.absolute, tag_slug=slugify)
     env.filters.update(human_date=partial(human_date, lang=lang), iso=lambda d: d.isoformat(),
+                       human_time=partial(human_time, lang=lang),
                        jsonld=jsonld, excerpt=excerpt)
     return env
 
@@ -104,6 +105,17 @@ def human_date(value: datetime, lang: str = "en-US") -> str:
     from babel.dates import format_date
 
     return format_date(value, "long", locale=locale_name(lang))
+
+
+def human_time(value: datetime, lang: str = "en-US") -> str:
+    """`December 3, 2026, 5:00 PM`; `3 de diciembre de 2026, 17:00` in Spanish (CLDR's)."""
+    from babel import Locale
+    from babel.dates import format_datetime
+
+    locale = Locale.parse(locale_name(lang))
+    pattern = str(locale.datetime_formats["long"]).format(
+        locale.time_formats["short"].pattern, locale.date_formats["long"].pattern)
+    return format_datetime(value, pattern, tzinfo=value.tzinfo, locale=locale)
 
 
 def excerpt(text: str, length: int = META_DESCRIPTION_LENGTH) -> str:
