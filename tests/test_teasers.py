@@ -7,7 +7,14 @@ from dataclasses import replace
 
 import pytest
 import regex
-from teaser_judges import facet_slices, graphemes, mastodon_judge, within_limit, x_judge
+from teaser_judges import (
+    facet_slices,
+    graphemes,
+    mastodon_judge,
+    within_limit,
+    x_hashtags,
+    x_judge,
+)
 
 from storygen.teasers import DEFAULT_SPECS, Refusal, Settings, Source, Teaser, compose, load_specs
 from storygen.teasers.counting import mastodon_length, threads_length, x_length
@@ -137,6 +144,30 @@ def test_camel_case_hashtags():
     assert hashtag("#FourthOfJuly") == "FourthOfJuly"
     assert hashtag("2026") == "" and hashtag("  ") == ""
     assert hashtag("café culture") == "CaféCulture"
+
+
+# Tag -> hashtag: an apostrophe does not split a word; a symbol that is part of a name gives no
+# hashtag rather than another word (#C, #911); ligatures become letters; scripts without
+# capitals join their words with "_".
+HASHTAGS = {
+    "women's health": "WomensHealth", "Women’s Health": "WomensHealth",
+    "9/11": "", "C++": "", "C#": "", "R&D": "", "24/7 service": "",
+    "Parks & Recreation": "ParksRecreation", "U.S. economy": "USEconomy",
+    "ﬁre safety": "FireSafety", "ＦＡＱ": "FAQ", "snake_case": "SnakeCase",
+    "الصحة العامة": "الصحة_العامة", "सार्वजनिक स्वास्थ्य": "सार्वजनिक_स्वास्थ्य",
+    "ワクチン 接種": "ワクチン_接種", "COVID-19 ワクチン": "COVID19_ワクチン",
+}
+
+
+@pytest.mark.parametrize(("tag", "expected"), HASHTAGS.items())
+def test_hashtags_are_faithful_to_the_tag(tag, expected):
+    assert hashtag(tag) == expected
+
+
+def test_x_reads_each_made_hashtag_whole():
+    made = [hashtag(tag) for tag in HASHTAGS if hashtag(tag)]
+    found = x_hashtags([f"News #{name} today." for name in made])
+    assert found == [[name] for name in made]
 
 
 def test_teaser_layout_link_and_hashtags():
