@@ -191,6 +191,15 @@ def test_hashtags_are_dropped_before_the_text_is_shortened():
     assert result.hashtags == () and summary in result.text and not result.shortened
 
 
+def test_hashtags_dropped_to_fit_are_put_back_in_the_room_a_cut_leaves():
+    # 300 x characters cannot fit X with the link; the cut after "Second." leaves room for a tag.
+    summary = "First sentence here. Second. " + "word " * 60
+    result = teaser("x", summary=summary)
+    assert result.shortened and result.text.startswith("First sentence here. Second.")
+    assert result.hashtags and result.text.endswith(" ".join("#" + t for t in result.hashtags))
+    assert result.count == x_judge(result.text) <= 280
+
+
 def test_override_priority_and_urgent_marker():
     social = {"text": "General teaser.", "x": {"text": "Only for X."}}
     assert teaser("x", social=social).text.startswith("Only for X.")

@@ -237,7 +237,10 @@ def compose(source: Source, spec: PlatformSpec, settings: Settings) -> Teaser | 
     if short is None:
         return refuse("cannot shorten the text to fit at a sentence or word boundary",
                       f"add a shorter social.{spec.name}.text", choice.field)
-    return _teaser(source, spec, layout, _with_marker(marker, short), [], True, (image, alt))
+    body = _with_marker(marker, short)
+    # A cut at a sentence or word end often leaves room: put back what hashtags fit in it.
+    kept = next((tags[:n] for n in range(len(tags), 0, -1) if layout.fits(body, tags[:n])), [])
+    return _teaser(source, spec, layout, body, kept, True, (image, alt))
 
 
 def _target(choice: _Choice, marker: str, spec: PlatformSpec) -> str:
