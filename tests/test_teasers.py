@@ -243,9 +243,24 @@ def test_bluesky_counts_the_full_url_and_shortens_to_fit():
 def test_linkedin_escapes_reserved_characters():
     result = teaser("linkedin", summary="Fees (new) are #1 <now> for @county_office *today*.")
     assert "\\(new\\)" in result.api_text and "\\#1" in result.api_text
-    assert "utm\\_source" in result.api_text
-    assert "{hashtag|\\#|Permits}" in result.api_text
+    assert "{hashtag|\\#|Permits}" in result.api_text and "@county\\_office" in result.api_text
     assert "(new)" in result.text
+    # Links go unescaped, so the UTM parameters reach the analytics as written.
+    assert f"{result.link}\n" in result.api_text and "utm_source=linkedin" in result.link
+
+
+@pytest.mark.parametrize("platform", ["threads", "facebook", "linkedin"])
+def test_the_story_link_comes_first_where_the_first_url_makes_the_card(platform):
+    summary = "New permits: apply at permits.example.gov/apply before Friday."
+    result = teaser(platform, summary=summary)
+    assert result.text.startswith(result.link + "\n\n" + summary)
+    plain = teaser(platform)
+    assert plain.text.startswith("Residents now get most permits")
+
+
+def test_a_body_link_stays_after_the_text_where_every_url_counts_alike():
+    summary = "New permits: apply at permits.example.gov/apply before Friday."
+    assert teaser("mastodon", summary=summary).text.startswith(summary)
 
 
 def test_instagram_wording_image_and_alt():
