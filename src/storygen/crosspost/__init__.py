@@ -248,8 +248,8 @@ def _emit(config: SiteConfig, site: Site, bodies: Mapping[str, Rendered],
 
     made = plan(config, site.listed, bodies, specs, cross.settings, wanted)
     by_id = {e.path: e for e in site.listed}
-    entries = {e.path: output.EntryInfo(e.title, str(e.source), config.absolute(e.path))
-               for e in site.listed}
+    entries = {e.path: output.EntryInfo(e.title, str(e.source), config.absolute(e.path),
+                                        e.urgent) for e in site.listed}
     mailed = [e for e in site.listed if e.path in bodies and new_for(e, PLATFORM)] if (
         bulletins_on(config) and not options.platforms) else []
     letters = [make_bulletin(config, e, bodies[e.path]) for e in mailed]

@@ -12,6 +12,7 @@ from .counting import KNOWN_TLDS, graphemes, utf16_units
 LITTLE_RESERVED = "|{}@[]()<>#\\*_~"
 _LITTLE = str.maketrans({c: "\\" + c for c in LITTLE_RESERVED})
 _URL = regex.compile(r"(?:https?://|www\.)\S+")
+_MASTODON_PREFIX = regex.compile(r"^(?:https?://(?:www\.)?|xmpp:)")
 
 
 def tagged_url(url: str, source: str, medium: str, campaign: str) -> str:
@@ -27,6 +28,17 @@ def display_url(url: str) -> str:
     """The URL as people read it: no scheme, no query (`news.example.gov/stories/x/`)."""
     parts = urlsplit(url)
     return parts.netloc + parts.path
+
+
+def shown_link(platform: str, link: str) -> str:
+    """How the platform shows a link in the post, where it shows it otherwise than written.
+
+    Mastodon hides the scheme and `www.` and shows 30 characters, then `…` (its TextFormatter);
+    Bluesky shows the text the link facet covers, which is already `display_url`."""
+    if platform != "mastodon":
+        return ""
+    rest = _MASTODON_PREFIX.sub("", link, count=1)
+    return rest[:30] + ("…" if len(rest) > 30 else "")
 
 
 def host(url: str) -> str:
