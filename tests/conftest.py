@@ -16,10 +16,12 @@ SHARED = ROOT.parent / "shared"
 
 
 def copy_sample(site: Path) -> Path:
-    """Copy the bundled sample site (content, templates, static, site.toml) into `site`."""
+    """Copy the bundled sample site (content, templates, static, site.toml and its cross-post
+    ledger) into `site`."""
     for name in ("content", "templates", "static"):
         shutil.copytree(ROOT / name, site / name)
-    shutil.copy(ROOT / "site.toml", site / "site.toml")
+    for name in ("site.toml", "crosspost-ledger.json"):
+        shutil.copy(ROOT / name, site / name)
     return site
 
 
@@ -53,6 +55,8 @@ def make_site(tmp_path: Path):
         if not (site / "templates").exists():
             shutil.copytree(ROOT / "templates", site / "templates")
             shutil.copytree(ROOT / "static", site / "static")
+            # Cross-posting starts from an empty ledger, as on a site that has posted nothing yet.
+            shutil.copy(ROOT / "crosspost-ledger.json", site / "crosspost-ledger.json")
         (site / "site.toml").write_text(toml or textwrap.dedent("""\
             [site]
             title = "Test News"
