@@ -342,6 +342,7 @@ def _cases() -> list[Case]:
              "cannot read the file", line=None),
         Case("page_slug_reserved", {"content/pages/tags.md": ok()}, 1,
              "the page address /tags/ is used by storygen itself"),
+        *COLLISIONS,
         # --- leftovers from other generators and raw HTML --------------------------------------
         Case("liquid_image_tag", {STORY: ok(body='Intro.\n\n{% image "a.png" "A chart" %}\n')}, 0,
              'Liquid tag from another generator is shown as text: {% image "a.png" "A chart" %}',
@@ -377,6 +378,49 @@ def _cases() -> list[Case]:
              toml='[fields]\nsummary = ["excerpt", "description"]\n',
              check=lambda out: _mapped(out)),
     ]
+
+
+# Two outputs with one path, or a file where an output needs a folder: from any source, each
+# refused at its place (`build` and `check`), the old output untouched.
+ALIASED = "content/stories/aliased.md"
+COLLISIONS = [
+    Case("alias_is_the_home_page_file", {ALIASED: ok("aliases: [/index.html]")}, 1,
+         "needs /index.html to be a folder, but storygen's page / makes it a file", line=4),
+    Case("alias_is_an_entry_file", {ALIASED: ok("aliases: [/stories/good-news/index.html]")}, 1,
+         "needs /stories/good-news/index.html to be a folder, but the address "
+         "/stories/good-news/ of content/stories/good-news.md makes it a file", line=4),
+    Case("alias_is_another_entry", {ALIASED: ok("aliases: [/stories/good-news/]")}, 1,
+         "alias /stories/good-news/ is already a page of this site", line=4),
+    Case("alias_is_a_page", {ALIASED: ok("aliases: [/about/]")}, 1,
+         "alias /about/ is already a page of this site", line=4),
+    Case("alias_is_the_sitemap_file", {ALIASED: ok("aliases: [/sitemap.xml/old]")}, 1,
+         "alias /sitemap.xml/old/ would replace the file /sitemap.xml", line=4),
+    Case("static_file_stories", {"static/stories": "a file\n"}, 1,
+         "makes /stories a file, where the address /stories/good-news/ of "
+         "content/stories/good-news.md needs a folder", line=None),
+    Case("static_file_tags", {"static/tags": "a file\n"}, 1,
+         "makes /tags a file, where storygen's page /tags/ needs a folder", line=None),
+    Case("static_folder_index_html", {"static/index.html/x.txt": "inside\n"}, 1,
+         "needs /index.html to be a folder, but storygen's page / makes it a file", line=None),
+    Case("static_folder_feed_xml", {"static/feed.xml/x.txt": "inside\n"}, 1,
+         "needs /feed.xml to be a folder, but storygen's feed /feed.xml makes it a file",
+         line=None),
+    Case("static_file_is_an_entry_page", {"static/stories/good-news/index.html": "mine\n"}, 1,
+         "has the same path as the address /stories/good-news/ of content/stories/good-news.md",
+         line=None),
+    Case("static_file_under_an_alias", {ALIASED: ok("aliases: [/old/]"),
+                                        "static/old/index.html": "mine\n"}, 1,
+         "has the same path as the alias /old/ of content/stories/aliased.md",
+         where="static/old/index.html"),
+    Case("alias_under_a_static_file", {ALIASED: ok("aliases: [/files/report.pdf/v1]"),
+                                       "static/files/report.pdf": b"%PDF"}, 1,
+         "alias /files/report.pdf/v1/ would replace the file /files/report.pdf", line=4),
+    Case("page_slug_is_an_edition", {"content/pages/es.md": ok(), "content/stories/es.md":
+                                     ok("lang: es")}, 1,
+         "has the same path as storygen's page /es/", line=1),
+    Case("page_slug_reserved_search", {"content/pages/search.md": ok()}, 1,
+         "the page address /search/ is used by storygen itself"),
+]
 
 
 RAW_HTML = ("Some **bold** text.\n\n<script>alert(1)</script>\n\n"

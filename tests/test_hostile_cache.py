@@ -62,11 +62,17 @@ def edit_content(site: Path, line: str = "One more line.") -> None:
     story.write_text(story.read_text("utf-8") + f"\n{line}\n", "utf-8")
 
 
+def copy_sources(site: Path, clean: Path) -> None:
+    for name in SOURCES:
+        if (site / name).exists():
+            (shutil.copytree if (site / name).is_dir() else shutil.copy)(site / name,
+                                                                         clean / name)
+
+
 def clean_tree(site: Path, tmp_path: Path) -> dict[str, str]:
     clean = tmp_path / "clean"
     shutil.rmtree(clean, ignore_errors=True)
-    for name in SOURCES:
-        (shutil.copytree if (site / name).is_dir() else shutil.copy)(site / name, clean / name)
+    copy_sources(site, clean)
     assert main(["build", "--root", str(clean)]) == 0
     return tree(clean / "_site")
 
@@ -305,8 +311,7 @@ def test_random_plantings_never_reach_outside_and_build_as_clean(
     edit_content(site, "Made a spare.")
     assert main(["build", "--root", str(site)]) == 0  # a spare tree and a linked store
     edit_content(site)
-    for name in SOURCES:
-        (shutil.copytree if (site / name).is_dir() else shutil.copy)(site / name, clean / name)
+    copy_sources(site, clean)
     _plant_all(site, home, chosen, cache=True)
     _plant_all(clean, home, chosen, cache=False)
     before, beside = snapshot(home), sorted(os.listdir(room))

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hostile_cases import CASES, STORY, Case, Link, ok, plant
+from hostile_cases import CASES, COLLISIONS, STORY, Case, Link, ok, plant
 
 from storygen.cli import main
 
@@ -125,3 +125,17 @@ def test_console_script_exit_status_and_message(base_site: Path, tmp_path: Path)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert f"{STORY}:4: the key 'date' appears twice" in result.stderr
+
+
+@pytest.mark.parametrize("case", COLLISIONS, ids=lambda case: case.name)
+def test_colliding_outputs_fail_the_check_too(case: Case, base_site: Path, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    site = _site_for(case, base_site, tmp_path)
+    capsys.readouterr()
+    status = main(["check", "--root", str(site)])
+    said = capsys.readouterr()
+    lines = [line for line in (said.out + said.err).splitlines() if case.message in line]
+    assert status == 1 and lines, said.out + said.err
+    assert any(case.place in line for line in lines), lines

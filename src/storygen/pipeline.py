@@ -33,6 +33,7 @@ from .read import frontmatter_yaml
 from .read.config import SiteConfig
 from .read.reader import Content, read_content
 from .render.markdown import Rendered, render_markdown
+from .render.paths import refuse_collisions, site_claims
 from .render.redirects import check_aliases
 from .render.sitemap import page_dates
 from .write.output import InPlaceOutput, StagedOutput
@@ -111,6 +112,7 @@ def load_site(config: SiteConfig, options: BuildOptions, *, jobs: int | None = N
         _check_page_slugs(content)
         site = build_site(config, content, options)
         check_aliases(site, set(page_dates(site)))
+        refuse_collisions(site_claims(site))
         bodies = render_bodies(config, site, cache, workers, stats)
     if lean:
         site = build_site(config, _without_markdown(content), options)

@@ -37,6 +37,7 @@ from ..render.alerts import alert_outputs
 from ..render.feeds import collection_feeds, feed_items
 from ..render.markdown import Rendered
 from ..render.pages import PageJob, Renderer
+from ..render.paths import OWN, Claim, refuse_collisions
 from ..render.redirects import redirect_outputs
 from ..render.search import search_documents, search_index, search_inputs
 from ..render.sitemap import sitemap_urls
@@ -232,19 +233,11 @@ def write_output(units: Iterable[Unit], staged: Output, previous: Manifest,
 
 
 def _refuse_clashes(produced: list[tuple[bool, list[str]]]) -> None:
-    """A static file and a generated one with one path: one would silently replace the other."""
-    owners: dict[str, bool] = {}
-    problems = []
-    for static, paths in produced:
-        for relative in paths:
-            if relative in owners and owners[relative] != static:
-                problems.append(Problem(f"static/{relative}", None,
-                                        f"has the same path as a file storygen makes ({relative})",
-                                        "rename or remove it; edit templates/ to change "
-                                        "what storygen makes"))
-            owners[relative] = static
-    if problems:
-        raise StorygenError(problems)
+    """What was written, checked as `render.paths` checks what the site claims beforehand:
+    this also sees the outputs only rendering tells (say, a template's own files)."""
+    refuse_collisions(Claim(relative, f"static/{relative}" if static else OWN,
+                            f"static/{relative}" if static else None)
+                      for static, paths in produced for relative in paths)
 
 
 def _reuse(key: str, staged: Output, previous: Manifest, manifest: Manifest) -> bool:

@@ -7,6 +7,14 @@ from ..model.site import Site
 
 def page_dates(site: Site) -> dict[str, str]:
     """Site path -> last-modified date (ISO, or '' when unknown) of every published HTML page."""
+    pages = own_pages(site)
+    pages.update({e.path: (e.updated or e.date).date().isoformat() for e in site.entries})
+    pages.update({p.path: "" for p in site.pages})
+    return pages
+
+
+def own_pages(site: Site) -> dict[str, str]:
+    """The same for the pages storygen makes itself: listings, topics, archives, search."""
     pages: dict[str, str] = {}
     for collection in site.collections:
         for listing in site.listings(collection):
@@ -17,8 +25,6 @@ def page_dates(site: Site) -> dict[str, str]:
         pages[f"{edition.home}search/"] = ""
         pages.update({f"{edition.home}archive/{year}/": ""
                       for year in site.years_by_lang[edition.lang]})
-    pages.update({e.path: (e.updated or e.date).date().isoformat() for e in site.entries})
-    pages.update({p.path: "" for p in site.pages})
     return pages
 
 
