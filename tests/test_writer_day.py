@@ -235,3 +235,76 @@ def test_a_bad_address_pattern_is_refused(make_site, capsys, pattern: str,
     status, said = build(site, capsys)
     assert status == 1
     assert f"site.toml: {message}" in said
+
+
+AT_ROOT = "write /images/bus-route.png: files in static/ are published at the site's root"
+
+
+@pytest.mark.parametrize(("image", "advice"), [
+    ("static/images/bus-route.png", AT_ROOT),
+    ("/static/images/bus-route.png", AT_ROOT),
+    ("/images/Bus-Route.PNG", "write /images/bus-route.png: the letters must match the file's name "
+                        "exactly"),
+    ("/pictures/bus-route.png", "did you mean /images/bus-route.png?"),
+    ("/images/nowhere.png", "put the file at static/images/nowhere.png, or fix the path"),
+])
+def test_a_missing_picture_gets_the_same_advice_from_build_and_check(
+        make_site, capsys, image: str, advice: str) -> None:
+    site = make_site({STORY: story(f"title: Storm\ndate: 2025-01-10\nimage: {image}\n"
+                                   "image_alt: A map of the closed roads")})
+    status, said = build(site, capsys)
+    assert status == 1
+    assert f"{STORY}:4: the image {image} is not in static/" in said and f"({advice})" in said
+    assert run_cli("check", "--root", str(site), "--format", "json") == 1
+    found = json.loads(capsys.readouterr().out)["diagnostics"]
+    assert [d["fix"] for d in found if d["rule"] == "broken-link"] == [advice]
+
+
+def test_a_copied_file_is_pointed_out(make_site, capsys) -> None:
+    text = story("title: Storm closure\ndate: 2025-01-10\ntype: update")
+    site = make_site({"content/stories/storm-closure.md": text,
+                      "content/stories/storm-closure (copy).md": text.replace(
+                          "Offices are closed today.", "Offices  are closed\ntoday.")})
+    status, said = build(site, capsys)
+    assert status == 0
+    assert ("content/stories/storm-closure (copy).md:2: this entry has the same title and text "
+            "as content/stories/storm-closure.md: is it a copy? (delete the copy") in said
+    assert said.count("is it a copy") == 1
+
+
+def test_an_urgent_update_without_an_end(make_site, capsys) -> None:
+    site = make_site({STORY: story("title: Storm\ndate: 2025-01-10\ntype: update\nurgent: true")})
+    status, said = build(site, capsys)
+    assert status == 0
+    assert (f"{STORY}:5: this urgent update has no 'expires', so its red banner stays on every "
+            "page until someone edits the file (add the day it ends, e.g. expires:") in said
+    (site / STORY).write_text(story("title: Storm\ndate: 2025-01-10\ntype: update\n"
+                                    "urgent: true\nexpires: 2025-01-12"), encoding="utf-8")
+    assert "red banner" not in build(site, capsys)[1]
+
+
+def test_new_update_leaves_no_empty_expires_and_offers_another_address(make_site,
+                                                                      capsys) -> None:
+    site = make_site({})
+    assert run_cli("new", "--root", str(site), "Storm closure", "--type", "update") == 0
+    written = (site / "content/stories/storm-closure.md").read_text("utf-8")
+    assert "\nexpires:" not in written and "\n# expires: " in written
+    capsys.readouterr()
+    assert run_cli("new", "--root", str(site), "Storm closure", "--type", "update") == 1
+    said = capsys.readouterr().err
+    hint = said.split("--slug ", 1)[1].split(")", 1)[0]
+    assert hint.startswith("storm-closure-20")
+    assert run_cli("new", "--root", str(site), "Storm closure", "--type", "update",
+                   "--slug", hint) == 0
+    assert (site / f"content/stories/{hint}.md").is_file()
+    status, said = build(site, capsys)
+    assert status == 0, said  # two drafts, two addresses
+    assert "no 'expires'" not in said
+
+
+def test_a_misspelt_key_is_explained_to_the_writer_first(make_site, capsys) -> None:
+    site = make_site({STORY: story("title: Storm\ndate: 2025-01-10\nsumary: Offices closed")})
+    status, said = build(site, capsys)
+    assert status == 0
+    assert (f"{STORY}:4: 'sumary' is not a storygen field, so it is not used (did you mean "
+            "'summary'? If so, correct the spelling.") in said

@@ -20,6 +20,7 @@ from .alerts import alert_settings
 from .cleaning import NotText, decode, one_line, visible
 from .config import SiteConfig
 from .content import ENTRY_FIELDS, ENTRY_TYPES, TRANSLATION_FIELDS, Contact, Entry, Page
+from .copies import warn_about_copies
 from .dates import DATE_HINT, DateError, parse_date, parse_end
 from .languages import UnknownLanguage, canonical_tag, locale_name, prefix_of
 from .leftovers import advice, find_template_leftovers
@@ -84,6 +85,7 @@ def read_content(config: SiteConfig, memo: ReadMemo | None = None) -> Content:
                                                            memo)) is not None:
                     found.append(item)
     _check_unique_urls(content, config)
+    warn_about_copies(content.entries, content.warnings)
     content.entries = link_translations(content.entries, content.problems)
     content.pages = link_translations(content.pages, content.problems)
     content.entries.sort(key=lambda e: (e.date, e.slug), reverse=True)
@@ -345,8 +347,9 @@ class _Fields:
             close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.75)
             if close:
                 self.warn(key, f"'{key}' is not a storygen field, so it is not used",
-                          f"did you mean '{close[0]}'? If not, add it to [fields] ignore in "
-                          "site.toml")
+                          f"did you mean '{close[0]}'? If so, correct the spelling. If not, "
+                          "leave it: whoever looks after site.toml can add it to [fields] "
+                          "ignore to stop this warning")
         return extra
 
 
@@ -450,6 +453,11 @@ def _entry_from(config: SiteConfig, fields: _Fields, digest: str) -> Entry | Non
     if urgent and entry_type != "update":
         fields.error("urgent", "only service updates can be urgent", "add type: update")
     expires, expires_has_time = fields.end("expires")
+    if urgent and fields.raw("expires") in (None, ""):
+        fields.warn("urgent", "this urgent update has no 'expires', so its red banner stays on "
+                              "every page until someone edits the file",
+                    "add the day it ends, e.g. expires: 2026-12-04 (or with a time: "
+                    "2026-12-04 17:00)")
     date = _date(fields, path)
     if date and expires and expires <= date:
         fields.error("expires", "the update expires before it is published",
