@@ -155,7 +155,7 @@ def stamp(n: int, pelican: bool) -> str:
     """Changes when the corpus generator, the theme or the site settings change."""
     digest = hashlib.sha256(f"{n} {pelican}".encode())
     sources = [Path(make_corpus.__file__), REPO / "site.toml"]
-    for folder in (REPO / "templates", REPO / "static"):
+    for folder in (REPO / "src/storygen/theme", REPO / "static"):
         sources += sorted(p for p in folder.rglob("*") if p.is_file())
     for path in sources:
         digest.update(str(path.relative_to(REPO)).encode() + path.read_bytes())

@@ -126,6 +126,9 @@ def measure(size: int, rounds: int, work: Path) -> Figures:
     root = work / f"serve-{size}"
     shutil.rmtree(root, ignore_errors=True)
     entries = make_corpus.make_corpus(size, root)
+    for name in ("templates/entry.html", "static/css/site.css"):  # the site's copies, to edit
+        subprocess.run([sys.executable, "-m", "storygen.cli", "theme", "--root", str(root),
+                        "copy", name], check=True, capture_output=True)
     stories = [e for e in entries if e.kind == "story" and not e.meta.get("draft")]
     figures = Figures(size)
     started = time.perf_counter()

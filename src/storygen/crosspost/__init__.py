@@ -35,6 +35,7 @@ from ..teasers import (
     compose,
     load_specs,
 )
+from ..theme import static_path
 from ..write.output import StagedOutput
 from . import output
 from .bulletins import PLATFORM, bulletin_files, bulletins_on, make_bulletin
@@ -320,9 +321,7 @@ def static_file(config: SiteConfig, url: str) -> Path | None:
     """The file in static/ that an image URL of the site names, if it is one."""
     if not url.startswith(config.base_url):
         return None
-    local = config.static_dir / unquote(url[len(config.base_url):])
-    inside = local.resolve().is_relative_to(config.static_dir.resolve())
-    return local if inside and local.is_file() else None
+    return static_path(config, unquote(url[len(config.base_url):]))
 
 
 def _mark_mailed(ledger: Ledger, entries: Sequence[Entry], status: str, stamp: str) -> None:

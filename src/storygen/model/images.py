@@ -7,9 +7,11 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+from .. import theme
 from ..problems import Problem
 from ..read.config import SiteConfig
 from ..read.content import Entry
+from ..theme import static_path
 
 
 def unpublished_images(config: SiteConfig, entries: Iterable[Entry]) -> list[Problem]:
@@ -25,7 +27,7 @@ def unpublished_images(config: SiteConfig, entries: Iterable[Entry]) -> list[Pro
         parts = PurePosixPath(relative).parts
         # The build leaves out hidden files, and `..` would lead out of static/.
         plain = bool(parts) and not any(part.startswith(".") for part in parts)
-        if plain and (config.static_dir / relative).is_file():
+        if plain and static_path(config, relative) is not None:
             continue
         problems.append(Problem(
             str(entry.source), entry.line_of("image") or 1,
@@ -37,12 +39,9 @@ def unpublished_images(config: SiteConfig, entries: Iterable[Entry]) -> list[Pro
 
 
 def static_files(config: SiteConfig) -> set[str]:
-    """The site path of every file the build copies from static/ (`/images/x.png`)."""
-    folder = config.static_dir
-    if not folder.is_dir():
-        return set()
-    return {"/" + p.relative_to(folder).as_posix() for p in folder.rglob("*")
-            if p.is_file() and not p.name.startswith(".")}
+    """The site path of every file the build publishes from static/ and the theme's static
+    files (`/images/x.png`)."""
+    return {"/" + relative for relative in theme.static_files(config)}
 
 
 def image_hint(path: str, files: set[str]) -> str:

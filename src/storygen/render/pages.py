@@ -21,6 +21,7 @@ from ..read.config import SiteConfig
 from ..read.content import Entry, Page
 from ..read.languages import locale_name
 from ..read.reader import slugify
+from ..theme import template_folders
 from .languages import language_links
 from .markdown import Rendered
 from .subscribe import collection_topics, entry_topics
@@ -82,7 +83,7 @@ def make_environment(config: SiteConfig, lang: str = "") -> jinja2.Environment:
     lang = lang or config.language
     env = jinja2.Environment(
         extensions=["jinja2.ext.i18n"],
-        loader=jinja2.FileSystemLoader(str(config.templates_dir)),
+        loader=jinja2.FileSystemLoader(template_folders(config)),  # the site's, then the theme's
         bytecode_cache=_COMPILED,
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -221,7 +222,8 @@ class Renderer:
             return env.get_template(name).render(**context).encode("utf-8")
         except jinja2.TemplateNotFound as exc:
             raise StorygenError([Problem(f"templates/{exc.name}", None, "template is missing",
-                                         "restore it from storygen's sample site")]) from None
+                                         "fix the name; `storygen theme list` shows the "
+                                         "theme's templates")]) from None
         except jinja2.TemplateSyntaxError as exc:
             raise StorygenError([Problem(f"templates/{exc.name or name}", exc.lineno,
                                          f"template error: {exc.message}")]) from None
@@ -236,13 +238,15 @@ class Renderer:
 
     def _where(self, exc: Exception, name: str) -> tuple[str, int | None]:
         """The template (of those it includes, the innermost) and line an error comes from."""
-        folder = self.config.templates_dir.resolve()
+        folders = [Path(folder).resolve() for folder in template_folders(self.config)]
         place: tuple[str, int | None] = (f"templates/{name}", None)
         tb = exc.__traceback__
         while tb is not None:
             path = Path(tb.tb_frame.f_code.co_filename)
-            if path.is_absolute() and path.is_relative_to(folder):
-                place = (f"templates/{path.relative_to(folder).as_posix()}", tb.tb_lineno)
+            for folder in folders:  # the site's first: a theme path never names a site file
+                if path.is_absolute() and path.is_relative_to(folder):
+                    place = (f"templates/{path.relative_to(folder).as_posix()}", tb.tb_lineno)
+                    break
             tb = tb.tb_next
         return place
 
