@@ -251,7 +251,8 @@ AT_ROOT = "write /images/bus-route.png: files in static/ are published at the si
 def test_a_missing_picture_gets_the_same_advice_from_build_and_check(
         make_site, capsys, image: str, advice: str) -> None:
     site = make_site({STORY: story(f"title: Storm\ndate: 2025-01-10\nimage: {image}\n"
-                                   "image_alt: A map of the closed roads")})
+                                   "image_alt: A map of the closed roads"),
+                      "static/images/bus-route.png": "a picture"})
     status, said = build(site, capsys)
     assert status == 1
     assert f"{STORY}:4: the image {image} is not in static/" in said and f"({advice})" in said
