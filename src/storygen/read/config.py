@@ -53,6 +53,7 @@ class SiteConfig:
     feedback_url: str = ""  # "Was this page helpful?": off when empty
     feedback_style: str = "link"  # "link" or "form"
     permalinks: dict[str, str] = field(default_factory=dict)  # entry type -> address pattern
+    federal: bool = False  # a US federal site: the .gov banner, identifier, required links
     sections: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -98,7 +99,7 @@ DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
 _KNOWN_SITE_KEYS = {
     "title", "base_url", "description", "language", "timezone", "agency", "contact_email",
     "contact_phone", "contact_url", "per_page", "feed_length", "output_dir", "cache_dir",
-    "raw_html", "footer_links",
+    "raw_html", "footer_links", "federal",
 }
 
 
@@ -245,6 +246,7 @@ def _parse(root: Path, path: Path, data: dict[str, Any],
         feedback_url=feedback_url,
         feedback_style=feedback_style,
         permalinks=permalinks,
+        federal=get("federal", bool, False),
         sections={k: v for k, v in data.items() if k not in ("site",)},
     )
 
