@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from storygen.cache.folder import cache_secret, seal
 from storygen.check import CheckOptions, Report, check_site
 from storygen.check.formats import format_json
 from storygen.check.plain import SyllableMemo
@@ -57,9 +57,9 @@ def by_file(report: Report) -> dict[str, list[dict[str, object]]]:
 
 
 def sign(path: Path, data: object) -> None:
-    """Write a cache file as storygen would, checksum and all."""
-    body = json.dumps(data).encode()
-    path.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+    """Write a cache file as storygen would, checksum (keyed with the cache's secret) and all."""
+    body = json.dumps(data)
+    path.write_bytes(f"{seal(cache_secret(path.parent), body)}\n{body}".encode())
 
 
 def cold(root: Path, now: datetime = NOW) -> Report:
