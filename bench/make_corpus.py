@@ -5,10 +5,10 @@ or Hugo).
 
 The same N always gives byte-identical files: every choice comes from a Random seeded with N,
 and dates count back from a fixed "now" (CORPUS_NOW, which bench/run.py passes to builds as
-SOURCE_DATE_EPOCH). The theme is the repository's own templates/ and static/, so a benchmark
-measures the real theme. With --pelican, DIR/pelican/ holds a Pelican project with the same
-entries, pages and images (Pelican's `Key: value` metadata instead of YAML front matter); with
---hugo, DIR/hugo/ a Hugo project (see bench/hugo_site.py).
+SOURCE_DATE_EPOCH). The site has no templates/ of its own: a benchmark measures the theme
+packaged with storygen, as a new site uses it. With --pelican, DIR/pelican/ holds a Pelican
+project with the same entries, pages and images (Pelican's `Key: value` metadata instead of
+YAML front matter); with --hugo, DIR/hugo/ a Hugo project (see bench/hugo_site.py).
 """
 
 from __future__ import annotations
@@ -350,8 +350,7 @@ def write(path: Path, data: str | bytes) -> None:
 def write_storygen(out: Path, entries: list[Entry], pages: dict[str, str]) -> None:
     for name in ("content", "templates", "static"):
         shutil.rmtree(out / name, ignore_errors=True)
-    shutil.copytree(REPO / "templates", out / "templates")
-    shutil.copytree(REPO / "static", out / "static")
+    shutil.copytree(REPO / "static", out / "static")  # the sample site's pictures
     write(out / "site.toml", site_toml(REPO / "site.toml"))
     for name, data in images().items():
         write(out / "static" / "images" / name, data)
@@ -437,7 +436,7 @@ def make_corpus(n: int, out: Path, pelican: bool = False, hugo: bool = False) ->
         write_pelican(out, entries, pages)
     if hugo:
         hugo_site.write_hugo(out, entries, pages, PAGES, images(),
-                             out / "static" / "css" / "site.css", write)
+                             REPO / "src/storygen/theme/static/css/site.css", write)
     return entries
 
 

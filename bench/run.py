@@ -156,7 +156,8 @@ def stamp(n: int, baseline: str | None) -> str:
     """Changes when the corpus generator, the theme or the site settings change."""
     digest = hashlib.sha256(f"{n} {baseline}".encode())
     sources = [Path(make_corpus.__file__), Path(make_corpus.hugo_site.__file__), REPO / "site.toml"]
-    for folder in (REPO / "templates", REPO / "static"):
+    sources += sorted(make_corpus.hugo_site.LAYOUTS.rglob("*.html"))
+    for folder in (REPO / "src/storygen/theme", REPO / "static"):
         sources += sorted(p for p in folder.rglob("*") if p.is_file())
     for path in sources:
         digest.update(str(path.relative_to(REPO)).encode() + path.read_bytes())

@@ -184,6 +184,9 @@ def measure(size: int, rounds: int, work: Path, hugo: bool) -> list[Figures]:
     root = work / f"serve-{size}"
     shutil.rmtree(root, ignore_errors=True)
     entries = make_corpus.make_corpus(size, root, hugo=hugo)
+    for name in ("templates/entry.html", "static/css/site.css"):  # the site's copies, to edit
+        subprocess.run([sys.executable, "-m", "storygen.cli", "theme", "--root", str(root),
+                        "copy", name], check=True, capture_output=True)
     stories = [e for e in entries if e.kind == "story" and not e.meta.get("draft")]
     return [measure_one(layout, stories, size, rounds, work) for layout in layouts(root, hugo)]
 

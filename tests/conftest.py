@@ -10,17 +10,27 @@ from pathlib import Path
 import pytest
 
 from storygen.cli import main
+from storygen.read.config import load_config
+from storygen.theme import copy_out
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
 
 def copy_sample(site: Path) -> Path:
-    """Copy the bundled sample site (content, templates, static, site.toml) into `site`."""
-    for name in ("content", "templates", "static"):
+    """Copy the bundled sample site (content, its pictures in static/, site.toml, its cross-post
+    ledger) into `site`; the templates and CSS come from the theme packaged with storygen."""
+    for name in ("content", "static"):
         shutil.copytree(ROOT / name, site / name)
-    shutil.copy(ROOT / "site.toml", site / "site.toml")
+    for name in ("site.toml", "crosspost-ledger.json"):
+        shutil.copy(ROOT / name, site / name)
     return site
+
+
+def own_copy(site: Path, name: str) -> Path:
+    """The site's own copy of a theme file (`templates/entry.html`), made as `storygen theme
+    copy` makes it, for a test to edit."""
+    return copy_out(load_config(site), name)
 
 
 @pytest.fixture
@@ -45,14 +55,14 @@ def built_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def make_site(tmp_path: Path):
-    """Build a minimal site from {relative path: text}; templates come from the sample site."""
+    """Build a minimal site from {relative path: text}; templates come from the theme."""
 
     def make(files: dict[str, str], toml: str | None = None) -> Path:
         site = tmp_path / "mini"
         site.mkdir(exist_ok=True)
-        if not (site / "templates").exists():
-            shutil.copytree(ROOT / "templates", site / "templates")
-            shutil.copytree(ROOT / "static", site / "static")
+        # Cross-posting starts from an empty ledger, as on a site that has posted nothing yet.
+        if not (site / "crosspost-ledger.json").exists():
+            shutil.copy(ROOT / "crosspost-ledger.json", site / "crosspost-ledger.json")
         (site / "site.toml").write_text(toml or textwrap.dedent("""\
             [site]
             title = "Test News"

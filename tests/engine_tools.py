@@ -33,9 +33,9 @@ def entry_text(number: int, rng: random.Random, *, title: str = "", body: str = 
 
 
 def make_site(folder: Path, entries: int, *, seed: int = 1, toml_extra: str = "") -> Path:
-    """A site of `entries` generated entries with the sample templates and static files."""
-    for name in ("templates", "static"):
-        shutil.copytree(ROOT / name, folder / name)
+    """A site of `entries` generated entries, the sample site's pictures in static/ and the
+    theme's templates and stylesheet."""
+    shutil.copytree(ROOT / "static", folder / "static")
     (folder / "content" / "pages").mkdir(parents=True)
     (folder / "content" / "pages" / "about.md").write_text(
         "---\ntitle: About us\n---\n\nWe are the [county](/).\n", encoding="utf-8")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import run_cli
+from conftest import own_copy, run_cli
 from site_tools import broken_links, tree_digest
 
 BASE = "https://news.lakeshorecounty.example.gov/"
@@ -172,11 +172,11 @@ def test_duplicate_slug_names_both_files(make_site, capsys) -> None:
 
 
 def test_missing_template_is_reported(make_site, capsys) -> None:
-    site = make_site({"content/stories/one.md": entry("One")})
-    (site / "templates/entry.html").unlink()
+    site = make_site({"content/stories/one.md": entry("One"),
+                      "templates/entry.html": '{% include "partials/nope.html" %}\n'})
     assert build(site) == 1
     err = capsys.readouterr().err
-    assert "templates/entry.html: template is missing" in err
+    assert "templates/partials/nope.html: template is missing" in err
     assert not (site / "_site").exists()
 
 
@@ -187,7 +187,7 @@ def test_error_raised_by_template_code_names_the_template_and_line(
     site = make_site({"content/stories/one.md": entry("One")})
     assert build(site) == 0
     before = tree_digest(site / "_site")
-    card = site / "templates/partials/card.html"  # included by the listing pages
+    card = own_copy(site, "templates/partials/card.html")  # included by the listing pages
     card.write_text(card.read_text() + f"\n{{{{ {expression} }}}}\n")
     line = card.read_text().count("\n")
     assert build(site) == 1
@@ -299,6 +299,7 @@ def test_an_image_missing_from_static_stops_the_build(sample_site: Path, capsys)
 ])
 def test_which_images_are_published(sample_site: Path, capsys, image: str, builds: bool) -> None:
     if image.startswith("/css/"):
+        (sample_site / "static/css").mkdir()
         (sample_site / "static/css/.hidden.png").write_bytes(b"(a picture)")
     text = textwrap.dedent(MISSING_IMAGE).replace("/images/bridge%20open.jpg", image)
     (sample_site / "content/stories/bridge.md").write_text(text, encoding="utf-8")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import jinja2
 import pytest
+from conftest import own_copy
 from engine_tools import NOW, build_site_at, clean_build, entry_text, make_site, tree
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -137,7 +138,7 @@ def test_in_place_output_recovers_from_a_failed_build(site: Path, tmp_path: Path
     out = tmp_path / "out"
     in_place = InPlaceOutput(out)
     build_site_at(site, out, jobs=1, in_place=in_place)
-    template = site / "templates" / "entry.html"
+    template = own_copy(site, "templates/entry.html")
     good = template.read_text("utf-8")
     template.write_text(good.replace("</article>", "{% if item.slug == 'entry-5' %}"
                                      "{{ 1 / 0 }}{% endif %}</article>", 1), "utf-8")
@@ -252,6 +253,8 @@ def _apply(site: Path, edit: str, rng: random.Random, counter: list[int]) -> Non
     elif edit == "template":
         name = rng.choice(["base.html", "entry.html", "list.html", "partials/card.html"])
         template = site / "templates" / name
+        if not template.exists():
+            own_copy(site, f"templates/{name}")
         template.write_text(template.read_text("utf-8") + f"<!-- {number} -->\n", "utf-8")
     elif edit == "toml":
         toml = site / "site.toml"
@@ -259,6 +262,7 @@ def _apply(site: Path, edit: str, rng: random.Random, counter: list[int]) -> Non
             'title = "', f'title = "{number} ', 1).replace(
             f"per_page = {2 + number % 2}", f"per_page = {2 + (number + 1) % 2}"), "utf-8")
     elif edit == "static":
+        (site / "static").mkdir(exist_ok=True)
         (site / "static" / f"file-{number % 3}.txt").write_text(f"static {number}\n", "utf-8")
     else:
         page = site / "content" / "pages" / "about.md"

@@ -25,7 +25,7 @@ def load(loader: type, text: str) -> tuple[object, object] | str:
         parsed = frontmatter_yaml._load(loader(text), "", 1)
     except FrontMatterError:
         return "refused"
-    return parsed.data, parsed.lines
+    return parsed.data, parsed.lines, parsed.duplicates, parsed.notes
 
 
 @settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -58,8 +58,7 @@ def test_migrated_blog_builds_or_says_why(tmp_path: Path, capsys: pytest.Capture
     assert POSTS is not None
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     site = tmp_path / "site"
-    shutil.copytree(ROOT / "templates", site / "templates")
-    (site / "static").mkdir()
+    (site / "static").mkdir(parents=True)
     shutil.copytree(POSTS, site / "content/stories")
     posts = len(list((site / "content/stories").glob("*.md")))
     (site / "site.toml").write_text(MIGRATION_TOML, encoding="utf-8")

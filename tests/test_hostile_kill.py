@@ -22,8 +22,7 @@ KILLS = 5
 
 def make_site(root: Path, version: str) -> Path:
     """A site of ENTRIES stories; `version` changes every one of them."""
-    shutil.copytree(ROOT / "templates", root / "templates")
-    shutil.copytree(ROOT / "static", root / "static")
+    (root / "static").mkdir(parents=True)
     (root / "site.toml").write_text(SITE_TOML, encoding="utf-8")
     write_entries(root, version)
     return root

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from conftest import own_copy
 
 from storygen.serve import Preview
 from storygen.serve.watch import Debouncer, relevant
@@ -275,7 +276,7 @@ def test_new_deleted_and_renamed_stories(served: Preview, events: EventStream, s
 
 def test_template_and_config_changes_rebuild(
         served: Preview, events: EventStream, site: Path) -> None:
-    base = site / "templates/base.html"
+    base = own_copy(site, "templates/base.html")
     base.write_text(base.read_text(encoding="utf-8").replace(
         "Skip to main content", "Jump to the content"), encoding="utf-8")
     events.wait_for("reload")
@@ -304,7 +305,7 @@ def test_a_static_folder_made_after_the_start_is_watched(
 
 def test_stylesheet_change_swaps_css_without_reload(
         served: Preview, events: EventStream, site: Path) -> None:
-    css = site / "static/css/site.css"
+    css = own_copy(site, "static/css/site.css")
     css.write_text(css.read_text(encoding="utf-8") + "\n.marker-rule { color: red; }\n",
                    encoding="utf-8")
     assert events.next()[0] == "css"
@@ -347,7 +348,7 @@ def test_missing_image_is_shown_as_the_build_would_refuse_it(
 
 def test_template_error_shows_file_and_line(
         served: Preview, events: EventStream, site: Path) -> None:
-    entry = site / "templates/entry.html"
+    entry = own_copy(site, "templates/entry.html")
     good = entry.read_text(encoding="utf-8")
     entry.write_text(good.replace("{% if item.tags %}", "{% if item.tags %}{{ oops( }}"),
                      encoding="utf-8")

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from browser_support import chromium
+from conftest import own_copy
 
 from storygen.serve import Preview
 
@@ -47,7 +48,7 @@ def marked(driver: Any) -> bool:
 
 def test_open_tab_follows_saves(preview: Preview, sample_site: Path) -> None:
     story = sample_site / "content/stories/online-business-license.md"
-    css = sample_site / "static/css/site.css"
+    css = own_copy(sample_site, "static/css/site.css")
     with chromium() as driver:
         driver.get(preview.url + "stories/online-business-license/")
         driver.execute_script("window.storygenTestMarker = 1")

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import own_copy
 from engine_tools import NOW, clean_build, make_site, tree
 
 from storygen.cli import main
@@ -63,7 +64,7 @@ def _edit_story(site: Path) -> None:
 
 
 def _edit_template(site: Path) -> None:
-    template = site / "templates" / "entry.html"
+    template = own_copy(site, "templates/entry.html")
     template.write_text(template.read_text("utf-8").replace("</article>", "<p>x</p></article>",
                                                             1), "utf-8")
 
@@ -157,7 +158,7 @@ def test_the_clock_counts_only_when_it_crosses_a_date(site: Path, tmp_path: Path
 
 def test_a_template_showing_the_time_makes_every_clock_tick_count(
         site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    footer = site / "templates" / "base.html"
+    footer = own_copy(site, "templates/base.html")
     footer.write_text(footer.read_text("utf-8").replace(
         "</body>", "<p>Built {{ site.now.isoformat() }}</p></body>", 1), "utf-8")
     build(site, capsys)
@@ -195,8 +196,8 @@ def test_a_change_in_a_linked_folder_of_templates_means_a_build(
     shared = tmp_path / "shared-partials"
     shared.mkdir()
     (shared / "note.html").write_text("<p>One</p>", "utf-8")
+    entry = own_copy(site, "templates/entry.html")
     (site / "templates" / "linked").symlink_to(shared, target_is_directory=True)
-    entry = site / "templates" / "entry.html"
     entry.write_text(entry.read_text("utf-8").replace(
         "{% endblock %}", '{% include "linked/note.html" %}{% endblock %}', 1), "utf-8")
     build(site, capsys)

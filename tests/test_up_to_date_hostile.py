@@ -16,8 +16,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from conftest import own_copy
 from engine_tools import NOW, clean_build, make_site, tree
 from test_up_to_date import STORIES, UP_TO_DATE, build, new_site
+
+from storygen.theme import TEMPLATES as THEME_TEMPLATES
 
 
 @pytest.fixture
@@ -48,7 +51,8 @@ def test_a_change_in_a_symlinked_template_folder_is_not_up_to_date(
     uses rglob, which does not follow linked folders either, so even a forced build reuses the
     old pages; only a build without the cache folder is right.)"""
     shared = tmp_path / "shared-partials"
-    shutil.move(site / "templates" / "partials", shared)
+    shutil.copytree(THEME_TEMPLATES / "partials", shared)
+    (site / "templates").mkdir()
     (site / "templates" / "partials").symlink_to(shared, target_is_directory=True)
     build(site, capsys)
     with (shared / "banner.html").open("a", encoding="utf-8") as stream:
@@ -93,7 +97,7 @@ def test_the_clock_crossing_a_date_from_site_toml_is_not_up_to_date(
     until = NOW + timedelta(hours=12)
     site = make_site(tmp_path / "site", 6,
                      toml_extra=f"\n[notice]\nuntil = {until.isoformat()}\n")
-    with (site / "templates" / "partials" / "banner.html").open("a", encoding="utf-8") as stream:
+    with own_copy(site, "templates/partials/banner.html").open("a", encoding="utf-8") as stream:
         stream.write("{% if site.now < site.config.sections.notice.until %}"
                      "<p>OFFICES CLOSED</p>{% endif %}\n")
     build(site, capsys)

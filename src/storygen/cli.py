@@ -41,7 +41,7 @@ def make_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
 
 def report(error: StorygenError) -> None:
     count = len(error.problems)
-    print(f"storygen: {count} problem{'s' if count != 1 else ''} found, nothing was written:",
+    print(f"storygen: {count} problem{'s' if count != 1 else ''} found, {error.outcome}:",
           file=sys.stderr)
     for problem in error.problems:
         print(f"  {problem}", file=sys.stderr)

@@ -61,7 +61,10 @@ class Problems:
 class StorygenError(Exception):
     """Raised to stop a command; carries the problems to show the user."""
 
-    def __init__(self, problems: Problems | list[Problem]) -> None:
+    def __init__(self, problems: Problems | list[Problem],
+                 outcome: str = "nothing was written") -> None:
+        """`outcome`: what the command did not do because of them, in the user's words."""
+        self.outcome = outcome
         items = problems.items if isinstance(problems, Problems) else list(problems)
         self.problems = sorted(items, key=lambda p: (p.path, p.line or 0, p.column or 0))
         super().__init__("\n".join(str(p) for p in self.problems))

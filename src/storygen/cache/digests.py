@@ -30,10 +30,16 @@ def digest(*parts: str) -> str:
 
 @functools.cache  # the code this process runs, even if the files change meanwhile
 def code_digest() -> str:
-    """Storygen's own source: a changed generator is a changed input."""
-    package = Path(__file__).parent.parent  # storygen/, not cache/
-    parts = [f"{p.relative_to(package)}\0{p.read_text('utf-8', 'replace')}"
-             for p in sorted(package.rglob("*")) if p.suffix in (".py", ".po")]
+    """Storygen's own source and its packaged theme: a changed generator is a changed input."""
+    return package_digest(Path(__file__).parent.parent)  # storygen/, not cache/
+
+
+def package_digest(package: Path) -> str:
+    """The code (.py, .po) and every file of the theme (templates, CSS, pictures) in `package`."""
+    theme = package / "theme"
+    parts = [f"{p.relative_to(package)}\0{hashlib.sha256(p.read_bytes()).hexdigest()}"
+             for p in sorted(package.rglob("*")) if p.is_file() and "__pycache__" not in p.parts
+             and (p.suffix in (".py", ".po") or p.is_relative_to(theme))]
     return digest(*parts)
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
+from .. import theme
 from ..model.site import Site
 from ..read.config import SiteConfig
 from ..read.content import Entry
@@ -108,11 +109,8 @@ def _words(path: str) -> frozenset[str]:
 
 
 def static_files(config: SiteConfig) -> set[str]:
-    folder = config.static_dir
-    if not folder.is_dir():
-        return set()
-    return {"/" + p.relative_to(folder).as_posix() for p in folder.rglob("*")
-            if p.is_file() and not p.name.startswith(".")}
+    """What the build publishes from static/ and the theme's static files."""
+    return {"/" + relative for relative in theme.static_files(config)}
 
 
 class Links(Family):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import datetime
 from pathlib import Path
 
 from ..model.schedule import schedule_of
@@ -25,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(Path(args.root).resolve())
     content = read_content(config)
     if content.problems:
-        raise StorygenError(content.problems)
+        raise StorygenError(content.problems, "no status shown (fix them first)")
     schedule = schedule_of(content.entries, current_time(BuildOptions()))
     groups = {"drafts": schedule.drafts, "scheduled": schedule.scheduled,
               "current": schedule.current, "expired": schedule.expired}
@@ -38,12 +39,17 @@ def run(args: argparse.Namespace) -> int:
     for name, entries in groups.items():
         print(f"{name.capitalize()} ({len(entries)})")
         for entry in entries:
-            when = f" until {entry.expires:%Y-%m-%d %H:%M}" if entry.expires and name == "current" \
-                else ""
+            when = f" until {_end(entry.expires, entry.expires_has_time)}" if (
+                entry.expires and name == "current") else ""
             print(f"  {entry.date:%Y-%m-%d %H:%M}  {entry.type:6}  {entry.title}{when}"
                   f"  [{entry.source}]")
     print(f"Next change: {next_change.isoformat() if next_change else 'none scheduled'}")
     return 0
+
+
+def _end(expires: datetime, has_time: bool) -> str:
+    """When a current update ends, as written: a date alone lasts to the end of that day."""
+    return f"{expires:%Y-%m-%d %H:%M}" if has_time else f"the end of {expires:%Y-%m-%d}"
 
 
 def _row(entry: Entry) -> dict[str, str | None]:

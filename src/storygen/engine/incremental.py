@@ -21,22 +21,24 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from .. import theme
 from ..cache.digests import code_digest, config_digest, digest, templates_digest
 from ..cache.store import markdown_settings
 from ..model.site import Collection, Site
 from ..problems import Problem, StorygenError
 from ..read.alerts import alerts_on
 from ..read.catalogues import catalogues_digest
+from ..read.config import SiteConfig
 from ..render.alerts import alert_outputs
 from ..render.feeds import collection_feeds, feed_items
 from ..render.markdown import Rendered
 from ..render.pages import PageJob, Renderer
 from ..render.redirects import redirect_outputs
+from ..render.search import search_documents, search_index, search_inputs
 from ..render.sitemap import sitemap_urls
 from ..write.output import Output
 from .fingerprint import PageKeys, TemplateUses, Unkeyable, clock_dates, fingerprint
@@ -71,7 +73,7 @@ def plan(site: Site, bodies: dict[str, Rendered], workers: Workers | None = None
     are taken by `workers` when there are many."""
     renderer = Renderer(site, bodies)
     base = _base_key(site, renderer)
-    yield from _static_units(site.config.static_dir, base)
+    yield from _static_units(site.config, base)
     keys = PageKeys(base, renderer.site_globals, TemplateUses(renderer.env), clock_dates(site))
     makers = list(renderer.job_makers())
     keyed = _page_keys(keys, makers, workers or Workers(1))
@@ -85,6 +87,8 @@ def plan(site: Site, bodies: dict[str, Rendered], workers: Workers | None = None
         yield Unit(_feed_key(base, site, collection, items),
                    lambda c=collection, i=items: collection_feeds(site, c, i))
     yield Unit(None, lambda: redirect_outputs(site, renderer))
+    yield Unit(digest(base, "search", *search_inputs(site)), lambda: search_index(
+        search_documents(site, bodies, renderer.gettexts), site.config.cache_path))
     if alerts_on(site.config):
         yield Unit(None, lambda: alert_outputs(site, renderer.articles))
     yield Unit(None, lambda: [
@@ -141,22 +145,19 @@ def _feed_key(base: str, site: Site, collection: Collection, items: list[Any]) -
         return None
 
 
-def _static_units(folder: Path, base: str) -> Iterator[Unit]:
-    """Static files (symlinks inside static/ are copied as the files they point to; links out
-    of it are refused, so nothing outside the site is ever published; dot-files are skipped)."""
-    if not folder.is_dir():
-        return
-    root = folder.resolve()
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder).as_posix()
-        if path.is_file() and not any(part.startswith(".") for part in relative.split("/")):
-            if not path.resolve().is_relative_to(root):
-                raise StorygenError([Problem(f"static/{relative}", None,
-                                             "is a link to a file outside static/",
-                                             "copy the file into static/ instead")])
-            info = path.stat()
-            yield Unit(digest(base, "static", relative, str(info.st_size), str(info.st_mtime_ns)),
-                       lambda p=path, r=relative: [(r, p.read_bytes())], static=True)
+def _static_units(config: SiteConfig, base: str) -> Iterator[Unit]:
+    """Static files, the site's and the theme's it does not override (symlinks inside static/
+    are copied as the files they point to; links out of it are refused, so nothing outside
+    the site is ever published; dot-files are skipped)."""
+    root = config.static_dir.resolve()
+    for relative, path in theme.static_files(config).items():
+        if theme.from_site(config, path) and not path.resolve().is_relative_to(root):
+            raise StorygenError([Problem(f"static/{relative}", None,
+                                         "is a link to a file outside static/",
+                                         "copy the file into static/ instead")])
+        info = path.stat()
+        yield Unit(digest(base, "static", relative, str(info.st_size), str(info.st_mtime_ns)),
+                   lambda p=path, r=relative: [(r, p.read_bytes())], static=True)
 
 
 @dataclass

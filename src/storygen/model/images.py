@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 from ..problems import Problem
 from ..read.config import SiteConfig
 from ..read.content import Entry
+from ..theme import static_path
 
 
 def unpublished_images(config: SiteConfig, entries: Iterable[Entry]) -> list[Problem]:
@@ -25,7 +26,7 @@ def unpublished_images(config: SiteConfig, entries: Iterable[Entry]) -> list[Pro
         parts = PurePosixPath(relative).parts
         # The build leaves out hidden files, and `..` would lead out of static/.
         plain = bool(parts) and not any(part.startswith(".") for part in parts)
-        if plain and (config.static_dir / relative).is_file():
+        if plain and static_path(config, relative) is not None:
             continue
         problems.append(Problem(
             str(entry.source), entry.line_of("image") or 1,

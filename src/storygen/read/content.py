@@ -55,7 +55,8 @@ class Entry:
     image_alt: str = ""
     draft: bool = False
     updated: datetime | None = None
-    expires: datetime | None = None
+    expires: datetime | None = None  # a date alone: 23:59:59 that day
+    expires_has_time: bool = False  # False: `expires` was written as a date alone
     urgent: bool = False
     contact: Contact | None = None
     social: dict[str, Any] = field(default_factory=dict)

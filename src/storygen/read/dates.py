@@ -4,7 +4,8 @@ Accepted: ISO 8601 (`2025-03-14`, `2025-03-14 09:30`, `2025-03-14T09:30:00-05:00
 the Jekyll-era `2015-03-17 14:00:00 -4`, slashes (`2025/03/14`), month names
 (`March 14, 2025`, `14 March 2025`, `Mar 14 2025 2:30 PM`), RFC 2822 (`Fri, 14 Mar 2025
 09:30:00 -0500`), and the US zone names EST, CDT... Ambiguous shapes such as `03/04/2025` are
-refused with a message rather than guessed.
+refused with a message rather than guessed; `12/13/2025` is not ambiguous (13 cannot be a
+month), nor is `05/05/2025`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ _MONTH_FIRST = re.compile(r"^([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d
                           + _TIME + _ZONE + "$", re.I)
 _DAY_FIRST = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]{3,9})\.?,?\s+(\d{4})"
                         + _TIME + _ZONE + "$", re.I)
+_SLASHED = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})" + _TIME + _ZONE + "$", re.I)
 _AMBIGUOUS = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b")
 _RFC2822 = re.compile(r"^(?:[a-z]{3},\s*)?\d{1,2}\s+[a-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}", re.I)
 _MONTHS = {name: number for number, name in enumerate(
@@ -56,6 +58,16 @@ def parse_date(value: object, tz: tzinfo) -> datetime:
     return result
 
 
+def parse_end(value: object, tz: tzinfo) -> tuple[datetime, bool]:
+    """An end time, and whether it was written with a time of day. A date alone
+    (`expires: 2026-12-03`) means the end of that day in the site's timezone, as a reader of
+    "in effect until December 3" understands it."""
+    moment = parse_date(value, tz)
+    if isinstance(value, datetime) or (isinstance(value, str) and ":" in value):
+        return moment, True  # every shape with a time of day has a colon in it
+    return moment.replace(hour=23, minute=59, second=59), False
+
+
 def _parse_text(text: str, tz: tzinfo) -> datetime:
     if not text:
         raise DateError("the date is empty")
@@ -63,6 +75,9 @@ def _parse_text(text: str, tz: tzinfo) -> datetime:
         match = pattern.match(text)
         if match:
             return _from_match(match, order, text, tz)
+    slashed = _SLASHED.match(text)
+    if slashed and (order := _day_month_order(int(slashed[1]), int(slashed[2]))):
+        return _from_match(slashed, order, text, tz)
     if _RFC2822.match(text):
         try:
             parsed = parsedate_to_datetime(text)
@@ -72,6 +87,16 @@ def _parse_text(text: str, tz: tzinfo) -> datetime:
     if _AMBIGUOUS.match(text):
         raise DateError(f"'{text}' is ambiguous: day and month could be either way round")
     raise DateError(f"'{text}' is not a date storygen understands")
+
+
+def _day_month_order(first: int, second: int) -> str | None:
+    """`12/13/2025` can only be month first, `13/12/2025` only day first, `05/05/2025` is the
+    same either way; None when both readings are real dates (`03/04/2025`)."""
+    if first > 12 >= second or first == second:
+        return "dmy"
+    if second > 12 >= first:
+        return "mdy"
+    return None
 
 
 def _from_match(match: re.Match[str], order: str, text: str, tz: tzinfo) -> datetime:

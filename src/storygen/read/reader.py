@@ -20,10 +20,11 @@ from .alerts import alert_settings
 from .cleaning import NotText, decode, one_line, visible
 from .config import SiteConfig
 from .content import ENTRY_FIELDS, ENTRY_TYPES, TRANSLATION_FIELDS, Contact, Entry, Page
-from .dates import DATE_HINT, DateError, parse_date
+from .dates import DATE_HINT, DateError, parse_date, parse_end
 from .languages import UnknownLanguage, canonical_tag, locale_name, prefix_of
 from .leftovers import advice, find_template_leftovers
 from .nesting import too_deep
+from .repeats import report_notes
 from .translations import link_translations
 
 STORIES_DIR = Path("content/stories")
@@ -142,7 +143,9 @@ def _parse_one(config: SiteConfig, rel: Path, file: tuple[bytes, str], content: 
     except frontmatter_yaml.FrontMatterError as exc:
         content.problems.add(rel, exc.message, line=exc.line, hint=exc.hint)
         return None
+    refused = report_notes(rel, parsed, config, content.problems, content.warnings)
     fields = _Fields(rel, parsed, content, config)
+    fields.failed = refused
     result = build(config, fields, digest)
     deep = too_deep(parsed.body, parsed.body_line)
     if deep is not None:
@@ -297,6 +300,11 @@ class _Fields:
             self.error(key, f"'{key}': {exc}", DATE_HINT)
             return None
 
+    def end(self, name: str) -> tuple[datetime | None, bool]:
+        """An end time (a date alone: the end of that day), and whether a time was given."""
+        moment = self.when(name)
+        return (None, False) if moment is None else parse_end(self.raw(name), self.config.tz)
+
     def text_list(self, name: str) -> tuple[str, ...]:
         key, value = self.key_for(name), self.raw(name)
         if value is None:
@@ -348,6 +356,8 @@ def _kind(value: object) -> str:
 
 def _show(value: object) -> str:
     """How a wrong value is named in a message: `the number 5`, `the text 'yes'`, `a list`."""
+    if value is None:
+        return "an empty item"
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, int | float):
@@ -369,7 +379,9 @@ def _slug(fields: _Fields, path: Path) -> str:
             fields.error("slug", f"cannot make a web address from the file name '{path.name}'",
                          "add slug: a-short-name (lower-case letters, digits and hyphens)")
         return slug
-    slug = fields.text("slug", exact=True)
+    # A migrated post's numeric id (`slug: 124062`) is a fine address as it stands.
+    numeric = isinstance(explicit, int) and not isinstance(explicit, bool) and explicit >= 0
+    slug = str(explicit) if numeric else fields.text("slug", exact=True)
     if slug and not SLUG_RE.match(slug):
         suggestion = slugify(slug)
         fields.error("slug", f"slug '{visible(slug)}' may only use lower-case a-z, 0-9 and "
@@ -436,7 +448,7 @@ def _entry_from(config: SiteConfig, fields: _Fields, digest: str) -> Entry | Non
     urgent = fields.flag("urgent")
     if urgent and entry_type != "update":
         fields.error("urgent", "only service updates can be urgent", "add type: update")
-    expires = fields.when("expires")
+    expires, expires_has_time = fields.end("expires")
     date = _date(fields, path)
     if date and expires and expires <= date:
         fields.error("expires", "the update expires before it is published",
@@ -457,6 +469,7 @@ def _entry_from(config: SiteConfig, fields: _Fields, digest: str) -> Entry | Non
         draft=fields.flag("draft"),
         updated=fields.when("updated"),
         expires=expires,
+        expires_has_time=expires_has_time,
         urgent=urgent,
         contact=_contact(fields),
         social=fields.mapping("social"),

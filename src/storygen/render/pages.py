@@ -21,6 +21,8 @@ from ..read.config import SiteConfig
 from ..read.content import Entry, Page
 from ..read.languages import locale_name
 from ..read.reader import slugify
+from ..theme import template_folders
+from .gov import gov_globals, search_globals
 from .languages import language_links
 from .markdown import Rendered
 from .subscribe import collection_topics, entry_topics
@@ -82,7 +84,7 @@ def make_environment(config: SiteConfig, lang: str = "") -> jinja2.Environment:
     lang = lang or config.language
     env = jinja2.Environment(
         extensions=["jinja2.ext.i18n"],
-        loader=jinja2.FileSystemLoader(str(config.templates_dir)),
+        loader=jinja2.FileSystemLoader(template_folders(config)),  # the site's, then the theme's
         bytecode_cache=_COMPILED,
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -94,6 +96,7 @@ def make_environment(config: SiteConfig, lang: str = "") -> jinja2.Environment:
     env.globals.update(url=lambda path: config.base_path + str(path).lstrip("/"),
                        absolute=config.absolute, tag_slug=slugify)
     env.filters.update(human_date=partial(human_date, lang=lang), iso=lambda d: d.isoformat(),
+                       human_time=partial(human_time, lang=lang),
                        jsonld=jsonld, excerpt=excerpt)
     return env
 
@@ -103,6 +106,17 @@ def human_date(value: datetime, lang: str = "en-US") -> str:
     from babel.dates import format_date
 
     return format_date(value, "long", locale=locale_name(lang))
+
+
+def human_time(value: datetime, lang: str = "en-US") -> str:
+    """`December 3, 2026, 5:00 PM`; `3 de diciembre de 2026, 17:00` in Spanish (CLDR's)."""
+    from babel import Locale
+    from babel.dates import format_datetime
+
+    locale = Locale.parse(locale_name(lang))
+    pattern = str(locale.datetime_formats["long"]).format(
+        locale.time_formats["short"].pattern, locale.date_formats["long"].pattern)
+    return format_datetime(value, pattern, tzinfo=value.tzinfo, locale=locale)
 
 
 def excerpt(text: str, length: int = META_DESCRIPTION_LENGTH) -> str:
@@ -156,6 +170,8 @@ class Renderer:
             "pages": [p for p in site.pages if p.lang == edition.lang],
             "footer_links": config.footer_links,
             "social": config.social_accounts,
+            "gov": gov_globals(config),
+            "search": search_globals(config, edition.home),
         }
 
     def article(self, entry: Entry) -> Article:
@@ -179,6 +195,7 @@ class Renderer:
         for edition in self.site.editions:
             yield partial(self._tag_index, edition)
             yield partial(self._archive_index, edition)
+            yield partial(self._search_page, edition)
             for year in sorted(self.site.years_by_lang[edition.lang], reverse=True):
                 yield partial(self._archive_year, edition, year)
         for entry in self.site.entries:
@@ -209,7 +226,8 @@ class Renderer:
             return env.get_template(name).render(**context).encode("utf-8")
         except jinja2.TemplateNotFound as exc:
             raise StorygenError([Problem(f"templates/{exc.name}", None, "template is missing",
-                                         "restore it from storygen's sample site")]) from None
+                                         "fix the name; `storygen theme list` shows the "
+                                         "theme's templates")]) from None
         except jinja2.TemplateSyntaxError as exc:
             raise StorygenError([Problem(f"templates/{exc.name or name}", exc.lineno,
                                          f"template error: {exc.message}")]) from None
@@ -224,13 +242,15 @@ class Renderer:
 
     def _where(self, exc: Exception, name: str) -> tuple[str, int | None]:
         """The template (of those it includes, the innermost) and line an error comes from."""
-        folder = self.config.templates_dir.resolve()
+        folders = [Path(folder).resolve() for folder in template_folders(self.config)]
         place: tuple[str, int | None] = (f"templates/{name}", None)
         tb = exc.__traceback__
         while tb is not None:
             path = Path(tb.tb_frame.f_code.co_filename)
-            if path.is_absolute() and path.is_relative_to(folder):
-                place = (f"templates/{path.relative_to(folder).as_posix()}", tb.tb_lineno)
+            for folder in folders:  # the site's first: a theme path never names a site file
+                if path.is_absolute() and path.is_relative_to(folder):
+                    place = (f"templates/{path.relative_to(folder).as_posix()}", tb.tb_lineno)
+                    break
             tb = tb.tb_next
         return place
 
@@ -259,6 +279,13 @@ class Renderer:
             years={y: len(years[y]) for y in sorted(years, reverse=True)}, year=None,
             items=[], page_title=_("Archive"), canonical=edition.home + "archive/",
             description=_("Everything published by %(site)s, by year.") % {
+                "site": edition.settings.title}))
+
+    def _search_page(self, edition: Edition) -> PageJob:
+        _ = self._(edition.lang)
+        return self._job(edition.prefix + "search/index.html", "search.html", edition.lang, dict(
+            page_title=_("Search"), canonical=edition.home + "search/",
+            description=_("Search everything published by %(site)s.") % {
                 "site": edition.settings.title}))
 
     def _archive_year(self, edition: Edition, year: int) -> PageJob:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from .. import theme
 from ..model.site import Site
 from ..problems import Problem, StorygenError
 from .pages import Renderer
@@ -33,9 +34,7 @@ def _blocking_file(parts: list[str], static_files: set[str]) -> str | None:
 
 def check_aliases(site: Site, taken: set[str]) -> None:
     """Aliases must be clean site paths that no page, file or other alias already uses."""
-    static = site.config.static_dir
-    static_files = {p.relative_to(static).as_posix() for p in static.rglob("*")
-                    if p.is_file()} if static.is_dir() else set()
+    static_files = set(theme.static_files(site.config))
     problems: list[Problem] = []
     seen: dict[str, str] = {}
     for entry in site.entries:

@@ -1,0 +1,92 @@
+"""The default theme, packaged with storygen: page templates, the stylesheet and the favicon.
+
+A site's own `templates/` and `static/` override it file by file (the same relative path wins),
+so an agency changes one template without copying the rest and still gets the theme's fixes when
+it upgrades. This is the one rule every step uses: the build and its cache, `check`'s links,
+`serve`, `crosspost`'s pictures and the up-to-date check (which counts the theme as part of
+storygen's code, see `cache.digests.code_digest`).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path, PurePosixPath
+
+from ..problems import Problem, StorygenError
+from ..read.config import SiteConfig
+
+THEME = Path(__file__).parent
+TEMPLATES = THEME / "templates"
+STATIC = THEME / "static"
+KINDS = {"templates": TEMPLATES, "static": STATIC}
+
+
+def template_folders(config: SiteConfig) -> list[str]:
+    """Where Jinja looks for a template, first match winning: the site's, then the theme's."""
+    return [str(config.templates_dir), str(TEMPLATES)]
+
+
+def visible(relative: str) -> bool:
+    """Hidden files (and anything in a hidden folder) are never published."""
+    return not any(part.startswith(".") for part in relative.split("/"))
+
+
+def _files(folder: Path) -> dict[str, Path]:
+    if not folder.is_dir():
+        return {}
+    return {relative: path for path in folder.rglob("*")
+            if path.is_file() and visible(relative := path.relative_to(folder).as_posix())}
+
+
+def static_files(config: SiteConfig) -> dict[str, Path]:
+    """Every published static file, relative path -> file, sorted: the site's `static/`, and
+    the theme's files the site does not override."""
+    merged = _files(STATIC) | _files(config.static_dir)
+    return dict(sorted(merged.items()))
+
+
+def from_site(config: SiteConfig, path: Path) -> bool:
+    """Whether a file of `static_files` is the site's own (not the theme's)."""
+    return path.is_relative_to(config.static_dir)
+
+
+def static_path(config: SiteConfig, relative: str) -> Path | None:
+    """The file published at `relative` (e.g. `images/x.png`), if any: the site's, else the
+    theme's. `..` and hidden names never lead anywhere."""
+    parts = PurePosixPath(relative).parts
+    if not parts or ".." in parts or not visible(relative):
+        return None
+    for folder in (config.static_dir, STATIC):
+        path = folder / relative
+        if path.is_file() and path.resolve().is_relative_to(folder.resolve()):
+            return path
+    return None
+
+
+def theme_files() -> list[str]:
+    """What a site can override, as `templates/base.html`, `static/css/site.css`..."""
+    return sorted(f"{kind}/{relative}" for kind, folder in KINDS.items()
+                  for relative in _files(folder))
+
+
+def copy_out(config: SiteConfig, name: str) -> Path:
+    """Copy the theme's file `name` (as `theme_files` lists it, or without its folder) into
+    the site, to edit there. Refuses to overwrite the site's own copy."""
+    files = theme_files()
+    matches = [f for f in files if name in (f, f.split("/", 1)[1])]
+    if len(matches) != 1:
+        hint = ("run `storygen theme list` to see the names" if not matches
+                else "name it with its folder: " + " or ".join(matches))
+        raise StorygenError([Problem(name, None, "is not a file of the theme"
+                                     if not matches else "names more than one file", hint)])
+    kind, relative = matches[0].split("/", 1)
+    target = config.root / kind / relative
+    if not target.parent.resolve().is_relative_to(config.root.resolve()):
+        raise StorygenError([Problem(str(target.parent), None, "leads out of the site",
+                                     f"make {kind}/ a plain folder of the site")])
+    if target.exists() or target.is_symlink():
+        raise StorygenError([Problem(str(target), None, "the site has its own copy already",
+                                     "edit it, or delete it to go back to the theme's")])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(KINDS[kind] / relative, target)
+    return target

@@ -1,0 +1,156 @@
+"""A communications staffer's day and a migrating agency's posts, through the real CLI (issue 19):
+each message names the file and line and says what to do in a writer's words."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import run_cli
+
+STORY = "content/stories/storm.md"
+NEW_YORK = ZoneInfo("America/New_York")  # the make_site fixture's timezone
+
+
+def story(front: str, body: str = "Offices are closed today.") -> str:
+    return f"---\n{front}\n---\n\n{body}\n"
+
+
+def build(site: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    status = run_cli("build", "--root", str(site))
+    said = capsys.readouterr()
+    assert "Traceback" not in said.err + said.out
+    return status, said.err + said.out
+
+
+def at(monkeypatch: pytest.MonkeyPatch, *when: int) -> None:
+    """Run the commands at this time of the site's day."""
+    epoch = int(datetime(*when, tzinfo=NEW_YORK).timestamp())  # type: ignore[misc]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(epoch))
+
+
+def page(site: Path, path: str) -> str:
+    return (site / "_site" / path / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_date_only_one_way_round_is_read(make_site, capsys) -> None:
+    site = make_site({STORY: story("title: Storm\ndate: 12/13/2025"),
+                      "content/stories/other.md": story("title: Other\ndate: 13/12/2025")})
+    assert build(site, capsys)[0] == 0
+    assert "December 13, 2025" in page(site, "stories/storm")
+    assert "December 13, 2025" in page(site, "stories/other")
+    (site / STORY).write_text(story("title: Storm\ndate: 03/04/2025"), encoding="utf-8")
+    status, said = build(site, capsys)
+    assert status == 1
+    assert f"{STORY}:3: 'date': '03/04/2025' is ambiguous" in said
+
+
+def test_blank_lines_above_the_front_matter_and_a_numeric_slug(make_site, capsys) -> None:
+    site = make_site({STORY: "\n\n" + story("title: Storm\ndate: 2025-01-10\nslug: 124062")})
+    status, said = build(site, capsys)
+    assert status == 0, said
+    assert f"{STORY}:1: there are blank lines above the opening ---" in said
+    assert "Storm" in page(site, "stories/124062")
+
+
+def test_a_key_written_twice(make_site, capsys) -> None:
+    """Hugo and PyYAML take the last value of a key written twice: so do we, with a warning,
+    except for storygen's own fields, where we cannot guess which one the writer meant."""
+    hugo = story("title: Storm\ndate: 2025-01-10\nexpirydate: 2025-02-01\nauthor: Pat\n"
+                 "expirydate: 2025-03-01")
+    site = make_site({STORY: hugo})
+    status, said = build(site, capsys)
+    assert status == 0, said
+    assert (f"{STORY}:6: the key 'expirydate' appears twice (lines 4 and 6); the last one "
+            "(line 6) is used") in said
+    (site / STORY).write_text(story("title: Storm\ndate: 2025-01-10\ndate: 2025-01-11\n"
+                                    "summary: [not, text]"), encoding="utf-8")
+    status, said = build(site, capsys)
+    assert status == 1
+    assert f"{STORY}:4: the key 'date' appears twice (lines 3 and 4)" in said
+    assert f"{STORY}:5: 'summary' must be text" in said  # reported together
+
+
+def test_a_key_read_through_fields_is_storygens_own(make_site, capsys) -> None:
+    toml = ('[site]\ntitle = "T"\nbase_url = "https://news.example.gov/"\n'
+            '[fields]\nsummary = ["description"]\n')
+    site = make_site({STORY: story("title: Storm\ndate: 2025-01-10\ndescription: One\n"
+                                   "description: Two")}, toml)
+    status, said = build(site, capsys)
+    assert status == 1
+    assert f"{STORY}:5: the key 'description' appears twice (lines 4 and 5)" in said
+
+
+@pytest.mark.parametrize(("front", "line", "message"), [
+    ('title: "Storm closure\ndate: 2025-01-10\nsummary: "Offices closed"', 2,
+     "the quote opened on line 2 is never closed (add the closing \" at the end of line 2)"),
+    ("title: Storm\ndate: 2025-01-10\nsummary: 'Roads closed\ntags: 'weather'", 4,
+     "the quote opened on line 4 is never closed"),
+    ('title: "Storm" closure\ndate: 2025-01-10', 2,
+     "on line 2 the quoted value ends too soon: closure comes after the closing \""),
+    ("title: Storm\ndate: 2025-01-10\ntags: [#weather]", 4,
+     "# starts a comment in front matter, so the rest of line 4 is not read and its [ is "
+     "never closed (write tags without #, e.g. tags: [weather, roads]"),
+])
+def test_yaml_mistakes_are_explained_where_they_are(make_site, capsys, front: str, line: int,
+                                                    message: str) -> None:
+    site = make_site({STORY: story(front)})
+    status, said = build(site, capsys)
+    assert status == 1
+    assert f"{STORY}:{line}: {message}" in said
+    assert "expected <block end>" not in said
+
+
+def test_a_hash_that_empties_a_value_is_explained(make_site, capsys) -> None:
+    site = make_site({STORY: story("title: Storm\ndate: 2025-01-10\ntags: #weather")})
+    status, said = build(site, capsys)
+    assert status == 0
+    assert (f"{STORY}:4: 'tags' is empty: # starts a comment, so '#weather' is not read "
+            "(write tags without #") in said
+
+
+def test_a_date_only_expiry_lasts_to_the_end_of_that_day(make_site, capsys,
+                                                        monkeypatch) -> None:
+    update = story("title: Road closure\ndate: 2025-12-01\ntype: update\nexpires: 2025-12-03")
+    site = make_site({STORY: update})
+    at(monkeypatch, 2025, 12, 3, 18, 0)  # the evening of the last day: still in effect
+    status, said = build(site, capsys)
+    assert status == 0
+    assert "Road closure" in page(site, "updates")
+    assert "in effect until <time datetime=\"2025-12-03T23:59:59-05:00\">December 3, 2025</time>" \
+        in page(site, "updates/storm")
+    assert "expires 2025-12-03T23:59:59-05:00" in said  # the schedule note agrees
+    assert run_cli("status", "--root", str(site)) == 0
+    assert "Road closure until the end of 2025-12-03" in capsys.readouterr().out
+    assert run_cli("status", "--root", str(site), "--format", "json") == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [e["expires"] for e in listed["current"]] == ["2025-12-03T23:59:59-05:00"]
+    assert listed["next_change"] == "2025-12-03T23:59:59-05:00"
+    at(monkeypatch, 2025, 12, 4, 0, 0)  # the next morning: over
+    assert build(site, capsys)[0] == 0
+    assert "Road closure" not in page(site, "updates")
+    assert "ended on <time datetime=\"2025-12-03T23:59:59-05:00\">December 3, 2025</time>" \
+        in page(site, "updates/storm")
+
+
+def test_an_expiry_with_a_time_is_shown_with_it(make_site, capsys, monkeypatch) -> None:
+    update = story("title: Road closure\ndate: 2025-12-01\ntype: update\n"
+                   "expires: 2025-12-03 17:00")
+    site = make_site({STORY: update})
+    at(monkeypatch, 2025, 12, 2, 9, 0)
+    assert build(site, capsys)[0] == 0
+    assert "December 3, 2025, 5:00\u202fPM</time>" in page(site, "updates/storm")
+    assert run_cli("status", "--root", str(site)) == 0
+    assert "until 2025-12-03 17:00" in capsys.readouterr().out
+
+
+def test_status_on_bad_content_does_not_talk_of_writing(make_site, capsys) -> None:
+    site = make_site({STORY: story("title: Storm\ndate: someday")})
+    assert run_cli("status", "--root", str(site)) == 1
+    said = capsys.readouterr().err
+    assert "storygen: 1 problem found, no status shown (fix them first):" in said
+    assert f"{STORY}:3: 'date'" in said
+    assert "nothing was written" not in said
