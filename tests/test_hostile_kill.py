@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from test_hostile_inputs import EPOCH, SITE_TOML, tree_digest
 
 from storygen.write.output import StagedOutput, recover
@@ -114,3 +115,65 @@ def test_recover_mends_each_step_of_the_swap(tmp_path: Path) -> None:
         assert (output / "index.html").read_text() == expected
         assert sorted(p.name for p in tmp_path.iterdir()) == ["_site"]
         (output / "index.html").write_text("old")
+
+
+def session_processes(session: int) -> list[int]:
+    """Every live process of `session` (a build started as its own session's leader)."""
+    found = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[3]) == session and fields[0] != "Z":  # not a zombie awaiting its parent
+            found.append(int(stat_file.parent.name))
+    return found
+
+
+def workers_of(pid: int) -> list[int]:
+    return [p for p in session_processes(pid) if p != pid]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_parallel_build_killed_leaves_no_process_behind(tmp_path: Path) -> None:
+    """kill -9 of the build alone (not its process group, as a CI runner's timeout or the
+    OOM killer does): its worker processes die with it and write nothing more."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+    site = make_site(tmp_path / "site", "old")
+    with (site / "site.toml").open("a", encoding="utf-8") as toml:
+        toml.write("\n[build]\nworkers = 2\nserial_below = 0\n")
+    chance = random.Random(7)
+    for _ in range(3):
+        write_entries(site, f"v{chance.random()}")
+        process = subprocess.Popen(build_command(site), env=env, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 120
+        while not workers_of(process.pid) and process.poll() is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        time.sleep(chance.uniform(0, 0.5))
+        process.kill()
+        process.wait(timeout=60)
+        deadline = time.monotonic() + 20
+        while session_processes(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert session_processes(process.pid) == []
+    run_build(site, env)  # and the next build mends whatever the killed one left
+
+
+def test_two_builds_into_one_folder_take_turns(tmp_path: Path) -> None:
+    """Started together, each waits for the other rather than deleting its staging folder:
+    both succeed, and the site is the one a single build makes."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+    site = make_site(tmp_path / "site", "new")
+    reference = make_site(tmp_path / "reference", "new")
+    run_build(reference, env)
+    for _ in range(2):
+        builds = [subprocess.Popen(build_command(site), env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        for build in builds:
+            _, err = build.communicate(timeout=600)
+            assert build.returncode == 0, err
+        assert tree_digest(site / "_site") == tree_digest(reference / "_site")
+        assert not list(site.glob("._site*"))
+        write_entries(site, "new")  # the same bytes, new mtimes: a real rebuild, not a skip

@@ -14,7 +14,7 @@ from itertools import islice
 from pathlib import Path
 
 from .cache.entries import ContentMemo
-from .cache.folder import usable_cache
+from .cache.folder import one_at_a_time, usable_cache
 from .cache.store import (
     FrontMatterMemo,
     RenderCache,
@@ -33,7 +33,7 @@ from .read import frontmatter_yaml
 from .read.config import SiteConfig
 from .read.reader import Content, read_content
 from .render.markdown import Rendered, render_markdown
-from .render.paths import refuse_collisions, site_claims
+from .render.paths import MARKER, MARKER_TEXT, refuse_collisions, site_claims
 from .render.redirects import check_aliases
 from .render.sitemap import page_dates
 from .write.output import InPlaceOutput, StagedOutput
@@ -203,7 +203,7 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
     stats = BuildStats()
     workers = workers_from_config(config, jobs)
     repeated = in_place is not None  # the preview: speed matters more than memory
-    with _loaded_for_good():
+    with _loaded_for_good(), one_at_a_time(config.cache_path):  # another build waits its turn
         site, bodies = load_site(config, options, jobs=jobs, stats=stats, lean=not repeated,
                                  repeated=repeated)
         gc.freeze()
@@ -258,6 +258,14 @@ def _check_page_slugs(content: Content) -> None:
         raise StorygenError(problems)
 
 
+def _made_by_storygen(output: Path) -> bool:
+    try:
+        return (output / MARKER).is_file() and not (output / MARKER).is_symlink() and (
+            (output / MARKER).read_bytes() == MARKER_TEXT)
+    except OSError:
+        return False
+
+
 def check_output_folder(config: SiteConfig, output: Path) -> None:
     """Refuse an output folder whose replacement would destroy the sources or someone's files."""
     root = config.root.resolve()
@@ -266,9 +274,9 @@ def check_output_folder(config: SiteConfig, output: Path) -> None:
         message = "the output folder would replace the site itself"
     elif any(output.is_relative_to(root / name) for name in ("content", "templates", "static")):
         message = "the output folder is inside the site's sources"
-    elif output.is_dir() and any(output.iterdir()) and not (
-            (output / "sitemap.xml").exists() or (output / "404.html").exists()):
-        message = "the output folder already holds files that storygen did not make"
+    elif output.is_dir() and any(output.iterdir()) and not _made_by_storygen(output):
+        message = ("the output folder already holds files that storygen did not make (it "
+                   f"has no {MARKER} file)")
     if message:
         raise StorygenError([Problem(str(output), None, message,
                                      "choose another folder with --out or output_dir")])

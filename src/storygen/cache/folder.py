@@ -16,15 +16,18 @@ with a recomputed checksum is rejected: the editor would have to read this file 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import hmac
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..atomic import write_atomically
 
 SECRET = "secret"
+LOCK = "lock"
 SECRET_BYTES = 32
 READ_LIMIT = 1 << 30  # no cache file of storygen's is bigger
 
@@ -118,6 +121,28 @@ def read_plain(path: Path, limit: int = READ_LIMIT) -> bytes | None:
     finally:
         os.close(descriptor)
     return data if len(data) <= limit else None
+
+
+@contextlib.contextmanager
+def one_at_a_time(cache: Path) -> Iterator[None]:
+    """Hold the cache's lock while the body runs, waiting for another build that holds it:
+    two builds of one site take turns instead of deleting each other's staging folder or
+    mixing their records. A POSIX record lock: the system drops it when the process ends,
+    however it ends, and a process never waits for a lock it holds itself. Without a usable
+    cache folder there is nothing to share, so no lock."""
+    path = cache / LOCK
+    try:
+        if not (real_folder(cache) and clear_for_file(path)):
+            raise OSError("no usable cache folder")
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.lockf(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # and with it the lock
 
 
 def cache_secret(cache: Path) -> bytes:

@@ -4,13 +4,18 @@
 forces a serial build. Below `[build] serial_below` items the work stays in this process, where
 starting workers would cost more than it saves. On Linux workers are forked, so they start in
 milliseconds and inherit the loaded site; elsewhere the platform's default start method is used.
+Workers die with the build (see `_die_with_parent`) and check it is still there before each
+piece of work, so a killed build leaves no process behind writing into its folder.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import math
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -86,11 +91,32 @@ class _Failed:
     problems: list[Problem]
 
 
+_PARENT: int | None = None  # in a worker: the process that started it
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a new worker: have the kernel kill it when its parent ends, however that ends (a
+    `kill -9` gives the parent no time to stop its workers), so none is left behind."""
+    global _PARENT
+    _PARENT = parent
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # gone before the kernel was told
+        os._exit(1)
+
+
 def _run_chunk(function: Callable[[T], R], chunk: Sequence[T]) -> list[R] | _Failed:
+    results = []
     try:
-        return [function(item) for item in chunk]
+        for item in chunk:
+            if _PARENT is not None and os.getppid() != _PARENT:
+                os._exit(1)  # the build is gone: write nothing more into its folder
+            results.append(function(item))
     except StorygenError as error:
         return _Failed(list(error.problems))
+    return results
 
 
 def map_ordered(function: Callable[[T], R], items: Sequence[T], workers: Workers) -> Iterator[R]:
@@ -104,7 +130,8 @@ def map_ordered(function: Callable[[T], R], items: Sequence[T], workers: Workers
         return
     size = max(1, min(MAX_CHUNK, math.ceil(len(items) / (count * CHUNKS_PER_WORKER))))
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
-    with ProcessPoolExecutor(count, mp_context=_context()) as pool:
+    with ProcessPoolExecutor(count, mp_context=_context(), initializer=_die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         for results in pool.map(_run_chunk, [function] * len(chunks), chunks):
             if isinstance(results, _Failed):
                 raise StorygenError(results.problems)
