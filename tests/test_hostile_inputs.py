@@ -139,3 +139,21 @@ def test_colliding_outputs_fail_the_check_too(case: Case, base_site: Path, tmp_p
     lines = [line for line in (said.out + said.err).splitlines() if case.message in line]
     assert status == 1 and lines, said.out + said.err
     assert any(case.place in line for line in lines), lines
+
+
+@pytest.mark.parametrize(("front", "status"), [("tags: [許可]", 0), ("slug: café-ouvert", 1)])
+def test_a_terminal_that_cannot_print_unicode(base_site: Path, tmp_path: Path, front: str,
+                                              status: int) -> None:
+    """A warning or problem naming '許可' or 'café' on an ASCII-only terminal: said with
+    escapes, the exit status what it would be, no traceback (once printed after the swap)."""
+    site = _site_for(Case("ascii", {STORY: ok(front)}, status), base_site, tmp_path)
+    before = tree_digest(site / "_site")
+    result = subprocess.run([sys.executable, "-m", "storygen.cli", "build", "--root", str(site)],
+                            capture_output=True, timeout=120,
+                            env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "LANG": "C",
+                                 "LC_ALL": "C", "PYTHONIOENCODING": "ascii"})
+    said = (result.stdout + result.stderr).decode("ascii")
+    assert result.returncode == status, said
+    assert "Traceback" not in said and f"{STORY}:4" in said
+    assert ("\\u8a31\\u53ef" if status == 0 else "caf\\xe9") in said
+    assert (tree_digest(site / "_site") == before) == (status == 1)

@@ -18,8 +18,10 @@ from pathlib import Path
 import pytest
 from conftest import own_copy
 from engine_tools import NOW, clean_build, make_site, tree
+from hostile_cases import Fifo, Link, plant
 from test_up_to_date import STORIES, UP_TO_DATE, build, new_site
 
+from storygen.cli import main
 from storygen.theme import TEMPLATES as THEME_TEMPLATES
 
 
@@ -267,3 +269,22 @@ def test_an_output_file_edited_in_place_never_comes_back(
     assert build(site, capsys).startswith(UP_TO_DATE)
     assert tree(site / "_site") == clean_tree(site, tmp_path)
 
+
+
+@pytest.mark.parametrize("planted", [Link("nowhere.md"), Link("loop.md"), Fifo()],
+                         ids=["dangling_link", "link_loop", "pipe"])
+def test_a_bad_md_added_after_a_good_build_is_refused_as_a_cold_build_refuses_it(
+        site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], planted: object) -> None:
+    """The "Up to date" check once listed regular files only: a pipe or a broken link added
+    as a `.md` left the digest as it was, and the build said "Up to date"."""
+    build(site, capsys)
+    plant(site, {f"{STORIES}/loop.md": planted})  # type: ignore[dict-item]
+    said = []
+    for cache in ("kept", "cold"):
+        if cache == "cold":
+            shutil.rmtree(site / ".storygen-cache")
+        assert main(["build", "--root", str(site)]) == 1
+        out = capsys.readouterr()
+        assert not out.out.startswith(UP_TO_DATE)
+        said.append(out.err.replace(str(site), ""))
+    assert said[0] == said[1] and f"{STORIES}/loop.md" in said[0]

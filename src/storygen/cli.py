@@ -52,6 +52,7 @@ EXIT_BROKEN_PIPE = 141
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _print_anything()
     try:
         return _run(argv)
     except BrokenPipeError:
@@ -71,6 +72,16 @@ def _run(argv: Sequence[str] | None) -> int:
         return 130
     finally:
         sys.stdout.flush()  # a reader that went away shows up here, not at exit
+
+
+def _print_anything() -> None:
+    """A terminal that cannot show a character (LANG=C, PYTHONIOENCODING=ascii) gets it as
+    an escape (`\u00e9`) rather than a traceback, which would come after the site was
+    already swapped in and make a good build look failed."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and stream.errors == "strict":
+            reconfigure(errors="backslashreplace")
 
 
 def _stdout_closed() -> int:

@@ -11,6 +11,7 @@ import functools
 import hashlib
 import importlib.resources
 import os
+import stat
 import zoneinfo
 from pathlib import Path
 from typing import Any
@@ -79,13 +80,25 @@ def _zone_rules(name: str) -> str:
 
 def templates_digest(folder: Path) -> str:
     """Every template file, linked folders included (Jinja follows them)."""
-    return digest(*(f"{relative}\0{path.read_bytes().hex()}"
-                    for relative, path in files_under(folder)))
+    return digest(*(f"{relative}\0{_bytes_of(path)}" for relative, path in files_under(folder)))
+
+
+def _bytes_of(path: Path) -> str:
+    """A regular file's bytes as hex; what else is there (a pipe, a broken link) by its kind,
+    never waiting to read it."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        return f"unreadable {exc.errno}"
+    with os.fdopen(descriptor, "rb") as stream:
+        mode = os.fstat(descriptor).st_mode
+        return stream.read().hex() if stat.S_ISREG(mode) else f"not a file {stat.S_IFMT(mode)}"
 
 
 def files_under(folder: Path) -> list[tuple[str, Path]]:
-    """(relative path, path) of every file under `folder`, sorted, following links to folders
-    (each real folder once, so a link loop ends)."""
+    """(relative path, path) of everything but folders under `folder` (files, and links that
+    lead nowhere, pipes...: the caller decides), sorted, following links to folders (each real
+    folder once, so a link loop ends)."""
     found: list[tuple[str, Path]] = []
     seen: set[str] = set()
     for where, subfolders, files in os.walk(folder, followlinks=True):
@@ -96,6 +109,5 @@ def files_under(folder: Path) -> list[tuple[str, Path]]:
         seen.add(real)
         subfolders.sort()
         relative = Path(where).relative_to(folder)
-        found += [((relative / name).as_posix(), Path(where, name)) for name in files
-                  if os.path.isfile(os.path.join(where, name))]
+        found += [((relative / name).as_posix(), Path(where, name)) for name in files]
     return sorted(found)

@@ -46,6 +46,8 @@ def inputs_digest(config: SiteConfig, options: BuildOptions, output: Path) -> st
             digest.update(f"{relative}\0".encode())
             if os.path.islink(path):
                 digest.update(f"{os.path.realpath(path)}\0".encode())
+            if not stat.S_ISREG(os.stat(path).st_mode):
+                return None  # a pipe or device: a build reports it (a broken link: OSError)
             with open(path, "rb") as stream:
                 digest.update(hashlib.file_digest(stream, "blake2b").digest())
     except (OSError, UnicodeError):

@@ -156,6 +156,18 @@ def remembering(memo: Memo) -> Iterator[None]:
         _MEMO = None
 
 
+def _surrogate(value: Any) -> bool:
+    """Whether `value` holds a lone surrogate, which no file can be written with."""
+    if isinstance(value, str):
+        return _SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_surrogate(k) or _surrogate(v) for k, v in value.items())
+    return isinstance(value, list | tuple | set) and any(map(_surrogate, value))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def parse(text: str) -> Parsed:
     """Parse a whole file's text (already decoded, BOM and CRLF removed)."""
     head, body, body_line, blank = _split(text)
@@ -171,6 +183,11 @@ def parse(text: str) -> Parsed:
     if known is not None:
         return Parsed(known[0], known[1], body, body_line)
     parsed = _parse_yaml(head, body, body_line, first)
+    if (key := next((k for k, v in parsed.data.items() if _surrogate(k) or _surrogate(v)),
+                    None)) is not None:
+        raise FrontMatterError(f"{key!a} holds half a character (an escape such as "
+                               "\\ud800 on its own)", parsed.lines.get(key, first),
+                               "write the character itself, or both halves of its escape")
     if blank:
         parsed = replace(parsed, notes=(Note(1, "there are blank lines above the opening ---",
                                              "delete them, so that --- is the first line"),

@@ -22,6 +22,7 @@ from .config import SiteConfig
 from .content import ENTRY_FIELDS, ENTRY_TYPES, TRANSLATION_FIELDS, Contact, Entry, Page
 from .copies import warn_about_copies
 from .dates import DATE_HINT, DateError, parse_date, parse_end
+from .files import SourceError, read_source
 from .languages import UnknownLanguage, canonical_tag, locale_name, prefix_of
 from .leftovers import advice, find_template_leftovers
 from .nesting import too_deep
@@ -100,7 +101,8 @@ def _markdown_files(folder: Path) -> list[Path]:
     try:
         with os.scandir(folder) as found:
             names = [f.name for f in found if f.name.endswith(".md")
-                     and not f.name.startswith(".") and not f.is_dir()]
+                     and not f.name.startswith(".")
+                     and not os.path.isdir(f.path)]  # False, not ELOOP, for a looping link
     except (FileNotFoundError, NotADirectoryError):
         return []
     return [folder / name for name in sorted(names)]
@@ -115,14 +117,24 @@ class _File:
 
 def _load(config: SiteConfig, path: Path, content: Content) -> _File | None:
     rel = path.relative_to(config.root)
+    if not str(rel).isprintable() or not _utf8(str(rel)):
+        content.problems.add(ascii(str(rel)), "the file name is not UTF-8 text, or holds "
+                             "invisible characters", hint="rename the file")
+        return None
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        content.problems.add(rel, f"cannot read the file: {exc.strerror or exc}",
-                             hint="check that it exists (not a broken link) and that you may "
-                                  "read it")
+        raw = read_source(path, config.root, MAX_FILE_BYTES)
+    except SourceError as exc:
+        content.problems.add(rel, exc.message, hint=exc.hint)
         return None
     return _File(rel, raw, hashlib.sha256(raw).hexdigest())
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8 come back as lone surrogates
+        return False
+    return True
 
 
 def _read_one(config: SiteConfig, file: _File, content: Content,
@@ -173,8 +185,7 @@ def _text_of(rel: Path, raw: bytes, content: Content) -> str | None:
                      hint="add front matter (title, date) and some text, or delete the file")
         return None
     if len(raw) > MAX_FILE_BYTES:
-        problems.add(rel, f"the file is too large ({len(raw):,} bytes; at most "
-                          f"{MAX_FILE_BYTES:,})", line=1,
+        problems.add(rel, f"the file is too large (more than {MAX_FILE_BYTES:,} bytes)", line=1,
                      hint="split it, or move big data to static/")
         return None
     try:

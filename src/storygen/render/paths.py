@@ -19,7 +19,11 @@ from ..problems import Problem, StorygenError
 from .redirects import alias_path
 from .sitemap import own_pages
 
-FIXED = ("404.html", "sitemap.xml", "robots.txt", "_redirects")  # made by every build
+# Every output holds this file, so that `--out` only ever replaces a folder storygen made (a
+# `404.html` or `sitemap.xml` found in a folder proves nothing: anyone may have one).
+MARKER = ".storygen-output"
+MARKER_TEXT = b"storygen build made this folder, and replaces it whole on each build.\n"
+FIXED = ("404.html", "sitemap.xml", "robots.txt", "_redirects", MARKER)  # every build's
 OWN = "a file storygen makes"
 
 
@@ -50,11 +54,11 @@ class Claim:
 def site_claims(site: Site) -> Iterator[Claim]:
     """What the content, the settings and static/ make, and storygen's own outputs."""
     for item in (*site.entries, *site.pages):
-        yield Claim(f"{item.path.strip('/')}/index.html", f"the address {item.path}",
+        yield Claim(f"{item.path.strip('/')}/index.html", f"the address {_short(item.path)}",
                     str(item.source), item.lines.get("slug") or 1)
     for entry in site.entries:
         for alias in sorted(set(map(alias_path, entry.aliases))):
-            yield Claim(f"{alias.strip('/')}/index.html", f"the alias {alias}",
+            yield Claim(f"{alias.strip('/')}/index.html", f"the alias {_short(alias)}",
                         str(entry.source), entry.line_of("aliases"))
     for path in sorted(own_pages(site)):
         yield Claim(f"{path.strip('/')}/index.html".lstrip("/"), f"storygen's page {path}")
@@ -67,12 +71,20 @@ def site_claims(site: Site) -> Iterator[Claim]:
             yield Claim(relative, f"static/{relative}", f"static/{relative}")
 
 
+MAX_NAME_BYTES = 255  # what Linux, macOS and Windows file systems allow in one name
+MAX_DEPTH = 32  # folders deep; no address of a site needs more
+
+
+def _short(path: str) -> str:
+    return path if len(path) <= 80 else f"{path[:50]}...{path[-20:]}"
+
+
 def refuse_collisions(claims: Iterable[Claim]) -> None:
     """Two claims of one path, or a file where another claim needs a folder: each claim from
-    the content or static/ is told, naming the other."""
+    the content or static/ is told, naming the other. So is a path no disk can hold."""
     by_path: dict[str, Claim] = {}
-    problems: set[Problem] = set()
     claims = list(claims)
+    problems = {problem for claim in claims if (problem := _unwritable(claim)) is not None}
     for claim in claims:
         other = by_path.setdefault(claim.path, claim)
         if other is not claim:
@@ -90,6 +102,19 @@ def refuse_collisions(claims: Iterable[Claim]) -> None:
                 )))
     if problems:
         raise StorygenError(sorted(problems))
+
+
+def _unwritable(claim: Claim) -> Problem | None:
+    parts = claim.path.split("/")
+    if len(parts) > MAX_DEPTH:
+        message = f"is {len(parts)} folders deep (at most {MAX_DEPTH})"
+    elif any(len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES for part in parts):
+        message = f"has a part longer than {MAX_NAME_BYTES} bytes, too long for a file name"
+    else:
+        return None
+    if claim.source is None:
+        return Problem(claim.path[:200], None, f"storygen's output {message}")
+    return claim.problem(f"{claim.subject}{message}", "make it shorter")
 
 
 def _told(one: Claim, other: Claim, say: Callable[[Claim, Claim], str]) -> list[Problem]:
