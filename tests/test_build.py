@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import textwrap
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import feedparser
@@ -134,10 +136,16 @@ def test_hostile_title_and_summary_are_escaped(make_site) -> None:
     data = json.loads(ld.group(1))
     assert data["headline"] == HOSTILE
     assert "</" not in ld.group(1)
-    for feed in ("feed.xml", "atom.xml"):
-        parsed = feedparser.parse((out / feed).read_bytes())
-        assert parsed.bozo == 0
-        assert parsed.entries[0].title == HOSTILE
+    atom = feedparser.parse((out / "atom.xml").read_bytes())
+    assert atom.bozo == 0 and atom.entries[0].title == HOSTILE
+    rss = feedparser.parse((out / "feed.xml").read_bytes())
+    assert rss.bozo == 0 and len(rss.entries) == 1
+    # RSS readers take title and description as HTML: as HTML, they are the text as written.
+    item = ET.parse(out / "feed.xml").getroot().find("channel/item")
+    assert item is not None
+    for field in ("title", "description"):
+        shown = item.findtext(field) or ""
+        assert "<" not in shown and html.unescape(shown).startswith(HOSTILE), shown
 
 
 def test_bad_front_matter_reports_every_file_and_keeps_old_output(make_site, capsys) -> None:
@@ -215,6 +223,24 @@ def test_output_folder_that_is_not_ours_is_refused(sample_site: Path, tmp_path: 
     assert build(sample_site, "--out", str(precious)) == 1
     assert "storygen did not make" in capsys.readouterr().err
     assert (precious / "notes.txt").read_text() == "keep me"
+
+
+def test_out_never_adopts_a_folder_that_only_looks_like_a_site(sample_site: Path,
+                                                            tmp_path: Path, capsys) -> None:
+    """A `404.html` and a `sitemap.xml` prove nothing: only storygen's own marker does."""
+    other = tmp_path / "other-site"
+    other.mkdir()
+    for name in ("404.html", "sitemap.xml", "index.html"):
+        (other / name).write_text(f"another generator's {name}")
+    (other / ".storygen-output").symlink_to(sample_site / "site.toml")  # not the marker either
+    assert build(sample_site, "--out", str(other)) == 1
+    assert "storygen did not make" in capsys.readouterr().err
+    assert sorted(p.name for p in other.iterdir()) == [
+        ".storygen-output", "404.html", "index.html", "sitemap.xml"]
+    assert (other / "404.html").read_text() == "another generator's 404.html"
+    ours = tmp_path / "ours"
+    assert build(sample_site, "--out", str(ours)) == 0
+    assert build(sample_site, "--out", str(ours)) == 0  # its own folder: replaced
 
 
 def test_new_writes_a_draft_and_refuses_to_overwrite(sample_site: Path, capsys) -> None:

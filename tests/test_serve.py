@@ -389,6 +389,17 @@ def test_symlinks_out_of_the_output_are_refused(served: Preview, tmp_path: Path)
         assert reply.status == 404 and "top secret" not in reply.text
 
 
+def test_every_request_gets_an_answer(served: Preview) -> None:
+    """A segment too long for the file system (256+ bytes), a link loop in the output, a
+    path thousands of folders deep: each a 404, not a dropped connection."""
+    assert served.folder is not None
+    (served.folder / "site" / "loop").symlink_to("loop")
+    for path in (f"/{'a' * 256}/", f"/stories/{'%C3%A9' * 200}", "/loop", "/loop/x",
+                 "/a" * 3000, f"/{'%41' * 300}"):
+        reply = raw_request(served.port, f"GET {path} HTTP/1.1")
+        assert int(reply.split(" ", 2)[1]) in (404, 414), reply[:200]
+
+
 def test_folders_serve_their_index_or_404_never_a_listing(served: Preview) -> None:
     folder = fetch(served.port, "/css/")
     assert folder.status == 404 and "Page not found" in folder.text

@@ -37,7 +37,7 @@ from ..render.alerts import alert_outputs
 from ..render.feeds import collection_feeds, feed_items
 from ..render.markdown import Rendered
 from ..render.pages import PageJob, Renderer
-from ..render.paths import OWN, Claim, refuse_collisions
+from ..render.paths import MARKER, MARKER_TEXT, OWN, Claim, refuse_collisions
 from ..render.redirects import redirect_outputs
 from ..render.search import search_documents, search_index, search_inputs
 from ..render.sitemap import sitemap_urls
@@ -94,7 +94,7 @@ def plan(site: Site, bodies: dict[str, Rendered], workers: Workers | None = None
         yield Unit(None, lambda: alert_outputs(site, renderer.articles))
     yield Unit(None, lambda: [
         ("sitemap.xml", renderer.render_template("sitemap.xml", urls=sitemap_urls(site))),
-        ("robots.txt", renderer.render_template("robots.txt"))])
+        ("robots.txt", renderer.render_template("robots.txt")), (MARKER, MARKER_TEXT)])
 
 
 _KEYING: tuple[PageKeys, list[Callable[[], PageJob]]] | None = None  # shared with workers

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -34,13 +35,15 @@ def feed_items(site: Site, collection: Collection, articles: dict[str, Article])
 def collection_feeds(site: Site, collection: Collection,
                      items: list[Article]) -> Iterator[tuple[str, bytes]]:
     """The three feeds of one collection, given its newest items."""
-    generator = _generator(site, collection, items)
+    generator = _generator(site, collection, items, str)
+    rss = _generator(site, collection, items, _as_html_text)
     page_url = site.config.absolute(collection.base)
-    for path, render in ((collection.feed_path, generator.rss_str),
+    for path, render in ((collection.feed_path, rss.rss_str),
                          (collection.atom_path, generator.atom_str)):
         # feedgen takes the RSS <link> from the last link given: self first, page last.
-        generator.link([{"href": site.config.absolute(path), "rel": "self"},
-                        {"href": page_url, "rel": "alternate"}], replace=True)
+        for feed in (generator, rss):
+            feed.link([{"href": site.config.absolute(path), "rel": "self"},
+                       {"href": page_url, "rel": "alternate"}], replace=True)
         yield path.lstrip("/"), render(pretty=True)
     yield collection.json_path.lstrip("/"), json_feed(site, collection, items)
 
@@ -51,15 +54,24 @@ def feed_title(site: Site, collection: Collection) -> str:
     return title if collection.base == edition.home else f"{collection.title} | {title}"
 
 
-def _generator(site: Site, collection: Collection, items: list[Article]) -> FeedGenerator:
+def _as_html_text(text: str) -> str:
+    """RSS readers show `title` and `description` as HTML (the RSS Advisory Board's profile
+    says so): escaped once more, `<Enter>` is shown as written, not taken for a tag."""
+    return html.escape(text, quote=False)
+
+
+def _generator(site: Site, collection: Collection, items: list[Article],
+               text: Callable[[str], str]) -> FeedGenerator:
+    """The feed; `text` turns plain text into what its title and description hold."""
     config = site.config
-    title = feed_title(site, collection)
+    title = text(feed_title(site, collection))
     page_url = config.absolute(collection.base)
     feed = FeedGenerator()
     feed.load_extension("dc", atom=False, rss=True)
     feed.id(page_url)
     feed.title(title)
-    feed.subtitle(site.edition(collection.lang).settings.description or title)
+    feed.subtitle(text(site.edition(collection.lang).settings.description or
+                       feed_title(site, collection)))
     feed.language(collection.lang or config.language)
     feed.author({"name": config.agency or config.title})
     feed.generator("storygen")
@@ -69,20 +81,20 @@ def _generator(site: Site, collection: Collection, items: list[Article]) -> Feed
     feed.updated(max(dates, default=site.now))
     feed.lastBuildDate(max(dates, default=site.now))
     for article in reversed(items):  # feedgen prepends each new entry
-        _add(feed, article)
+        _add(feed, article, text)
     return feed
 
 
-def _add(feed: FeedGenerator, article: Article) -> None:
+def _add(feed: FeedGenerator, article: Article, text: Callable[[str], str]) -> None:
     entry = article.entry
     item = feed.add_entry()
     item.id(article.absolute_url)
     item.guid(article.absolute_url, permalink=True)
-    item.title(xml_safe(entry.title))
+    item.title(xml_safe(text(entry.title)))
     item.link(href=article.absolute_url, rel="alternate")
     item.published(entry.date)
     item.updated(entry.updated or entry.date)
-    item.summary(xml_safe(article.summary))
+    item.summary(xml_safe(text(article.summary)))
     item.content(xml_safe(absolutize(str(article.html), article.absolute_url)), type="html")
     if entry.author:
         item.author({"name": xml_safe(entry.author)})

@@ -46,10 +46,16 @@ def resolve(root: Path, base_path: str, target: str) -> Target:
             return Target(redirect=base_path)
         return Target(status=404)
     parts = [part for part in path[len(base_path):].split("/") if part]
-    real_root = root.resolve()
+    try:
+        return _find(root.resolve(), parts, path.endswith("/"), base_path)
+    except (OSError, RuntimeError):  # a name too long for the system, a link loop...
+        return Target(status=404)
+
+
+def _find(real_root: Path, parts: list[str], folder: bool, base_path: str) -> Target:
     candidate = real_root.joinpath(*parts).resolve()
     if candidate.is_dir():
-        if not path.endswith("/"):  # rebuilt from the parts, so `//host` cannot redirect away
+        if not folder:  # rebuilt from the parts, so `//host` cannot redirect away
             return Target(redirect=quote(base_path + "".join(f"{part}/" for part in parts)))
         candidate = (candidate / "index.html").resolve()
     if not candidate.is_relative_to(real_root) or not candidate.is_file():
