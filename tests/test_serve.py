@@ -193,7 +193,7 @@ def test_saving_a_story_updates_its_page_and_signals_reload(
     assert "Freshly edited businesses" in page.text
     assert served.folder is not None  # updated in place: no second tree, no temporary files
     assert sorted(p.name for p in served.folder.iterdir()) == ["site"]
-    assert not [p for p in (served.folder / "site").rglob(".*")]
+    assert [p.name for p in (served.folder / "site").rglob(".*")] == [".storygen-output"]
 
 
 def test_a_save_that_changes_no_output_sends_nothing(
