@@ -159,7 +159,8 @@ def _attempt(ledger: Ledger, key: str, platform: str, record: Record, poster: Po
             done = poster.publish(record, static_file(config, record["teaser"]["image"]),
                                   interrupted)
             _posted(record, done)
-            ledger.log(key, platform)
+            if record["teaser"].get("thread"):
+                ledger.log(key, platform)  # the replies follow: a retry must not repost it
         _post_thread(ledger, key, platform, record, poster, done, interrupted)
     except PostFailed as exc:
         record.update(status="failed", error=str(exc))
