@@ -132,12 +132,13 @@ def _due(ledger: Ledger, settings: PostConfig, platforms: tuple[str, ...],
     for key, platform, record in ledger.records():
         if platform not in platforms or "teaser" not in record:
             continue
-        if record["status"] == "pending" and settings.approval:
-            report.awaiting_approval += 1
-        elif record["status"] not in statuses:
+        if record["status"] not in statuses and not (
+                record["status"] == "pending" and settings.approval):
             continue
-        elif datetime.fromisoformat(record["due"]) > now:
+        if datetime.fromisoformat(record["due"]) > now:
             report.not_due.append((key, platform, record["due"]))
+        elif record["status"] == "pending" and settings.approval:
+            report.awaiting_approval += 1  # due: the workflow's reviewers are asked now
         elif record["status"] != "failed" or record["attempts"] < settings.attempts or \
                 options.retry:
             todo.append((key, platform, record))
@@ -146,10 +147,13 @@ def _due(ledger: Ledger, settings: PostConfig, platforms: tuple[str, ...],
 
 def _attempt(ledger: Ledger, key: str, platform: str, record: Record, poster: Poster,
              config: SiteConfig, now: datetime) -> Result:
-    interrupted = record["status"] == "posting"
+    # A try that was killed, or failed without an answer, may have posted all the same, and a
+    # platform keeps an idempotency key only so long (Mastodon: an hour): look first.
+    interrupted = record["status"] in ("posting", "failed")
     # A thread whose first post went out on an earlier try goes on from where that try stopped.
     resuming = record["status"] in ("posting", "failed") and "post_id" in record
-    stamp = now.replace(microsecond=0).isoformat()
+    # The ledger is a public record of when things went out: the real clock, not the build's.
+    stamp = datetime.now(now.tzinfo).replace(microsecond=0).isoformat()
     record.update(status="posting", attempts=record["attempts"] + 1, tried_at=stamp)
     ledger.log(key, platform)  # from here on, a kill leaves `posting`: the next run tries again
     try:
