@@ -67,6 +67,9 @@ def teaser_record(teaser: Teaser, spec: PlatformSpec, entry: EntryInfo) -> dict[
         record["bytes"] = teaser.bytes
     if teaser.notes:
         record["notes"] = list(teaser.notes)
+    if teaser.thread:
+        record["thread"] = [{"text": r.text, "count": r.count, **(
+            {"facets": list(r.facets)} if spec.link == "display" else {})} for r in teaser.thread]
     return record
 
 
