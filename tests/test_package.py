@@ -9,12 +9,12 @@ import signal
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import AXE, chromium, describe_violations, require, run_axe, serve
+import test_browser
+from browser_support import describe_violations, run_axe, serve
 from conftest import ROOT
 from test_serve_cli import PATIENCE, start
 from test_validity_html import describe, nu_check
@@ -111,12 +111,7 @@ def test_the_new_site_is_valid_html(built: Path, tmp_path: Path) -> None:
         pytest.fail(describe(messages, built), pytrace=False)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    require(AXE)
-    with chromium() as driver:
-        driver.set_script_timeout(60)
-        yield driver
+browser = test_browser.browser  # the fixture: Chromium, with axe at hand
 
 
 @pytest.mark.parametrize("path", ["/", "/stories/example-story/",
