@@ -80,12 +80,14 @@ def _storygen(command: str, site: Path) -> list[str]:
 
 def _queued_site(root: Path, size: int) -> Path:
     """The corpus with [crosspost.post] set and its teasers queued in the ledger."""
-    if (root / "crosspost-ledger.json").exists():
+    if (root / "_crosspost").exists():  # crosspost writes it last
         return root
     shutil.rmtree(root, ignore_errors=True)
     make_corpus.make_corpus(size, root)
     with (root / "site.toml").open("a", encoding="utf-8") as toml:
         toml.write('\n[crosspost.post]\nplatforms = ["mastodon", "bluesky"]\n')
+    # An empty ledger: every entry of the corpus is new to cross-posting, none is out already.
+    shutil.copy(Path(__file__).resolve().parents[1] / "crosspost-ledger.json", root)
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(make_corpus.SOURCE_DATE_EPOCH)}
     subprocess.run([*_storygen("crosspost", root), "--platform", "mastodon", "--platform",
                     "bluesky"], env=env, check=True, stdout=subprocess.DEVNULL)

@@ -18,11 +18,12 @@ SHARED = ROOT.parent / "shared"
 
 
 def copy_sample(site: Path) -> Path:
-    """Copy the bundled sample site (content, its pictures in static/, site.toml) into `site`;
-    the templates and CSS come from the theme packaged with storygen."""
+    """Copy the bundled sample site (content, its pictures in static/, site.toml, its cross-post
+    ledger) into `site`; the templates and CSS come from the theme packaged with storygen."""
     for name in ("content", "static"):
         shutil.copytree(ROOT / name, site / name)
-    shutil.copy(ROOT / "site.toml", site / "site.toml")
+    for name in ("site.toml", "crosspost-ledger.json"):
+        shutil.copy(ROOT / name, site / name)
     return site
 
 
@@ -59,6 +60,9 @@ def make_site(tmp_path: Path):
     def make(files: dict[str, str], toml: str | None = None) -> Path:
         site = tmp_path / "mini"
         site.mkdir(exist_ok=True)
+        # Cross-posting starts from an empty ledger, as on a site that has posted nothing yet.
+        if not (site / "crosspost-ledger.json").exists():
+            shutil.copy(ROOT / "crosspost-ledger.json", site / "crosspost-ledger.json")
         (site / "site.toml").write_text(toml or textwrap.dedent("""\
             [site]
             title = "Test News"

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+
 import regex
+from browser_support import require
+from pds_server import HERE as NODE_PACKAGES
 from twitter_text import parse_tweet
 from twitter_text.extract_urls import extract_urls_with_indices
 
@@ -14,6 +19,20 @@ _EMOJI = regex.compile(r"[\p{Extended_Pictographic}\p{Regional_Indicator}\u20E3]
 
 def graphemes(text: str) -> int:
     return len(GRAPHEME.findall(text))
+
+
+def node_judge(script: str, texts: list[str], package: str) -> list:
+    """What a platform's own JavaScript library (in tests/pds, run by node) says of each text."""
+    require("node", NODE_PACKAGES / "node_modules" / package)
+    done = subprocess.run(["node", str(NODE_PACKAGES / script)], input=json.dumps(texts),
+                          capture_output=True, text=True, check=True, cwd=NODE_PACKAGES,
+                          timeout=120)
+    return json.loads(done.stdout)
+
+
+def x_hashtags(texts: list[str]) -> list[list[str]]:
+    """The hashtags X finds in each text (twitter-text's extractHashtags)."""
+    return node_judge("x_hashtags.mjs", texts, "twitter-text")
 
 
 def x_judge(text: str) -> int:

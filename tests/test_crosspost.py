@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import textwrap
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -36,8 +36,8 @@ def entries_in(out: Path) -> set[str]:
     return {t["entry"] for p in PLATFORMS for t in teasers(out, p)}
 
 
-def ledger(site: Path) -> dict:
-    return json.loads((site / "crosspost-ledger.json").read_text("utf-8"))["entries"]
+def ledger(site: Path, name: str = "crosspost-ledger.json") -> dict:
+    return json.loads((site / name).read_text("utf-8"))["entries"]
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -117,13 +117,41 @@ def test_only_new_entries_are_emitted_and_edits_do_not_count(sample_site: Path):
 
 
 def test_all_emits_everything_without_touching_the_ledger(sample_site: Path):
+    empty = ledger(sample_site)
     assert crosspost(sample_site, "--all") == 0
-    assert not (sample_site / "crosspost-ledger.json").exists()
+    assert ledger(sample_site) == empty == {}
     assert crosspost(sample_site) == 0
     before = ledger(sample_site)
     assert crosspost(sample_site, "--all", "--out", str(sample_site / "again")) == 0
     assert ledger(sample_site) == before
     assert entries_in(sample_site / "again") == entries_in(sample_site / "_crosspost")
+
+
+def test_no_ledger_on_a_site_with_old_entries_suggests_seed_and_emits_nothing(
+        sample_site: Path, capsys):
+    (sample_site / "crosspost-ledger.json").unlink()
+    assert crosspost(sample_site) == 1
+    err = capsys.readouterr().err
+    assert "crosspost-ledger.json: there is no cross-post ledger" in err and "--seed" in err
+    assert not (sample_site / "_crosspost").exists()
+    assert not (sample_site / "crosspost-ledger.json").exists()
+    assert crosspost(sample_site, "--dry-run") == 1
+
+
+def test_no_ledger_on_a_new_site_makes_teasers_for_its_first_entries(make_site, capsys):
+    yesterday = (datetime.fromtimestamp(int(EPOCH), UTC) - timedelta(days=1)).date()
+    site = make_site({"content/stories/first.md": f"""\
+        ---
+        title: "Our first story"
+        date: {yesterday.isoformat()}
+        summary: "The county opens its news site."
+        ---
+        The county opens its news site.
+        """})
+    (site / "crosspost-ledger.json").unlink()
+    assert crosspost(site, "--platform", "x") == 0
+    assert [t["entry"] for t in teasers(site / "_crosspost", "x")] == ["/stories/first/"]
+    assert ledger(site)["/stories/first/"]["x"]["status"] == "emitted"
 
 
 def test_seed_records_everything_and_emits_nothing(sample_site: Path, capsys):
@@ -153,7 +181,7 @@ def test_dry_run_writes_nothing(sample_site: Path, capsys):
     assert "--- X · /stories/permit-wait-times-cut/" in printed
     assert "Dry run: would emit" in printed
     assert not (sample_site / "_crosspost").exists()
-    assert not (sample_site / "crosspost-ledger.json").exists()
+    assert ledger(sample_site) == {}
 
 
 def _everything(site: Path) -> dict[str, bytes | None]:
@@ -331,15 +359,18 @@ def test_refuses_to_replace_foreign_or_source_folders(sample_site: Path, capsys)
     err = capsys.readouterr().err
     assert "did not make" in err and "inside the site's sources" in err
     assert (foreign / "todo.txt").read_text("utf-8") == "mine"
-    assert not (sample_site / "crosspost-ledger.json").exists()
+    assert ledger(sample_site) == {}
 
 
 def test_ledger_path_and_output_folder_come_from_site_toml(sample_site: Path):
     toml = sample_site / "site.toml"
     toml.write_text(toml.read_text("utf-8") + '\n[crosspost]\nledger = "state/posted.json"\n'
                     'out = "teasers"\n', "utf-8")
+    (sample_site / "state").mkdir()
+    (sample_site / "crosspost-ledger.json").rename(sample_site / "state" / "posted.json")
+    assert not ledger(sample_site / "state", "posted.json")
     assert crosspost(sample_site) == 0
-    assert (sample_site / "state" / "posted.json").is_file()
+    assert ledger(sample_site / "state", "posted.json")
     assert (sample_site / "teasers" / "x.json").is_file()
 
 

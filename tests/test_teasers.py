@@ -7,7 +7,14 @@ from dataclasses import replace
 
 import pytest
 import regex
-from teaser_judges import facet_slices, graphemes, mastodon_judge, within_limit, x_judge
+from teaser_judges import (
+    facet_slices,
+    graphemes,
+    mastodon_judge,
+    within_limit,
+    x_hashtags,
+    x_judge,
+)
 
 from storygen.teasers import DEFAULT_SPECS, Refusal, Settings, Source, Teaser, compose, load_specs
 from storygen.teasers.counting import mastodon_length, threads_length, x_length
@@ -139,6 +146,30 @@ def test_camel_case_hashtags():
     assert hashtag("café culture") == "CaféCulture"
 
 
+# Tag -> hashtag: an apostrophe does not split a word; a symbol that is part of a name gives no
+# hashtag rather than another word (#C, #911); ligatures become letters; scripts without
+# capitals join their words with "_".
+HASHTAGS = {
+    "women's health": "WomensHealth", "Women’s Health": "WomensHealth",
+    "9/11": "", "C++": "", "C#": "", "R&D": "", "24/7 service": "",
+    "Parks & Recreation": "ParksRecreation", "U.S. economy": "USEconomy",
+    "ﬁre safety": "FireSafety", "ＦＡＱ": "FAQ", "snake_case": "SnakeCase",
+    "الصحة العامة": "الصحة_العامة", "सार्वजनिक स्वास्थ्य": "सार्वजनिक_स्वास्थ्य",
+    "ワクチン 接種": "ワクチン_接種", "COVID-19 ワクチン": "COVID19_ワクチン",
+}
+
+
+@pytest.mark.parametrize(("tag", "expected"), HASHTAGS.items())
+def test_hashtags_are_faithful_to_the_tag(tag, expected):
+    assert hashtag(tag) == expected
+
+
+def test_x_reads_each_made_hashtag_whole():
+    made = [hashtag(tag) for tag in HASHTAGS if hashtag(tag)]
+    found = x_hashtags([f"News #{name} today." for name in made])
+    assert found == [[name] for name in made]
+
+
 def test_teaser_layout_link_and_hashtags():
     result = teaser("x")
     assert result.text == ("Residents now get most permits in nine days.\n\n"
@@ -158,6 +189,15 @@ def test_hashtags_are_dropped_before_the_text_is_shortened():
     summary = "x" * 250 + " end."
     result = teaser("x", summary=summary)
     assert result.hashtags == () and summary in result.text and not result.shortened
+
+
+def test_hashtags_dropped_to_fit_are_put_back_in_the_room_a_cut_leaves():
+    # 300 x characters cannot fit X with the link; the cut after "Second." leaves room for a tag.
+    summary = "First sentence here. Second. " + "word " * 60
+    result = teaser("x", summary=summary)
+    assert result.shortened and result.text.startswith("First sentence here. Second.")
+    assert result.hashtags and result.text.endswith(" ".join("#" + t for t in result.hashtags))
+    assert result.count == x_judge(result.text) <= 280
 
 
 def test_override_priority_and_urgent_marker():
@@ -203,9 +243,24 @@ def test_bluesky_counts_the_full_url_and_shortens_to_fit():
 def test_linkedin_escapes_reserved_characters():
     result = teaser("linkedin", summary="Fees (new) are #1 <now> for @county_office *today*.")
     assert "\\(new\\)" in result.api_text and "\\#1" in result.api_text
-    assert "utm\\_source" in result.api_text
-    assert "{hashtag|\\#|Permits}" in result.api_text
+    assert "{hashtag|\\#|Permits}" in result.api_text and "@county\\_office" in result.api_text
     assert "(new)" in result.text
+    # Links go unescaped, so the UTM parameters reach the analytics as written.
+    assert f"{result.link}\n" in result.api_text and "utm_source=linkedin" in result.link
+
+
+@pytest.mark.parametrize("platform", ["threads", "facebook", "linkedin"])
+def test_the_story_link_comes_first_where_the_first_url_makes_the_card(platform):
+    summary = "New permits: apply at permits.example.gov/apply before Friday."
+    result = teaser(platform, summary=summary)
+    assert result.text.startswith(result.link + "\n\n" + summary)
+    plain = teaser(platform)
+    assert plain.text.startswith("Residents now get most permits")
+
+
+def test_a_body_link_stays_after_the_text_where_every_url_counts_alike():
+    summary = "New permits: apply at permits.example.gov/apply before Friday."
+    assert teaser("mastodon", summary=summary).text.startswith(summary)
 
 
 def test_instagram_wording_image_and_alt():

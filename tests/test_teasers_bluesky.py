@@ -3,11 +3,7 @@ node) finds in the same text: links and #tags written in the text get facets too
 
 from __future__ import annotations
 
-import json
-import subprocess
-
-from browser_support import require
-from pds_server import HERE as NODE_PACKAGES
+from teaser_judges import node_judge
 
 from storygen.teasers import DEFAULT_SPECS, Settings, Source, Teaser, compose
 
@@ -21,11 +17,7 @@ WRITTEN = [
 
 
 def detect(texts: list[str]) -> list[list[dict]]:
-    require("node", NODE_PACKAGES / "node_modules/@atproto/api")
-    done = subprocess.run(["node", str(NODE_PACKAGES / "detect_facets.mjs")],
-                          input=json.dumps(texts), capture_output=True, text=True, check=True,
-                          cwd=NODE_PACKAGES, timeout=120)
-    return json.loads(done.stdout)
+    return node_judge("detect_facets.mjs", texts, "@atproto/api")
 
 
 def kinds(facets: list[dict]) -> list[tuple]:

@@ -68,7 +68,10 @@ _UNSPACED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Bopomofo}]")
 
 def ends_cleanly(original: str, teaser: Teaser, marker: str) -> bool:
     """The body is the source text or a prefix of it ending between words and graphemes."""
-    body = teaser.text.split("\n\n")[0] if "\n\n" in teaser.text else ""
+    parts = teaser.text.split("\n\n")
+    if len(parts) > 1 and parts[0] == teaser.link:  # link first: it makes the card
+        parts = parts[1:]
+    body = parts[0] if len(parts) > 1 or parts[0] != teaser.text else ""
     body = body.removeprefix(marker + " ") if marker else body
     if not teaser.shortened:
         return True

@@ -236,7 +236,7 @@ def _loaded_for_good() -> Iterator[None]:
 
 
 def _check_page_slugs(content: Content) -> None:
-    reserved = {"stories", "updates", "tags", "archive", "page", "static"}
+    reserved = {"stories", "updates", "tags", "archive", "page", "static", "search", "pagefind"}
     problems = [
         Problem(str(p.source), p.lines.get("slug") or 1,
                 f"the page address /{p.slug}/ is used by storygen itself",

@@ -79,12 +79,12 @@ def _print_summary(report: Report, dry_run: bool) -> None:
         print(f"Dry run: would emit {made}; nothing was written.")
     elif report.written:
         print(f"Emitted {made} to {report.out}. Review them in {report.out / 'index.html'}")
+    else:
+        print(f"Nothing new since the last run; {report.out} was left as it was.")
     if report.bulletins:
         print(f"{'Would write' if dry_run else 'Wrote'} {report.bulletins} e-mail bulletin"
               f"{'s' if report.bulletins != 1 else ''} to {report.out / 'email'} (HTML, text "
               "and .eml)")
-    else:
-        print(f"Nothing new since the last run; {report.out} was left as it was.")
     if outcome.problems:
         others = "" if dry_run else " (the others were written)"
         print(f"storygen: {len(outcome.problems)} teaser{'s' if len(outcome.problems) != 1 else ''}"

@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -196,10 +197,33 @@ def run(config: SiteConfig, options: Options, build_options: BuildOptions | None
             if not options.dry_run:
                 remove_stale_temporaries(cross.ledger)
             known = {p for e in site.entries for p in (e.path, *map(alias_path, e.aliases))}
+            first_run = not cross.ledger.exists()
             ledger = Ledger.load(cross.ledger, config.base_url, known)
             if options.seed:
                 return _seed(config, site, specs, out, ledger, options.dry_run)
+            if first_run:
+                _refuse_to_flood(config, site, cross.ledger)
             return _emit(config, site, bodies, specs, cross, out, options, ledger)
+
+
+# With no ledger, entries older than this are taken to be out already (posted by hand, or by a
+# run whose ledger was lost): teasers for all of them would flood followers with old news.
+PUBLISHED_BEFORE = timedelta(days=7)
+
+
+def _refuse_to_flood(config: SiteConfig, site: Site, ledger_path: Path) -> None:
+    old = [e for e in site.listed if e.date < site.now - PUBLISHED_BEFORE]
+    if not old:
+        return
+    name = ledger_path.relative_to(config.root) if ledger_path.is_relative_to(config.root) \
+        else ledger_path
+    raise StorygenError([Problem(
+        str(name), None,
+        f"there is no cross-post ledger, and {len(old)} of the site's entries were published "
+        f"more than {PUBLISHED_BEFORE.days} days ago: a teaser for each would repeat old news",
+        "run `storygen crosspost --seed` once to record what is out already (then only new "
+        "entries get teasers), or restore the ledger from git; `--all` makes every teaser "
+        "without recording anything")])
 
 
 @contextmanager
@@ -249,8 +273,8 @@ def _emit(config: SiteConfig, site: Site, bodies: Mapping[str, Rendered],
 
     made = plan(config, site.listed, bodies, specs, cross.settings, wanted)
     by_id = {e.path: e for e in site.listed}
-    entries = {e.path: output.EntryInfo(e.title, str(e.source), config.absolute(e.path))
-               for e in site.listed}
+    entries = {e.path: output.EntryInfo(e.title, str(e.source), config.absolute(e.path),
+                                        e.urgent) for e in site.listed}
     mailed = [e for e in site.listed if e.path in bodies and new_for(e, PLATFORM)] if (
         bulletins_on(config) and not options.platforms) else []
     letters = [make_bulletin(config, e, bodies[e.path]) for e in mailed]

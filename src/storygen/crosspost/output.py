@@ -15,6 +15,7 @@ import jinja2
 
 from ..problems import Problem, StorygenError
 from ..teasers import PlatformSpec, Teaser
+from ..teasers.links import shown_link
 
 GENERATOR = "storygen crosspost"
 CSV_COLUMNS = ("text", "link", "image_url", "image_alt", "entry_url", "title", "count", "limit")
@@ -32,6 +33,7 @@ class EntryInfo:
     title: str
     source: str  # the Markdown file, relative to the site root
     url: str
+    urgent: bool = False  # an urgent service update: reviewed first
 
 
 @dataclass(frozen=True)
@@ -107,11 +109,11 @@ def _environment() -> jinja2.Environment:
 
 def review_page(outcome: Outcome, site_title: str) -> bytes:
     by_entry: dict[str, list[Teaser]] = {}
-    for teaser in outcome.teasers:
+    for teaser in sorted(outcome.teasers, key=lambda t: not outcome.entries[t.id].urgent):
         by_entry.setdefault(teaser.id, []).append(teaser)
     html = _environment().get_template("review.html").render(
         site_title=site_title, generator=GENERATOR, outcome=outcome, by_entry=by_entry,
-        previews=outcome.previews,
+        previews=outcome.previews, shown_link=shown_link,
         counts={s.name: sum(t.platform == s.name for t in outcome.teasers)
                 for s in outcome.specs})
     return html.encode("utf-8")

@@ -38,6 +38,7 @@ from ..render.feeds import collection_feeds, feed_items
 from ..render.markdown import Rendered
 from ..render.pages import PageJob, Renderer
 from ..render.redirects import redirect_outputs
+from ..render.search import search_documents, search_index, search_inputs
 from ..render.sitemap import sitemap_urls
 from ..write.output import Output
 from .fingerprint import PageKeys, TemplateUses, Unkeyable, clock_dates, fingerprint
@@ -86,6 +87,8 @@ def plan(site: Site, bodies: dict[str, Rendered], workers: Workers | None = None
         yield Unit(_feed_key(base, site, collection, items),
                    lambda c=collection, i=items: collection_feeds(site, c, i))
     yield Unit(None, lambda: redirect_outputs(site, renderer))
+    yield Unit(digest(base, "search", *search_inputs(site)), lambda: search_index(
+        search_documents(site, bodies, renderer.gettexts), site.config.cache_path))
     if alerts_on(site.config):
         yield Unit(None, lambda: alert_outputs(site, renderer.articles))
     yield Unit(None, lambda: [

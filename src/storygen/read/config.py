@@ -51,6 +51,7 @@ class SiteConfig:
     dap_subagency: str = ""
     feedback_url: str = ""  # "Was this page helpful?": off when empty
     feedback_style: str = "link"  # "link" or "form"
+    federal: bool = False  # a US federal site: the .gov banner, identifier, required links
     sections: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -96,7 +97,7 @@ DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
 _KNOWN_SITE_KEYS = {
     "title", "base_url", "description", "language", "timezone", "agency", "contact_email",
     "contact_phone", "contact_url", "per_page", "feed_length", "output_dir", "cache_dir",
-    "raw_html", "footer_links",
+    "raw_html", "footer_links", "federal",
 }
 
 
@@ -240,6 +241,7 @@ def _parse(root: Path, path: Path, data: dict[str, Any],
         dap_subagency=str(analytics.get("dap_subagency", "")),
         feedback_url=feedback_url,
         feedback_style=feedback_style,
+        federal=get("federal", bool, False),
         sections={k: v for k, v in data.items() if k not in ("site",)},
     )
 

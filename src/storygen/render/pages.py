@@ -22,6 +22,7 @@ from ..read.content import Entry, Page
 from ..read.languages import locale_name
 from ..read.reader import slugify
 from ..theme import template_folders
+from .gov import gov_globals, search_globals
 from .languages import language_links
 from .markdown import Rendered
 from .subscribe import collection_topics, entry_topics
@@ -169,6 +170,8 @@ class Renderer:
             "pages": [p for p in site.pages if p.lang == edition.lang],
             "footer_links": config.footer_links,
             "social": config.social_accounts,
+            "gov": gov_globals(config),
+            "search": search_globals(config, edition.home),
         }
 
     def article(self, entry: Entry) -> Article:
@@ -192,6 +195,7 @@ class Renderer:
         for edition in self.site.editions:
             yield partial(self._tag_index, edition)
             yield partial(self._archive_index, edition)
+            yield partial(self._search_page, edition)
             for year in sorted(self.site.years_by_lang[edition.lang], reverse=True):
                 yield partial(self._archive_year, edition, year)
         for entry in self.site.entries:
@@ -275,6 +279,13 @@ class Renderer:
             years={y: len(years[y]) for y in sorted(years, reverse=True)}, year=None,
             items=[], page_title=_("Archive"), canonical=edition.home + "archive/",
             description=_("Everything published by %(site)s, by year.") % {
+                "site": edition.settings.title}))
+
+    def _search_page(self, edition: Edition) -> PageJob:
+        _ = self._(edition.lang)
+        return self._job(edition.prefix + "search/index.html", "search.html", edition.lang, dict(
+            page_title=_("Search"), canonical=edition.home + "search/",
+            description=_("Search everything published by %(site)s.") % {
                 "site": edition.settings.title}))
 
     def _archive_year(self, edition: Edition, year: int) -> PageJob:

@@ -14,6 +14,7 @@ def page_dates(site: Site) -> dict[str, str]:
             pages[listing.path] = newest
     for edition in site.editions:
         pages[f"{edition.home}tags/"] = pages[f"{edition.home}archive/"] = ""
+        pages[f"{edition.home}search/"] = ""
         pages.update({f"{edition.home}archive/{year}/": ""
                       for year in site.years_by_lang[edition.lang]})
     pages.update({e.path: (e.updated or e.date).date().isoformat() for e in site.entries})

@@ -163,8 +163,13 @@ class _Layout:
         else:
             self.link_line = self.link
 
+    def _order(self, body: str) -> list[str]:
+        if self.spec.card_from_first_url and _LINKS.search(body):
+            return [self.link_line, body]
+        return [body, self.link_line]
+
     def text(self, body: str, tags: list[str]) -> str:
-        parts = [body, self.link_line] if body else [self.link_line]
+        parts = self._order(body)
         if tags:
             parts.append(" ".join("#" + t for t in tags))
         return "\n\n".join(p for p in parts if p)
@@ -172,7 +177,7 @@ class _Layout:
     def api_text(self, body: str, tags: list[str]) -> str:
         if self.spec.escape != "little":
             return ""
-        parts = [links.little_escape(p) for p in (body, self.link_line) if p]
+        parts = [links.little_escape(p) for p in self._order(body) if p]
         if tags:
             parts.append(" ".join(links.little_hashtag(t) for t in tags))
         return "\n\n".join(parts)
@@ -237,7 +242,10 @@ def compose(source: Source, spec: PlatformSpec, settings: Settings) -> Teaser | 
     if short is None:
         return refuse("cannot shorten the text to fit at a sentence or word boundary",
                       f"add a shorter social.{spec.name}.text", choice.field)
-    return _teaser(source, spec, layout, _with_marker(marker, short), [], True, (image, alt))
+    body = _with_marker(marker, short)
+    # A cut at a sentence or word end often leaves room: put back what hashtags fit in it.
+    kept = next((tags[:n] for n in range(len(tags), 0, -1) if layout.fits(body, tags[:n])), [])
+    return _teaser(source, spec, layout, body, kept, True, (image, alt))
 
 
 def _target(choice: _Choice, marker: str, spec: PlatformSpec) -> str:

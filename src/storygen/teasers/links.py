@@ -11,6 +11,8 @@ from .counting import KNOWN_TLDS, graphemes, utf16_units
 
 LITTLE_RESERVED = "|{}@[]()<>#\\*_~"
 _LITTLE = str.maketrans({c: "\\" + c for c in LITTLE_RESERVED})
+_URL = regex.compile(r"(?:https?://|www\.)\S+")
+_MASTODON_PREFIX = regex.compile(r"^(?:https?://(?:www\.)?|xmpp:)")
 
 
 def tagged_url(url: str, source: str, medium: str, campaign: str) -> str:
@@ -26,6 +28,17 @@ def display_url(url: str) -> str:
     """The URL as people read it: no scheme, no query (`news.example.gov/stories/x/`)."""
     parts = urlsplit(url)
     return parts.netloc + parts.path
+
+
+def shown_link(platform: str, link: str) -> str:
+    """How the platform shows a link in the post, where it shows it otherwise than written.
+
+    Mastodon hides the scheme and `www.` and shows 30 characters, then `…` (its TextFormatter);
+    Bluesky shows the text the link facet covers, which is already `display_url`."""
+    if platform != "mastodon":
+        return ""
+    rest = _MASTODON_PREFIX.sub("", link, count=1)
+    return rest[:30] + ("…" if len(rest) > 30 else "")
 
 
 def host(url: str) -> str:
@@ -90,8 +103,20 @@ def body_facets(text: str) -> list[dict[str, Any]]:
 
 
 def little_escape(text: str) -> str:
-    """Backslash every reserved character; LinkedIn silently cuts a post at an unescaped one."""
-    return text.translate(_LITTLE)
+    """Backslash every reserved character outside URLs; LinkedIn silently cuts a post at an
+    unescaped one.
+
+    URLs go as written: LinkedIn finds links in the text before it reads the escapes, so an
+    escaped `_` stays in the link (`utm\\_source`, and the analytics lose the visit), while an
+    unescaped `_` or `#` inside a URL cuts nothing (reported by integrators who posted both ways:
+    brightbeanxyz/brightbean-studio#121, jikig-ai/soleur#5140, apoorvdarshan/crossposter 1.1.5).
+    Our own story links hold no other reserved character.
+    """
+    parts, last = [], 0
+    for match in _URL.finditer(text):
+        parts += [text[last:match.start()].translate(_LITTLE), match.group()]
+        last = match.end()
+    return "".join([*parts, text[last:].translate(_LITTLE)])
 
 
 def little_hashtag(name: str) -> str:

@@ -27,6 +27,9 @@ class PlatformSpec:
     link: str = "url"  # "url" (the link in the text), "display" (short text + facet), "wording"
     link_text: str = ""  # with link = "wording": where to find the story ({host}, {url}, {title})
     escape: str = ""  # "little": LinkedIn's reserved-character escaping for the API text
+    # The platform shows a preview card for the first URL in the post, whichever it is: with a
+    # link in the text, the story link goes first so the card is the story's.
+    card_from_first_url: bool = False
     needs_image: bool = False
     alt_limit: int | None = None
     utm_source: str = ""
@@ -51,11 +54,11 @@ DEFAULT_SPECS: dict[str, PlatformSpec] = {spec.name: spec for spec in (
     PlatformSpec("bluesky", "Bluesky", 300, "graphemes", "characters", hashtags=3,
                  max_bytes=3000, link="display", alt_limit=2000),
     PlatformSpec("threads", "Threads", 500, "threads", "characters (emoji count their bytes)",
-                 hashtags=1, max_links=5),
+                 hashtags=1, max_links=5, card_from_first_url=True),
     PlatformSpec("linkedin", "LinkedIn", 3000, "characters", "characters", hashtags=3,
-                 escape="little", alt_limit=4086),
+                 escape="little", alt_limit=4086, card_from_first_url=True),
     PlatformSpec("facebook", "Facebook", 63206, "characters", "characters", target=300,
-                 hashtags=2),
+                 hashtags=2, card_from_first_url=True),
     PlatformSpec("instagram", "Instagram", 2200, "characters", "characters", hashtags=5,
                  max_hashtags=5, link="wording", needs_image=True,
                  link_text="Read the full story: link in bio, or visit {host}"),

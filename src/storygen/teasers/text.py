@@ -29,6 +29,12 @@ _TRAILING = frozenset(",;:-–—/([{“‘«„.!?…&+|·•*")
 _HASHTAG = regex.compile(r"(?<!\w)#(\w+)")
 _LETTER = regex.compile(r"[^\W\d_]")
 _WORD_SPLIT = regex.compile(r"[^\w\p{M}]+|_+")
+# An apostrophe inside a word is dropped, not a word break: "women's" is #Womens, not #WomenS.
+_APOSTROPHE = regex.compile(r"(?<=\w)['’](?=\w)")
+# A symbol that is part of a name ("C++", "C#", "9/11", "R&D", "24/7"): dropping it would make
+# another word (#C, #911), so such a tag gets no hashtag. Hyphens, dots and spaces only part words.
+_NAME_SYMBOL = regex.compile(r"(?<=[\w\p{M}])[^\w\p{M}\s\-‐.·,:;!?'’\"”)\]]|"
+                             r"[^\w\p{M}\s\-‐.·,:;!?'’\"“(\[](?=[\w\p{M}])")
 
 
 @lru_cache(maxsize=1024)
@@ -42,13 +48,30 @@ def clean(text: str) -> str:
 def hashtag(tag: str) -> str:
     """`customer service` -> `CustomerService`: screen readers then say the words apart.
 
-    Letters already capitalised stay so (`COVID-19` -> `COVID19`); "" when no hashtag results.
+    Letters already capitalised stay so (`COVID-19` -> `COVID19`); words of scripts without
+    capitals are joined with `_`, as their writers do; "" when no faithful hashtag results.
+    Compatibility forms (ligatures such as `ﬁ`, full-width letters) become plain letters first,
+    since X and Mastodon end a hashtag at them.
     """
-    words = [w for w in _WORD_SPLIT.split(clean(tag).lstrip("#")) if w]
-    name = "".join(w[:1].upper() + w[1:] for w in words)
+    text = _APOSTROPHE.sub("", unicodedata.normalize("NFKC", clean(tag)).lstrip("#"))
+    if _NAME_SYMBOL.search(text):
+        return ""
+    words = [w for w in _WORD_SPLIT.split(text) if w]
+    name = ""
+    for word in words:
+        if name and not (_cased(word) and _cased(name[-1])):
+            name += "_"
+        name += word[:1].upper() + word[1:]
     if not name or not _LETTER.search(name) or len(GRAPHEME.findall(name)) > 64:
         return ""
     return name
+
+
+def _cased(text: str) -> bool:
+    """Does the text's script tell words apart by capitals (Latin, Cyrillic, Greek...)? Digits
+    join either way."""
+    letters = _LETTER.findall(text)
+    return not letters or any(c.lower() != c.upper() for c in letters)
 
 
 def hashtags(tags: Iterable[str], skip: str = "") -> list[str]:

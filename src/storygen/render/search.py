@@ -1,0 +1,120 @@
+"""Render step: the full-text search index, a Pagefind bundle in `pagefind/`.
+
+Every entry and page is given to Pagefind as a small HTML document of its own: its language
+(`<html lang>`, so each edition gets its own index and stemming), its title, its body, and the
+`type` and `topic` filters the results page offers. These are made from the model, not read
+back from the built pages, so the index is one output unit like any other: its key covers what
+it is made of, and a build in which no entry or page changed reuses it whole. Pagefind has no
+way to update an index in part, so when one entry changes the whole index is made again (its
+cost at 1,000 and 10,000 entries is in bench/README.md).
+
+The Pagefind program comes with the `pagefind[bin]` wheel. It indexes the documents written
+into a new folder in the cache, which is read back and removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+
+from markupsafe import Markup, escape
+
+from ..model.site import Site
+from ..problems import Problem, StorygenError
+from .markdown import Rendered
+from .pagefind_files import canonical_bundle
+
+BUNDLE = "pagefind/"
+WORK = "pagefind-work-"  # in the cache folder, only while an index is written
+# Pagefind's optional interfaces and its playground: the results page has its own few lines.
+UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
+
+Document = tuple[str, str]  # (URL path, HTML)
+
+
+def search_documents(site: Site, bodies: Mapping[str, Rendered],
+                     gettexts: Mapping[str, Callable[[str], str]]) -> Iterator[Document]:
+    """What Pagefind indexes, one document per entry and page, in a stable order.
+    `gettexts[lang]` translates the type filter's values."""
+    for entry in site.entries:
+        _ = gettexts[entry.lang]
+        kind = _("Service update") if entry.type == "update" else _("Story")
+        filters = [("type", kind), *[("topic", tag) for tag in entry.tags]]
+        yield entry.path, _document(entry.lang, entry.title, bodies[entry.path].html, filters)
+    for page in site.pages:
+        yield page.path, _document(page.lang, page.title, bodies[page.path].html,
+                                   [("type", gettexts[page.lang]("Page"))])
+
+
+def _document(lang: str, title: str, body: str, filters: list[tuple[str, str]]) -> str:
+    spans = "".join(f'<span data-pagefind-filter="{escape(k)}">{escape(v)}</span>'
+                    for k, v in filters)
+    return str(Markup('<!DOCTYPE html><html lang="{}"><head><title>{}</title></head><body>'
+                      '<main data-pagefind-body><h1 data-pagefind-meta="title">{}</h1>{}'
+                      '<div hidden>{}</div></main></body></html>').format(
+        lang, title, title, Markup(body), Markup(spans)))
+
+
+def search_inputs(site: Site) -> list[str]:
+    """What the index is made of, for its key: every indexed file's bytes (by hash), address
+    and language. Storygen, the settings and the catalogues are in every key already."""
+    return [f"{item.path}\0{item.lang}\0{item.digest}" for item in (*site.entries, *site.pages)]
+
+
+def search_index(documents: Iterable[Document], cache: Path) -> list[tuple[str, bytes]]:
+    """The Pagefind bundle for `documents`, as (output path, bytes), deterministic."""
+    with _work_folder(cache) as work:
+        for url, html in documents:
+            page = work / "site" / url.strip("/") / "index.html"
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_text(html, encoding="utf-8")
+        _run_pagefind(work)
+        bundle = work / "bundle"
+        files = {p.relative_to(bundle).as_posix(): p.read_bytes()
+                 for p in sorted(bundle.rglob("*")) if p.is_file()}
+    kept = {p: data for p, data in canonical_bundle(files).items() if not p.startswith(UNUSED)}
+    return [(BUNDLE + path, kept[path]) for path in sorted(kept)]
+
+
+def _run_pagefind(work: Path) -> None:
+    """Pagefind's command line on `work/site`, into `work/bundle`. Its Python API answers one
+    request per tenth of a second (a thousand seconds for 10,000 entries), the command takes
+    the folder whole. Run in `work`, with no PAGEFIND_ variables, so that no configuration
+    file or setting of the user's is read."""
+    from pagefind.service import get_executable
+
+    binary = get_executable()
+    if binary is None:
+        raise _failure("the pagefind program is missing")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
+    try:
+        done = subprocess.run([str(binary), "--site", "site", "--output-path", "bundle",
+                               "--silent"], cwd=work, env=environment, capture_output=True,
+                              text=True, check=False, timeout=3600)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise _failure(str(exc)) from None
+    if done.returncode != 0:
+        raise _failure((done.stderr or done.stdout).strip()[-500:])
+
+
+def _failure(reason: str) -> StorygenError:
+    return StorygenError([Problem(BUNDLE, None, f"Pagefind could not index the site: {reason}",
+                                  "reinstall storygen (pip install storygen) to get its "
+                                  "pagefind program")])
+
+
+@contextlib.contextmanager
+def _work_folder(cache: Path) -> Iterator[Path]:
+    """A new, private folder in the cache (so nothing planted there can be in the way), or in
+    the system's temporary folder when the cache folder cannot be written."""
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        folder = tempfile.TemporaryDirectory(prefix=WORK, dir=cache)
+    except OSError:
+        folder = tempfile.TemporaryDirectory(prefix=f"storygen-{WORK}")
+    with folder as path:
+        yield Path(path)

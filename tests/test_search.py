@@ -1,0 +1,103 @@
+"""The search index (Pagefind) as a build output: deterministic, reused while nothing it holds
+changed, made again when something did; the search form's two destinations."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import cbor2
+from engine_tools import build_site_at, clean_build, make_site, tree
+from test_build import build
+
+from storygen.render.pagefind_files import SIGNATURE
+
+
+def bundle(out: Path) -> dict[str, str]:
+    return {k: v for k, v in tree(out).items() if k.startswith("pagefind")}
+
+
+def test_two_clean_builds_give_the_same_index(tmp_path: Path) -> None:
+    """Pagefind orders filter values at random in each process; storygen sorts them."""
+    site = make_site(tmp_path / "site", 30)
+    clean_build(site, tmp_path / "one", tmp_path / "cache-one")
+    clean_build(site, tmp_path / "two", tmp_path / "cache-two")
+    clean_build(site, tmp_path / "three", tmp_path / "cache-three")
+    first = bundle(tmp_path / "one")
+    assert any(k.startswith("pagefind/filter/") for k in first)
+    assert first == bundle(tmp_path / "two") == bundle(tmp_path / "three")
+    topic = next(p for p in (tmp_path / "one" / "pagefind" / "filter").iterdir()
+                 if b"topic" in gzip.decompress(p.read_bytes()))
+    name, values = cbor2.loads(gzip.decompress(topic.read_bytes())[len(SIGNATURE):])
+    assert name == "topic"
+    assert [v[0] for v in values] == sorted(v[0] for v in values)
+    assert len(values) == 6  # every tag of engine_tools.TAGS
+
+
+def test_index_is_reused_until_an_entry_changes(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", 8)
+    out = tmp_path / "out"
+    first = build_site_at(site, out)
+    assert any(p.startswith("pagefind/") for p in first.stats.changed)
+    before = bundle(out)
+    again = build_site_at(site, out)
+    assert not [p for p in again.stats.changed if p.startswith("pagefind/")]
+    assert bundle(out) == before
+    story = site / "content" / "stories" / "entry-1.md"
+    story.write_text(story.read_text("utf-8") + "\nA new word: xylophonist.\n", "utf-8")
+    edited = build_site_at(site, out)
+    assert [p for p in edited.stats.changed if p.startswith("pagefind/fragment/")]
+    assert bundle(out) != before
+
+
+def test_nothing_outside_the_site_is_read_or_written(tmp_path: Path, monkeypatch) -> None:
+    """A link planted in the cache is not followed; a Pagefind configuration file in the
+    working folder is not read, and nothing is written there."""
+    site = make_site(tmp_path / "site", 3)
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    (elsewhere / "pagefind.yml").write_text("output_subdir: ../../planted\n", "utf-8")
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setenv("PAGEFIND_OUTPUT_SUBDIR", "../../planted")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "precious.txt").write_text("keep me", "utf-8")
+    cache = site / ".storygen-cache"
+    cache.mkdir()
+    (cache / "pagefind-work").symlink_to(outside, target_is_directory=True)
+    assert build(site) == 0
+    assert (outside / "precious.txt").read_text("utf-8") == "keep me"
+    assert sorted(p.name for p in outside.iterdir()) == ["precious.txt"]
+    assert (site / "_site" / "pagefind" / "pagefind.js").is_file()
+    assert [p.name for p in elsewhere.iterdir()] == ["pagefind.yml"]
+    assert not (tmp_path / "planted").exists()
+
+
+def test_header_form_goes_to_search_gov_with_an_affiliate(make_site) -> None:
+    site = make_site({"content/stories/a.md": "---\ntitle: A\ndate: 2025-01-01\n---\n\nText.\n"})
+    toml = site / "site.toml"
+    toml.write_text(toml.read_text("utf-8") + '[search]\nsearchgov_affiliate = "lakeshore"\n',
+                    "utf-8")
+    assert build(site) == 0
+    home = (site / "_site" / "index.html").read_text("utf-8")
+    assert 'action="https://search.usa.gov/search"' in home
+    assert '<input type="hidden" name="affiliate" value="lakeshore">' in home
+    assert 'name="query"' in home
+
+
+def test_own_search_page_without_an_affiliate(make_site) -> None:
+    site = make_site({"content/stories/a.md": "---\ntitle: A\ndate: 2025-01-01\n---\n\nText.\n"})
+    assert build(site) == 0
+    home = (site / "_site" / "index.html").read_text("utf-8")
+    assert 'role="search" action="/search/"' in home and 'name="q"' in home
+    assert (site / "_site" / "search" / "index.html").is_file()
+
+
+def test_bad_affiliate_is_an_error_naming_site_toml(make_site, capsys) -> None:
+    site = make_site({"content/stories/a.md": "---\ntitle: A\ndate: 2025-01-01\n---\n\nText.\n"})
+    toml = site / "site.toml"
+    toml.write_text(toml.read_text("utf-8") + '[search]\nsearchgov_affiliate = "a b<c"\n',
+                    "utf-8")
+    assert build(site) == 1
+    err = capsys.readouterr().err
+    assert "site.toml" in err and "searchgov_affiliate" in err and "Traceback" not in err
