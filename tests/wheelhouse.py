@@ -17,17 +17,23 @@ INSTALLED_ONLY = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"}
 
 
 def requirement_closure(name: str) -> list[importlib.metadata.Distribution]:
-    """`name`'s installed dependencies, theirs and so on (extras left out), without `name`."""
+    """`name`'s installed dependencies, theirs and so on (with the extras they ask each other
+    for, not `name`'s own), without `name`."""
     found: dict[str, importlib.metadata.Distribution] = {}
-    pending = list(importlib.metadata.requires(name) or [])
+    asked: set[tuple[str, frozenset[str]]] = set()  # (distribution, extras) followed already
+    pending = [(line, frozenset({""})) for line in importlib.metadata.requires(name) or []]
     while pending:
-        requirement = Requirement(pending.pop())
-        if requirement.marker and not requirement.marker.evaluate({"extra": ""}):
+        line, extras = pending.pop()
+        requirement = Requirement(line)
+        if requirement.marker and not any(requirement.marker.evaluate({"extra": extra})
+                                          for extra in extras):
             continue
         key = canonicalize_name(requirement.name)
-        if key not in found:
+        wanted = frozenset({"", *requirement.extras})
+        if (key, wanted) not in asked:
+            asked.add((key, wanted))
             found[key] = importlib.metadata.distribution(requirement.name)
-            pending += found[key].requires or []
+            pending += [(dep, wanted) for dep in found[key].requires or []]
     return [found[key] for key in sorted(found)]
 
 
