@@ -1,13 +1,14 @@
-"""Write a deterministic synthetic storygen site of N entries (and optionally the same as Pelican).
+"""Write a deterministic synthetic storygen site of N entries (and optionally the same as Pelican
+or Hugo).
 
-    python bench/make_corpus.py 1000 /tmp/corpus-1000 [--pelican]
+    python bench/make_corpus.py 1000 /tmp/corpus-1000 [--pelican] [--hugo]
 
 The same N always gives byte-identical files: every choice comes from a Random seeded with N,
 and dates count back from a fixed "now" (CORPUS_NOW, which bench/run.py passes to builds as
 SOURCE_DATE_EPOCH). The site has no templates/ of its own: a benchmark measures the theme
 packaged with storygen, as a new site uses it. With --pelican, DIR/pelican/ holds a Pelican
 project with the same entries, pages and images (Pelican's `Key: value` metadata instead of
-YAML front matter).
+YAML front matter); with --hugo, DIR/hugo/ a Hugo project (see bench/hugo_site.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from random import Random
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import hugo_site  # bench/ is not a package: found through sys.path
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS_NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -422,7 +426,7 @@ def write_pelican(out: Path, entries: list[Entry], pages: dict[str, str]) -> Non
               f"Title: {PAGES[slug]}\nSlug: {slug}\n\n{body}")
 
 
-def make_corpus(n: int, out: Path, pelican: bool = False) -> list[Entry]:
+def make_corpus(n: int, out: Path, pelican: bool = False, hugo: bool = False) -> list[Entry]:
     """Write the corpus of `n` entries into `out`; return the entries (newest first)."""
     entries = plan(n)
     rng = Random(f"storygen-bench-pages-{n}")
@@ -430,6 +434,9 @@ def make_corpus(n: int, out: Path, pelican: bool = False) -> list[Entry]:
     write_storygen(out, entries, pages)
     if pelican:
         write_pelican(out, entries, pages)
+    if hugo:
+        hugo_site.write_hugo(out, entries, pages, PAGES, images(),
+                             REPO / "src/storygen/theme/static/css/site.css", write)
     return entries
 
 
@@ -439,10 +446,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("dir", type=Path, help="folder to write the site into")
     parser.add_argument("--pelican", action="store_true",
                         help=f"also write the corpus as a Pelican project in DIR/{PELICAN_DIR}/")
+    parser.add_argument("--hugo", action="store_true",
+                        help=f"also write it as a Hugo project in DIR/{hugo_site.HUGO_DIR}/")
     args = parser.parse_args(argv)
     if args.n < 1:
         parser.error("N must be at least 1")
-    entries = make_corpus(args.n, args.dir, args.pelican)
+    entries = make_corpus(args.n, args.dir, args.pelican, args.hugo)
     words = sum(len(e.body.split()) for e in entries)
     print(f"wrote {len(entries)} entries ({words:,} words) to {args.dir}")
     return 0

@@ -1,6 +1,6 @@
 """Time storygen as whole processes on synthetic corpora, optionally against another generator.
 
-    .venv/bin/python bench/run.py --sizes 1000 --runs 3 [--baseline pelican] [--json out.json]
+    .venv/bin/python bench/run.py --sizes 1000 --runs 3 [--baseline pelican|hugo] [--json out.json]
 
 For each size it makes (or reuses) a corpus with bench/make_corpus.py, then runs every operation
 --runs times and reports the median, min and max wall time and the peak RSS. Each run is one
@@ -33,6 +33,7 @@ import make_corpus  # bench/ is not a package: found through sys.path
 
 REPO = make_corpus.REPO
 PELICAN = "{python} -m pelican content -s pelicanconf.py -o {out} -q"
+HUGO = "hugo --quiet --destination {out}"
 EDIT_MARK = "\n\nEdited for benchmark run {n}.\n"
 
 
@@ -151,10 +152,11 @@ def has_command(name: str) -> bool:
     return result.returncode == 0
 
 
-def stamp(n: int, pelican: bool) -> str:
+def stamp(n: int, baseline: str | None) -> str:
     """Changes when the corpus generator, the theme or the site settings change."""
-    digest = hashlib.sha256(f"{n} {pelican}".encode())
-    sources = [Path(make_corpus.__file__), REPO / "site.toml"]
+    digest = hashlib.sha256(f"{n} {baseline}".encode())
+    sources = [Path(make_corpus.__file__), Path(make_corpus.hugo_site.__file__), REPO / "site.toml"]
+    sources += sorted(make_corpus.hugo_site.LAYOUTS.rglob("*.html"))
     for folder in (REPO / "src/storygen/theme", REPO / "static"):
         sources += sorted(p for p in folder.rglob("*") if p.is_file())
     for path in sources:
@@ -162,14 +164,14 @@ def stamp(n: int, pelican: bool) -> str:
     return digest.hexdigest()
 
 
-def corpus(work: Path, n: int, pelican: bool) -> Path:
+def corpus(work: Path, n: int, baseline: str | None) -> Path:
     """The corpus of n entries under `work`, made again only when its inputs changed."""
     root = work / str(n)
     marker = root / ".corpus-stamp"
-    expected = stamp(n, pelican)
+    expected = stamp(n, baseline)
     if not marker.exists() or marker.read_text() != expected:
         started = time.perf_counter()
-        make_corpus.make_corpus(n, root, pelican)
+        make_corpus.make_corpus(n, root, baseline == "pelican", baseline == "hugo")
         marker.write_text(expected)
         print(f"made the {n:,}-entry corpus in {time.perf_counter() - started:.1f} s: {root}")
     return root
@@ -198,6 +200,11 @@ def tools(root: Path, baseline: str | None) -> list[Tool]:
         command = PELICAN.format(python=shlex.quote(sys.executable), out=root / "_pelican_site")
         found.append(Tool("pelican", command, src, root / "_pelican_site", (src / "cache",),
                           src / "content" / "stories" / edit.name))
+    elif baseline == "hugo":
+        src = root / make_corpus.hugo_site.HUGO_DIR
+        command = HUGO.format(out=shlex.quote(str(root / "_hugo_site")))
+        found.append(Tool("hugo", command, src, root / "_hugo_site", (src / "resources",),
+                          next((src / "content").glob(f"*/{edit.name}"))))
     elif baseline:
         target = root / "_baseline_site"
         command = baseline.format(src=shlex.quote(str(root)), out=shlex.quote(str(target)),
@@ -314,8 +321,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="operations to run (default: all): "
                              + ", ".join(op.key for op in OPERATIONS))
     parser.add_argument("--baseline", metavar="CMD",
-                        help='"pelican", or a shell command with {src} and {out} '
-                             "(and {python}) that builds the storygen corpus with another tool")
+                        help='"pelican", "hugo" (Debian\'s package), or a shell command with '
+                             "{src} and {out} (and {python}) that builds the storygen corpus "
+                             "with another tool")
     parser.add_argument("--work", type=Path,
                         default=Path(tempfile.gettempdir()) / "storygen-bench",
                         help="where the corpora are kept between runs")
@@ -338,6 +346,9 @@ def main(argv: list[str] | None = None) -> int:
         print("Pelican is not installed here: .venv/bin/pip install pelican markdown",
               file=sys.stderr)
         return 2
+    if args.baseline == "hugo" and shutil.which("hugo") is None:
+        print("Hugo is not installed here: apt-get install hugo", file=sys.stderr)
+        return 2
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(make_corpus.SOURCE_DATE_EPOCH)}
     operations = [op for op in OPERATIONS if op.key in args.ops.split(",")]
     missing = {op.key for op in operations if op.key in ("check", "crosspost")
@@ -349,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     logs.mkdir(parents=True, exist_ok=True)
     loads = {}
     for size in args.sizes:
-        root = corpus(args.work, size, pelican)
+        root = corpus(args.work, size, args.baseline)
         tools_ = tools(root, args.baseline)
         for operation in operations:
             if operation.key in missing:

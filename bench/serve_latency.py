@@ -1,6 +1,6 @@
 """Time from saving one story to its updated page being served by a real `storygen serve`.
 
-    .venv/bin/python bench/serve_latency.py --sizes 1000,10000 --rounds 5 [--json out.json]
+    .venv/bin/python bench/serve_latency.py --sizes 1000,10000 --rounds 5 [--hugo] [--json out.json]
 
 For each size it writes a fresh corpus with bench/make_corpus.py, starts `storygen serve` on a
 free loopback port as a child process (as a writer would), and times, per round, one save of a
@@ -8,6 +8,10 @@ story (a new sentence in its body) until the server's reload event arrives and a
 story's page then returns the new text, as an open browser tab would see it. It also times a
 save of the entry template (every entry page changes) and of the stylesheet, and the start-up
 (first build) itself. Ctrl-C (SIGINT) stops the server.
+
+With --hugo (Debian's `hugo` package), `hugo server` is timed the same way in the same run, on the
+same corpus written as a Hugo project (bench/hugo_site.py): its live reload is a WebSocket, so a
+round ends when a GET of the page, repeated every 20 ms, returns the new text.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +43,7 @@ POLL = 0.005
 @dataclass
 class Figures:
     size: int
+    tool: str = "storygen"
     startup: float = 0.0
     story: list[float] = field(default_factory=list)
     template: float = 0.0
@@ -45,7 +51,7 @@ class Figures:
 
     def row(self) -> str:
         story = statistics.median(self.story)
-        return (f"| {self.size:,} | {self.startup:.2f} | {story:.2f} "
+        return (f"| {self.tool} | {self.size:,} | {self.startup:.2f} | {story:.2f} "
                 f"({min(self.story):.2f}-{max(self.story):.2f}) | {self.template:.2f} "
                 f"| {self.stylesheet:.2f} |")
 
@@ -53,15 +59,19 @@ class Figures:
 class Server:
     """`storygen serve` on a corpus, in a child process whose output goes to a log file."""
 
+    READY = r"Serving at http://127\.0\.0\.1:(\d+)/"
+
     def __init__(self, root: Path, log: Path) -> None:
+        self.start([sys.executable, "-m", "storygen.cli", "serve", "--root", str(root),
+                    "--port", "0"], root, log)
+
+    def start(self, argv: list[str], cwd: Path, log: Path) -> None:
         env = {**os.environ, "SOURCE_DATE_EPOCH": str(make_corpus.SOURCE_DATE_EPOCH)}
         self.log = log
         with log.open("w") as stream:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "storygen.cli", "serve", "--root", str(root),
-                 "--port", "0"], stdout=stream, stderr=subprocess.STDOUT, env=env)
-        found = wait_for(lambda: re.search(r"Serving at http://127\.0\.0\.1:(\d+)/",
-                                           log.read_text()), "the server to start")
+            self.process = subprocess.Popen(argv, cwd=cwd, stdout=stream,
+                                            stderr=subprocess.STDOUT, env=env)
+        found = wait_for(lambda: re.search(self.READY, log.read_text()), "the server to start")
         self.port = int(found.group(1))
 
     def get(self, path: str) -> bytes:
@@ -84,6 +94,52 @@ class Server:
         self.process.send_signal(signal.SIGINT)
         self.process.wait(timeout=PATIENCE)
 
+    def save_and_time(self, path: Path, old: str, new: str, url: str, marker: str) -> float:
+        """Save `path` with `old` replaced by `new`; seconds until `url` serves `marker`.
+
+        As a browser tab does: wait for the server's reload (or stylesheet) event, then fetch the
+        page. (Polling the page every few milliseconds instead would slow the server being timed.)
+        """
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (path, old)
+        events = self.events()
+        try:
+            started = time.perf_counter()
+            path.write_text(text.replace(old, new, 1), encoding="utf-8")
+            while True:
+                name = next_event(events)
+                if name in ("reload", "css") and marker.encode() in self.get(url):
+                    return time.perf_counter() - started
+        finally:
+            events.close()
+
+
+class HugoServer(Server):
+    """`hugo server` on the Hugo copy of a corpus (rendering to memory, as it does by default)."""
+
+    READY = r"Web Server is available at http://(?:localhost|127\.0\.0\.1):(\d+)/"
+
+    def __init__(self, root: Path, log: Path) -> None:
+        self.start(["hugo", "server", "--bind", "127.0.0.1", "--port", str(free_port()),
+                    "--disableLiveReload"], root, log)
+
+    def save_and_time(self, path: Path, old: str, new: str, url: str, marker: str) -> float:
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (path, old)
+        started = time.perf_counter()
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        while marker.encode() not in self.get(url):
+            if time.perf_counter() - started > PATIENCE:
+                raise TimeoutError(f"hugo server never served {marker!r} at {url}")
+            time.sleep(0.02)
+        return time.perf_counter() - started
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
 
 def wait_for(check: Callable[[], object], what: str) -> object:
     deadline = time.monotonic() + PATIENCE
@@ -94,26 +150,6 @@ def wait_for(check: Callable[[], object], what: str) -> object:
     return found
 
 
-def save_and_time(server: Server, path: Path, old: str, new: str, url: str, marker: str) -> float:
-    """Save `path` with `old` replaced by `new`; seconds until `url` serves `marker`.
-
-    As a browser tab does: wait for the server's reload (or stylesheet) event, then fetch the
-    page. (Polling the page every few milliseconds instead would slow the server being timed.)
-    """
-    text = path.read_text(encoding="utf-8")
-    assert old in text, (path, old)
-    events = server.events()
-    try:
-        started = time.perf_counter()
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
-        while True:
-            name = next_event(events)
-            if name in ("reload", "css") and marker.encode() in server.get(url):
-                return time.perf_counter() - started
-    finally:
-        events.close()
-
-
 def next_event(events: http.client.HTTPResponse) -> str:
     """The name of the next event on the stream (keep-alive comments skipped)."""
     while line := events.fp.readline():
@@ -122,33 +158,60 @@ def next_event(events: http.client.HTTPResponse) -> str:
     raise EOFError("the server closed the event stream")
 
 
-def measure(size: int, rounds: int, work: Path) -> Figures:
+@dataclass(frozen=True)
+class Layout:
+    """Where one tool's copy of the corpus keeps what the rounds save."""
+
+    tool: str
+    server: type[Server]
+    root: Path
+    stories: str  # folder of the story files, under root
+    template: str  # the entry page template, under root
+    stylesheet: str
+
+
+def layouts(root: Path, hugo: bool) -> list[Layout]:
+    found = [Layout("storygen", Server, root, "content/stories", "templates/entry.html",
+                    "static/css/site.css")]
+    if hugo:
+        found.append(Layout("hugo", HugoServer, root / make_corpus.hugo_site.HUGO_DIR,
+                            "content/stories", "layouts/_default/single.html",
+                            "static/css/site.css"))
+    return found
+
+
+def measure(size: int, rounds: int, work: Path, hugo: bool) -> list[Figures]:
     root = work / f"serve-{size}"
     shutil.rmtree(root, ignore_errors=True)
-    entries = make_corpus.make_corpus(size, root)
+    entries = make_corpus.make_corpus(size, root, hugo=hugo)
     for name in ("templates/entry.html", "static/css/site.css"):  # the site's copies, to edit
         subprocess.run([sys.executable, "-m", "storygen.cli", "theme", "--root", str(root),
                         "copy", name], check=True, capture_output=True)
     stories = [e for e in entries if e.kind == "story" and not e.meta.get("draft")]
-    figures = Figures(size)
+    return [measure_one(layout, stories, size, rounds, work) for layout in layouts(root, hugo)]
+
+
+def measure_one(layout: Layout, stories: list[make_corpus.Entry], size: int, rounds: int,
+                work: Path) -> Figures:
+    figures, root = Figures(size, layout.tool), layout.root
     started = time.perf_counter()
-    server = Server(root, work / f"serve-{size}.log")
+    server = layout.server(root, work / f"serve-{layout.tool}-{size}.log")
     figures.startup = time.perf_counter() - started
     try:
         for n in range(rounds):
             entry = stories[(n * 97) % len(stories)]
             marker = f"Saved for latency round {n}."
-            figures.story.append(save_and_time(
-                server, root / "content/stories" / f"{entry.slug}.md", "\n---\n",
+            figures.story.append(server.save_and_time(
+                root / layout.stories / f"{entry.slug}.md", "\n---\n",
                 f"\n---\n\n{marker}\n", f"/stories/{entry.slug}/", marker))
             time.sleep(0.5)  # let the server settle between rounds
-        figures.template = save_and_time(
-            server, root / "templates/entry.html", "<article", "<!-- template saved --><article",
-            f"/stories/{stories[-1].slug}/", "template saved")
+        figures.template = server.save_and_time(
+            root / layout.template, "<article", "<article data-template-saved",
+            f"/stories/{stories[-1].slug}/", "data-template-saved")  # Go templates drop comments
         time.sleep(0.5)
-        figures.stylesheet = save_and_time(
-            server, root / "static/css/site.css", ":root", "/* css saved */ :root",
-            "/css/site.css", "css saved")
+        figures.stylesheet = server.save_and_time(
+            root / layout.stylesheet, ":root", "/* css saved */ :root", "/css/site.css",
+            "css saved")
     finally:
         server.stop()
     return figures
@@ -160,13 +223,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="story saves per size (default 5)")
     parser.add_argument("--work", type=Path, help="scratch folder (default: a temporary one)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also save the figures here")
+    parser.add_argument("--hugo", action="store_true",
+                        help="also time `hugo server` on the same corpus (needs Debian's hugo)")
     args = parser.parse_args(argv)
+    if args.hugo and shutil.which("hugo") is None:
+        parser.error("--hugo: Hugo is not installed here (apt-get install hugo)")
     work = args.work or Path(tempfile.mkdtemp(prefix="storygen-serve-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    results = [measure(int(size), args.rounds, work) for size in args.sizes.split(",")]
-    print("| entries | start-up, s | save story -> page served, s: median (min-max) "
+    results = [figures for size in args.sizes.split(",")
+               for figures in measure(int(size), args.rounds, work, args.hugo)]
+    print("| server | entries | start-up, s | save story -> page served, s: median (min-max) "
           "| save entry template, s | save stylesheet, s |")
-    print("|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|")
     for figures in results:
         print(figures.row())
     if args.json:

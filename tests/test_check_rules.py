@@ -428,10 +428,12 @@ def test_unknown_tags_only_with_an_allowed_list(check) -> None:
 
 
 def test_expired_update_and_future_date(check) -> None:
-    front = FRONT + "type: update\nexpires: 2026-05-20\n"
+    front = FRONT + "type: update\nexpires: 2026-05-28\n"
     assert places(check(front=front, rules=("expired-update",))) == [(9, 10)]
     later = FRONT + "type: update\nexpires: 2026-06-20\n"
     assert check(front=later, rules=("expired-update",)) == []
+    kept = FRONT + "type: update\nexpires: 2026-05-20\n"  # over a week ago: kept for the record
+    assert check(front=kept, rules=("expired-update",)) == []
     future = FRONT.replace("2026-05-01", "2026-07-01")
     assert places(check(front=future, rules=("future-date",))) == [(3, 7)]
 

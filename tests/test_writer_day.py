@@ -154,3 +154,158 @@ def test_status_on_bad_content_does_not_talk_of_writing(make_site, capsys) -> No
     assert "storygen: 1 problem found, no status shown (fix them first):" in said
     assert f"{STORY}:3: 'date'" in said
     assert "nothing was written" not in said
+
+
+MIGRATED = """\
+[site]
+title = "Test News"
+base_url = "https://news.example.gov/"
+timezone = "America/New_York"
+[fields]
+date_from_filename = true
+"""
+
+
+def release_notes(make_site, toml: str = MIGRATED) -> Path:
+    """Three Jekyll posts called "Release notes", as they were: dated by their file names."""
+    return make_site({
+        "content/stories/2025-01-07-release-notes.md": story("title: Release notes"),
+        "content/stories/2025-02-04-release-notes.md": story(
+            "title: Release notes\naliases: [/old/feb-notes/]", "See [January's]"
+            "(/stories/2025/01/release-notes/) and [the old one](/stories/release-notes/)."),
+        "content/stories/2025-03-04-release-notes.md": story("title: Release notes"),
+    }, toml)
+
+
+def test_a_shared_address_is_told_once_with_the_pattern_that_parts_them(make_site,
+                                                                       capsys) -> None:
+    site = release_notes(make_site)
+    status, said = build(site, capsys)
+    assert status == 1
+    assert "3 problems" not in said and "1 problem found" in said
+    assert ("content/stories/2025-01-07-release-notes.md:1: the web address "
+            "/stories/release-notes/ is used by 3 files: "
+            "content/stories/2025-01-07-release-notes.md, "
+            "content/stories/2025-02-04-release-notes.md, "
+            "content/stories/2025-03-04-release-notes.md (give each a slug of its own, e.g. "
+            'slug: a-different-name, or put the date in the address: [permalinks] story = '
+            '"/stories/{year}/{slug}/" in site.toml)') not in said  # one year: not enough
+    assert '[permalinks] story = "/stories/{year}/{month}/{slug}/" in site.toml)' in said
+
+
+def test_address_patterns_reach_every_output(make_site, capsys, monkeypatch) -> None:
+    site = release_notes(make_site, MIGRATED + '[permalinks]\nstory = '
+                                               '"/stories/{year}/{month}/{slug}/"\n')
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime(2025, 6, 1).timestamp())))
+    status, said = build(site, capsys)
+    assert status == 0, said
+    out = site / "_site"
+    for month in ("01", "02", "03"):
+        assert "Release notes" in page(site, f"stories/2025/{month}/release-notes")
+    sitemap = (out / "sitemap.xml").read_text("utf-8")
+    assert "https://news.example.gov/stories/2025/02/release-notes/" in sitemap
+    assert "/stories/release-notes/" not in sitemap
+    feed = (out / "feed.xml").read_text("utf-8")
+    assert "<link>https://news.example.gov/stories/2025/03/release-notes/</link>" in feed
+    assert "/stories/2025/02/release-notes/" in (out / "_redirects").read_text("utf-8")
+    assert "/stories/2025/02/release-notes/" in page(site, "old/feb-notes")
+    # check judges links against the same addresses
+    assert run_cli("check", "--root", str(site), "--format", "json") == 1
+    found = json.loads(capsys.readouterr().out)
+    broken = [d for d in found["diagnostics"] if d["rule"] == "broken-link"]
+    assert len(broken) == 1 and "/stories/release-notes/" in broken[0]["message"]
+    # the crosspost ledger records each entry by its address
+    assert run_cli("crosspost", "--root", str(site), "--seed") == 0
+    ledger = json.loads((site / "crosspost-ledger.json").read_text("utf-8"))["entries"]
+    assert sorted(ledger) == [f"/stories/2025/{m}/release-notes/" for m in ("01", "02", "03")]
+
+
+@pytest.mark.parametrize(("pattern", "message"), [
+    ('story = "/stories/{title}/"', "[permalinks] story: {title} is not a placeholder "
+                                    "storygen knows (use {slug} (the entry's slug)"),
+    ('story = "/stories/{year}/"', "[permalinks] story = '/stories/{year}/' must start and "
+                                   "end with /, hold {slug}"),
+    ('story = "/stories/../{slug}/"', "[permalinks] story = '/stories/../{slug}/' must start"),
+    ('news = "/news/{slug}/"', "[permalinks] news is not an entry type (use story or update)"),
+])
+def test_a_bad_address_pattern_is_refused(make_site, capsys, pattern: str,
+                                          message: str) -> None:
+    site = make_site({STORY: story("title: Storm\ndate: 2025-01-10")},
+                     MIGRATED + f"[permalinks]\n{pattern}\n")
+    status, said = build(site, capsys)
+    assert status == 1
+    assert f"site.toml: {message}" in said
+
+
+AT_ROOT = "write /images/bus-route.png: files in static/ are published at the site's root"
+
+
+@pytest.mark.parametrize(("image", "advice"), [
+    ("static/images/bus-route.png", AT_ROOT),
+    ("/static/images/bus-route.png", AT_ROOT),
+    ("/images/Bus-Route.PNG", "write /images/bus-route.png: the letters must match the file's name "
+                        "exactly"),
+    ("/pictures/bus-route.png", "did you mean /images/bus-route.png?"),
+    ("/images/nowhere.png", "put the file at static/images/nowhere.png, or fix the path"),
+])
+def test_a_missing_picture_gets_the_same_advice_from_build_and_check(
+        make_site, capsys, image: str, advice: str) -> None:
+    site = make_site({STORY: story(f"title: Storm\ndate: 2025-01-10\nimage: {image}\n"
+                                   "image_alt: A map of the closed roads"),
+                      "static/images/bus-route.png": "a picture"})
+    status, said = build(site, capsys)
+    assert status == 1
+    assert f"{STORY}:4: the image {image} is not in static/" in said and f"({advice})" in said
+    assert run_cli("check", "--root", str(site), "--format", "json") == 1
+    found = json.loads(capsys.readouterr().out)["diagnostics"]
+    assert [d["fix"] for d in found if d["rule"] == "broken-link"] == [advice]
+
+
+def test_a_copied_file_is_pointed_out(make_site, capsys) -> None:
+    text = story("title: Storm closure\ndate: 2025-01-10\ntype: update")
+    site = make_site({"content/stories/storm-closure.md": text,
+                      "content/stories/storm-closure (copy).md": text.replace(
+                          "Offices are closed today.", "Offices  are closed\ntoday.")})
+    status, said = build(site, capsys)
+    assert status == 0
+    assert ("content/stories/storm-closure (copy).md:2: this entry has the same title and text "
+            "as content/stories/storm-closure.md: is it a copy? (delete the copy") in said
+    assert said.count("is it a copy") == 1
+
+
+def test_an_urgent_update_without_an_end(make_site, capsys) -> None:
+    site = make_site({STORY: story("title: Storm\ndate: 2025-01-10\ntype: update\nurgent: true")})
+    status, said = build(site, capsys)
+    assert status == 0
+    assert (f"{STORY}:5: this urgent update has no 'expires', so its red banner stays on every "
+            "page until someone edits the file (add the day it ends, e.g. expires:") in said
+    (site / STORY).write_text(story("title: Storm\ndate: 2025-01-10\ntype: update\n"
+                                    "urgent: true\nexpires: 2025-01-12"), encoding="utf-8")
+    assert "red banner" not in build(site, capsys)[1]
+
+
+def test_new_update_leaves_no_empty_expires_and_offers_another_address(make_site,
+                                                                      capsys) -> None:
+    site = make_site({})
+    assert run_cli("new", "--root", str(site), "Storm closure", "--type", "update") == 0
+    written = (site / "content/stories/storm-closure.md").read_text("utf-8")
+    assert "\nexpires:" not in written and "\n# expires: " in written
+    capsys.readouterr()
+    assert run_cli("new", "--root", str(site), "Storm closure", "--type", "update") == 1
+    said = capsys.readouterr().err
+    hint = said.split("--slug ", 1)[1].split(")", 1)[0]
+    assert hint.startswith("storm-closure-20")
+    assert run_cli("new", "--root", str(site), "Storm closure", "--type", "update",
+                   "--slug", hint) == 0
+    assert (site / f"content/stories/{hint}.md").is_file()
+    capsys.readouterr()
+    assert run_cli("build", "--root", str(site), "--drafts") == 0  # two drafts, two addresses
+    assert "no 'expires'" not in capsys.readouterr().out
+
+
+def test_a_misspelt_key_is_explained_to_the_writer_first(make_site, capsys) -> None:
+    site = make_site({STORY: story("title: Storm\ndate: 2025-01-10\nsumary: Offices closed")})
+    status, said = build(site, capsys)
+    assert status == 0
+    assert (f"{STORY}:4: 'sumary' is not a storygen field, so it is not used (did you mean "
+            "'summary'? If so, correct the spelling.") in said

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..read.content import Entry
 from ..read.reader import slugify
 from .context import Context, Family, Item
 from .diagnostic import Finding, Rule
 from .document import Document
+
+RECENT = timedelta(days=7)  # how long after its expiry an update is pointed out
 
 
 class FrontMatter(Family):
@@ -20,7 +22,8 @@ class FrontMatter(Family):
         Rule("title-length", "warning", "a title longer than max_title characters"),
         Rule("no-image", "warning", "no image, so shared links get a plain card"),
         Rule("unknown-tag", "error", "a tag not in allowed_tags (when the list is set)"),
-        Rule("expired-update", "warning", "an update whose expires time has passed"),
+        Rule("expired-update", "warning", "an update that expired in the last week (its page "
+                                          "stays, marked as no longer current)"),
         Rule("future-date", "warning", "a date later than now: not published until then"),
     )
 
@@ -72,16 +75,24 @@ class FrontMatter(Family):
 
     def _times(self, doc: Document, entry: Entry) -> Iterator[Finding]:
         now = self.ctx.now
-        if entry.expires is not None and entry.expires <= now:
+        if entry.expires is not None and just_expired(entry, now):
+            ended = _day(entry.expires) if entry.expires_has_time else f"{entry.expires:%Y-%m-%d}"
             yield doc.finding("expired-update", self._at(doc, entry, "expires"),
-                              f"the update expired on {_day(entry.expires)} and no longer "
-                              "shows in listings", "delete it, or move expires if it still "
-                              "applies")
+                              f"the update expired on {ended}: it has left the "
+                              "listings and feeds, and its page stays, marked as no longer "
+                              "current", "nothing to do if it is over; if it still applies, "
+                              "move expires later")
         if entry.date > now:
             yield doc.finding("future-date", self._at(doc, entry, "date"),
                               f"the date {_day(entry.date)} is in the future, so the entry is "
                               "not published until then", "check the date; leave it if the "
                               "entry is scheduled")
+
+
+def just_expired(entry: Entry, now: datetime) -> bool:
+    """Expired within `RECENT`: the writer may have meant it to last longer. Older expired
+    updates are kept for the record, as the guide says to, and not warned about again."""
+    return entry.expires is not None and entry.expires <= now < entry.expires + RECENT
 
 
 def _day(when: datetime) -> str:

@@ -9,9 +9,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
-from .. import theme
+from ..model.images import image_hint, static_files
 from ..model.site import Site
-from ..read.config import SiteConfig
 from ..read.content import Entry
 from ..render.pages import human_date
 from ..render.redirects import alias_path
@@ -75,7 +74,7 @@ class Targets:
         if name in self.sources:
             return f"link to the page's address, {self.sources[name]}, not to its Markdown file"
         if image:
-            return f"put the file at static{path}, or fix the address"
+            return image_hint(path, self.files)
         close = self.closest(path)
         return f"did you mean {close}?" if close else "check the address"
 
@@ -108,11 +107,6 @@ def _words(path: str) -> frozenset[str]:
     return frozenset(word for word in re.split(r"[/._-]+", path.lower()) if word)
 
 
-def static_files(config: SiteConfig) -> set[str]:
-    """What the build publishes from static/ and the theme's static files."""
-    return {"/" + relative for relative in theme.static_files(config)}
-
-
 class Links(Family):
     """Undefined references are found per file; links are listed per file (`refs`) and judged
     on every run (`judge`), since they depend on what the rest of the site holds."""
@@ -141,6 +135,8 @@ class Links(Family):
             yield LinkRef(link.url, *doc.position(link.url_start), link.image)
         for key, image in (("image", True), ("contact", False)):
             url = _field_url(item, key)
+            if key == "image" and url and not url.startswith("/") and not urlsplit(url).scheme:
+                url = "/" + url  # as pages show it: from the site's root, like the build
             if url:
                 offset = doc.find_in_field(item.lines.get(key), url)
                 yield LinkRef(url, *doc.position(offset), image)

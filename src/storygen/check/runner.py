@@ -19,7 +19,7 @@ from .access import Accessibility
 from .context import Context, Family, Item
 from .diagnostic import Diagnostic, Finding, Level, Rule
 from .document import PROSE_FIELDS, Document, scan
-from .fields import FrontMatter
+from .fields import FrontMatter, just_expired
 from .links import Links
 from .placeholders import Placeholders
 from .plain import SYLLABLES, PlainLanguage
@@ -137,7 +137,8 @@ def _clock(item: Item, now: datetime) -> tuple[bool, ...]:
     """What the findings of one file depend on the time for: future date, expired update."""
     if not isinstance(item, Entry):
         return ()
-    return item.date > now, item.expires is not None and item.expires <= now
+    return item.date > now, item.expires is not None and item.expires <= now, just_expired(
+        item, now)
 
 
 _WORK: tuple[_Run, list[Item]] | None = None  # what forked workers read

@@ -67,7 +67,7 @@ def make_bulletin(config: SiteConfig, entry: Entry, body: Rendered) -> Bulletin:
     import css_inline  # late: only runs that write bulletins need it
 
     inlined = css_inline.inline(page)
-    name = f"{entry.prefix.replace('/', '-')}{entry.slug}"
+    name = entry.file_name
     return Bulletin(entry, name, subject, inlined, plain_text(subject, inlined, entry.title))
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+from .. import theme
 from ..problems import Problem
 from ..read.config import SiteConfig
 from ..read.content import Entry
@@ -32,6 +33,27 @@ def unpublished_images(config: SiteConfig, entries: Iterable[Entry]) -> list[Pro
             str(entry.source), entry.line_of("image") or 1,
             f"the image {image} is not in static/, so the page and its social card would "
             "show a broken picture",
-            f"put the file at static/{relative}, or fix the path" if plain
+            image_hint("/" + relative, static_files(config)) if plain
             else "fix the path: name a file in static/; hidden files are not published"))
     return problems
+
+
+def static_files(config: SiteConfig) -> set[str]:
+    """The site path of every file the build publishes from static/ and the theme's static
+    files (`/images/x.png`)."""
+    return {"/" + relative for relative in theme.static_files(config)}
+
+
+def image_hint(path: str, files: set[str]) -> str:
+    """What to write instead of a picture's missing site path, given the files there are:
+    the same advice from `build` and from `check`."""
+    if "/static/" in path and (tail := "/" + path.split("/static/", 1)[1]) in files:
+        return f"write {tail}: files in static/ are published at the site's root"
+    lowered = {file.lower(): file for file in sorted(files)}
+    if path.lower() in lowered:
+        return f"write {lowered[path.lower()]}: the letters must match the file's name exactly"
+    name = PurePosixPath(path).name.lower()
+    same_name = [file for file in sorted(files) if PurePosixPath(file).name.lower() == name]
+    if len(same_name) == 1:
+        return f"did you mean {same_name[0]}?"
+    return f"put the file at static{path}, or fix the path"

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..problems import Problem, StorygenError
 from .content import ENTRY_FIELDS
+from .permalinks import parse_permalinks
 
 CONFIG_FILE = "site.toml"
 BASE_URL_ENV = "STORYGEN_BASE_URL"
@@ -51,6 +52,7 @@ class SiteConfig:
     dap_subagency: str = ""
     feedback_url: str = ""  # "Was this page helpful?": off when empty
     feedback_style: str = "link"  # "link" or "form"
+    permalinks: dict[str, str] = field(default_factory=dict)  # entry type -> address pattern
     federal: bool = False  # a US federal site: the .gov banner, identifier, required links
     sections: dict[str, Any] = field(default_factory=dict)
 
@@ -214,6 +216,8 @@ def _parse(root: Path, path: Path, data: dict[str, Any],
     if feedback_style not in ("link", "form"):
         errors.append(Problem(str(path), None,
                               f'[feedback] style must be "link" or "form", got {feedback_style!r}'))
+    permalinks, bad_patterns = parse_permalinks(data.get("permalinks", {}))
+    errors += [Problem(str(path), None, message, hint) for message, hint in bad_patterns]
     if errors:
         raise StorygenError(errors)
     return SiteConfig(
@@ -241,6 +245,7 @@ def _parse(root: Path, path: Path, data: dict[str, Any],
         dap_subagency=str(analytics.get("dap_subagency", "")),
         feedback_url=feedback_url,
         feedback_style=feedback_style,
+        permalinks=permalinks,
         federal=get("federal", bool, False),
         sections={k: v for k, v in data.items() if k not in ("site",)},
     )

@@ -8,6 +8,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
+from .permalinks import DEFAULTS, entry_path
+
 EntryType = Literal["story", "update"]
 ENTRY_TYPES: tuple[EntryType, ...] = ("story", "update")
 SECTION_FOR_TYPE: dict[str, str] = {"story": "stories", "update": "updates"}
@@ -69,6 +71,7 @@ class Entry:
     translation_of: str = ""  # as written: the slug or file name of the entry translated
     translation_key: str = ""  # shared by an entry and its translations ("" when it has none)
     alert: dict[str, Any] = field(default_factory=dict)  # CAP settings of an urgent update
+    permalink: str = ""  # the address pattern from `[permalinks]` ("": the default)
 
     @property
     def section(self) -> str:
@@ -76,8 +79,19 @@ class Entry:
 
     @cached_property  # asked for again and again while building
     def path(self) -> str:
-        """Site path of the entry's page, e.g. `/stories/permit-wait-times/`."""
-        return f"/{self.prefix}{self.section}/{self.slug}/"
+        """Site path of the entry's page, e.g. `/stories/permit-wait-times/`: the only place
+        it is made (see `permalinks`)."""
+        return entry_path(self.permalink or DEFAULTS[self.type], self.prefix, self.section,
+                          self.slug, self.date)
+
+    @property
+    def file_name(self) -> str:
+        """A name for files made for this entry alone (alerts, e-mail bulletins), unique as
+        its path is: `storm-closure`, `es-storm-closure`, or from a `[permalinks]` address,
+        `updates-2026-09-storm-closure`."""
+        if not self.permalink:
+            return f"{self.prefix.replace('/', '-')}{self.slug}"
+        return self.path.strip("/").replace("/", "-")
 
     def is_expired(self, now: datetime) -> bool:
         return self.expires is not None and self.expires <= now

@@ -20,10 +20,12 @@ from .alerts import alert_settings
 from .cleaning import NotText, decode, one_line, visible
 from .config import SiteConfig
 from .content import ENTRY_FIELDS, ENTRY_TYPES, TRANSLATION_FIELDS, Contact, Entry, Page
+from .copies import warn_about_copies
 from .dates import DATE_HINT, DateError, parse_date, parse_end
 from .languages import UnknownLanguage, canonical_tag, locale_name, prefix_of
 from .leftovers import advice, find_template_leftovers
 from .nesting import too_deep
+from .permalinks import parting_hint
 from .repeats import report_notes
 from .translations import link_translations
 
@@ -82,7 +84,8 @@ def read_content(config: SiteConfig, memo: ReadMemo | None = None) -> Content:
                 if file is not None and (item := _read_one(config, file, content, build,
                                                            memo)) is not None:
                     found.append(item)
-    _check_unique_urls(content)
+    _check_unique_urls(content, config)
+    warn_about_copies(content.entries, content.warnings)
     content.entries = link_translations(content.entries, content.problems)
     content.pages = link_translations(content.pages, content.problems)
     content.entries.sort(key=lambda e: (e.date, e.slug), reverse=True)
@@ -344,8 +347,9 @@ class _Fields:
             close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.75)
             if close:
                 self.warn(key, f"'{key}' is not a storygen field, so it is not used",
-                          f"did you mean '{close[0]}'? If not, add it to [fields] ignore in "
-                          "site.toml")
+                          f"did you mean '{close[0]}'? If so, correct the spelling. If not, "
+                          "leave it: whoever looks after site.toml can add it to [fields] "
+                          "ignore to stop this warning")
         return extra
 
 
@@ -449,6 +453,11 @@ def _entry_from(config: SiteConfig, fields: _Fields, digest: str) -> Entry | Non
     if urgent and entry_type != "update":
         fields.error("urgent", "only service updates can be urgent", "add type: update")
     expires, expires_has_time = fields.end("expires")
+    if urgent and fields.raw("expires") in (None, ""):
+        fields.warn("urgent", "this urgent update has no 'expires', so its red banner stays on "
+                              "every page until someone edits the file",
+                    "add the day it ends, e.g. expires: 2026-12-04 (or with a time: "
+                    "2026-12-04 17:00)")
     date = _date(fields, path)
     if date and expires and expires <= date:
         fields.error("expires", "the update expires before it is published",
@@ -479,6 +488,7 @@ def _entry_from(config: SiteConfig, fields: _Fields, digest: str) -> Entry | Non
         extra=fields.extra(ENTRY_FIELDS),
         lines=fields.canonical_lines(),
         digest=digest,
+        permalink=config.permalinks.get(entry_type, ""),
         **_language(fields),
     )
     return entry
@@ -517,18 +527,17 @@ def _language(fields: _Fields) -> dict[str, str]:
             "translation_key": fields.text("translation_key")}
 
 
-def _check_unique_urls(content: Content) -> None:
-    """Each file sharing a web address is told so, naming the others: which of them brought
-    the clash, and which one should move, is for the writer to say."""
+def _check_unique_urls(content: Content, config: SiteConfig) -> None:
+    """Files sharing a web address are reported once, naming them all (which of them should
+    move is for the writer to say), with the address pattern that would part them."""
     users: dict[str, list[Entry | Page]] = {}
     for item in [*content.entries, *content.pages]:
         users.setdefault(item.path, []).append(item)
     for path, items in users.items():
-        for item in items if len(items) > 1 else ():
-            others = ", ".join(str(other.source) for other in items if other is not item)
+        if len(items) > 1:
+            first, names = items[0], ", ".join(str(item.source) for item in items)
             content.problems.add(
-                item.source, f"the web address {path} is also used by {others}",
-                line=item.lines.get("slug") or 1,
-                hint="give one of them another slug, e.g. slug: a-different-name")
+                first.source, f"the web address {path} is used by {len(items)} files: {names}",
+                line=first.lines.get("slug") or 1, hint=parting_hint(items, config.permalinks))
     content.entries = [e for e in content.entries if users[e.path][0] is e]
     content.pages = [p for p in content.pages if users[p.path][0] is p]

@@ -55,7 +55,7 @@ def alert_groups(entries: Sequence[Entry]) -> list[list[Entry]]:
 
 def alert_name(entry: Entry) -> str:
     """`storm-closure`; `es-cierre` for an update that exists only in another language."""
-    return f"{entry.prefix.replace('/', '-')}{entry.slug}"
+    return entry.file_name
 
 
 def alert_path(entry: Entry) -> str:
