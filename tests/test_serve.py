@@ -217,6 +217,20 @@ def test_the_search_index_is_made_after_the_saved_page_is_served(
     assert after != before and set(after) >= {"pagefind.js", "pagefind-entry.json"}
 
 
+def test_a_save_read_by_the_index_catch_up_still_reloads(
+        served: Preview, events: EventStream, site: Path) -> None:
+    """A save made while the search index is being made again is read by that build, so the
+    save's own build finds nothing to change: the catch-up must signal the reload itself."""
+    assert served._watcher is not None
+    served._watcher.stop()  # this test plays the builder: no save of its own reaches it
+    story = site / "content/stories/online-business-license.md"
+    story.write_text(story.read_text(encoding="utf-8").replace(
+        "Small businesses", "Meanwhile-saved businesses"), encoding="utf-8")
+    assert served._rebuild((), defer=False) is False
+    events.wait_for("reload")
+    assert "Meanwhile-saved" in fetch(served.port, "/stories/online-business-license/").text
+
+
 def test_a_save_that_changes_no_output_sends_nothing(
         served: Preview, events: EventStream, site: Path) -> None:
     messages: list[str] = served.messages  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from ..model.site import BuildOptions
 from ..pipeline import BuildResult, build
 from ..problems import Problem, StorygenError
 from ..read.config import SiteConfig, load_config
+from ..render.search import BUNDLE
 from ..write.output import InPlaceOutput
 from .handler import PreviewServer, ServedSite, allowed_hosts, bind
 from .reload import Channel
@@ -135,7 +136,9 @@ class Preview:
         self.site.problems = ()
         self._report(result, changed, time.perf_counter() - started, defer)
         outputs = [*result.stats.changed, *result.stats.removed]
-        if changed and (outputs or was_broken):
+        if not changed:  # the start, or a catch-up, which may have read a save made meanwhile
+            outputs = [path for path in outputs if not path.startswith(BUNDLE)]
+        if (changed or not defer) and (outputs or was_broken):
             css_only = not was_broken and all(path.endswith(".css") for path in outputs)
             self.channel.publish("css" if css_only else "reload")
         return result.stats.deferred
