@@ -485,7 +485,11 @@ def test_only_site_sources_count_as_changes(tmp_path: Path) -> None:
     assert relevant(root, str(root / "content/stories/a.md")) == "content/stories/a.md"
     assert relevant(root, str(root / "static/.well-known/security.txt"))
     for ignored in ("content/stories/a.md~", "content/stories/.a.md.swp", "templates/4913",
-                    "_site/index.html", ".storygen-cache/x", "README.md", "content/.#a.md"):
+                    "_site/index.html", ".storygen-cache/x", "README.md", "content/.#a.md",
+                    "content/stories/#a.md#", "content/stories/.goutputstream-X1Y2Z3",
+                    "content/stories/a.md.tmp1234", "content/stories/a.md.tmp.88",
+                    "content/stories/.a.md.kate-swp", "content/stories/.hidden.md",
+                    "templates/base.html.bak"):
         assert relevant(root, str(root / ignored)) is None, ignored
     assert relevant(root, "/elsewhere/content/a.md") is None
 

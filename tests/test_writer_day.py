@@ -309,3 +309,41 @@ def test_a_misspelt_key_is_explained_to_the_writer_first(make_site, capsys) -> N
     assert status == 0
     assert (f"{STORY}:4: 'sumary' is not a storygen field, so it is not used (did you mean "
             "'summary'? If so, correct the spelling.") in said
+
+
+def test_check_reports_the_rest_of_a_file_with_a_bad_field(make_site, capsys) -> None:
+    """One wrong field does not hide the spelling, links and the rest; the summary stays."""
+    site = make_site({
+        STORY: story("title: Storm\ndate: 2025-02-30\nsummary: Offices closed",
+                     "Ofices are closed. See [the map](/stories/nowhere/)."),
+        "content/stories/fine.md": story("title: Fine\ndate: 2025-01-10\nsummary: Fine"),
+    })
+    assert run_cli("check", "--root", str(site), "--format", "json") == 1
+    found = json.loads(capsys.readouterr().out)
+    mine = {(d["line"], d["rule"]) for d in found["diagnostics"] if d["path"].endswith(STORY)}
+    assert {(3, "read"), (7, "spelling"), (7, "broken-link")} <= mine
+    assert run_cli("check", "--root", str(site)) == 1
+    said = capsys.readouterr().out
+    assert "'2025-02-30' is not a real date" in said
+    assert "checked 2 entries" in said.splitlines()[-1]
+
+
+def test_preview_marks_scheduled_entries_in_listings(make_site, capsys) -> None:
+    site = make_site({STORY: story("title: Coming soon\ndate: 2999-01-01"),
+                      "content/stories/draft.md": story("title: Draft one\ndate: 2025-01-01\n"
+                                                        "draft: true")})
+    assert run_cli("build", "--root", str(site), "--drafts", "--future") == 0
+    capsys.readouterr()
+    listing = page(site, "stories")
+    coming = listing.split("Coming soon")[0].rsplit('<p class="card-kind">', 1)[1]
+    assert ">Scheduled</span>" in coming and ">Draft</span>" not in coming
+    draft = listing.split("Draft one")[0].rsplit('<p class="card-kind">', 1)[1]
+    assert ">Draft</span>" in draft and ">Scheduled</span>" not in draft
+
+
+def test_a_phone_call_to_action_shows_the_number(make_site, capsys) -> None:
+    site = make_site({STORY: story('title: Storm\ndate: 2025-01-10\ncontact: {label: "Call the '
+                                   'storm line", phone: "555-0199"}')})
+    assert build(site, capsys)[0] == 0
+    assert '<a class="button" href="tel:5550199">Call the storm line: 555-0199</a>' in page(
+        site, "stories/storm")

@@ -27,7 +27,7 @@ from .engine.manifest import load_manifest, save_manifest
 from .engine.parallel import Workers, map_ordered, workers_from_config
 from .engine.up_to_date import LastBuild, clock_of
 from .model.site import BuildOptions, Site, build_site
-from .problems import Problem, StorygenError
+from .problems import Problem, Problems, StorygenError
 from .read import frontmatter_yaml
 from .read.config import SiteConfig
 from .read.reader import Content, read_content
@@ -91,11 +91,14 @@ def schedule_notes(site: Site) -> list[str]:
 
 def load_site(config: SiteConfig, options: BuildOptions, *, jobs: int | None = None,
               stats: BuildStats | None = None, lean: bool = False,
-              repeated: bool = False) -> tuple[Site, dict[str, Rendered]]:
+              repeated: bool = False,
+              refused: Content | None = None) -> tuple[Site, dict[str, Rendered]]:
     """Read and model the site, and render every Markdown body (reusing the on-disk cache in
     `config.cache_path`; `jobs` as for `--jobs`). `lean`: the entries returned no longer hold
     their Markdown (the HTML is in `bodies`), which halves what a big build keeps in memory.
     `repeated`: keep what was read in this process for the next call (`serve`).
+    `refused`: problems in the content do not stop it; they, and what the files with them
+    would have been, are put there, and the site is made of the rest (`check`).
     Raises StorygenError."""
     workers = workers_from_config(config, jobs)
     with RenderCache(config.cache_path) as cache:
@@ -106,8 +109,12 @@ def load_site(config: SiteConfig, options: BuildOptions, *, jobs: int | None = N
         files = len(content.entries) + len(content.pages) + len(content.problems)
         memo.save(files)
         known.save(files)
-        if content.problems:
+        if content.problems and refused is None:
             raise StorygenError(content.problems)
+        if refused is not None:
+            refused.problems.extend(content.problems)
+            refused.refused.extend(content.refused)
+            content.problems = Problems()
         _check_page_slugs(content)
         site = build_site(config, content, options)
         check_aliases(site, set(page_dates(site)))

@@ -15,6 +15,7 @@ from ..problems import Problem, StorygenError
 from ..read.cleaning import decode
 from ..read.config import SiteConfig
 from ..read.content import Entry
+from ..read.reader import Content
 from .access import Accessibility
 from .context import Context, Family, Item
 from .diagnostic import Diagnostic, Finding, Level, Rule
@@ -79,13 +80,16 @@ def check_site(config: SiteConfig, options: CheckOptions | None = None) -> Repor
     options = options or CheckOptions()
     rules = {rule.name: rule for rule in all_rules()}
     settings = load_settings(config, rules)
+    refused = Content()
     site, bodies = load_site(config, BuildOptions(drafts=options.drafts, future=True,
-                                             now=options.now), jobs=options.jobs)
+                                             now=options.now), jobs=options.jobs,
+                             refused=refused)
     external = settings.external_links if options.external is None else options.external
     ctx = Context(config, site, settings, site.now, external, bodies)
     run = _Run(ctx, rules, [family(ctx) for family in FAMILIES
                             if any(ctx.on(r) for r in family.RULES)])
-    items: list[Item] = [*site.entries, *site.pages]
+    items: list[Item] = [*site.entries, *site.pages, *(
+        item for item in refused.refused if options.drafts or not getattr(item, "draft", False))]
     if options.paths:
         items = _only(items, config.root, options.paths)
     cache = ResultCache(config.cache_path)
@@ -96,10 +100,19 @@ def check_site(config: SiteConfig, options: CheckOptions | None = None) -> Repor
     SYLLABLES.save()
     diagnostics = [d for item, found in zip(items, facts, strict=True)
                    for d in run.diagnostics(item, found)]
+    diagnostics += _read_problems(refused, config.root, options.paths)
     entries = [item for item in items if isinstance(item, Entry)]
     drafts = sum(entry.draft for entry in entries)
     return Report(sorted(diagnostics + run.finish(), key=Diagnostic.sort_key), len(items),
                   len(entries), drafts, reused)
+
+
+def _read_problems(refused: Content, root: Path, paths: tuple[Path, ...]) -> list[Diagnostic]:
+    """What stops the build, as errors among the rest (of the files asked for)."""
+    wanted = {path.resolve() for path in paths}
+    return problem_report([problem for problem in refused.problems.items
+                           if not wanted or (root / problem.path).resolve() in wanted],
+                          root).diagnostics
 
 
 def _only(items: list[Item], root: Path, paths: tuple[Path, ...]) -> list[Item]:

@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
@@ -61,6 +61,9 @@ class Content:
     pages: list[Page] = field(default_factory=list)
     problems: Problems = field(default_factory=Problems)
     warnings: Problems = field(default_factory=Problems)  # the build goes on; the writer learns
+    # What files with problems in their fields would have been: never built, but `check`
+    # reads their text too, so one bad field does not hide the rest of what is wrong.
+    refused: list[Entry | Page] = field(default_factory=list)
 
 
 def slugify(text: str) -> str:
@@ -157,6 +160,8 @@ def _parse_one(config: SiteConfig, rel: Path, file: tuple[bytes, str], content: 
         return None
     if not fields.failed:
         _warn_about_body(rel, parsed, content.warnings)
+    elif result is not None:
+        content.refused.append(result)  # `check` still reads its text
     return None if fields.failed else result
 
 
@@ -466,7 +471,7 @@ def _entry_from(config: SiteConfig, fields: _Fields, digest: str) -> Entry | Non
         source=fields.rel,
         slug=_slug(fields, path),
         title=fields.text("title", required=True),
-        date=date or datetime.min,
+        date=date or datetime.min.replace(tzinfo=UTC),  # comparable, in a refused file
         type=entry_type,  # type: ignore[arg-type]
         body=fields.parsed.body,
         body_line=fields.parsed.body_line,

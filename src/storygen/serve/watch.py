@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -23,8 +24,12 @@ from watchdog.observers.api import ObservedWatch
 WATCHED_DIRS = ("content", "templates", "static", "locales")  # locales: interface text
 CONFIG_NAME = "site.toml"
 # Editors' swap, backup and temporary files: they only matter once renamed to a real name.
-IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".part", "___jb_tmp___", "___jb_old___")
+IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".part", "___jb_tmp___", "___jb_old___",
+                    ".kate-swp", ".crswap", ".bak", ".orig")
 IGNORED_NAMES = frozenset({"4913", ".DS_Store"})  # 4913: vim's probe for a writable folder
+# Emacs' `#a.md#` autosave, gedit's `.goutputstream-XXXXXX`, and `a.md.tmp1234` or
+# `a.md.tmp.1234` from atomic-save libraries.
+_TEMPORARY = re.compile(r"^#.*#$|^\.goutputstream-|\.tmp[.\d]*$", re.IGNORECASE)
 # Reading a file (as every build does) makes "opened" and "closed_no_write" events: not changes.
 CHANGE_EVENTS = frozenset({EVENT_TYPE_CREATED, EVENT_TYPE_MODIFIED, EVENT_TYPE_MOVED,
                            EVENT_TYPE_DELETED, EVENT_TYPE_CLOSED})
@@ -41,8 +46,11 @@ def relevant(root: Path, path: str) -> str | None:
     name = relative.name
     if not relative.parts or relative.parts[0] not in WATCHED_DIRS:
         return None
-    if name.startswith((".#", ".~")) or name in IGNORED_NAMES or name.endswith(IGNORED_SUFFIXES):
+    if name.startswith((".#", ".~")) or name in IGNORED_NAMES or name.endswith(
+            IGNORED_SUFFIXES) or _TEMPORARY.search(name):
         return None
+    if relative.parts[0] == "content" and name.startswith("."):
+        return None  # never read: hidden files are not content
     return relative.as_posix()
 
 
