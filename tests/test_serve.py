@@ -488,8 +488,7 @@ def test_only_site_sources_count_as_changes(tmp_path: Path) -> None:
                     "_site/index.html", ".storygen-cache/x", "README.md", "content/.#a.md",
                     "content/stories/#a.md#", "content/stories/.goutputstream-X1Y2Z3",
                     "content/stories/a.md.tmp1234", "content/stories/a.md.tmp.88",
-                    "content/stories/.a.md.kate-swp", "content/stories/.hidden.md",
-                    "templates/base.html.bak"):
+                    "content/stories/.a.md.kate-swp", "content/stories/.hidden.md"):
         assert relevant(root, str(root / ignored)) is None, ignored
     assert relevant(root, "/elsewhere/content/a.md") is None
 

@@ -316,12 +316,15 @@ def test_check_reports_the_rest_of_a_file_with_a_bad_field(make_site, capsys) ->
     site = make_site({
         STORY: story("title: Storm\ndate: 2025-02-30\nsummary: Offices closed",
                      "Ofices are closed. See [the map](/stories/nowhere/)."),
-        "content/stories/fine.md": story("title: Fine\ndate: 2025-01-10\nsummary: Fine"),
+        "content/stories/fine.md": story("title: Fine\ndate: 2025-01-10\nsummary: Fine",
+                                         "See [the storm page](/stories/storm/)."),
     })
     assert run_cli("check", "--root", str(site), "--format", "json") == 1
     found = json.loads(capsys.readouterr().out)
     mine = {(d["line"], d["rule"]) for d in found["diagnostics"] if d["path"].endswith(STORY)}
     assert {(3, "read"), (7, "spelling"), (7, "broken-link")} <= mine
+    assert not [d for d in found["diagnostics"] if d["path"].endswith("fine.md")
+                and d["rule"] == "broken-link"]  # the storm page is there once its date is
     assert run_cli("check", "--root", str(site)) == 1
     said = capsys.readouterr().out
     assert "'2025-02-30' is not a real date" in said

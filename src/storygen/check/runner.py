@@ -88,6 +88,8 @@ def check_site(config: SiteConfig, options: CheckOptions | None = None) -> Repor
     ctx = Context(config, site, settings, site.now, external, bodies)
     run = _Run(ctx, rules, [family(ctx) for family in FAMILIES
                             if any(ctx.on(r) for r in family.RULES)])
+    if run.links is not None:  # a link to a file with a bad field is not broken: it is fixed there
+        run.links.targets.pages.update(item.path for item in refused.refused)
     items: list[Item] = [*site.entries, *site.pages, *(
         item for item in refused.refused if options.drafts or not getattr(item, "draft", False))]
     if options.paths:

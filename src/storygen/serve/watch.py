@@ -25,7 +25,7 @@ WATCHED_DIRS = ("content", "templates", "static", "locales")  # locales: interfa
 CONFIG_NAME = "site.toml"
 # Editors' swap, backup and temporary files: they only matter once renamed to a real name.
 IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".part", "___jb_tmp___", "___jb_old___",
-                    ".kate-swp", ".crswap", ".bak", ".orig")
+                    ".kate-swp", ".crswap")
 IGNORED_NAMES = frozenset({"4913", ".DS_Store"})  # 4913: vim's probe for a writable folder
 # Emacs' `#a.md#` autosave, gedit's `.goutputstream-XXXXXX`, and `a.md.tmp1234` or
 # `a.md.tmp.1234` from atomic-save libraries.
