@@ -198,8 +198,12 @@ class Handler(BaseHTTPRequestHandler):
             if any(m is None or m["url"] is None for m in media):
                 return self._send(422, {"error": "Cannot attach files that have not finished "
                                                  "processing. Try again in a moment!"})
+            parent = (form.get("in_reply_to_id") or [None])[0]
+            if parent is not None and not any(s["id"] == str(parent) for s in state.statuses):
+                return self._send(404, {"error": "Record not found"})  # as Mastodon answers
             number = str(len(state.statuses) + 1)
-            status = {"id": number, "url": f"{state.base}/@agency/{number}",
+            status = {"id": number, "in_reply_to_id": parent,
+                      "url": f"{state.base}/@agency/{number}",
                       "uri": f"{state.base}/users/agency/statuses/{number}",
                       "content": _html(text), "text": text, "length": length,
                       "language": (form.get("language") or [None])[0],

@@ -71,8 +71,9 @@ def test_a_lost_answer_fails_then_the_retry_posts_nothing_twice(
     assert len(failed) == 2 and all(r["error"] for r in failed.values())
     assert "Failed" in capsys.readouterr().err
     made = len(mastodon.state.statuses)
+    mastodon.state.keys.clear()  # the retry comes after the hour Mastodon keeps the keys for
     assert run_cli("post", "--root", str(sample_site)) == 0
-    assert len(mastodon.state.statuses) == made  # the Idempotency-Key returned the same status
+    assert len(mastodon.state.statuses) == made  # the retry found the statuses it had made
     assert all(r["status"] == "posted" and r["attempts"] == 2
                for k, r in records(sample_site, "mastodon").items() if k in failed)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import signal
 import subprocess
@@ -39,14 +40,17 @@ def test_kill_9_during_posting_never_posts_twice_nor_loses_a_teaser(
         assert run_cli("crosspost", "--root", str(site)) == 0
         command = [sys.executable, "-m", "storygen.cli", "post", "--root", str(site)]
         killed_midway = 0
-        for _ in range(RUNS):
+        for attempt in range(RUNS):
             before = _posted(site)
             run = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.PIPE)
             # Kill at a random moment after this run has posted something: waiting a
             # fixed time from launch misses the posting on a loaded CI machine.
             _wait_for_progress(site, before, run)
-            time.sleep(chance.uniform(0.0, 0.5))
+            if attempt % 2:  # at once when the next try is under way: inside a try
+                _wait_for_a_try(site, run)
+            else:  # or at any moment
+                time.sleep(chance.uniform(0.0, 0.5))
             if run.poll() is not None:
                 assert run.returncode == 0, run.stderr.read() if run.stderr else ""
                 break
@@ -79,6 +83,18 @@ def _wait_for_progress(site: Path, before: int, run: subprocess.Popen, limit: fl
     deadline = time.monotonic() + limit
     while run.poll() is None and _posted(site) <= before and time.monotonic() < deadline:
         time.sleep(0.02)
+
+
+def _wait_for_a_try(site: Path, run: subprocess.Popen, limit: float = 60) -> None:
+    """Return once the ledger's journal ends with a try under way (`posting`), or the run has
+    ended."""
+    journal = site / "crosspost-ledger.json.journal"
+    deadline = time.monotonic() + limit
+    while run.poll() is None and time.monotonic() < deadline:
+        lines = journal.read_text("utf-8").split("\n")[:-1] if journal.exists() else []
+        if lines and json.loads(lines[-1])["record"]["status"] == "posting":
+            return
+        time.sleep(0.005)
 
 
 def _posted(site: Path) -> int:

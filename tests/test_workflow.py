@@ -82,3 +82,34 @@ def test_the_ledger_the_workflow_commits_is_not_ignored_by_git() -> None:
     done = subprocess.run(["git", "check-ignore", "-q", "crosspost-ledger.json"], cwd=ROOT,
                           check=False)
     assert done.returncode == 1  # 1: not ignored
+
+
+def _step(job: str, name_starts: str) -> dict:
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    return next(s for s in workflow["jobs"][job]["steps"]
+                if s.get("name", "").startswith(name_starts))
+
+
+def test_the_post_job_runs_when_due_teasers_wait_for_their_reviewer(
+        sample_site: Path, tmp_path: Path) -> None:
+    """With `approval = true`, due teasers are pending: the due check must still call the post
+    job (whose reviewer approves them), or nothing would ever be posted."""
+    toml = sample_site / "site.toml"
+    toml.write_text(toml.read_text("utf-8") + '\n[crosspost.post]\nplatforms = ["mastodon"]\n'
+                    "approval = true\n", "utf-8")
+    assert main(["crosspost", "--root", str(sample_site)]) == 0
+    output = tmp_path / "github-output"
+    script = _step("crosspost", "Is a teaser due")["run"]
+    path = f"{Path(sys.executable).parent}:/usr/bin:/bin"
+    subprocess.run(["bash", "-e", "-c", script], cwd=sample_site, check=True,
+                   env={"PATH": path, "GITHUB_OUTPUT": str(output), "SOURCE_DATE_EPOCH":
+                        "1798761600", "PYTHONPATH": str(ROOT / "src")})
+    assert output.read_text("utf-8") == "due=yes\n"
+
+
+def test_a_post_waiting_for_its_reviewer_never_holds_up_a_deploy() -> None:
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    assert "concurrency" not in workflow  # a workflow-wide group would queue every run
+    groups = {name: job["concurrency"]["group"] for name, job in workflow["jobs"].items()
+              if "concurrency" in job}
+    assert set(groups) >= {"deploy", "post"} and groups["deploy"] != groups["post"]

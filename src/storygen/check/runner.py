@@ -24,14 +24,16 @@ from .fields import FrontMatter, just_expired
 from .links import Links
 from .placeholders import Placeholders
 from .plain import SYLLABLES, PlainLanguage
+from .requirements import SiteRequirements, with_site_levels
 from .results import Facts, ResultCache, file_digest, file_key, run_key
 from .settings import load_settings
 from .spelling import Spelling
 from .teasers import Teasers
 
 FAMILIES: tuple[type[Family], ...] = (Spelling, PlainLanguage, Accessibility, Links, FrontMatter,
-                                      Teasers, Placeholders)
+                                      Teasers, Placeholders, SiteRequirements)
 UNKNOWN_RULE = Rule("unknown-rule", "error", "a silencing comment or check: ignore names no rule")
+NO_FACTS = Facts((), (), {}, frozenset())  # of a file no rule read
 READ_WARNING = Rule("read-warning", "warning", "what the build warns about while reading a file")
 
 
@@ -79,7 +81,7 @@ def check_site(config: SiteConfig, options: CheckOptions | None = None) -> Repor
     it depends on are unchanged (see `results`); links are judged against the site every time."""
     options = options or CheckOptions()
     rules = {rule.name: rule for rule in all_rules()}
-    settings = load_settings(config, rules)
+    settings = with_site_levels(load_settings(config, rules), config.federal)
     refused = Content()
     site, bodies = load_site(config, BuildOptions(drafts=options.drafts, future=True,
                                              now=options.now), jobs=options.jobs,
@@ -244,9 +246,16 @@ class _Run:
         return self.reported(path, facts, findings)
 
     def finish(self) -> list[Diagnostic]:
-        """What the families find once every file is seen (external links)."""
-        return [d for family in self.families for path, finding in family.finish()
-                for d in self.reported(path, self.facts_by_path[path], [finding])]
+        """What the families find once every file is seen (external links), and what they
+        find about the site as a whole (given a path relative to the site, e.g. site.toml)."""
+        found = []
+        for family in self.families:
+            for path, finding in family.finish():
+                facts = self.facts_by_path.get(path)
+                if facts is None:
+                    path = path if self.shown_root == "." else f"{self.shown_root}/{path}"
+                found += self.reported(path, facts or NO_FACTS, [finding])
+        return found
 
     def reported(self, path: str, facts: Facts, findings: Iterable[Finding]) -> list[Diagnostic]:
         """Findings at their configured level, less those silenced."""

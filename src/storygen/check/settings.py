@@ -54,6 +54,7 @@ class CheckSettings:
     external_links: bool = False
     external_timeout: float = 10.0
     external_workers: int = 8
+    site_requirements: bool = True  # the Site Scanning checks (check/requirements.py)
     rules: dict[str, str] = field(default_factory=dict)  # rule -> "error", "warning" or "off"
 
     def level(self, rule: str, default: str) -> str:

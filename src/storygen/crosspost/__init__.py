@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -42,6 +43,7 @@ from . import output
 from .bulletins import PLATFORM, bulletin_files, bulletins_on, make_bulletin
 from .ledger import Ledger, locked, remove_stale_temporaries
 from .localise import localised
+from .pictures import instagram_jpegs
 from .post.settings import PostConfig, check_at, load_post_config, queued
 
 DEFAULT_LEDGER = "crosspost-ledger.json"
@@ -282,7 +284,8 @@ def _emit(config: SiteConfig, site: Site, bodies: Mapping[str, Rendered],
                              [p for _, _, p in made.skipped], entries, specs,
                              _previews(config, made.teasers, out),
                              [f for letter in letters for f in bulletin_files(letter, config)],
-                             cross.csv)
+                             cross.csv,
+                             instagram_jpegs(made.teasers, partial(static_file, config)))
     report = Report(outcome, out, cross.ledger, bulletins=len(letters),
                     notes=_cut_alerts(made.teasers, by_id))
     if ledger is not None:

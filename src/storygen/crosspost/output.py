@@ -48,6 +48,7 @@ class Outcome:
     previews: Mapping[str, str] = field(default_factory=dict)  # image URL -> local file URL
     bulletins: Sequence[tuple[str, bytes]] = ()  # e-mail bulletins' files (see `bulletins`)
     csv: str = "scheduler"  # one of CSV_MODES
+    pictures: Sequence[tuple[str, bytes]] = ()  # files to upload (Instagram's JPEGs)
 
 
 def teaser_record(teaser: Teaser, spec: PlatformSpec, entry: EntryInfo) -> dict[str, Any]:
@@ -66,6 +67,9 @@ def teaser_record(teaser: Teaser, spec: PlatformSpec, entry: EntryInfo) -> dict[
         record["bytes"] = teaser.bytes
     if teaser.notes:
         record["notes"] = list(teaser.notes)
+    if teaser.thread:
+        record["thread"] = [{"text": r.text, "count": r.count, **(
+            {"facets": list(r.facets)} if spec.link == "display" else {})} for r in teaser.thread]
     return record
 
 
@@ -125,6 +129,7 @@ def files(outcome: Outcome, site_title: str) -> Iterator[tuple[str, bytes]]:
         yield f"{spec.name}.json", platform_json(spec, mine, outcome.entries)
         yield f"{spec.name}.csv", platform_csv(mine, outcome.entries, outcome.csv)
     yield from outcome.bulletins
+    yield from outcome.pictures
     yield "index.html", review_page(outcome, site_title)
 
 

@@ -43,6 +43,7 @@ from ..render.sitemap import sitemap_urls
 from ..write.output import Output
 from .fingerprint import PageKeys, TemplateUses, Unkeyable, clock_dates, fingerprint
 from .manifest import FORMAT, Manifest, Record
+from .media import media_units
 from .parallel import Workers, can_share_memory, map_ordered
 
 Produce = Callable[[], Iterable[tuple[str, bytes]]]
@@ -91,6 +92,7 @@ def plan(site: Site, bodies: dict[str, Rendered], workers: Workers | None = None
         yield Unit(_feed_key(base, site, collection, items),
                    lambda c=collection, i=items: collection_feeds(site, c, i))
     yield Unit(None, lambda: redirect_outputs(site, renderer))
+    yield from (Unit(key, produce) for key, produce in media_units(site, renderer, base))
     yield Unit(digest(base, "search", *search_inputs(site)), lambda: search_index(
         search_documents(site, bodies, renderer.gettexts), site.config.cache_path),
         later=BUNDLE)

@@ -23,8 +23,10 @@ from ..read.languages import locale_name
 from ..read.reader import slugify
 from ..theme import template_folders
 from .gov import gov_globals, search_globals
+from .images import pictures
 from .languages import language_links
 from .markdown import Rendered
+from .social import social_image
 from .subscribe import collection_topics, entry_topics
 from .subscribe import links as subscribe_links
 
@@ -94,7 +96,7 @@ def make_environment(config: SiteConfig, lang: str = "") -> jinja2.Environment:
     )
     env.install_gettext_translations(translations(config, lang), newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(url=lambda path: config.base_path + str(path).lstrip("/"),
-                       absolute=config.absolute, tag_slug=slugify)
+                       absolute=config.absolute, tag_slug=slugify, pictures={})
     env.filters.update(human_date=partial(human_date, lang=lang), iso=lambda d: d.isoformat(),
                        human_time=partial(human_time, lang=lang),
                        jsonld=jsonld, excerpt=excerpt)
@@ -147,6 +149,12 @@ class Renderer:
         for edition in editions:
             self.envs[edition.lang].globals.update(site=self._site_globals(edition))
         self.env = self.envs[site.config.language]
+        self.pictures, unreadable = pictures(site.config)
+        site.warnings.extend(unreadable)
+        table = {path: picture.for_templates(self.env.globals["url"])
+                 for path, picture in self.pictures.items()}
+        for env in self.envs.values():
+            env.globals["pictures"] = table
         self.gettexts = {e.lang: translations(site.config, e.lang).gettext for e in editions}
         self.site_globals = {lang: env.globals["site"] for lang, env in self.envs.items()}
 
@@ -303,6 +311,7 @@ class Renderer:
         return self._job(_index(entry.path), "entry.html", entry.lang, dict(
             item=article, page_title=entry.title, canonical=entry.path,
             description=excerpt(article.summary), schema=self._schema(article),
+            social_image=social_image(self.config, self.pictures, entry),
             email_links=self._email(entry.lang, entry_topics(entry, self._(entry.lang)))))
 
     def _email(self, lang: str, topics: list[tuple[str, str]]) -> list[dict[str, str]]:

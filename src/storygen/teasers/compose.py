@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import regex
 
 from . import links
 from .counting import utf8_bytes
-from .platforms import DEFAULT_SPECS, PlatformSpec, Settings
-from .text import clean, hashtags, shorten
+from .platforms import DEFAULT_SPECS, MAX_THREAD, PlatformSpec, Settings
+from .text import clean, hashtags, shorten, split
 
 SOCIAL_KEYS = ("text", "hashtags", "image", "image_alt")
 # Anything Threads may take for a link, bare domains included: it allows only a few per post.
@@ -39,6 +39,15 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Reply:
+    """A later post of a numbered thread: its text, length and (Bluesky) facets."""
+
+    text: str
+    count: int
+    facets: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
 class Teaser:
     platform: str
     label: str
@@ -57,6 +66,7 @@ class Teaser:
     card: Mapping[str, str] = field(default_factory=dict)  # Bluesky external embed
     api_text: str = ""  # LinkedIn: the escaped "little" text for the API
     notes: tuple[str, ...] = ()  # things staff should know before posting
+    thread: tuple[Reply, ...] = ()  # the posts after this one, each a reply to the one before
 
     @property
     def bytes(self) -> int:
@@ -234,6 +244,9 @@ def compose(source: Source, spec: PlatformSpec, settings: Settings) -> Teaser | 
         if layout.fits(body, tags[:count]):
             shortened = body != _with_marker(marker, choice.text)
             return _teaser(source, spec, layout, body, tags[:count], shortened, (image, alt))
+    if settings.thread and spec.threads and (threaded := _thread(
+            source, spec, layout, _with_marker(marker, choice.text), tags, (image, alt))):
+        return threaded
     if choice.explicit:
         return refuse(f"social.{spec.name}.text is too long ({layout.length(body, [])} "
                       f"{spec.unit} with the link; at most {spec.limit})",
@@ -246,6 +259,36 @@ def compose(source: Source, spec: PlatformSpec, settings: Settings) -> Teaser | 
     # A cut at a sentence or word end often leaves room: put back what hashtags fit in it.
     kept = next((tags[:n] for n in range(len(tags), 0, -1) if layout.fits(body, tags[:n])), [])
     return _teaser(source, spec, layout, body, kept, True, (image, alt))
+
+
+def _thread(source: Source, spec: PlatformSpec, layout: _Layout, text: str, tags: list[str],
+            media: tuple[str, str]) -> Teaser | None:
+    """The whole text as a numbered thread: the first post carries the link and what hashtags
+    fit; None if it would take more than MAX_THREAD posts, or a word fits no post."""
+    mark = f" {MAX_THREAD}/{MAX_THREAD}"  # as long as every real "k/n"
+
+    def fits(index: int, part: str) -> bool:
+        if index == 0:
+            return layout.fits(part + mark, [])
+        return _fits_alone(spec, part + mark)
+
+    parts = split(text, fits)
+    if parts is None or not 1 < len(parts) <= MAX_THREAD:
+        return None
+    posts = [f"{part} {number}/{len(parts)}" for number, part in enumerate(parts, 1)]
+    kept = next((tags[:n] for n in range(len(tags), 0, -1) if layout.fits(posts[0], tags[:n])),
+                [])
+    first = _teaser(source, spec, layout, posts[0], kept, False, media)
+    replies = tuple(Reply(post, spec.length(post),
+                          tuple(links.body_facets(post)) if spec.link == "display" else ())
+                    for post in posts[1:])
+    return replace(first, thread=replies)
+
+
+def _fits_alone(spec: PlatformSpec, text: str) -> bool:
+    """A post with no link or hashtags of ours (a thread's later post) within the limits."""
+    return spec.length(text) <= spec.limit and (
+        spec.max_bytes is None or utf8_bytes(text) <= spec.max_bytes)
 
 
 def _target(choice: _Choice, marker: str, spec: PlatformSpec) -> str:

@@ -30,6 +30,7 @@ class PlatformSpec:
     # The platform shows a preview card for the first URL in the post, whichever it is: with a
     # link in the text, the story link goes first so the card is the story's.
     card_from_first_url: bool = False
+    threads: bool = False  # storygen posts there and can reply: a long text may be a thread
     needs_image: bool = False
     alt_limit: int | None = None
     utm_source: str = ""
@@ -50,9 +51,9 @@ COUNTERS: dict[str, Callable[[str, Collection[str], int], int]] = {
 DEFAULT_SPECS: dict[str, PlatformSpec] = {spec.name: spec for spec in (
     PlatformSpec("x", "X", 280, "x", "weighted characters", hashtags=2, alt_limit=1000),
     PlatformSpec("mastodon", "Mastodon", 500, "mastodon", "characters", hashtags=3,
-                 alt_limit=1500),
+                 alt_limit=1500, threads=True),
     PlatformSpec("bluesky", "Bluesky", 300, "graphemes", "characters", hashtags=3,
-                 max_bytes=3000, link="display", alt_limit=2000),
+                 max_bytes=3000, link="display", alt_limit=2000, threads=True),
     PlatformSpec("threads", "Threads", 500, "threads", "characters (emoji count their bytes)",
                  hashtags=1, max_links=5, card_from_first_url=True),
     PlatformSpec("linkedin", "LinkedIn", 3000, "characters", "characters", hashtags=3,
@@ -79,10 +80,14 @@ class Settings:
     utm_medium: str = "social"
     utm_campaign: str = "{slug}"  # {slug}, {type}, {platform}
     urgent_marker: str = "Service alert:"
+    # On the platforms storygen posts to, a text too long for one post becomes a numbered
+    # thread (up to MAX_THREAD posts; the link and hashtags in the first) instead of being cut.
+    thread: bool = False
 
 
+MAX_THREAD = 9
 _SETTINGS_TYPES: dict[str, type] = {
-    "utm": bool, "utm_medium": str, "utm_campaign": str, "urgent_marker": str}
+    "utm": bool, "utm_medium": str, "utm_campaign": str, "urgent_marker": str, "thread": bool}
 # [crosspost] keys that belong to the command, not to teasers.
 COMMAND_KEYS = {"ledger": str, "out": str, "csv": str}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import regex
 
@@ -189,3 +189,26 @@ def shorten(text: str, fits: Callable[[str], bool]) -> str | None:
         return found
     words = _words(text)
     return _longest(words, fits) if words else None
+
+
+def split(text: str, fits: Callable[[int, str], bool]) -> list[str] | None:
+    """`text` in consecutive parts, each as many whole sentences as `fits(index, part)` allows
+    (words, when not even one sentence does); None where not even one word fits."""
+    parts: list[str] = []
+    rest = text
+    while rest:
+        fit = partial(fits, len(parts))
+        if fit(rest):
+            return [*parts, rest]
+        spans = _Spans(rest)
+        cuts = [cut for cut in sentence_cuts(rest, spans) if cut < len(rest)]
+        found = _longest(tuple(rest[:cut].rstrip() for cut in cuts), fit) if cuts else None
+        if not found:
+            first = cuts[0] if cuts else len(rest)
+            words = tuple(rest[:cut].rstrip() for cut in word_cuts(rest, spans, first))
+            found = _longest(words, fit) if words else None
+        if not found:
+            return None
+        parts.append(found)
+        rest = rest[len(found):].lstrip()
+    return parts

@@ -8,6 +8,7 @@ under the same key.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,22 +37,32 @@ class BlueskyPoster:
         self.did, self.handle = session.did, session.handle
 
     def publish(self, record: Record, image: Path | None, interrupted: bool) -> Posted:
-        rkey = record["key"]
+        return self._create(record["key"], lambda: self._record(record["teaser"], image))
+
+    def reply(self, record: Record, reply: dict[str, Any], root: Posted, parent: Posted,
+              interrupted: bool) -> Posted:
+        def post() -> dict[str, Any]:
+            made = self._post(reply["text"], reply["facets"], record["teaser"]["language"])
+            made["reply"] = {"root": {"uri": root.id, "cid": root.cid},
+                             "parent": {"uri": parent.id, "cid": parent.cid}}
+            return made
+        return self._create(reply["key"], post)
+
+    def _create(self, rkey: str, post: Callable[[], dict[str, Any]]) -> Posted:
         try:
             found = self._find(rkey)  # always: a lost answer to a create is a post all the same
             if found:
                 return found
-            post = self._record(record["teaser"], image)
             try:
                 made = self.client.com.atproto.repo.create_record(
-                    {"repo": self.did, "collection": COLLECTION, "rkey": rkey, "record": post})
+                    {"repo": self.did, "collection": COLLECTION, "rkey": rkey, "record": post()})
             except AtProtocolError:
                 if found := self._find(rkey):  # made by a try running at the same moment
                     return found
                 raise
         except (AtProtocolError, OSError) as exc:
             raise PostFailed(redact(exc, self.password)) from None
-        return Posted(made.uri, WEB.format(handle=self.handle, rkey=rkey))
+        return Posted(made.uri, WEB.format(handle=self.handle, rkey=rkey), made.cid)
 
     def _find(self, rkey: str) -> Posted | None:
         try:
@@ -61,7 +72,7 @@ class BlueskyPoster:
             if "RecordNotFound" in str(exc) or "Could not locate record" in str(exc):
                 return None
             raise
-        return Posted(found.uri, WEB.format(handle=self.handle, rkey=rkey))
+        return Posted(found.uri, WEB.format(handle=self.handle, rkey=rkey), found.cid or "")
 
     def _record(self, teaser: dict[str, Any], image: Path | None) -> dict[str, Any]:
         """The app.bsky.feed.post record: text, facets, a link card with its thumbnail."""
@@ -69,11 +80,16 @@ class BlueskyPoster:
         if image:
             blob = self.client.upload_blob(image.read_bytes()).blob  # the PDS sniffs its type
             card["thumb"] = blob.model_dump(by_alias=True, exclude_none=True)
+        post = self._post(teaser["text"], teaser["facets"], teaser["language"])
+        post["embed"] = {"$type": "app.bsky.embed.external", "external": card}
+        return post
+
+    @staticmethod
+    def _post(text: str, facets: list[dict[str, Any]], language: str) -> dict[str, Any]:
         post: dict[str, Any] = {
-            "$type": COLLECTION, "text": teaser["text"], "facets": teaser["facets"],
-            "embed": {"$type": "app.bsky.embed.external", "external": card},
+            "$type": COLLECTION, "text": text, "facets": facets,
             "createdAt": datetime.now(UTC).isoformat(timespec="milliseconds")
             .replace("+00:00", "Z")}
-        if teaser["language"]:
-            post["langs"] = [teaser["language"]]
+        if language:
+            post["langs"] = [language]
         return post

@@ -44,6 +44,18 @@ class MastodonPoster:
             raise PostFailed(redact(_describe(exc), self.token)) from None
         return Posted(str(status["id"]), status.get("url") or status.get("uri") or "")
 
+    def reply(self, record: Record, reply: dict[str, Any], root: Posted, parent: Posted,
+              interrupted: bool) -> Posted:
+        try:
+            if interrupted and (found := self._find_reply(parent.id)):
+                return found
+            status = self.api.status_post(
+                reply["text"], in_reply_to_id=parent.id, visibility="public",
+                language=_iso639(record["teaser"]["language"]), idempotency_key=reply["key"])
+        except (MastodonError, OSError) as exc:
+            raise PostFailed(redact(_describe(exc), self.token)) from None
+        return Posted(str(status["id"]), status.get("url") or status.get("uri") or "")
+
     def _upload(self, image: Path, alt: str) -> Any:
         kind = mimetypes.guess_type(image.name)[0] or "application/octet-stream"
         media = self.api.media_post(str(image), mime_type=kind, description=alt or None)
@@ -56,12 +68,22 @@ class MastodonPoster:
 
     def _find(self, link: str) -> Posted | None:
         """The account's recent status that carries `link`, if one does."""
-        if self._me is None:
-            self._me = self.api.me()
-        for status in self.api.account_statuses(self._me["id"], limit=RECENT):
+        for status in self._recent():
             if link in html.unescape(status.get("content") or ""):
                 return Posted(str(status["id"]), status.get("url") or status.get("uri") or "")
         return None
+
+    def _find_reply(self, parent: str) -> Posted | None:
+        """The account's recent status that answers `parent`, if one does."""
+        for status in self._recent():
+            if str(status.get("in_reply_to_id")) == parent:
+                return Posted(str(status["id"]), status.get("url") or status.get("uri") or "")
+        return None
+
+    def _recent(self) -> Any:
+        if self._me is None:
+            self._me = self.api.me()
+        return self.api.account_statuses(self._me["id"], limit=RECENT)
 
 
 def _iso639(language: str) -> str | None:

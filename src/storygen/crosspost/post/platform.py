@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..ledger import Record
 
@@ -13,6 +13,7 @@ from ..ledger import Record
 class Posted:
     id: str  # the platform's id of the post
     url: str  # where people see it
+    cid: str = ""  # Bluesky: the record's content hash, which a reply must name
 
 
 class PostFailed(Exception):
@@ -23,6 +24,12 @@ class Poster(Protocol):
     def publish(self, record: Record, image: Path | None, interrupted: bool) -> Posted:
         """Post the record's teaser, or find the post an earlier try made. `interrupted`: a
         run stopped during an earlier try, which may have posted it."""
+        ...
+
+    def reply(self, record: Record, reply: dict[str, Any], root: Posted, parent: Posted,
+              interrupted: bool) -> Posted:
+        """Post a later post of the record's thread as a reply to `parent`, or find the one an
+        earlier, interrupted try made."""
         ...
 
 

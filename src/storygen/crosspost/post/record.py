@@ -13,16 +13,24 @@ from ..ledger import Ledger, locked
 from ..output import csv_cell
 
 COLUMNS = ("entry", "platform", "posted_at", "post_url", "post_id", "text", "image_alt",
-           "approved_by", "approved_at", "source")
+           "approved_by", "approved_at", "source", "part")
 
 
 def rows(ledger: Ledger) -> list[dict[str, Any]]:
-    """One row per posted teaser, by entry then platform."""
-    return [{"entry": key, "platform": platform, "posted_at": r["posted_at"],
-             "post_url": r["post_url"], "post_id": r["post_id"], "text": r["teaser"]["text"],
-             "image_alt": r["teaser"]["image_alt"], "approved_by": r.get("approved_by", ""),
-             "approved_at": r.get("approved_at", ""), "source": r["source"]}
-            for key, platform, r in ledger.records(("posted",))]
+    """One row per post, by entry then platform; a thread's posts each have a row, in order,
+    with its `part` ("2/3"; "" for a single post)."""
+    found = []
+    for key, platform, r in ledger.records(("posted",)):
+        posts = [r, *r["teaser"].get("thread", [])]
+        for number, post in enumerate(posts, 1):
+            found.append({
+                "entry": key, "platform": platform, "posted_at": r["posted_at"],
+                "post_url": post["post_url"], "post_id": post["post_id"],
+                "text": (r["teaser"] if number == 1 else post)["text"],
+                "image_alt": r["teaser"]["image_alt"] if number == 1 else "",
+                "approved_by": r.get("approved_by", ""), "approved_at": r.get("approved_at", ""),
+                "source": r["source"], "part": f"{number}/{len(posts)}" if len(posts) > 1 else ""})
+    return found
 
 
 def as_json(ledger: Ledger) -> str:

@@ -132,12 +132,13 @@ def _due(ledger: Ledger, settings: PostConfig, platforms: tuple[str, ...],
     for key, platform, record in ledger.records():
         if platform not in platforms or "teaser" not in record:
             continue
-        if record["status"] == "pending" and settings.approval:
-            report.awaiting_approval += 1
-        elif record["status"] not in statuses:
+        if record["status"] not in statuses and not (
+                record["status"] == "pending" and settings.approval):
             continue
-        elif datetime.fromisoformat(record["due"]) > now:
+        if datetime.fromisoformat(record["due"]) > now:
             report.not_due.append((key, platform, record["due"]))
+        elif record["status"] == "pending" and settings.approval:
+            report.awaiting_approval += 1  # due: the workflow's reviewers are asked now
         elif record["status"] != "failed" or record["attempts"] < settings.attempts or \
                 options.retry:
             todo.append((key, platform, record))
@@ -146,18 +147,50 @@ def _due(ledger: Ledger, settings: PostConfig, platforms: tuple[str, ...],
 
 def _attempt(ledger: Ledger, key: str, platform: str, record: Record, poster: Poster,
              config: SiteConfig, now: datetime) -> Result:
-    interrupted = record["status"] == "posting"
-    stamp = now.replace(microsecond=0).isoformat()
+    # A try that was killed, or failed without an answer, may have posted all the same, and a
+    # platform keeps an idempotency key only so long (Mastodon: an hour): look first.
+    interrupted = record["status"] in ("posting", "failed")
+    # A thread whose first post went out on an earlier try goes on from where that try stopped.
+    resuming = record["status"] in ("posting", "failed") and "post_id" in record
+    # The ledger is a public record of when things went out: the real clock, not the build's.
+    stamp = datetime.now(now.tzinfo).replace(microsecond=0).isoformat()
     record.update(status="posting", attempts=record["attempts"] + 1, tried_at=stamp)
     ledger.log(key, platform)  # from here on, a kill leaves `posting`: the next run tries again
     try:
-        done: Posted = poster.publish(record, static_file(config, record["teaser"]["image"]),
-                                      interrupted)
+        if resuming:
+            done = Posted(record["post_id"], record["post_url"], record.get("post_cid", ""))
+        else:
+            done = poster.publish(record, static_file(config, record["teaser"]["image"]),
+                                  interrupted)
+            _posted(record, done)
+            if record["teaser"].get("thread"):
+                ledger.log(key, platform)  # the replies follow: a retry must not repost it
+        _post_thread(ledger, key, platform, record, poster, done, interrupted)
     except PostFailed as exc:
         record.update(status="failed", error=str(exc))
         ledger.log(key, platform)
         return Result(key, platform, "failed", str(exc))
     record.pop("error", None)
-    record.update(status="posted", posted_at=stamp, post_id=done.id, post_url=done.url)
+    record.update(status="posted", posted_at=stamp)
     ledger.log(key, platform)
     return Result(key, platform, "posted", done.url)
+
+
+def _post_thread(ledger: Ledger, key: str, platform: str, record: Record, poster: Poster,
+                 root: Posted, interrupted: bool) -> None:
+    """The thread's later posts, each a reply to the one before, each logged once out (so a
+    retry goes on from the first one not known to be out)."""
+    parent = root
+    for reply in record["teaser"].get("thread", []):
+        if "post_id" in reply:
+            parent = Posted(reply["post_id"], reply["post_url"], reply.get("post_cid", ""))
+            continue
+        parent = poster.reply(record, reply, root, parent, interrupted)
+        _posted(reply, parent)
+        ledger.log(key, platform)
+
+
+def _posted(into: dict, done: Posted) -> None:
+    into.update(post_id=done.id, post_url=done.url)
+    if done.cid:
+        into["post_cid"] = done.cid

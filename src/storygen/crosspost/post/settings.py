@@ -109,6 +109,16 @@ def record_key(entry_key: str, platform: str, published: datetime) -> str:
     return "".join(_BASE32_SORTABLE[(value >> (5 * i)) & 31] for i in range(12, -1, -1))
 
 
+def _reply_key(teaser: Teaser, entry: Entry, number: int) -> str:
+    """Post `number` of a thread gets a key of its own, as fixed as the first post's: a
+    Bluesky record key a second later per post (so the thread sorts in order), or a Mastodon
+    Idempotency-Key."""
+    name = f"{teaser.platform}/{number}"
+    if teaser.platform == "bluesky":
+        return record_key(teaser.id, name, entry.date + timedelta(seconds=number - 1))
+    return platform_key(teaser.id, name)
+
+
 def queued(teaser: Teaser, entry: Entry, config: PostConfig, stamp: str, language: str,
            tz: tzinfo) -> Record:
     """The ledger record of a teaser storygen will post: waiting for approval or approved."""
@@ -122,7 +132,10 @@ def queued(teaser: Teaser, entry: Entry, config: PostConfig, stamp: str, languag
         "teaser": {"text": teaser.text, "link": teaser.link, "url": teaser.url,
                    "title": entry.title, "image": teaser.image, "image_alt": teaser.image_alt,
                    "language": language, "facets": list(teaser.facets),
-                   "card": dict(teaser.card)},
+                   "card": dict(teaser.card),
+                   "thread": [{"text": reply.text, "facets": list(reply.facets),
+                               "key": _reply_key(teaser, entry, number)}
+                              for number, reply in enumerate(teaser.thread, 2)]},
     }
     if not waits and config.approval:
         record["approved_by"] = "urgent_skips_approval"

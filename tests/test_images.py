@@ -1,0 +1,203 @@
+"""Pictures: width, height and srcset copies (WebP too) made once and kept by content hash in
+the cache; a deterministic social card for each entry without a picture; an absolute og:image
+with alt text on every entry page."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+from engine_tools import build_site_at, clean_build, make_site, tree
+from PIL import Image
+from site_tools import resolve
+from test_build import build
+
+from storygen.render import images
+
+BASE = "https://news.example.gov/"
+
+
+class _Meta(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.meta: dict[str, str] = {}
+        self.images: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "meta" and found.get("property"):
+            self.meta[str(found["property"])] = str(found.get("content"))
+        if tag in ("img", "source"):
+            self.images.append(found)
+
+
+def parsed(page: Path) -> _Meta:
+    parser = _Meta()
+    parser.feed(page.read_text("utf-8"))
+    return parser
+
+
+def with_picture(folder: Path, entries: int = 4) -> Path:
+    """A generated site whose first entry shows a 1000x500 PNG; the others have none."""
+    site = make_site(folder, entries)
+    Image.new("RGB", (1000, 500), "#336699").save(site / "static" / "photo.png")
+    first = site / "content" / "stories" / "entry-1.md"
+    first.write_text(first.read_text("utf-8").replace(
+        "---\n\n", "image: /photo.png\nimage_alt: A blue square\n---\n\n", 1), "utf-8")
+    return site
+
+
+def entry_page(out: Path, number: int) -> Path:
+    return next(out.glob(f"*/entry-{number}/index.html"))
+
+
+def srcset_urls(value: str) -> list[str]:
+    return [part.strip().split(" ")[0] for part in value.split(",")]
+
+
+def test_a_picture_gets_its_size_and_copies_that_resolve(tmp_path: Path) -> None:
+    site = with_picture(tmp_path / "site")
+    out = tmp_path / "out"
+    build_site_at(site, out)
+    page = entry_page(out, 1)
+    found = parsed(page).images
+    img = next(i for i in found if i.get("src") == "/photo.png")
+    assert (img["width"], img["height"]) == ("1000", "500")
+    webp = next(i for i in found if i.get("type") == "image/webp")
+    for url in [*srcset_urls(str(img["srcset"])), *srcset_urls(str(webp["srcset"]))]:
+        target = resolve(out, page, url, BASE)
+        assert target is not None and target.is_file(), url
+    sizes = {url: Image.open(resolve(out, page, url, BASE)).size
+             for url in srcset_urls(str(webp["srcset"]))}
+    assert sorted(sizes.values()) == [(480, 240), (800, 400), (1000, 500)]
+    assert {Image.open(resolve(out, page, u, BASE)).format for u in sizes} == {"WEBP"}
+
+
+def test_no_picture_is_encoded_again_after_an_edit_or_into_an_empty_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = with_picture(tmp_path / "site")
+    out = tmp_path / "out"
+    build_site_at(site, out, jobs=1)
+    kept = {p: p.stat().st_mtime_ns for p in (site / ".storygen-cache" / "images").rglob("*.*")}
+    assert len(kept) == 5 + 5 * len(list((site / "static" / "images").glob("*.png")))
+    copies = {k: v for k, v in tree(out).items() if k.startswith("variants/")}
+
+    def refuse(*args: object) -> bytes:
+        raise AssertionError("a picture was encoded again")
+
+    monkeypatch.setattr(images, "encode", refuse)
+    other = site / "content" / "stories" / "entry-2.md"
+    other.write_text(other.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+    photo = site / "static" / "photo.png"
+    os.utime(photo, ns=(photo.stat().st_atime_ns, photo.stat().st_mtime_ns + 10**9))  # touched
+    build_site_at(site, out, jobs=1)
+    shutil.rmtree(out)
+    build_site_at(site, out, jobs=1)
+    assert {k: v for k, v in tree(out).items() if k.startswith("variants/")} == copies
+    assert {p: p.stat().st_mtime_ns for p in kept} == kept
+
+
+def test_cards_and_copies_are_the_same_from_clean_builds(tmp_path: Path) -> None:
+    site = with_picture(tmp_path / "site")
+    clean_build(site, tmp_path / "one", tmp_path / "cache-one")
+    clean_build(site, tmp_path / "two", tmp_path / "cache-two")
+    one = {k: v for k, v in tree(tmp_path / "one").items() if k.startswith(("cards", "variants"))}
+    assert one == {k: v for k, v in tree(tmp_path / "two").items()
+                   if k.startswith(("cards", "variants"))}
+    assert len([k for k in one if k.endswith(".png") and k.startswith("cards/")]) == 3
+
+
+def test_every_entry_page_has_an_absolute_resolving_og_image(built_sample: Path) -> None:
+    pages = sorted(built_sample.glob("**/stories/*/index.html")) + sorted(
+        built_sample.glob("**/updates/*/index.html"))
+    pages = [p for p in pages if p.parent.name not in ("page",) and p.parent.parent.name in
+             ("stories", "updates")]
+    assert len(pages) >= 10
+    for page in pages:
+        meta = parsed(page).meta
+        url, alt = meta.get("og:image", ""), meta.get("og:image:alt", "")
+        assert url.startswith("https://news.lakeshorecounty.example.gov/"), (page, url)
+        assert alt.strip(), page
+        target = resolve(built_sample, page, url, "https://news.lakeshorecounty.example.gov/")
+        assert target is not None and target.is_file(), url
+        with Image.open(target) as image:
+            assert image.width >= 600, url
+
+
+def test_a_card_shows_the_title_in_the_site_colours(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", 2, toml_extra='[images]\ncard_background = "#004400"\n')
+    out = tmp_path / "out"
+    build_site_at(site, out)
+    meta = parsed(entry_page(out, 0)).meta
+    assert meta["og:image:alt"] == "Entry 0"
+    card = resolve(out, entry_page(out, 0), meta["og:image"], BASE)
+    with Image.open(card) as image:
+        assert image.size == (1200, 630) and image.format == "PNG"
+        assert image.convert("RGB").getpixel((5, 5)) == (0, 0x44, 0)
+        colours = {c for _, c in image.convert("RGB").getcolors(1_000_000)}
+    assert len(colours) > 2  # text was drawn on it
+
+
+def test_a_site_default_image_replaces_the_cards(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", 2, toml_extra=(
+        '[images]\nsocial_default = "/share.png"\nsocial_default_alt = "The county seal"\n'))
+    Image.new("RGB", (1200, 630), "white").save(site / "static" / "share.png")
+    out = tmp_path / "out"
+    build_site_at(site, out)
+    meta = parsed(entry_page(out, 0)).meta
+    assert meta["og:image"] == BASE + "share.png"
+    assert meta["og:image:alt"] == "The county seal"
+    assert not (out / "cards").exists()
+
+
+def test_a_bad_card_colour_is_an_error_naming_site_toml(make_site, capsys) -> None:
+    site = make_site({"content/stories/a.md": "---\ntitle: A\ndate: 2025-01-01\n---\n\nText.\n"})
+    toml = site / "site.toml"
+    toml.write_text(toml.read_text("utf-8") + '[images]\ncard_background = "blurple"\n', "utf-8")
+    assert build(site) == 1
+    err = capsys.readouterr().err
+    assert "site.toml" in err and "card_background" in err and "Traceback" not in err
+
+
+def test_an_unreadable_picture_is_published_as_it_is_with_a_warning(make_site, capsys) -> None:
+    site = make_site({"content/stories/a.md": "---\ntitle: A\ndate: 2025-01-01\n---\n\nText.\n",
+                      "static/broken.png": "this is no PNG"})
+    assert build(site) == 0
+    assert re.search(r"warning: static/broken\.png: cannot be read as a picture",
+                     capsys.readouterr().out)
+    assert (site / "_site" / "broken.png").read_text("utf-8") == "this is no PNG"
+
+
+def test_a_link_planted_in_the_cache_is_not_written_through(tmp_path: Path) -> None:
+    site = with_picture(tmp_path / "site")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    cache = site / ".storygen-cache"
+    cache.mkdir()
+    (cache / "images").symlink_to(outside, target_is_directory=True)
+    build_site_at(site, tmp_path / "out")
+    assert list(outside.iterdir()) == []
+    data = (tmp_path / "out" / "variants" / "photo-480w.webp").read_bytes()
+    assert Image.open(io.BytesIO(data)).size == (480, 240)
+
+
+def test_instagram_teasers_get_a_jpeg_of_the_picture(sample_site: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    assert run_cli("crosspost", "--root", str(sample_site), "--all") == 0
+    out = sample_site / "_crosspost"
+    posts = json.loads((out / "instagram.json").read_text("utf-8"))["teasers"]
+    assert posts
+    for post in posts:
+        jpeg = out / "instagram" / f"{post['entry'].strip('/')}.jpg"
+        with Image.open(jpeg) as image:
+            assert image.format == "JPEG" and image.mode == "RGB"
+            source = sample_site / "static" / post["image"].split("/", 3)[3]
+            assert image.size == Image.open(source).size
