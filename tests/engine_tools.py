@@ -51,8 +51,9 @@ def make_site(folder: Path, entries: int, *, seed: int = 1, toml_extra: str = ""
 
 
 def build_site_at(root: Path, out: Path, jobs: int | None = None, *, now: datetime = NOW,
-                  in_place: InPlaceOutput | None = None) -> BuildResult:
-    return build(load_config(root), BuildOptions(now=now), out, jobs=jobs, in_place=in_place)
+                  in_place: InPlaceOutput | None = None, defer: bool = False) -> BuildResult:
+    return build(load_config(root), BuildOptions(now=now), out, jobs=jobs, in_place=in_place,
+                 defer=defer)
 
 
 def clean_build(root: Path, out: Path, cache: Path, *, now: datetime = NOW) -> BuildResult:

@@ -272,11 +272,14 @@ def _apply(site: Path, edit: str, rng: random.Random, counter: list[int]) -> Non
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(EDITS, min_size=1, max_size=5), seed=st.integers(0, 1000),
-       parallel=st.booleans(), in_place=st.booleans())
+       parallel=st.booleans(), in_place=st.booleans(), defer=st.booleans())
 def test_incremental_equals_clean_after_any_edits(tmp_path_factory: pytest.TempPathFactory,
                                                   edits: list[str], seed: int,
-                                                  parallel: bool, in_place: bool) -> None:
-    """Swapping in a new folder (build) or updating one in place (serve) alike."""
+                                                  parallel: bool, in_place: bool,
+                                                  defer: bool) -> None:
+    """Swapping in a new folder (build) or updating one in place (serve) alike; `defer`, as
+    the preview does: each edit is built with the search index left as it was (everything
+    else already as a clean build makes it), then built again to make the index."""
     folder = tmp_path_factory.mktemp("edits")
     site = make_site(folder / "site", 5, seed=seed,
                      toml_extra="[build]\nserial_below = 0\n" if parallel else "")
@@ -286,10 +289,33 @@ def test_incremental_equals_clean_after_any_edits(tmp_path_factory: pytest.TempP
     rebuild()
     for edit in edits:
         _apply(site, edit, rng, counter)
-        rebuild()
+        first = rebuild(defer=defer)
         clean_build(site, folder / "clean", folder / "clean-cache")
+        if first.stats.deferred:
+            assert _without_index(tree(out)) == _without_index(tree(folder / "clean"))
+            assert not rebuild().stats.deferred
         assert tree(out) == tree(folder / "clean"), f"after {edits}"
     shutil.rmtree(folder)
+
+
+def _without_index(files: dict[str, str]) -> dict[str, str]:
+    return {path: sha for path, sha in files.items() if not path.startswith("pagefind")}
+
+
+def test_a_deferred_index_is_kept_as_it_was_then_made(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_site_at(site, out)
+    before = tree(out / "pagefind")
+    story = site / STORIES / "entry-3.md"
+    story.write_text(story.read_text("utf-8") + "\nA word nobody indexed yet: zyxwv.\n", "utf-8")
+    deferred = build_site_at(site, out, defer=True)
+    assert deferred.stats.deferred and tree(out / "pagefind") == before
+    assert "zyxwv" in _page(out, 3).read_text("utf-8")
+    made = build_site_at(site, out)
+    assert not made.stats.deferred and tree(out / "pagefind") != before
+    clean_build(site, tmp_path / "clean", tmp_path / "clean-cache")
+    assert tree(out) == tree(tmp_path / "clean")
+    assert not build_site_at(site, out, defer=True).stats.deferred  # nothing left to defer
 
 
 @pytest.mark.parametrize("in_place", [False, True])

@@ -101,3 +101,11 @@ def test_bad_affiliate_is_an_error_naming_site_toml(make_site, capsys) -> None:
     assert build(site) == 1
     err = capsys.readouterr().err
     assert "site.toml" in err and "searchgov_affiliate" in err and "Traceback" not in err
+
+
+def test_a_site_of_drafts_only_builds_with_no_index(make_site) -> None:
+    site = make_site({"content/stories/a.md": "---\ntitle: A\ndate: 2025-01-01\ndraft: true\n"
+                      "---\n\nText.\n"})
+    out = site / "_site"
+    assert build(site) == 0
+    assert (out / "index.html").is_file() and not (out / "pagefind").exists()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import own_copy
+from site_tools import tree_digest
 
 from storygen.serve import Preview
 from storygen.serve.watch import Debouncer, relevant
@@ -194,6 +195,40 @@ def test_saving_a_story_updates_its_page_and_signals_reload(
     assert served.folder is not None  # updated in place: no second tree, no temporary files
     assert sorted(p.name for p in served.folder.iterdir()) == ["site"]
     assert [p.name for p in (served.folder / "site").rglob(".*")] == [".storygen-output"]
+
+
+def test_the_search_index_is_made_after_the_saved_page_is_served(
+        served: Preview, events: EventStream, site: Path) -> None:
+    """A save is built with the search index as it was (the page does not wait for Pagefind),
+    and the index is made once no save came for a moment."""
+    messages: list[str] = served.messages  # type: ignore[attr-defined]
+    assert served.folder is not None
+    index = served.folder / "site" / "pagefind"
+    before = tree_digest(index)
+    story = site / "content/stories/online-business-license.md"
+    story.write_text(story.read_text(encoding="utf-8").replace(
+        "Small businesses", "Qwertyish businesses"), encoding="utf-8")
+    events.wait_for("reload")
+    eventually(lambda: any(m.startswith("Search index brought up to date") for m in messages),
+               "the search index made after the save")
+    rebuilt = next(i for i, m in enumerate(messages) if m.startswith("Rebuilt in"))
+    assert messages[rebuilt + 1].startswith("Search index brought up to date")
+    after = tree_digest(index)
+    assert after != before and set(after) >= {"pagefind.js", "pagefind-entry.json"}
+
+
+def test_a_save_read_by_the_index_catch_up_still_reloads(
+        served: Preview, events: EventStream, site: Path) -> None:
+    """A save made while the search index is being made again is read by that build, so the
+    save's own build finds nothing to change: the catch-up must signal the reload itself."""
+    assert served._watcher is not None
+    served._watcher.stop()  # this test plays the builder: no save of its own reaches it
+    story = site / "content/stories/online-business-license.md"
+    story.write_text(story.read_text(encoding="utf-8").replace(
+        "Small businesses", "Meanwhile-saved businesses"), encoding="utf-8")
+    assert served._rebuild((), defer=False) is False
+    events.wait_for("reload")
+    assert "Meanwhile-saved" in fetch(served.port, "/stories/online-business-license/").text
 
 
 def test_a_save_that_changes_no_output_sends_nothing(

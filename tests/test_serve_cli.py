@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -14,12 +15,14 @@ import pytest
 PATIENCE = 60.0
 
 
-def start(site: Path, *extra: str,
-          background: bool = False) -> tuple[subprocess.Popen[str], str, Path, str]:
+def start(site: Path, *extra: str, background: bool = False,
+          storygen: Sequence[str] = (sys.executable, "-m", "storygen.cli"),
+          ) -> tuple[subprocess.Popen[str], str, Path, str]:
     """Run `storygen serve`; return the process, its URL, its preview folder and what it said.
-    `background`: start it as a shell starts a background job, with SIGINT ignored."""
+    `background`: start it as a shell starts a background job, with SIGINT ignored;
+    `storygen`: the command to run (another venv's, say)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "storygen.cli", "serve", "--root", str(site), "--port", "0",
+        [*storygen, "serve", "--root", str(site), "--port", "0",
          *extra],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if background else None)

@@ -12,7 +12,8 @@ import pytest
 import yaml
 from conftest import ROOT, main
 
-from storygen import __version__
+from storygen import DISTRIBUTION, __version__
+from storygen.starter import STARTER
 
 WORKFLOW = ROOT / ".github/workflows/site.yml"
 
@@ -73,7 +74,7 @@ def test_the_workflow_installs_storygen_from_requirements() -> None:
     lines = (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
     assert [line for line in lines if line.strip() and not line.startswith("#")] == ["."]
     docs = (ROOT / "docs/deploying.md").read_text(encoding="utf-8")
-    assert f"storygen=={__version__}\n" in docs
+    assert f"{DISTRIBUTION}=={__version__}\n" in docs
     assert "pip install .\n" not in docs + WORKFLOW.read_text(encoding="utf-8")
 
 
@@ -82,6 +83,14 @@ def test_the_ledger_the_workflow_commits_is_not_ignored_by_git() -> None:
     done = subprocess.run(["git", "check-ignore", "-q", "crosspost-ledger.json"], cwd=ROOT,
                           check=False)
     assert done.returncode == 1  # 1: not ignored
+
+
+@pytest.mark.parametrize("name", [".github/workflows/site.yml", ".github/commit-ledger.sh"])
+def test_storygen_init_writes_this_workflow(name: str) -> None:
+    """The starter's copy is this file exactly, so what is linted and run here is what every
+    new site gets (edit both together)."""
+    assert (STARTER / name).read_bytes() == (ROOT / name).read_bytes()
+    assert (STARTER / name).stat().st_mode == (ROOT / name).stat().st_mode
 
 
 def _step(job: str, name_starts: str) -> dict:

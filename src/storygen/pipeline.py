@@ -51,6 +51,7 @@ class BuildStats:
     outputs_reused: int = 0  # units taken unchanged from the previous output
     changed: list[str] = field(default_factory=list)  # output files new or different
     removed: list[str] = field(default_factory=list)  # output files gone since the last build
+    deferred: bool = False  # the search index was left as it was (`build(defer=True)`)
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,7 @@ def _render(job: tuple[str, str, bool]) -> Rendered:
 
 def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
           jobs: int | None = None, in_place: InPlaceOutput | None = None,
-          inputs: str | None = None) -> BuildResult:
+          inputs: str | None = None, defer: bool = False) -> BuildResult:
     """Build the whole site into `out` (default: the configured output folder), atomically.
 
     Incremental: Markdown comes from the cache where it can, and only outputs whose inputs
@@ -193,7 +194,9 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
     the result is byte-identical to a clean build. `jobs`: worker processes (0: one per core,
     1: serial; default from `[build] workers`). `in_place`: update that folder where it stands
     rather than swapping in a new one (the preview's). `inputs`: the digest of this build's
-    inputs, taken before it started, recorded for `unchanged_since_last_build`. Safe to call
+    inputs, taken before it started, recorded for `unchanged_since_last_build`. `defer`: leave
+    the search index as the last build made it if it needs making again (the preview makes it
+    in a second build, after serving the rest); the next build makes it. Safe to call
     repeatedly in one process.
     """
     started = time.perf_counter()
@@ -211,19 +214,20 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
         staged = in_place or StagedOutput(output, spare=config.cache_path / SPARE)
         try:
             outcome, manifest = write_output(plan(site, bodies, workers), staged, previous,
-                                             workers)
+                                             workers, defer)
             staged.commit(outcome.files)
         except BaseException:
             staged.discard()
             raise
         stats.outputs_rendered, stats.outputs_reused = outcome.rendered, outcome.reused
         stats.changed, stats.removed = outcome.changed, outcome.removed
+        stats.deferred = outcome.deferred
         generated = [path for path in outcome.files if path not in outcome.static]
         feeds = sum(p.endswith((".xml", ".json")) and p != "sitemap.xml" for p in generated)
         pages = sum(p.endswith(".html") for p in generated)
         done = BuildResult(site, pages, feeds, len(outcome.static), 0.0, output,
                            tuple(site.warnings), stats)
-        if inputs is not None:  # notes without the moved-URL warnings, said only once
+        if inputs is not None and not outcome.deferred:  # notes without the moved-URL warnings
             manifest.last = LastBuild(inputs, clock_of(site), done.counts(),
                                       tuple(done.notes())).to_json()
         save_manifest(config.cache_path, manifest)

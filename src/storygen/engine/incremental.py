@@ -39,7 +39,7 @@ from ..render.markdown import Rendered
 from ..render.pages import PageJob, Renderer
 from ..render.paths import MARKER, MARKER_TEXT, OWN, Claim, refuse_collisions
 from ..render.redirects import redirect_outputs
-from ..render.search import search_documents, search_index, search_inputs
+from ..render.search import BUNDLE, search_documents, search_index, search_inputs
 from ..render.sitemap import sitemap_urls
 from ..write.output import Output
 from .fingerprint import PageKeys, TemplateUses, Unkeyable, clock_dates, fingerprint
@@ -55,6 +55,9 @@ class Unit:
     key: str | None  # None: render every time
     produce: Produce
     static: bool = False  # a copy of a file from static/
+    # The folder of a unit slow to make (the search index): `write_output(defer=True)` may keep
+    # its previous files there, unkeyed, so the preview serves a saved page before making it.
+    later: str | None = None
 
 
 @dataclass
@@ -67,6 +70,7 @@ class Outcome:
     removed: list[str] = field(default_factory=list)  # files of the previous build now gone
     files: dict[str, Record] = field(default_factory=dict)
     static: set[str] = field(default_factory=set)  # which of the files came from static/
+    deferred: bool = False  # a unit's previous files were kept in place of rendering it
 
 
 def plan(site: Site, bodies: dict[str, Rendered], workers: Workers | None = None
@@ -91,7 +95,8 @@ def plan(site: Site, bodies: dict[str, Rendered], workers: Workers | None = None
     yield Unit(None, lambda: redirect_outputs(site, renderer))
     yield from (Unit(key, produce) for key, produce in media_units(site, renderer, base))
     yield Unit(digest(base, "search", *search_inputs(site)), lambda: search_index(
-        search_documents(site, bodies, renderer.gettexts), site.config.cache_path))
+        search_documents(site, bodies, renderer.gettexts), site.config.cache_path),
+        later=BUNDLE)
     if alerts_on(site.config):
         yield Unit(None, lambda: alert_outputs(site, renderer.articles))
     yield Unit(None, lambda: [
@@ -194,8 +199,9 @@ def _run_unit(index: int) -> list[tuple[str, Record, bool]]:
 
 
 def write_output(units: Iterable[Unit], staged: Output, previous: Manifest,
-                 workers: Workers) -> tuple[Outcome, Manifest]:
-    """Fill `staged` with every unit's files, reusing what `previous` proves unchanged."""
+                 workers: Workers, defer: bool = False) -> tuple[Outcome, Manifest]:
+    """Fill `staged` with every unit's files, reusing what `previous` proves unchanged.
+    `defer`: a changed unit with a `later` folder keeps its previous files (see `_defer`)."""
     global _JOB
     outcome = Outcome()
     manifest = Manifest(previous.store)
@@ -207,6 +213,9 @@ def write_output(units: Iterable[Unit], staged: Output, previous: Manifest,
             produced.append((unit.static, previous.units[unit.key]))
             if unit.static:
                 outcome.static.update(previous.units[unit.key])
+        elif defer and (kept := _defer(unit, staged, previous, manifest)):
+            outcome.deferred = True
+            produced.append((False, kept))
         else:
             todo.append(unit)
     _JOB = _Job(todo, staged, previous)
@@ -240,6 +249,23 @@ def _refuse_clashes(produced: list[tuple[bool, list[str]]]) -> None:
     refuse_collisions(Claim(relative, f"static/{relative}" if static else OWN,
                             f"static/{relative}" if static else None)
                       for static, paths in produced for relative in paths)
+
+
+def _defer(unit: Unit, staged: Output, previous: Manifest, manifest: Manifest) -> list[str]:
+    """Keep the previous build's files in `unit.later` as they are, recorded under no unit key
+    so that the next build without `defer` makes them; [] when there are none to keep (or one
+    is no longer as written), and the unit must be rendered now."""
+    if unit.later is None:
+        return []
+    paths = [relative for relative in previous.files if relative.startswith(unit.later)]
+    sources = [previous.verified(relative) for relative in paths]
+    if not paths or any(source is None for source in sources):
+        return []
+    for relative, source in zip(paths, sources, strict=True):
+        assert source is not None
+        staged.link(relative, source)
+        manifest.files[relative] = previous.files[relative]
+    return paths
 
 
 def _reuse(key: str, staged: Output, previous: Manifest, manifest: Manifest) -> bool:

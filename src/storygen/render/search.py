@@ -66,7 +66,11 @@ def search_inputs(site: Site) -> list[str]:
 
 
 def search_index(documents: Iterable[Document], cache: Path) -> list[tuple[str, bytes]]:
-    """The Pagefind bundle for `documents`, as (output path, bytes), deterministic."""
+    """The Pagefind bundle for `documents`, as (output path, bytes), deterministic; none for
+    a site with nothing published yet (Pagefind refuses a folder without pages)."""
+    documents = list(documents)
+    if not documents:
+        return []
     with _work_folder(cache) as work:
         for url, html in documents:
             page = work / "site" / url.strip("/") / "index.html"

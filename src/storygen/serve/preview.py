@@ -14,6 +14,7 @@ from ..model.site import BuildOptions
 from ..pipeline import BuildResult, build
 from ..problems import Problem, StorygenError
 from ..read.config import SiteConfig, load_config
+from ..render.search import BUNDLE
 from ..write.output import InPlaceOutput
 from .handler import PreviewServer, ServedSite, allowed_hosts, bind
 from .reload import Channel
@@ -21,6 +22,7 @@ from .watch import Debouncer, Watcher
 
 Log = Callable[[str], None]
 PREVIEW_CACHE = "preview"  # inside the site's cache folder
+CATCH_UP = 0.5  # seconds without a save before the search index is made again
 
 
 def _print(message: str) -> None:
@@ -47,6 +49,7 @@ class Preview:
         self._watcher: Watcher | None = None
         self._stopped = threading.Event()
         self._output: InPlaceOutput | None = None
+        self._stale = False  # the search index waits for a quiet moment: see `_build_loop`
 
     @property
     def port(self) -> int:
@@ -71,7 +74,7 @@ class Preview:
         self.server = bind(self.host, self.requested_port, self.site)
         if self.requested_port and self.port != self.requested_port:
             self.log(f"Port {self.requested_port} is busy; using port {self.port} instead.")
-        self._rebuild(())
+        self._stale = self._rebuild(())
         self._watcher = Watcher(self.root, self.debouncer)
         self._watcher.start()
         self._spawn("storygen-http", self.server.serve_forever, 0.2)
@@ -105,10 +108,13 @@ class Preview:
         self._threads.append(thread)
 
     def _build_loop(self) -> None:
-        while (changed := self.debouncer.take()) is not None:
-            self._rebuild(changed)
+        """Each save is built with the search index left as it was, so its page is served
+        without waiting for Pagefind; once no save came for a moment, the index is made."""
+        while (changed := self.debouncer.take(CATCH_UP if self._stale else None)) is not None:
+            self._stale = self._rebuild(changed, defer=bool(changed))
 
-    def _rebuild(self, changed: Iterable[str]) -> None:
+    def _rebuild(self, changed: Iterable[str], *, defer: bool = True) -> bool:
+        """Build; whether the search index was left stale (`defer`)."""
         assert self.site is not None and self.server is not None
         changed = sorted(changed)
         started = time.perf_counter()
@@ -118,27 +124,33 @@ class Preview:
             # Forking build workers while this process runs threads risks deadlocked
             # children, so only the first build (before any thread starts) may use them.
             result = build(config, self.options, jobs=1 if self._threads else None,
-                           in_place=self._output)
+                           in_place=self._output, defer=defer)
         except StorygenError as error:
             self._failed(error.problems)
-            return
+            return False
         except Exception as error:  # a bug in one build must not end the preview
             self._failed([Problem("storygen", None, f"internal error: {error!r}",
                                   "please report this")])
-            return
+            return False
         self.site.base_path = config.base_path
         self.site.problems = ()
-        self._report(result, changed, time.perf_counter() - started)
+        self._report(result, changed, time.perf_counter() - started, defer)
         outputs = [*result.stats.changed, *result.stats.removed]
-        if changed and (outputs or was_broken):
+        if not changed:  # the start, or a catch-up, which may have read a save made meanwhile
+            outputs = [path for path in outputs if not path.startswith(BUNDLE)]
+        if (changed or not defer) and (outputs or was_broken):
             css_only = not was_broken and all(path.endswith(".css") for path in outputs)
             self.channel.publish("css" if css_only else "reload")
+        return result.stats.deferred
 
-    def _report(self, result: BuildResult, changed: list[str], seconds: float) -> None:
+    def _report(self, result: BuildResult, changed: list[str], seconds: float,
+                defer: bool) -> None:
         stats = result.stats
         if changed:
             done = (f"Rebuilt in {seconds:.2f} s ({_count(len(stats.changed), 'file')} changed, "
                     f"{len(stats.removed)} removed): {_describe(changed)}")
+        elif not defer:
+            done = f"Search index brought up to date in {seconds:.2f} s"
         else:
             done = f"Built {len(result.site.entries)} entries in {seconds:.2f} s"
         self.log("\n".join([done, *(f"  warning: {w}" for w in result.warnings)]))

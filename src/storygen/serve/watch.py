@@ -75,12 +75,14 @@ class Debouncer:
             self._last = now
             self._condition.notify_all()
 
-    def take(self) -> set[str] | None:
-        """Block until a burst has settled and return its paths; None once closed."""
+    def take(self, idle: float | None = None) -> set[str] | None:
+        """Block until a burst has settled and return its paths; None once closed. With
+        `idle`, an empty set once no change came for that many seconds."""
         with self._condition:
             while not self._closed:
                 if not self._changed:
-                    self._condition.wait()
+                    if not self._condition.wait(idle) and idle is not None:
+                        return set()
                     continue
                 settled = min(self._last + self.quiet, self._first + self.longest)
                 wait = settled - time.monotonic()
