@@ -276,16 +276,17 @@ plantings = st.lists(st.tuples(st.sampled_from(PLACES + STATIC), st.integers(0, 
 
 def _plant_all(site: Path, home: Path, chosen: list[tuple[str, int]], *, cache: bool) -> None:
     things = _things(home)
+    # "stored" is the store's file of the home page: where it is, before sorting by depth.
+    stored = str(stored_of(site, "index.html").relative_to(site / CACHE)) if cache and any(
+        place == "stored" for place, _ in chosen) else ""
+    chosen = [(stored if place == "stored" else place, which) for place, which in chosen]
     # Deepest first: a link planted for a folder must not carry later plantings out of it.
     for place, which in sorted(chosen, key=lambda p: -len(Path(p[0]).parts)):
         thing = things[which]
         if place.startswith("static/"):
             plant(site, {place: thing})  # type: ignore[dict-item]
-        elif cache:
-            if place == "stored":
-                place = str(stored_of(site, "index.html").relative_to(site / CACHE))
-            if not (isinstance(thing, HardLink) and place == ""):
-                plant(site, {f"{CACHE}/{place}": thing})  # type: ignore[dict-item]
+        elif cache and not (isinstance(thing, HardLink) and place == ""):
+            plant(site, {f"{CACHE}/{place}": thing})  # type: ignore[dict-item]
 
 
 def _built(site: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
