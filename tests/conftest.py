@@ -27,6 +27,37 @@ def copy_sample(site: Path) -> Path:
     return site
 
 
+# How the tests make a site with `storygen init`, and the settings that make a site federal.
+NEW_SITE = ("--title", "Riverside News", "--agency", "City of Riverside",
+            "--base-url", "https://news.riverside.example.gov/")
+FEDERAL = """
+[gov]
+parent_agency = "U.S. Department of Examples"
+parent_url = "https://www.example.gov/"
+[gov.links]
+foia = "https://www.example.gov/foia/"
+no_fear = "https://www.example.gov/no-fear/"
+inspector_general = "https://oig.example.gov/"
+"""
+
+
+def new_site(site: Path) -> Path:
+    """A site as `storygen init` makes it: the starter's example entries (dated an hour ago, so
+    build it with the real clock) and pages."""
+    assert main(["init", str(site), *NEW_SITE]) == 0
+    return site
+
+
+def as_federal(site: Path) -> Path:
+    """The site made federal: `[site] federal = true`, a parent agency and the required links
+    that have no default (its own `[gov]` tables replaced). DAP stays off."""
+    toml = site / "site.toml"
+    text = toml.read_text("utf-8").replace("[site]\n", "[site]\nfederal = true\n", 1)
+    toml.write_text(re.sub(r"(?ms)^\[gov(\.links)?\]\n.*?(?=^\[|\Z)", "", text) + FEDERAL,
+                    encoding="utf-8")
+    return site
+
+
 def own_copy(site: Path, name: str) -> Path:
     """The site's own copy of a theme file (`templates/entry.html`), made as `storygen theme
     copy` makes it, for a test to edit."""
@@ -48,6 +79,15 @@ def built_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not count:
         text = text.replace("[site]\n", "[site]\nper_page = 2\n", 1)
     toml.write_text(text, encoding="utf-8")
+    out = site.parent / "out"
+    assert main(["build", "--root", str(site), "--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def built_new_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A site made by `storygen init`, built once; its output."""
+    site = new_site(tmp_path_factory.mktemp("new") / "site")
     out = site.parent / "out"
     assert main(["build", "--root", str(site), "--out", str(out)]) == 0
     return out

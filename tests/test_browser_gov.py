@@ -1,17 +1,21 @@
-"""The .gov pieces in headless Chromium: search finds a story by a word of its body (typed into
-the form, as a person would), the results page, the banner and the identifier pass axe-core and
-the Nu Html Checker, and the banner opens without JavaScript."""
+"""The .gov pieces in headless Chromium, on the sample site and on one made by `storygen init`,
+both federal: search finds a story by a word of its body (typed into the form, as a person
+would), the results page, the banner and the identifier pass axe-core and the Nu Html Checker,
+and the banner opens without JavaScript; Spanish pages search their own index and show the
+banner and identifier in Spanish."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 from browser_support import AXE, chromium, describe_violations, require, run_axe, serve
-from conftest import ROOT, copy_sample
+from conftest import as_federal, copy_sample, new_site
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -19,39 +23,48 @@ from test_validity_html import describe, nu_check
 
 from storygen.cli import main
 
-FEDERAL = """
-[gov]
-parent_agency = "U.S. Department of Examples"
-parent_url = "https://www.example.gov/"
-[gov.links]
-foia = "https://www.example.gov/foia/"
-no_fear = "https://www.example.gov/no-fear/"
-inspector_general = "https://oig.example.gov/"
-"""
-
 
 def federal_copy(site: Path) -> Path:
     """The sample site as a federal one: `[site] federal = true` and its required links."""
-    copy_sample(site)
-    toml = site / "site.toml"
-    text = toml.read_text("utf-8").replace("[site]\n", "[site]\nfederal = true\n", 1)
-    toml.write_text(re.sub(r"(?ms)^\[gov(\.links)?\]\n.*?(?=^\[|\Z)", "", text) + FEDERAL,
-                    encoding="utf-8")
-    return site
+    return as_federal(copy_sample(site))
+
+
+@dataclass(frozen=True)
+class Built:
+    out: Path
+    stories: Path  # the site's content/stories/
+    url: str  # where the output is served
+
+
+def build_federal(folder: Path, make: Any) -> Path:
+    site = as_federal(make(folder / "site"))
+    out = folder / "out"
+    assert main(["build", "--root", str(site), "--out", str(out)]) == 0
+    return out
 
 
 @pytest.fixture(scope="module")
 def federal_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site = federal_copy(tmp_path_factory.mktemp("federal") / "site")
-    out = site.parent / "out"
-    assert main(["build", "--root", str(site), "--out", str(out)]) == 0
-    return out
+    """The sample site, federal, built: its output."""
+    return build_federal(tmp_path_factory.mktemp("federal"), copy_sample)
 
 
 @pytest.fixture(scope="module")
 def base_url(federal_site: Path) -> Iterator[str]:
     with serve(federal_site) as url:
         yield url
+
+
+@pytest.fixture(scope="module", params=["sample", "init"])
+def each_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+              ) -> Iterator[Built]:
+    """The federal sample site, and a federal site made by `storygen init`, each served."""
+    if request.param == "sample":
+        out = request.getfixturevalue("federal_site")
+    else:
+        out = build_federal(tmp_path_factory.mktemp("federal-new"), new_site)
+    with serve(out) as url:
+        yield Built(out, out.parent / "site" / "content" / "stories", url)
 
 
 @pytest.fixture(scope="module")
@@ -62,16 +75,22 @@ def browser() -> Iterator[Any]:
         yield driver
 
 
-def body_word(slug: str) -> str:
-    """A word of the story's body that no other entry's file and no title holds."""
-    stories = ROOT / "content" / "stories"
+def own_word(stories: Path, slug: str, letters: str = r"[^\W\d_]") -> str:
+    """A word of the entry's body (of `letters`) that no other entry's file holds."""
     text = (stories / f"{slug}.md").read_text("utf-8").split("---", 2)[2]
     others = " ".join(p.read_text("utf-8") for p in stories.glob("*.md")
                       if p.stem != slug).lower()
-    words = sorted(set(re.findall(r"\b[a-z]{7,}\b", text.lower())), key=lambda w: (-len(w), w))
+    words = sorted(set(re.findall(rf"\b{letters}{{7,}}\b", text.lower())),
+                   key=lambda w: (-len(w), w))
     unique = [w for w in words if w not in others]
     assert unique, f"{slug} has no word of its own"
     return unique[0]
+
+
+def first_story(site: Built) -> str:
+    """The first story of the site (by file name) that is published at /stories/<name>/."""
+    return next(p.stem for p in sorted(site.stories.glob("*.md"))
+                if (site.out / "stories" / p.stem / "index.html").is_file())
 
 
 def results(browser: Any) -> list[str]:
@@ -81,18 +100,41 @@ def results(browser: Any) -> list[str]:
             browser.find_elements(By.CSS_SELECTOR, "#search-results a")]
 
 
-def test_typing_a_word_of_a_story_body_finds_the_story(browser: Any, base_url: str) -> None:
-    word = body_word("permit-wait-times-cut")
-    browser.get(base_url + "search/")
-    field = browser.find_element(By.ID, "search-page-q")
-    field.send_keys(word, Keys.ENTER)
-    found = results(browser)
-    assert any(href.endswith("/stories/permit-wait-times-cut/") for href in found), (word, found)
+def search_for(browser: Any, page: str, word: str) -> list[str]:
+    """Type `word` into the results page's field at `page`, press Enter: the links found."""
+    browser.get(page)
+    browser.find_element(By.ID, "search-page-q").send_keys(word, Keys.ENTER)
+    return results(browser)
+
+
+def test_typing_a_word_of_a_story_body_finds_the_story(browser: Any, each_site: Built) -> None:
+    slug = first_story(each_site)
+    word = own_word(each_site.stories, slug)
+    found = search_for(browser, each_site.url + "search/", word)
+    assert any(href.endswith(f"/stories/{slug}/") for href in found), (word, found)
     marks = [m.text.lower() for m in browser.find_elements(By.CSS_SELECTOR, "#search-results mark")]
     assert any(m.startswith(word[:6]) for m in marks), marks  # stemmed: "applicants" too
     violations = run_axe(browser)["violations"]
     if violations:
         pytest.fail(describe_violations("search results", violations), pytrace=False)
+
+
+def test_a_spanish_word_finds_the_spanish_entry_in_the_spanish_index(
+        browser: Any, base_url: str, federal_site: Path) -> None:
+    """Pagefind keeps an index per language (`<html lang>`): the Spanish results page finds a
+    word of a Spanish story; the English one, which searches the English index, lists no
+    Spanish page for it."""
+    stories = federal_site.parent / "site" / "content" / "stories"
+    slug = "linea-de-ayuda-en-su-idioma"
+    found = search_for(browser, base_url + "es/search/", own_word(stories, slug))
+    assert any(h.endswith(f"/es/stories/{slug}/") for h in found), found
+    assert browser.find_element(By.ID, "search-status").text.startswith("1 resultado")
+    violations = run_axe(browser)["violations"]
+    if violations:
+        pytest.fail(describe_violations("Spanish search results", violations), pytrace=False)
+    # The English index holds no Spanish page (Pagefind may still match parts of the word).
+    assert not [h for h in search_for(browser, base_url + "search/", own_word(stories, slug))
+                if "/es/" in h]
 
 
 def test_the_header_form_leads_to_the_results(browser: Any, base_url: str) -> None:
@@ -113,8 +155,8 @@ def test_type_filter_leaves_out_the_other_type(browser: Any, base_url: str) -> N
     assert all("/updates/" in href for href in updates), updates
 
 
-def test_banner_and_identifier_pass_axe(browser: Any, base_url: str) -> None:
-    browser.get(base_url)
+def test_banner_and_identifier_pass_axe(browser: Any, each_site: Built) -> None:
+    browser.get(each_site.url)
     summary = browser.find_element(By.CSS_SELECTOR, ".gov-banner summary")
     assert "An official website of the United States government" in summary.text
     guidance = browser.find_element(By.CSS_SELECTOR, ".gov-banner-guidance")
@@ -132,9 +174,59 @@ def test_banner_and_identifier_pass_axe(browser: Any, base_url: str) -> None:
         pytest.fail(describe_violations("federal home", violations), pytrace=False)
 
 
-def test_federal_pages_are_valid_html(federal_site: Path) -> None:
-    pages = [federal_site / "index.html", federal_site / "search" / "index.html",
-             federal_site / "es" / "search" / "index.html"]
+class _Texts(HTMLParser):
+    """The text of every element of the given classes, and of each link in the identifier."""
+
+    VOID = ("br", "meta", "link", "input", "img")
+
+    def __init__(self, html: str, classes: set[str]) -> None:
+        super().__init__(convert_charrefs=True)
+        self.classes, self.open, self.in_link = classes, [""], False
+        self.texts: dict[str, str] = dict.fromkeys(classes, "")
+        self.links: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.VOID:
+            return
+        names = set(str(dict(attrs).get("class") or "").split()) & self.classes
+        self.open.append(next(iter(names), self.open[-1]))
+        if tag == "a" and self.open[-1] == "identifier":
+            self.in_link = True
+            self.links.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.in_link = self.in_link and tag != "a"
+        if tag not in self.VOID and len(self.open) > 1:
+            self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self.open[-1]:
+            self.texts[self.open[-1]] += data
+        if self.in_link:
+            self.links[-1] += data
+
+
+def test_spanish_pages_show_the_banner_and_identifier_in_spanish(federal_site: Path) -> None:
+    page = _Texts((federal_site / "es" / "index.html").read_text("utf-8"),
+                  {"gov-banner", "identifier"})
+    banner = " ".join(page.texts["gov-banner"].split())
+    assert banner.startswith("Un sitio oficial del Gobierno de Estados Unidos Así es como")
+    assert "Los sitios web oficiales usan .gov" in banner
+    links = [" ".join(text.split()) for text in page.links]
+    assert links == ["U.S. Department of Examples", "Acerca de", "Declaración de accesibilidad",
+                     "Solicitudes FOIA", "Datos de la ley No FEAR", "Oficina del Inspector General",
+                     "Política de privacidad", "Política de divulgación de vulnerabilidades",
+                     "Lenguaje claro", "Visite USA.gov", "USAGov en Español"]
+    english = _Texts((federal_site / "index.html").read_text("utf-8"), {"identifier"})
+    assert "Accessibility statement" in english.texts["identifier"]
+
+
+def test_federal_pages_are_valid_html(each_site: Built) -> None:
+    out = each_site.out
+    pages = [out / "index.html", out / "search" / "index.html",
+             *sorted(out.glob("stories/*/index.html"))[:2],
+             *sorted(out.glob("es/search/index.html"))]
     messages = nu_check(pages)
     if messages:
-        pytest.fail(describe(messages, federal_site), pytrace=False)
+        pytest.fail(describe(messages, out), pytrace=False)

@@ -19,6 +19,7 @@ from PIL import Image
 from site_tools import resolve
 from test_build import build
 
+from storygen.engine import media
 from storygen.render import images
 
 BASE = "https://news.example.gov/"
@@ -90,9 +91,10 @@ def test_no_picture_is_encoded_again_after_an_edit_or_into_an_empty_folder(
     copies = {k: v for k, v in tree(out).items() if k.startswith("variants/")}
 
     def refuse(*args: object) -> bytes:
-        raise AssertionError("a picture was encoded again")
+        raise AssertionError("a picture or a card was encoded again")
 
     monkeypatch.setattr(images, "encode", refuse)
+    monkeypatch.setattr(media, "draw_card", refuse)  # the edited entry keeps its title
     other = site / "content" / "stories" / "entry-2.md"
     other.write_text(other.read_text("utf-8") + "\nOne more line.\n", "utf-8")
     photo = site / "static" / "photo.png"
@@ -114,18 +116,22 @@ def test_cards_and_copies_are_the_same_from_clean_builds(tmp_path: Path) -> None
     assert len([k for k in one if k.endswith(".png") and k.startswith("cards/")]) == 3
 
 
-def test_every_entry_page_has_an_absolute_resolving_og_image(built_sample: Path) -> None:
-    pages = sorted(built_sample.glob("**/stories/*/index.html")) + sorted(
-        built_sample.glob("**/updates/*/index.html"))
-    pages = [p for p in pages if p.parent.name not in ("page",) and p.parent.parent.name in
-             ("stories", "updates")]
-    assert len(pages) >= 10
+@pytest.mark.parametrize(("output", "base", "count"), [
+    ("built_sample", "https://news.lakeshorecounty.example.gov/", 10),
+    ("built_new_site", "https://news.riverside.example.gov/", 2)])
+def test_every_entry_page_has_an_absolute_resolving_og_image(
+        request: pytest.FixtureRequest, output: str, base: str, count: int) -> None:
+    """On the sample site and on one made by `storygen init`."""
+    built: Path = request.getfixturevalue(output)
+    pages = [p for p in sorted(built.glob("**/index.html"))
+             if p.parent.parent.name in ("stories", "updates")]
+    assert len(pages) >= count
     for page in pages:
         meta = parsed(page).meta
         url, alt = meta.get("og:image", ""), meta.get("og:image:alt", "")
-        assert url.startswith("https://news.lakeshorecounty.example.gov/"), (page, url)
+        assert url.startswith(base), (page, url)
         assert alt.strip(), page
-        target = resolve(built_sample, page, url, "https://news.lakeshorecounty.example.gov/")
+        target = resolve(built, page, url, base)
         assert target is not None and target.is_file(), url
         with Image.open(target) as image:
             assert image.width >= 600, url

@@ -14,7 +14,8 @@ from conftest import ROOT, run_cli
 from storygen import DISTRIBUTION, __version__
 from storygen.starter import starter_files
 
-PAGES = ("about", "contact", "accessibility", "privacy", "comment-policy")
+PAGES = ("about", "contact", "accessibility", "privacy", "comment-policy",
+         "vulnerability-disclosure", "plain-writing")
 
 
 def init(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

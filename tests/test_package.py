@@ -16,6 +16,7 @@ import pytest
 import test_browser
 from browser_support import describe_violations, run_axe, serve
 from conftest import ROOT
+from test_init import PAGES
 from test_serve_cli import PATIENCE, start
 from test_validity_html import describe, nu_check
 from wheelhouse import wheelhouse
@@ -75,14 +76,14 @@ def test_the_installed_storygen_builds_a_new_site(new_site: Path, built: Path) -
     home = (built / "index.html").read_text("utf-8")
     assert "Riverside News" in home and "Example story" in home
     assert (built / "css/site.css").is_file() and (built / "favicon.svg").is_file()
-    for page in ("about", "contact", "accessibility", "privacy", "comment-policy"):
+    for page in PAGES:
         assert (built / page / "index.html").is_file()
 
 
 def test_the_installed_storygen_checks_and_crossposts_it(installed: Path, new_site: Path,
                                                          built: Path) -> None:
     said = run(installed, "check", cwd=new_site)
-    assert "0 errors" in said and "checked 2 entries and 5 pages" in said
+    assert "0 errors" in said and f"checked 2 entries and {len(PAGES)} pages" in said
     said = run(installed, "crosspost", "--dry-run", cwd=new_site)
     assert "--- Bluesky · /stories/example-story/" in said
     assert not (new_site / "_crosspost").exists()
@@ -116,7 +117,7 @@ browser = test_browser.browser  # the fixture: Chromium, with axe at hand
 
 @pytest.mark.parametrize("path", ["/", "/stories/example-story/",
                                   "/updates/example-service-update/", "/tags/example/",
-                                  "/accessibility/", "/no-such-page/"])
+                                  "/accessibility/", "/search/?q=example", "/no-such-page/"])
 def test_the_new_site_has_no_wcag_violations(browser: Any, built: Path, path: str) -> None:
     with serve(built) as url:
         browser.get(url + path.lstrip("/"))

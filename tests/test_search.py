@@ -10,6 +10,7 @@ import cbor2
 from engine_tools import build_site_at, clean_build, make_site, tree
 from test_build import build
 
+from storygen.render import search
 from storygen.render.pagefind_files import SIGNATURE
 
 
@@ -34,19 +35,27 @@ def test_two_clean_builds_give_the_same_index(tmp_path: Path) -> None:
     assert len(values) == 6  # every tag of engine_tools.TAGS
 
 
-def test_index_is_reused_until_an_entry_changes(tmp_path: Path) -> None:
+def test_index_is_reused_until_an_entry_changes(tmp_path: Path, monkeypatch) -> None:
+    """Pagefind cannot update an index in part (its service has no request to load or change
+    one): an unchanged site never runs it, an edit runs it once over the whole site."""
+    runs: list[Path] = []
+    run_pagefind = search._run_pagefind
+    monkeypatch.setattr(search, "_run_pagefind", lambda work: (runs.append(work),
+                                                               run_pagefind(work)))
     site = make_site(tmp_path / "site", 8)
     out = tmp_path / "out"
-    first = build_site_at(site, out)
-    assert any(p.startswith("pagefind/") for p in first.stats.changed)
+    first = build_site_at(site, out, jobs=1)
+    assert any(p.startswith("pagefind/") for p in first.stats.changed) and len(runs) == 1
     before = bundle(out)
-    again = build_site_at(site, out)
+    again = build_site_at(site, out, jobs=1)
     assert not [p for p in again.stats.changed if p.startswith("pagefind/")]
-    assert bundle(out) == before
+    assert bundle(out) == before and len(runs) == 1
     story = site / "content" / "stories" / "entry-1.md"
     story.write_text(story.read_text("utf-8") + "\nA new word: xylophonist.\n", "utf-8")
-    edited = build_site_at(site, out)
-    assert [p for p in edited.stats.changed if p.startswith("pagefind/fragment/")]
+    edited = build_site_at(site, out, jobs=1)
+    assert len(runs) == 2
+    changed = [p for p in edited.stats.changed if p.startswith("pagefind/fragment/")]
+    assert len(changed) == 1  # the other pages' fragments come out byte for byte the same
     assert bundle(out) != before
 
 
@@ -109,3 +118,19 @@ def test_a_site_of_drafts_only_builds_with_no_index(make_site) -> None:
     out = site / "_site"
     assert build(site) == 0
     assert (out / "index.html").is_file() and not (out / "pagefind").exists()
+
+
+def test_a_missing_pagefind_program_is_an_error_that_keeps_the_output(make_site, capsys,
+                                                                      monkeypatch) -> None:
+    site = make_site({"content/stories/a.md": "---\ntitle: A\ndate: 2025-01-01\n---\n\nText.\n"})
+    assert build(site) == 0
+    before = tree(site / "_site")
+    story = site / "content" / "stories" / "a.md"
+    story.write_text(story.read_text("utf-8") + "More text.\n", "utf-8")
+    monkeypatch.setattr("pagefind.service.get_executable", lambda: None)
+    capsys.readouterr()
+    assert build(site) == 1
+    err = capsys.readouterr().err
+    assert "Pagefind could not index the site: the pagefind program is missing" in err
+    assert "pip install --force-reinstall storygen-gov" in err and "Traceback" not in err
+    assert tree(site / "_site") == before

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import as_federal, new_site, run_cli
 from test_browser_gov import federal_copy
 from test_check_cli import SAMPLE_NOW
 
@@ -88,3 +88,36 @@ def test_the_family_can_be_switched_off(sample_site: Path, capsys) -> None:
     toml = sample_site / "site.toml"
     toml.write_text(toml.read_text("utf-8") + "\n[check]\nsite_requirements = false\n", "utf-8")
     assert check(sample_site, capsys)[1] == []
+
+
+@pytest.fixture
+def init_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A site made by `storygen init`, checked with the real clock (its examples are dated an
+    hour before it was made)."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    return new_site(tmp_path / "news")
+
+
+def test_a_new_site_meets_every_requirement_and_warns_of_a_removed_link(
+        init_site: Path, capsys) -> None:
+    assert check(init_site, capsys) == (0, [])
+    without_footer_link(init_site, "Vulnerability disclosure")
+    code, found = check(init_site, capsys)
+    assert code == 0
+    assert [(d["rule"], d["level"]) for d in found] == [("required-links", "warning")]
+    assert "Vulnerability disclosure policy" in found[0]["message"]
+
+
+def test_a_new_federal_site_meets_every_requirement_once_its_links_are_set(
+        init_site: Path, capsys) -> None:
+    """The starter has a page for every link with a default; FOIA, No FEAR Act and the
+    inspector general are the agency's own, and DAP its code."""
+    as_federal(init_site)
+    toml = init_site / "site.toml"
+    toml.write_text(toml.read_text("utf-8") + '[analytics]\ndap_agency = "EXAMPLE"\n', "utf-8")
+    assert check(init_site, capsys) == (0, [])
+    (init_site / "content" / "pages" / "plain-writing.md").unlink()
+    code, found = check(init_site, capsys)
+    assert code == 1
+    assert [(d["rule"], d["level"]) for d in found] == [("required-links", "error")]
+    assert "/plain-writing/, which the site does not have" in found[0]["message"]

@@ -26,6 +26,12 @@ SITE_FOLDER = "locales"  # in the site, beside site.toml
 DOMAIN = "messages"
 
 
+def N_(text: str) -> str:
+    """Marks text for the catalogues (`pybabel extract`) without translating it here: the
+    templates translate it where it is shown."""
+    return text
+
+
 def catalogue_files(config: SiteConfig, tag: str) -> list[Path]:
     """The catalogues that translate `tag`, the site's first, the most specific first."""
     name = locale_name(tag)  # es_MX

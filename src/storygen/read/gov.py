@@ -12,18 +12,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..problems import Problem, StorygenError
+from .catalogues import N_
 from .config import CONFIG_FILE, SiteConfig, normalise_base_url
 
-# (key, label), in the order the identifier lists them.
+# (key, label), in the order the identifier lists them; the labels are translated there.
 REQUIRED_LINKS: tuple[tuple[str, str], ...] = (
-    ("about", "About"),
-    ("accessibility", "Accessibility statement"),
-    ("foia", "FOIA requests"),
-    ("no_fear", "No FEAR Act data"),
-    ("inspector_general", "Office of the Inspector General"),
-    ("privacy", "Privacy policy"),
-    ("vulnerability_disclosure", "Vulnerability disclosure policy"),
-    ("plain_writing", "Plain writing"),
+    ("about", N_("About")),
+    ("accessibility", N_("Accessibility statement")),
+    ("foia", N_("FOIA requests")),
+    ("no_fear", N_("No FEAR Act data")),
+    ("inspector_general", N_("Office of the Inspector General")),
+    ("privacy", N_("Privacy policy")),
+    ("vulnerability_disclosure", N_("Vulnerability disclosure policy")),
+    ("plain_writing", N_("Plain writing")),
 )
 DEFAULT_LINKS = {"about": "/about/", "accessibility": "/accessibility/", "privacy": "/privacy/",
                  "vulnerability_disclosure": "/vulnerability-disclosure/",

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
+from .. import DISTRIBUTION
 from ..model.site import Site
 from ..problems import Problem, StorygenError
 from .markdown import Rendered
@@ -107,8 +108,8 @@ def _run_pagefind(work: Path) -> None:
 
 def _failure(reason: str) -> StorygenError:
     return StorygenError([Problem(BUNDLE, None, f"Pagefind could not index the site: {reason}",
-                                  "reinstall storygen (pip install storygen) to get its "
-                                  "pagefind program")])
+                                  f"reinstall storygen (pip install --force-reinstall "
+                                  f"{DISTRIBUTION}) to get its pagefind program")])
 
 
 @contextlib.contextmanager
