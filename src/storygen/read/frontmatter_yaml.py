@@ -211,8 +211,8 @@ def _plain_enough(text: str) -> bool:
     characters libyaml reads where the Python parser refuses or reads otherwise (a tab, as in
     `key:<tab>value`; a byte-order mark or a Unicode line break inside the text; a bare `!`
     tag, which gives '' there and None here; a block scalar's `|` or `>` followed at once by
-    `#`, which libyaml reads as an empty text and the Python parser refuses). A title such as "Open now! Come" goes to the
-    Python parser too: slower, never different."""
+    `#`, which libyaml reads as an empty text and the Python parser refuses). A title such as
+    "Open now! Come" goes to the Python parser too: slower, never different."""
     return (not _DIVERGING.search(text)
             and len(text) - len(text.translate(_INDICATORS)) < _MAX_INDICATORS)
 
