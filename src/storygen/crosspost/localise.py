@@ -8,9 +8,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from ..read.catalogues import N_, translations
+from ..read.catalogues import translations
 from ..read.config import SiteConfig
 from ..teasers import PlatformSpec, Settings
+from ..text import N_
 
 # The default wording of teasers/platforms.py, so that the catalogues hold it.
 DEFAULT_TEXTS = (N_("Service alert:"), N_("Read the full story: link in bio, or visit {host}"))

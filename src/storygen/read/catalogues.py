@@ -18,18 +18,12 @@ from functools import cache
 from pathlib import Path
 
 from ..problems import Problem, StorygenError
+from ..text import locale_name
 from .config import SiteConfig
-from .languages import locale_name
 
 SHIPPED = Path(__file__).resolve().parent.parent / "locales"
 SITE_FOLDER = "locales"  # in the site, beside site.toml
 DOMAIN = "messages"
-
-
-def N_(text: str) -> str:
-    """Marks text for the catalogues (`pybabel extract`) without translating it here: the
-    templates translate it where it is shown."""
-    return text
 
 
 def catalogue_files(config: SiteConfig, tag: str) -> list[Path]:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..problems import Problem, StorygenError
-from .catalogues import N_
-from .config import CONFIG_FILE, SiteConfig, normalise_base_url
+from ..text import N_, normalise_base_url
+from .config import CONFIG_FILE, SiteConfig
 
 # (key, label), in the order the identifier lists them; the labels are translated there.
 REQUIRED_LINKS: tuple[tuple[str, str], ...] = (
