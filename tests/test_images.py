@@ -207,3 +207,22 @@ def test_instagram_teasers_get_a_jpeg_of_the_picture(sample_site: Path,
             assert image.format == "JPEG" and image.mode == "RGB"
             source = sample_site / "static" / post["image"].split("/", 3)[3]
             assert image.size == Image.open(source).size
+
+
+def test_a_default_image_not_published_or_not_described_is_an_error(make_site, capsys) -> None:
+    site = make_site({"content/stories/a.md": "---\ntitle: A\ndate: 2025-01-01\n---\n\nText.\n"},
+                     toml='[site]\ntitle = "News"\nbase_url = "https://news.example.gov/"\n'
+                     '[images]\nsocial_default = "/images/share.png"\n')
+    toml = site / "site.toml"
+    assert build(site) == 1
+    err = capsys.readouterr().err
+    assert f"{toml}: [images] social_default /images/share.png is not in static/" in err
+    assert "social_default_alt" in err and "Traceback" not in err
+    assert not (site / "_site").exists()
+    (site / "static" / "images").mkdir(parents=True)
+    Image.new("RGB", (1200, 630), "white").save(site / "static" / "images" / "share.png")
+    assert build(site) == 1
+    err = capsys.readouterr().err
+    assert "is not in static/" not in err and "has no social_default_alt" in err
+    toml.write_text(toml.read_text("utf-8") + 'social_default_alt = "The county seal"\n', "utf-8")
+    assert build(site) == 0

@@ -20,7 +20,7 @@ class FrontMatter(Family):
         Rule("summary-missing", "warning", "no summary, so search results show the first lines"),
         Rule("summary-length", "warning", "a summary longer than max_summary characters"),
         Rule("title-length", "warning", "a title longer than max_title characters"),
-        Rule("no-image", "warning", "no image, so shared links get a plain card"),
+        Rule("no-image", "warning", "no image, so shared links get a generated or default card"),
         Rule("unknown-tag", "error", "a tag not in allowed_tags (when the list is set)"),
         Rule("expired-update", "warning", "an update that expired in the last week (its page "
                                           "stays, marked as no longer current)"),
@@ -37,7 +37,8 @@ class FrontMatter(Family):
         yield from self._texts(doc, item)
         if not item.image:
             yield doc.finding("no-image", 0, "the entry has no image, so shared links show a "
-                              "plain card", "add image: and image_alt: to the front matter")
+                              "generated card or the site's default picture", "add image: and "
+                              "image_alt: to the front matter, for a picture of what changed")
         if self.allowed:
             yield from self._tags(doc, item)
         yield from self._times(doc, item)

@@ -1,5 +1,5 @@
-"""Model step: an entry's `image:` must be published with the site, or its page would show a
-broken picture and every share of it a broken social card."""
+"""Model step: an entry's `image:`, and the site's default social image, must be published with
+the site, or pages would show a broken picture and every share of them a broken social card."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 
 from .. import theme
 from ..problems import Problem
-from ..read.config import SiteConfig
+from ..read.config import CONFIG_FILE, SiteConfig
 from ..read.content import Entry
 from ..theme import static_path
 
@@ -17,25 +17,56 @@ from ..theme import static_path
 def unpublished_images(config: SiteConfig, entries: Iterable[Entry]) -> list[Problem]:
     """A problem for each entry whose image is neither an http(s) address nor a file that the
     build copies from static/ (templates serve `image:` from the site root, with or without
-    a leading slash)."""
+    a leading slash), and for an `[images] social_default` that is not, or has no alt text."""
     problems = []
     for entry in entries:
-        image = entry.image
-        if not image or urlsplit(image).scheme.lower() in ("http", "https"):
-            continue
-        relative = unquote(urlsplit(image).path).lstrip("/")
-        parts = PurePosixPath(relative).parts
-        # The build leaves out hidden files, and `..` would lead out of static/.
-        plain = bool(parts) and not any(part.startswith(".") for part in parts)
-        if plain and static_path(config, relative) is not None:
-            continue
-        problems.append(Problem(
-            str(entry.source), entry.line_of("image") or 1,
-            f"the image {image} is not in static/, so the page and its social card would "
-            "show a broken picture",
-            image_hint("/" + relative, static_files(config)) if plain
-            else "fix the path: name a file in static/; hidden files are not published"))
+        if (hint := _unpublished(config, entry.image)) is not None:
+            problems.append(Problem(
+                str(entry.source), entry.line_of("image") or 1,
+                f"the image {entry.image} is not in static/, so the page and its social card "
+                "would show a broken picture", hint))
+    return problems + _unusable_default(config)
+
+
+def default_image(config: SiteConfig) -> tuple[str, str]:
+    """`[images] social_default` and `social_default_alt` ('' when unset)."""
+    table = config.section("images")
+    return str(table.get("social_default", "")), str(table.get("social_default_alt", ""))
+
+
+def _unusable_default(config: SiteConfig) -> list[Problem]:
+    """Every entry page without a picture of its own shares the default: it must be published
+    and described, or every such share shows a broken picture without alt text."""
+    image, alt = default_image(config)
+    if not image:
+        return []
+    where = str(config.root / CONFIG_FILE)
+    problems = []
+    if (hint := _unpublished(config, image)) is not None:
+        problems.append(Problem(where, None, f"[images] social_default {image} is not in "
+                                "static/, so every shared link would show a broken picture",
+                                hint))
+    if not alt.strip():
+        problems.append(Problem(where, None, "[images] social_default has no "
+                                "social_default_alt, the text shared links show for it",
+                                'describe the picture, e.g. social_default_alt = "The county '
+                                'seal"'))
     return problems
+
+
+def _unpublished(config: SiteConfig, image: str) -> str | None:
+    """None when `image` is unset, an http(s) address or a file the build publishes; else
+    what to write instead."""
+    if not image or urlsplit(image).scheme.lower() in ("http", "https"):
+        return None
+    relative = unquote(urlsplit(image).path).lstrip("/")
+    parts = PurePosixPath(relative).parts
+    # The build leaves out hidden files, and `..` would lead out of static/.
+    plain = bool(parts) and not any(part.startswith(".") for part in parts)
+    if plain and static_path(config, relative) is not None:
+        return None
+    return (image_hint("/" + relative, static_files(config)) if plain
+            else "fix the path: name a file in static/; hidden files are not published")
 
 
 def static_files(config: SiteConfig) -> set[str]:

@@ -6,16 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..model.images import default_image
 from ..read.config import SiteConfig
 from ..read.content import Entry
 from .cards import SIZE, card_path
 from .images import Picture
-
-
-def default_image(config: SiteConfig) -> tuple[str, str]:
-    """`[images] social_default` and `social_default_alt` ('' when unset)."""
-    table = config.section("images")
-    return str(table.get("social_default", "")), str(table.get("social_default_alt", ""))
 
 
 def needs_card(config: SiteConfig, entry: Entry) -> bool:
