@@ -3,29 +3,29 @@ the site, or pages would show a broken picture and every share of them a broken 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from .. import theme
 from ..problems import Problem
 from ..read.config import CONFIG_FILE, SiteConfig
 from ..read.content import Entry
-from ..theme import static_path
+from ..read.static import StaticFile, visible
 
 
-def unpublished_images(config: SiteConfig, entries: Iterable[Entry]) -> list[Problem]:
+def unpublished_images(static: Mapping[str, StaticFile],
+                       entries: Iterable[Entry]) -> list[Problem]:
     """A problem for each entry whose image is neither an http(s) address nor a file that the
     build copies from static/ (templates serve `image:` from the site root, with or without
-    a leading slash), and for an `[images] social_default` that is not, or has no alt text."""
+    a leading slash)."""
     problems = []
     for entry in entries:
-        if (hint := _unpublished(config, entry.image)) is not None:
+        if (hint := _unpublished(static, entry.image)) is not None:
             problems.append(Problem(
                 str(entry.source), entry.line_of("image") or 1,
                 f"the image {entry.image} is not in static/, so the page and its social card "
                 "would show a broken picture", hint))
-    return problems + _unusable_default(config)
+    return problems
 
 
 def default_image(config: SiteConfig) -> tuple[str, str]:
@@ -34,7 +34,7 @@ def default_image(config: SiteConfig) -> tuple[str, str]:
     return str(table.get("social_default", "")), str(table.get("social_default_alt", ""))
 
 
-def _unusable_default(config: SiteConfig) -> list[Problem]:
+def unusable_default(config: SiteConfig, static: Mapping[str, StaticFile]) -> list[Problem]:
     """Every entry page without a picture of its own shares the default: it must be published
     and described, or every such share shows a broken picture without alt text."""
     image, alt = default_image(config)
@@ -42,7 +42,7 @@ def _unusable_default(config: SiteConfig) -> list[Problem]:
         return []
     where = str(config.root / CONFIG_FILE)
     problems = []
-    if (hint := _unpublished(config, image)) is not None:
+    if (hint := _unpublished(static, image)) is not None:
         problems.append(Problem(where, None, f"[images] social_default {image} is not in "
                                 "static/, so every shared link would show a broken picture",
                                 hint))
@@ -54,25 +54,24 @@ def _unusable_default(config: SiteConfig) -> list[Problem]:
     return problems
 
 
-def _unpublished(config: SiteConfig, image: str) -> str | None:
+def _unpublished(static: Mapping[str, StaticFile], image: str) -> str | None:
     """None when `image` is unset, an http(s) address or a file the build publishes; else
     what to write instead."""
     if not image or urlsplit(image).scheme.lower() in ("http", "https"):
         return None
-    relative = unquote(urlsplit(image).path).lstrip("/")
-    parts = PurePosixPath(relative).parts
-    # The build leaves out hidden files, and `..` would lead out of static/.
-    plain = bool(parts) and not any(part.startswith(".") for part in parts)
-    if plain and static_path(config, relative) is not None:
+    relative = PurePosixPath(unquote(urlsplit(image).path).lstrip("/")).as_posix()
+    if relative in static:
         return None
-    return (image_hint("/" + relative, static_files(config)) if plain
+    # The build leaves out hidden files, and `..` would lead out of static/.
+    plain = visible(relative) and ".." not in relative.split("/")
+    return (image_hint("/" + relative, site_paths(static)) if plain
             else "fix the path: name a file in static/; hidden files are not published")
 
 
-def static_files(config: SiteConfig) -> set[str]:
+def site_paths(static: Mapping[str, StaticFile]) -> set[str]:
     """The site path of every file the build publishes from static/ and the theme's static
     files (`/images/x.png`)."""
-    return {"/" + relative for relative in theme.static_files(config)}
+    return {"/" + relative for relative in static}
 
 
 def image_hint(path: str, files: set[str]) -> str:
