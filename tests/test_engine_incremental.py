@@ -34,8 +34,6 @@ def _page(out: Path, entry: int) -> Path:
     return out / section / f"entry-{entry}" / "index.html"
 
 
-@pytest.mark.xfail(strict=False, reason="open bug (#14/#15): under parallel load a rebuild with "
-                   "nothing changed sometimes re-copies images/snow-plow.png (a stamp race)")
 def test_unchanged_rebuild_renders_only_unkeyed_outputs(site: Path, tmp_path: Path) -> None:
     first = build_site_at(site, tmp_path / "out")
     before = tree(tmp_path / "out")
@@ -118,8 +116,6 @@ def test_corrupt_or_foreign_manifest_means_a_full_render(site: Path, tmp_path: P
     assert tree(out) == tree(tmp_path / "clean")
 
 
-@pytest.mark.xfail(strict=False, reason="open bug (#14/#15): under parallel load a rebuild with "
-                   "nothing changed sometimes re-copies images/snow-plow.png (a stamp race)")
 def test_the_clock_matters_only_when_it_crosses_a_date(site: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     story = site / STORIES / "entry-1.md"
