@@ -10,8 +10,9 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from ..engine.live import Live
 from ..model.site import BuildOptions
-from ..pipeline import BuildResult, build
+from ..pipeline import BuildResult, build, update
 from ..problems import Problem, StorygenError
 from ..read.config import SiteConfig, load_config
 from ..render.search import BUNDLE
@@ -50,6 +51,7 @@ class Preview:
         self._stopped = threading.Event()
         self._output: InPlaceOutput | None = None
         self._stale = False  # the search index waits for a quiet moment: see `_build_loop`
+        self._live: Live | None = None  # what the last build read: see `engine.live`
 
     @property
     def port(self) -> int:
@@ -119,12 +121,10 @@ class Preview:
         changed = sorted(changed)
         started = time.perf_counter()
         was_broken = bool(self.site.problems)
+        live, self._live = self._live, None  # a build that fails leaves nothing to trust
         try:
             config = self._config()
-            # Forking build workers while this process runs threads risks deadlocked
-            # children, so only the first build (before any thread starts) may use them.
-            result = build(config, self.options, jobs=1 if self._threads else None,
-                           in_place=self._output, defer=defer)
+            result = self._build(config, changed, defer, live)
         except StorygenError as error:
             self._failed(error.problems)
             return False
@@ -132,6 +132,7 @@ class Preview:
             self._failed([Problem("storygen", None, f"internal error: {error!r}",
                                   "please report this")])
             return False
+        self._live = result.live
         self.site.base_path = config.base_path
         self.site.problems = ()
         self._report(result, changed, time.perf_counter() - started, defer)
@@ -142,6 +143,20 @@ class Preview:
             css_only = not was_broken and all(path.endswith(".css") for path in outputs)
             self.channel.publish("css" if css_only else "reload")
         return result.stats.deferred
+
+    def _build(self, config: SiteConfig, changed: list[str], defer: bool,
+               live: Live | None) -> BuildResult:
+        """Only what read the saved files, if the dependency graph can tell (the settings as
+        the last build had them); else the whole site, incrementally."""
+        assert self._output is not None
+        if changed and defer and live is not None and live.config == config:
+            result = update(live, changed, self._output)
+            if result is not None:
+                return result
+        # Forking build workers while this process runs threads risks deadlocked
+        # children, so only the first build (before any thread starts) may use them.
+        return build(config, self.options, jobs=1 if self._threads else None,
+                     in_place=self._output, defer=defer, live=live)
 
     def _report(self, result: BuildResult, changed: list[str], seconds: float,
                 defer: bool) -> None:
