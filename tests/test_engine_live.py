@@ -9,6 +9,7 @@ import pytest
 from conftest import own_copy
 from engine_tools import build_site_at, clean_build, make_site, tree
 
+from storygen.engine.live import install, search_files
 from storygen.pipeline import BuildResult, update
 from storygen.write.output import InPlaceOutput
 
@@ -55,6 +56,18 @@ def test_a_saved_body_renders_only_the_outputs_that_read_it(tmp_path: Path) -> N
     caught_up = build_site_at(site, output.folder, in_place=output, live=saved.live)
     assert not caught_up.stats.deferred
     assert "stories/entry-1/index.html" not in caught_up.stats.changed
+    _as_clean(site, output.folder, tmp_path)
+
+
+def test_the_search_index_made_meanwhile_takes_the_old_ones_place(tmp_path: Path) -> None:
+    site, output, first = _served(tmp_path)
+    assert first.live is not None
+    old = {p for p in tree(output.folder) if p.startswith("pagefind/")}
+    _edit(site, STORY, "First paragraph 1:", "Snowploughs zyxwv:")
+    saved = update(first.live, [STORY], output)
+    assert saved is not None and saved.live is not None and saved.live.stale
+    made = install(saved.live, search_files(saved.live)(), output)
+    assert made.changed and set(made.removed) <= old and not saved.live.stale
     _as_clean(site, output.folder, tmp_path)
 
 

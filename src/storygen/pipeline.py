@@ -251,7 +251,7 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
         with contextlib.suppress(OSError):  # an unusable cache folder must not fail a build
             url_history.save(config.cache_path, site)
     live = Live(config, options, content, site, bodies, manifest, graph,
-                (pages, feeds, len(outcome.static))) if in_place else None
+                (pages, feeds, len(outcome.static)), outcome.deferred) if in_place else None
     return dataclasses.replace(done, seconds=time.perf_counter() - started,
                                warnings=(*site.warnings, *warnings), live=live)
 

@@ -20,18 +20,20 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model.site import BuildOptions, Site, build_site
 from ..problems import Problems
+from ..read.catalogues import translations
 from ..read.config import SiteConfig
 from ..read.content import Entry, Page
 from ..read.reader import PAGES_DIR, STORIES_DIR, Content, read_one
 from ..render.feeds import collection_feeds, feed_items
 from ..render.markdown import Rendered, render_markdown
 from ..render.pages import Renderer
+from ..render.search import BUNDLE, search_documents, search_index
 from ..write.output import InPlaceOutput
 from .incremental import FEEDS, PAGE, Outcome, Unit
 from .manifest import Manifest
@@ -71,6 +73,7 @@ class Live:
     manifest: Manifest  # the one the build saved: later builds in this process load it
     graph: Graph
     counts: tuple[int, int, int]  # pages, feeds and static files the build made
+    stale: bool  # the units left for later (the search index) are not made yet
     clock: Clock = field(init=False)
 
     def __post_init__(self) -> None:
@@ -101,8 +104,32 @@ def update(live: Live, changed: Iterable[str], output: InPlaceOutput) -> Outcome
         live.manifest.units.pop(graph.keys[name] or "", None)  # made, even if this fails
         graph.keys[name] = None
     outcome = _render(Renderer(site, bodies), names, output, live.manifest)
-    outcome.deferred = bool(graph.later)
+    live.stale = outcome.deferred = bool(graph.later)
     live.content, live.site, live.bodies = content, site, bodies
+    return outcome
+
+
+def search_files(live: Live) -> Callable[[], list[tuple[str, bytes]]]:
+    """What makes the search index of the site as it stands now, in any thread (Pagefind over
+    every entry takes a while: the preview serves saves meanwhile), for `install`."""
+    site, bodies = live.site, live.bodies
+    gettexts = {e.lang: translations(site.config, e.lang).gettext for e in site.editions}
+    return lambda: search_index(search_documents(site, bodies, gettexts),
+                                site.config.cache_path)
+
+
+def install(live: Live, files: list[tuple[str, bytes]], output: InPlaceOutput) -> Outcome:
+    """Put the search index `search_files` made in place of the one left for later, recorded
+    under no unit key (as `write_output(defer=True)` keeps one: a build makes it again)."""
+    outcome = Outcome()
+    _write(files, output, live.manifest, outcome)
+    made = {relative for relative, _ in files}
+    for relative in sorted(p for p in live.manifest.files if p.startswith(BUNDLE)):
+        if relative not in made:
+            output.remove(relative)
+            del live.manifest.files[relative]
+            outcome.removed.append(relative)
+    live.stale = False
     return outcome
 
 
@@ -159,12 +186,16 @@ def _render(renderer: Renderer, names: list[str], output: InPlaceOutput,
             collection = collections[name.removeprefix(FEEDS)]
             files = collection_feeds(site, collection,
                                      feed_items(site, collection, renderer.articles))
-        for relative, data in files:
-            sha = hashlib.sha256(data).hexdigest()
-            if manifest.verified(relative, sha) is None:
-                output.write(relative, data)
-                manifest.files[relative] = manifest.keep(relative, sha,
-                                                         output.folder / relative)
-                outcome.changed.append(relative)
-    outcome.files = manifest.files
+        _write(files, output, manifest, outcome)
     return outcome
+
+
+def _write(files: Iterable[tuple[str, bytes]], output: InPlaceOutput, manifest: Manifest,
+           outcome: Outcome) -> None:
+    """Write the files whose bytes are not what the manifest says the folder holds."""
+    for relative, data in files:
+        sha = hashlib.sha256(data).hexdigest()
+        if manifest.verified(relative, sha) is None:
+            output.write(relative, data)
+            manifest.files[relative] = manifest.keep(relative, sha, output.folder / relative)
+            outcome.changed.append(relative)
