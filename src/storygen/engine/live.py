@@ -26,10 +26,9 @@ from pathlib import Path
 
 from ..model.site import BuildOptions, Site, build_site
 from ..problems import Problems
-from ..read.catalogues import translations
 from ..read.config import SiteConfig
-from ..read.content import Entry, Page
-from ..read.reader import PAGES_DIR, STORIES_DIR, Content, read_one
+from ..read.content import Content, Entry, Page
+from ..read.reader import PAGES_DIR, STORIES_DIR, read_one
 from ..render.feeds import collection_feeds, feed_items
 from ..render.markdown import Rendered, render_markdown
 from ..render.pages import Renderer
@@ -113,7 +112,7 @@ def search_files(live: Live) -> Callable[[], list[tuple[str, bytes]]]:
     """What makes the search index of the site as it stands now, in any thread (Pagefind over
     every entry takes a while: the preview serves saves meanwhile), for `install`."""
     site, bodies = live.site, live.bodies
-    gettexts = {e.lang: translations(site.config, e.lang).gettext for e in site.editions}
+    gettexts = {e.lang: site.catalogue(e.lang).gettext for e in site.editions}
     return lambda: search_index(search_documents(site, bodies, gettexts),
                                 site.config.cache_path)
 
