@@ -6,8 +6,9 @@ import contextlib
 import ctypes
 import dataclasses
 import gc
+import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
@@ -23,12 +24,12 @@ from .cache.store import (
     markdown_settings,
 )
 from .engine import url_history
-from .engine.incremental import plan, write_output
-from .engine.manifest import load_manifest, save_manifest
+from .engine.incremental import Outcome, plan, write_output
+from .engine.manifest import Manifest, load_manifest, save_manifest
 from .engine.parallel import Workers, map_ordered, workers_from_config
 from .engine.up_to_date import LastBuild, clock_of
 from .model.site import BuildOptions, Site, build_site
-from .problems import Problem, Problems, StorygenError
+from .problems import Problem, Problems, StorygenError, system_problem
 from .read import frontmatter_yaml
 from .read.config import SiteConfig
 from .read.reader import Content, read_content
@@ -186,7 +187,8 @@ def _render(job: tuple[str, str, bool]) -> Rendered:
 
 def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
           jobs: int | None = None, in_place: InPlaceOutput | None = None,
-          inputs: str | None = None, defer: bool = False) -> BuildResult:
+          inputs: str | None = None, defer: bool = False,
+          report: Callable[[BuildResult], None] | None = None) -> BuildResult:
     """Build the whole site into `out` (default: the configured output folder), atomically.
 
     Incremental: Markdown comes from the cache where it can, and only outputs whose inputs
@@ -196,8 +198,10 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
     rather than swapping in a new one (the preview's). `inputs`: the digest of this build's
     inputs, taken before it started, recorded for `unchanged_since_last_build`. `defer`: leave
     the search index as the last build made it if it needs making again (the preview makes it
-    in a second build, after serving the rest); the next build makes it. Safe to call
-    repeatedly in one process.
+    in a second build, after serving the rest); the next build makes it. `report`: called
+    with the result before the new site is swapped in, so that a report that cannot be made
+    (a full disk under stdout) leaves the previous site, not a new one half-reported. Safe to
+    call repeatedly in one process.
     """
     started = time.perf_counter()
     output = in_place.folder if in_place else (out or config.output_path).resolve()
@@ -211,31 +215,58 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
                                  repeated=repeated)
         gc.freeze()
         previous = load_manifest(config.cache_path)
-        staged = in_place or StagedOutput(output, spare=config.cache_path / SPARE)
+        with _system_errors_as_problems(output):
+            staged = in_place or StagedOutput(output, spare=config.cache_path / SPARE)
         try:
-            outcome, manifest = write_output(plan(site, bodies, workers), staged, previous,
-                                             workers, defer)
-            staged.commit(outcome.files)
+            with _system_errors_as_problems(output):
+                outcome, manifest = write_output(plan(site, bodies, workers), staged, previous,
+                                                 workers, defer)
+                done = _result(config, site, outcome, output, inputs, manifest, stats, started)
+                if report is not None:
+                    report(done)  # before the swap: a report that fails keeps the old site
+                save_manifest(config.cache_path, manifest)  # describes the files, not the swap
+                staged.commit(outcome.files)
         except BaseException:
             staged.discard()
             raise
-        stats.outputs_rendered, stats.outputs_reused = outcome.rendered, outcome.reused
-        stats.changed, stats.removed = outcome.changed, outcome.removed
-        stats.deferred = outcome.deferred
-        generated = [path for path in outcome.files if path not in outcome.static]
-        feeds = sum(p.endswith((".xml", ".json")) and p != "sitemap.xml" for p in generated)
-        pages = sum(p.endswith(".html") for p in generated)
-        done = BuildResult(site, pages, feeds, len(outcome.static), 0.0, output,
-                           tuple(site.warnings), stats)
-        if inputs is not None and not outcome.deferred:  # notes without the moved-URL warnings
-            manifest.last = LastBuild(inputs, clock_of(site), done.counts(),
-                                      tuple(done.notes())).to_json()
-        save_manifest(config.cache_path, manifest)
-        warnings = url_history.moved_without_alias(site, url_history.load(config.cache_path))
         with contextlib.suppress(OSError):  # an unusable cache folder must not fail a build
             url_history.save(config.cache_path, site)
+    return done
+
+
+def _result(config: SiteConfig, site: Site, outcome: Outcome, output: Path, inputs: str | None,
+            manifest: Manifest, stats: BuildStats, started: float) -> BuildResult:
+    """What the build did, and its warnings (the moved URLs' too), all known before the swap;
+    `manifest.last` is set for `unchanged_since_last_build`."""
+    stats.outputs_rendered, stats.outputs_reused = outcome.rendered, outcome.reused
+    stats.changed, stats.removed = outcome.changed, outcome.removed
+    stats.deferred = outcome.deferred
+    generated = [path for path in outcome.files if path not in outcome.static]
+    feeds = sum(p.endswith((".xml", ".json")) and p != "sitemap.xml" for p in generated)
+    pages = sum(p.endswith(".html") for p in generated)
+    done = BuildResult(site, pages, feeds, len(outcome.static), 0.0, output,
+                       tuple(site.warnings), stats)
+    if inputs is not None and not outcome.deferred:  # notes without the moved-URL warnings
+        manifest.last = LastBuild(inputs, clock_of(site), done.counts(),
+                                  tuple(done.notes())).to_json()
+    moved = url_history.moved_without_alias(site, url_history.load(config.cache_path))
     return dataclasses.replace(done, seconds=time.perf_counter() - started,
-                               warnings=(*site.warnings, *warnings))
+                               warnings=(*site.warnings, *moved))
+
+
+@contextlib.contextmanager
+def _system_errors_as_problems(output: Path) -> Iterator[None]:
+    """A full disk, a read-only folder, a file the system refuses: a message naming the file,
+    with the previous output as it was (a closed stdout stays what `cli` makes of it)."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        name = os.fsdecode(error.filename) if error.filename is not None else ""
+        swapping = name.startswith(str(output.parent / f".{output.name}."))  # storygen's names
+        raise StorygenError([system_problem(error, output if swapping or not name else name)],
+                            "the previous output was left as it was") from None
 
 
 @contextlib.contextmanager

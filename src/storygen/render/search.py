@@ -26,7 +26,7 @@ from markupsafe import Markup, escape
 from ..model.site import Site
 from ..problems import Problem, StorygenError
 from .markdown import Rendered
-from .pagefind_files import canonical_bundle
+from .pagefind_files import DamagedBundle, canonical_bundle
 
 BUNDLE = "pagefind/"
 WORK = "pagefind-work-"  # in the cache folder, only while an index is written
@@ -80,7 +80,13 @@ def search_index(documents: Iterable[Document], cache: Path) -> list[tuple[str, 
         bundle = work / "bundle"
         files = {p.relative_to(bundle).as_posix(): p.read_bytes()
                  for p in sorted(bundle.rglob("*")) if p.is_file()}
-    kept = {p: data for p, data in canonical_bundle(files).items() if not p.startswith(UNUSED)}
+    try:
+        bundle_files = canonical_bundle(files)
+    except DamagedBundle:
+        raise StorygenError([Problem(str(cache), None, "Pagefind wrote an incomplete index "
+                                     "(is the disk of the cache folder full?)", "free some "
+                                     "space on it, then build again")]) from None
+    kept = {p: data for p, data in bundle_files.items() if not p.startswith(UNUSED)}
     return [(BUNDLE + path, kept[path]) for path in sorted(kept)]
 
 
