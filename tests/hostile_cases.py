@@ -313,6 +313,12 @@ def _cases() -> list[Case]:
              "the image has no alt text", line=4),
         Case("image_javascript", {STORY: ok("image: javascript:alert(1)\nimage_alt: x")}, 1,
              "the image 'javascript:alert(1)' is not a usable address", line=4),
+        Case("social_image_javascript", {STORY: ok('social: {image: "javascript:alert(1)"}')},
+             1, "social.image 'javascript:alert(1)' is not a usable address", line=4),
+        Case("social_platform_image_data", {STORY: ok(
+            'social:\n  mastodon: {image: "data:image/png;base64,AAAA"}')}, 1,
+             "social.mastodon.image 'data:image/png;base64,AAAA' is not a usable address",
+             line=4),
         Case("contact_without_target", {STORY: ok("contact: {label: Apply online}")}, 1,
              "'contact' needs exactly one of url, email or phone", line=4),
         Case("contact_javascript_url", {STORY: ok(
@@ -378,6 +384,7 @@ def _cases() -> list[Case]:
              check=has(CASE_PAGE, "<strong>bold</strong>", '<img src="/a.png" alt="A">',
                        absent=("alert(1)", "<iframe", "onerror"))),
         # --- site.toml -------------------------------------------------------------------------
+        *UNSAFE_SETTINGS,
         Case("fields_unknown_field", {STORY: ok()}, 1, "[fields] sumary is not a storygen field",
              toml='[fields]\nsumary = ["excerpt"]\n', where="site.toml"),
         Case("fields_categories_as_tags", {STORY: ok("categories: [Permits, fees]")}, 0,
@@ -437,6 +444,35 @@ COLLISIONS = [
          "has the same path as storygen's page /es/", line=1),
     Case("page_slug_reserved_search", {"content/pages/search.md": ok()}, 1,
          "the page address /search/ is used by storygen itself"),
+]
+
+
+# Every address in site.toml is http(s) or a site path, refused at its line otherwise (the test
+# site's site.toml has 4 lines; a case's lines follow).
+UNSAFE_SETTINGS = [
+    Case("settings_contact_url_javascript", {STORY: ok()}, 1,
+         "[site] contact_url 'javascript:alert(1)' is not a usable address",
+         toml='[site]\ncontact_url = "javascript:alert(1)"\n', where="site.toml:5"),
+    Case("settings_footer_link_data", {STORY: ok()}, 1,
+         "[site] footer_links url 'data:text/html,<b>x</b>' is not a usable address",
+         toml='[site]\nfooter_links = [{ label = "A", url = "/a/" },\n'
+              '  { label = "B", url = "data:text/html,<b>x</b>" }]\n', where="site.toml:6"),
+    Case("settings_social_default_vbscript", {STORY: ok()}, 1,
+         "[images] social_default 'vbscript:msgbox(1)' is not a usable address",
+         toml='[images]\nsocial_default = "vbscript:msgbox(1)"\n', where="site.toml:6"),
+    Case("settings_gov_link_javascript", {STORY: ok()}, 1,
+         "[gov.links] foia 'JavaScript:alert(1)' is not a usable address",
+         toml='[gov.links]\nfoia = "JavaScript:alert(1)"\n', where="site.toml:6"),
+    Case("settings_feedback_url_file", {STORY: ok()}, 1,
+         "[feedback] url 'file:///etc/passwd' is not a usable address",
+         toml='[feedback]\nurl = "file:///etc/passwd"\n', where="site.toml:6"),
+    Case("settings_subscribe_url_javascript", {STORY: ok()}, 1,
+         "[email] subscribe_url 'javascript:alert(1)' is not a usable address",
+         toml='[email]\nsubscribe_url = "javascript:alert(1)"\n', where="site.toml:6"),
+    Case("settings_https_and_paths_are_fine", {STORY: ok()}, 0, quiet=True,
+         toml='[site]\ncontact_url = "https://permits.example.gov/contact"\n'
+              'footer_links = [{ label = "A", url = "/a/" }]\n',
+         check=has(CASE_PAGE, 'href="https://permits.example.gov/contact"', 'href="/a/"')),
 ]
 
 

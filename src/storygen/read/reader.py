@@ -29,6 +29,7 @@ from .nesting import too_deep
 from .permalinks import parting_hint
 from .repeats import report_notes
 from .translations import link_translations
+from .urls import safe_url
 
 STORIES_DIR = Path("content/stories")
 READ_BATCH = 256  # files read before their cache records are looked up together
@@ -445,11 +446,17 @@ def _contact(fields: _Fields) -> Contact | None:
     return Contact(label=one_line(label)[0], **{kind: target})
 
 
-def safe_url(url: str) -> bool:
-    """A web address or site path, never `javascript:` or the like, with nothing invisible."""
-    scheme = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*):", url)
-    return (scheme is None or scheme.group(1).lower() in ("http", "https")) and not any(
-        ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in url)
+def _social(fields: _Fields) -> dict[str, Any]:
+    """The teaser overrides; a picture in them is an address like `image` (it is posted)."""
+    social = fields.mapping("social")
+    blocks = [("social", social), *((f"social.{k}", v) for k, v in social.items()
+                                    if isinstance(v, dict))]
+    for where, block in blocks:
+        image = block.get("image")
+        if isinstance(image, str) and not safe_url(image.strip()):
+            fields.error("social", f"{where}.image '{visible(image)}' is not a usable address",
+                         "use a path such as /images/photo.jpg, or an https:// address")
+    return social
 
 
 def _entry_from(config: SiteConfig, fields: _Fields, digest: str) -> Entry | None:
@@ -497,7 +504,7 @@ def _entry_from(config: SiteConfig, fields: _Fields, digest: str) -> Entry | Non
         expires_has_time=expires_has_time,
         urgent=urgent,
         contact=_contact(fields),
-        social=fields.mapping("social"),
+        social=_social(fields),
         alert=alert_settings(config, fields.raw("alert"), partial(
             fields.error, "alert" if fields.raw("alert") is not None else "urgent"), urgent),
         aliases=fields.text_list("aliases"),
