@@ -25,6 +25,7 @@ from markupsafe import Markup, escape
 
 from ..model.site import Site
 from ..problems import Problem, StorygenError
+from ..processes import die_with_parent
 from .markdown import Rendered
 from .pagefind_files import DamagedBundle, canonical_bundle
 
@@ -104,7 +105,8 @@ def _run_pagefind(work: Path) -> None:
     try:
         done = subprocess.run([str(binary), "--site", "site", "--output-path", "bundle",
                                "--silent"], cwd=work, env=environment, capture_output=True,
-                              text=True, check=False, timeout=3600)
+                              text=True, check=False, timeout=3600,
+                              preexec_fn=die_with_parent)  # never outlives a killed build
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise _failure(str(exc)) from None
     if done.returncode != 0:
