@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +47,12 @@ class Fifo:
     """A named pipe: reading one blocks until something writes to it."""
 
 
-Planted = str | bytes | Link | HardLink | Folder | Fifo
+@dataclass(frozen=True)
+class Device:
+    """A character device node, /dev/zero's (reading one never ends); needs root to make."""
+
+
+Planted = str | bytes | Link | HardLink | Folder | Fifo | Device
 
 
 def plant(root: Path, files: dict[str, Planted]) -> None:
@@ -66,8 +72,19 @@ def plant(root: Path, files: dict[str, Planted]) -> None:
             path.mkdir()
         elif isinstance(content, Fifo):
             os.mkfifo(path)
+        elif isinstance(content, Device):
+            _make_device(path)
         else:
             path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+
+
+def _make_device(path: Path) -> None:
+    import pytest
+
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o644, os.makedev(1, 5))
+    except PermissionError:
+        pytest.skip("making a device node needs root")
 
 
 def fake_home(folder: Path) -> Path:
@@ -360,6 +377,13 @@ def _cases() -> list[Case]:
              "is a link to a file outside the site", line=None),
         Case("md_links_to_itself", {STORY: Link("case.md")}, 1,
              "cannot read the file: Too many levels of symbolic links", line=None),
+        Case("md_links_in_a_loop", {"content/stories/a.md": Link("b.md"),
+                                    "content/stories/b.md": Link("a.md")}, 1,
+             "cannot read the file: Too many levels of symbolic links", line=None),
+        Case("md_is_a_device", {STORY: Device()}, 1, "is not a file but a pipe, device",
+             line=None),
+        Case("md_links_to_a_pipe_in_the_site", {"content/pipe": Fifo(), STORY: Link(
+            "../pipe")}, 1, "is not a file but a pipe, device", where=STORY),
         Case("md_links_inside_the_site_is_fine", {"content/stories/linked.md": Link(
             "../shared.md"), "content/shared.md": ok(title="Shared")}, 0, quiet=True,
              check=has("stories/linked/index.html", "Shared")),
