@@ -1,6 +1,7 @@
 """Real full and read-only disks for tests: a small tmpfs mounted on a folder, filled up or
-remounted read-only. Mounting needs root (CI's container and the developers' machines run the
-tests as root); elsewhere the tests that need it are skipped, saying why."""
+remounted read-only. Mounting needs root; elsewhere the tests that need it are skipped, saying
+why (a file-size limit, which needs no root, stands in for a full disk in
+`test_a_file_size_limit_is_a_message`)."""
 
 from __future__ import annotations
 

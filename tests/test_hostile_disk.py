@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -21,12 +22,18 @@ from storygen.problems import StorygenError
 CROSSPOST_EPOCH = "1796083200"  # 2026-12-01, as test_crosspost.py: the sample's entries are new
 
 
-def storygen(*args: str | Path, stdout: object = subprocess.PIPE,
-             epoch: str = EPOCH) -> subprocess.CompletedProcess[str]:
-    """The real command in its own process (so its stdout can be a file on a full disk)."""
+def storygen(*args: str | Path, stdout: object = subprocess.PIPE, epoch: str = EPOCH,
+             file_limit: int | None = None) -> subprocess.CompletedProcess[str]:
+    """The real command in its own process (so its stdout can be a file on a full disk, and
+    `file_limit` bytes the most it may write to a file)."""
+    def limited() -> None:
+        if file_limit is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_limit, file_limit))
+
     return subprocess.run([sys.executable, "-m", "storygen.cli", *map(str, args)],
                           stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=300,
-                          env={**os.environ, "SOURCE_DATE_EPOCH": epoch}, check=False)
+                          env={**os.environ, "SOURCE_DATE_EPOCH": epoch}, check=False,
+                          preexec_fn=limited)
 
 
 def refused(result: subprocess.CompletedProcess[str], place: Path | str, message: str) -> None:
@@ -65,6 +72,18 @@ def test_a_full_output_disk_leaves_the_previous_site(tmp_path: Path, disk: Path)
     assert sorted(p.name for p in disk.iterdir()) == [FILLER, "out"]  # no staging left over
     empty(disk)
     assert built(site, "--out", out) != before  # with room again, the build goes through
+
+
+def test_a_file_size_limit_is_a_message(tmp_path: Path) -> None:
+    """Where no disk can be mounted: `ulimit -f` (Python ignores SIGXFSZ, so a write past it
+    fails as on a full disk, with EFBIG)."""
+    site = copy_sample(tmp_path / "site")
+    before = built(site)
+    change_every_story(site)
+    result = storygen("build", "--root", site, file_limit=4096)
+    refused(result, site / "_site", "a file would be larger than this system allows")
+    assert tree_digest(site / "_site") == before
+    assert not list(site.glob("._site*"))
 
 
 def test_a_read_only_output_folder_leaves_the_previous_site(tmp_path: Path,

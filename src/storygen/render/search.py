@@ -109,8 +109,10 @@ def _run_pagefind(work: Path) -> None:
                               preexec_fn=die_with_parent)  # never outlives a killed build
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise _failure(str(exc)) from None
-    if done.returncode != 0:
-        raise _failure((done.stderr or done.stdout).strip()[-500:])
+    if done.returncode != 0:  # killed by a signal (SIGXFSZ: a file-size limit) says nothing
+        said = (done.stderr or done.stdout).strip()[-500:]
+        raise _failure(said or f"it stopped with status {done.returncode} (is there room on "
+                       "the disk of the cache folder?)")
 
 
 def _failure(reason: str) -> StorygenError:
