@@ -473,26 +473,25 @@ COLLISIONS = [
 
 # Every address in site.toml is http(s) or a site path, refused at its line otherwise (the test
 # site's site.toml has 4 lines; a case's lines follow).
+def _unsafe_setting(name: str, toml: str, line: int, setting: str, address: str) -> Case:
+    return Case(name, {STORY: ok()}, 1, f"{setting} '{address}' is not a usable address",
+                toml=toml.format(address), where=f"site.toml:{line}")
+
+
 UNSAFE_SETTINGS = [
-    Case("settings_contact_url_javascript", {STORY: ok()}, 1,
-         "[site] contact_url 'javascript:alert(1)' is not a usable address",
-         toml='[site]\ncontact_url = "javascript:alert(1)"\n', where="site.toml:5"),
-    Case("settings_footer_link_data", {STORY: ok()}, 1,
-         "[site] footer_links url 'data:text/html,<b>x</b>' is not a usable address",
-         toml='[site]\nfooter_links = [{ label = "A", url = "/a/" },\n'
-              '  { label = "B", url = "data:text/html,<b>x</b>" }]\n', where="site.toml:6"),
-    Case("settings_social_default_vbscript", {STORY: ok()}, 1,
-         "[images] social_default 'vbscript:msgbox(1)' is not a usable address",
-         toml='[images]\nsocial_default = "vbscript:msgbox(1)"\n', where="site.toml:6"),
-    Case("settings_gov_link_javascript", {STORY: ok()}, 1,
-         "[gov.links] foia 'JavaScript:alert(1)' is not a usable address",
-         toml='[gov.links]\nfoia = "JavaScript:alert(1)"\n', where="site.toml:6"),
-    Case("settings_feedback_url_file", {STORY: ok()}, 1,
-         "[feedback] url 'file:///etc/passwd' is not a usable address",
-         toml='[feedback]\nurl = "file:///etc/passwd"\n', where="site.toml:6"),
-    Case("settings_subscribe_url_javascript", {STORY: ok()}, 1,
-         "[email] subscribe_url 'javascript:alert(1)' is not a usable address",
-         toml='[email]\nsubscribe_url = "javascript:alert(1)"\n', where="site.toml:6"),
+    _unsafe_setting("settings_contact_url_javascript", '[site]\ncontact_url = "{}"\n', 5,
+                    "[site] contact_url", "javascript:alert(1)"),
+    _unsafe_setting("settings_footer_link_data", '[site]\nfooter_links = [{{ label = "A", url '
+                    '= "/a/" }},\n  {{ label = "B", url = "{}" }}]\n', 6,
+                    "[site] footer_links url", "data:text/html,<b>x</b>"),
+    _unsafe_setting("settings_social_default_vbscript", '[images]\nsocial_default = "{}"\n', 6,
+                    "[images] social_default", "vbscript:msgbox(1)"),
+    _unsafe_setting("settings_gov_link_javascript", '[gov.links]\nfoia = "{}"\n', 6,
+                    "[gov.links] foia", "JavaScript:alert(1)"),
+    _unsafe_setting("settings_feedback_url_file", '[feedback]\nurl = "{}"\n', 6,
+                    "[feedback] url", "file:///etc/passwd"),
+    _unsafe_setting("settings_subscribe_url_javascript", '[email]\nsubscribe_url = "{}"\n', 6,
+                    "[email] subscribe_url", "javascript:alert(1)"),
     Case("settings_https_and_paths_are_fine", {STORY: ok()}, 0, quiet=True,
          toml='[site]\ncontact_url = "https://permits.example.gov/contact"\n'
               'footer_links = [{ label = "A", url = "/a/" }]\n',
