@@ -84,7 +84,7 @@ _SYSTEM_REFUSALS = {
     errno.EFBIG: ("a file would be larger than this system allows (ulimit -f)",
                   "raise the limit or free space, then run storygen again"),
     errno.EROFS: ("the folder is on a read-only file system",
-                  "choose a folder you may write to (--out, output_dir or the ledger setting)"),
+                  "choose a folder on a disk you may write to"),
     errno.EACCES: ("permission denied", "check that you may write to that folder"),
     errno.EPERM: ("the operation is not permitted", "check that you may write to that folder"),
 }
