@@ -4,6 +4,7 @@ traceback, with the previous output (or ledger) exactly as it was."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import resource
@@ -18,6 +19,7 @@ from test_hostile_inputs import EPOCH, tree_digest
 
 from storygen.crosspost.ledger import Ledger
 from storygen.problems import StorygenError
+from storygen.write.output import StagedOutput
 
 CROSSPOST_EPOCH = "1796083200"  # 2026-12-01, as test_crosspost.py: the sample's entries are new
 
@@ -174,3 +176,28 @@ def test_a_journal_append_cut_short_by_a_full_disk_is_taken_back(disk: Path) -> 
     again = Ledger.load(disk / "ledger.json")
     assert again.status("/stories/s2/", "mastodon") == "approved"
     assert again.get("/stories/long/", "mastodon")["text"] == "x" * 20_000
+
+
+def test_a_swap_refused_halfway_puts_the_previous_site_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second rename of the swap refused (a full disk can refuse a new name in a folder;
+    no real disk does it on demand, so the system's answer is played here): the previous site
+    is back in place at once, not left aside for the next build to find."""
+    output = tmp_path / "_site"
+    output.mkdir()
+    (output / "index.html").write_text("old", encoding="utf-8")
+    staged = StagedOutput(output)
+    staged.write("index.html", b"new")
+    real_rename = os.rename
+
+    def refuse_the_new_site(source: object, target: object) -> None:
+        if source == staged.folder:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
+        real_rename(source, target)
+
+    monkeypatch.setattr("storygen.write.output.os.rename", refuse_the_new_site)
+    with pytest.raises(OSError):
+        staged.commit(["index.html"])
+    staged.discard()
+    assert (output / "index.html").read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["_site"]
