@@ -14,7 +14,8 @@ from storygen.model.site import BuildOptions
 from storygen.pipeline import build
 from storygen.read import frontmatter_yaml
 from storygen.read.config import load_config
-from storygen.read.reader import Content, read_content
+from storygen.read.content import Content
+from storygen.read.reader import read_content
 
 # Every kind of value the reader keeps: zones by name, named and unnamed offsets, a contact,
 # odd YAML in unknown keys (one that looks like the cache's own markers), warnings.

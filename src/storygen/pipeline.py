@@ -32,7 +32,8 @@ from .model.site import BuildOptions, Site, build_site
 from .problems import Problem, Problems, StorygenError, system_problem
 from .read import frontmatter_yaml
 from .read.config import SiteConfig
-from .read.reader import Content, read_content
+from .read.content import Content
+from .read.reader import read_content
 from .render.markdown import Rendered, render_markdown
 from .render.paths import MARKER, MARKER_TEXT, refuse_collisions, site_claims
 from .render.redirects import check_aliases

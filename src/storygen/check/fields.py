@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from ..read.content import Entry
-from ..read.reader import slugify
+from ..text import slugify
 from .context import Context, Family, Item
 from .diagnostic import Finding, Rule
 from .document import Document

@@ -14,8 +14,7 @@ from ..pipeline import load_site
 from ..problems import Problem, StorygenError
 from ..read.cleaning import decode
 from ..read.config import SiteConfig
-from ..read.content import Entry
-from ..read.reader import Content
+from ..read.content import Content, Entry
 from .access import Accessibility
 from .context import Context, Family, Item
 from .diagnostic import Diagnostic, Finding, Level, Rule

@@ -9,7 +9,8 @@ from pathlib import Path
 from ..new_entry import BODY, CONTACT_URL, IMAGE_ALT, SUMMARY, TEMPLATE
 from ..problems import fail
 from ..read.config import load_config
-from ..read.reader import STORIES_DIR, slugify
+from ..read.reader import STORIES_DIR
+from ..text import slugify
 
 NAME = "new"
 HELP = "start a new story or service update in content/stories/"

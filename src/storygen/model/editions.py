@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from ..problems import Problem, StorygenError
 from ..read.config import CONFIG_FILE, SiteConfig
 from ..read.content import Entry, Page
-from ..read.languages import LanguageSettings, UnknownLanguage, language_settings, locale_name
+from ..read.languages import LanguageSettings, language_settings
+from ..text import UnknownLanguage, locale_name
 
 # Pages every edition has, so each is the translation of the other editions' one.
 SECTION_PAGES = ("", "stories/", "updates/", "tags/", "archive/")

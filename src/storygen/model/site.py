@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gettext
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -11,8 +12,8 @@ from ..options import BuildOptions, current_time
 from ..problems import Problem, StorygenError
 from ..read.catalogues import translations
 from ..read.config import SiteConfig
-from ..read.content import Entry, Page
-from ..read.reader import Content, slugify
+from ..read.content import Content, Entry, Page
+from ..text import slugify
 from .editions import Alternates, Edition, alternates_of, editions_of
 from .images import unpublished_images
 from .schedule import Schedule, schedule_of
@@ -97,6 +98,12 @@ class Site:
     alternates: Alternates = field(default_factory=dict)  # translations of each page
     tags_by_lang: dict[str, list[Tag]] = field(default_factory=dict)
     years_by_lang: dict[str, dict[int, list[Entry]]] = field(default_factory=dict)
+    # Each edition's message catalogues, read once here so that rendering reads no file.
+    catalogues: dict[str, gettext.NullTranslations] = field(default_factory=dict)
+
+    def catalogue(self, lang: str) -> gettext.NullTranslations:
+        """The translations for `lang` (the site's own language's for one it does not have)."""
+        return self.catalogues.get(lang) or self.catalogues[self.config.language]
 
     def edition(self, lang: str) -> Edition:
         """The edition in `lang` (the site's own for "" or a language it does not have)."""
@@ -128,9 +135,11 @@ def build_site(config: SiteConfig, content: Content, options: BuildOptions) -> S
     collections: list[Collection] = []
     tags_by_lang: dict[str, list[Tag]] = {}
     years_by_lang: dict[str, dict[int, list[Entry]]] = {}
+    catalogues = {edition.lang: translations(config, edition.lang) for edition in editions}
     for edition in editions:
         tags_by_lang[edition.lang] = _tags(edition.listed, edition.prefix)
-        collections.extend(_collections(config, edition, tags_by_lang[edition.lang]))
+        collections.extend(_collections(edition, tags_by_lang[edition.lang],
+                                        catalogues[edition.lang]))
         years_by_lang[edition.lang] = years = {}
         for entry in edition.listed:
             years.setdefault(entry.date.year, []).append(entry)
@@ -139,15 +148,16 @@ def build_site(config: SiteConfig, content: Content, options: BuildOptions) -> S
                 collections, years_by_lang[own], schedule_of(content.entries, now),
                 warnings=content.warnings.sorted(), editions=editions,
                 alternates=alternates_of(editions, [*visible, *content.pages]),
-                tags_by_lang=tags_by_lang, years_by_lang=years_by_lang)
+                tags_by_lang=tags_by_lang, years_by_lang=years_by_lang, catalogues=catalogues)
 
 
-def _collections(config: SiteConfig, edition: Edition, tags: list[Tag]) -> list[Collection]:
+def _collections(edition: Edition, tags: list[Tag],
+                 catalogue: gettext.NullTranslations) -> list[Collection]:
     """An edition's lists: everything (urgent first), stories, updates, and each tag; their
     titles in the edition's language."""
     key = "" if not edition.prefix else f"{edition.lang}:"
     home, listed, lang = edition.home, edition.listed, edition.lang
-    _ = translations(config, lang).gettext
+    _ = catalogue.gettext
     return [
         Collection(f"{key}all", _("Latest news"), home,
                    tuple(sorted(listed, key=lambda e: not e.urgent)), lang),  # stable sort

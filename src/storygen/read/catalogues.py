@@ -18,8 +18,8 @@ from functools import cache
 from pathlib import Path
 
 from ..problems import Problem, StorygenError
+from ..text import locale_name
 from .config import SiteConfig
-from .languages import locale_name
 
 SHIPPED = Path(__file__).resolve().parent.parent / "locales"
 SITE_FOLDER = "locales"  # in the site, beside site.toml

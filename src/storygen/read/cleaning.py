@@ -10,6 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from ..text import plain_text
+
 # C0/C1 control characters other than tab and line ends: invisible, and invalid in HTML/XML.
 _CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Invisible characters that make a title or tag differ from what it shows, or reorder the text
@@ -85,10 +87,3 @@ def visible(text: str) -> str:
                    else ch for ch in text)
 
 
-_TAG = re.compile(r"<[a-zA-Z/!?][^<>]*>")
-_WHITESPACE = re.compile(r"\s+")
-
-
-def plain_text(fragment: str) -> str:
-    """Tags removed, entities decoded, whitespace collapsed."""
-    return _WHITESPACE.sub(" ", html_module.unescape(_TAG.sub("", fragment))).strip()

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..problems import Problem, StorygenError
+from ..text import normalise_base_url
 from .cleaning import visible
 from .content import ENTRY_FIELDS
 from .permalinks import parse_permalinks
@@ -104,14 +105,6 @@ _KNOWN_SITE_KEYS = {
     "contact_phone", "contact_url", "per_page", "feed_length", "output_dir", "cache_dir",
     "raw_html", "footer_links", "federal",
 }
-
-
-def normalise_base_url(url: str) -> str | None:
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
-    path = parts.path if parts.path.endswith("/") else parts.path + "/"
-    return f"{parts.scheme}://{parts.netloc}{path}"
 
 
 def load_config(root: Path, base_url_override: str | None = None) -> SiteConfig:

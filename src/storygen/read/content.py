@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
+from ..problems import Problems
 from .permalinks import DEFAULTS, entry_path
 
 EntryType = Literal["story", "update"]
@@ -124,3 +125,16 @@ class Page:
     @property
     def path(self) -> str:
         return f"/{self.prefix}{self.slug}/"
+
+
+@dataclass
+class Content:
+    """Everything read from `content/`, plus the problems found while reading it."""
+
+    entries: list[Entry] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems)
+    warnings: Problems = field(default_factory=Problems)  # the build goes on; the writer learns
+    # What files with problems in their fields would have been: never built, but `check`
+    # reads their text too, so one bad field does not hide the rest of what is wrong.
+    refused: list[Entry | Page] = field(default_factory=list)

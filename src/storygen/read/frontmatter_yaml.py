@@ -78,7 +78,8 @@ if getattr(yaml, "__with_libyaml__", False):
     _FastLoader = _CLoader
 _MAX_INDICATORS = 500  # at most this many characters that can open a level: depth stays small
 _INDICATORS = str.maketrans("", "", "[{-?:")
-_DIVERGING = re.compile("[\t\ufeff\u2028\u2029\x85]|!(?![\\w!<])")  # `!`: a bare tag
+# `!`: a bare tag; `|#`: a block scalar's header run into a comment
+_DIVERGING = re.compile("[\t\ufeff\u2028\u2029\x85]|!(?![\\w!<])|[|>][-+0-9]*#")
 
 
 def split(text: str) -> tuple[str, str, int]:
@@ -209,8 +210,9 @@ def _plain_enough(text: str) -> bool:
     """Whether libyaml may read `text`: it cannot nest deeply, and it holds none of the
     characters libyaml reads where the Python parser refuses or reads otherwise (a tab, as in
     `key:<tab>value`; a byte-order mark or a Unicode line break inside the text; a bare `!`
-    tag, which gives '' there and None here). A title such as "Open now! Come" goes to the
-    Python parser too: slower, never different."""
+    tag, which gives '' there and None here; a block scalar's `|` or `>` followed at once by
+    `#`, which libyaml reads as an empty text and the Python parser refuses). A title such as
+    "Open now! Come" goes to the Python parser too: slower, never different."""
     return (not _DIVERGING.search(text)
             and len(text) - len(text.translate(_INDICATORS)) < _MAX_INDICATORS)
 

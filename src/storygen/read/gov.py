@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..problems import Problem, StorygenError
-from .config import CONFIG_FILE, SiteConfig, normalise_base_url
+from ..text import normalise_base_url
+from .config import CONFIG_FILE, SiteConfig
 
 # (key, label), in the order the identifier lists them.
 REQUIRED_LINKS: tuple[tuple[str, str], ...] = (

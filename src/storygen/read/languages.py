@@ -8,17 +8,10 @@ optional: the name comes from the Unicode CLDR data that Babel ships ("Español"
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from functools import cache
 
+from ..text import locale_name
 from .config import SiteConfig
-
-_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-
-
-class UnknownLanguage(ValueError):
-    """A language tag that is malformed, or that the CLDR data does not know."""
 
 
 @dataclass(frozen=True)
@@ -34,19 +27,6 @@ class LanguageSettings:
     @property
     def home(self) -> str:
         return "/" + self.prefix
-
-
-@cache
-def locale_name(tag: str) -> str:
-    """The Babel locale name for a tag (`es-MX` -> `es_MX`); raises UnknownLanguage."""
-    from babel import Locale, UnknownLocaleError  # only sites that need it pay for the import
-
-    if not _TAG.match(tag):
-        raise UnknownLanguage(f"'{tag}' is not a language tag")
-    try:
-        return str(Locale.parse(tag, sep="-"))
-    except (UnknownLocaleError, ValueError):
-        raise UnknownLanguage(f"the language '{tag}' is unknown") from None
 
 
 def display_name(tag: str) -> str:

@@ -6,24 +6,32 @@ import difflib
 import hashlib
 import os
 import re
-import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
 from ..problems import Problem, Problems
+from ..text import UnknownLanguage, locale_name, slugify
 from . import frontmatter_yaml
 from .alerts import alert_settings
 from .cleaning import NotText, decode, one_line, visible
 from .config import SiteConfig
-from .content import ENTRY_FIELDS, ENTRY_TYPES, TRANSLATION_FIELDS, Contact, Entry, Page
+from .content import (
+    ENTRY_FIELDS,
+    ENTRY_TYPES,
+    TRANSLATION_FIELDS,
+    Contact,
+    Content,
+    Entry,
+    Page,
+)
 from .copies import warn_about_copies
 from .dates import DATE_HINT, DateError, parse_date, parse_end
 from .files import SourceError, read_source
-from .languages import UnknownLanguage, canonical_tag, locale_name, prefix_of
+from .languages import canonical_tag, prefix_of
 from .leftovers import advice, find_template_leftovers
 from .nesting import too_deep
 from .permalinks import parting_hint
@@ -53,25 +61,6 @@ class ReadMemo(Protocol):
     def get(self, rel: Path, digest: str) -> tuple[Entry | Page, tuple[Problem, ...]] | None: ...
 
     def put(self, rel: Path, digest: str, item: Entry | Page, warnings: list[Problem]) -> None: ...
-
-
-@dataclass
-class Content:
-    """Everything read from `content/`, plus the problems found while reading it."""
-
-    entries: list[Entry] = field(default_factory=list)
-    pages: list[Page] = field(default_factory=list)
-    problems: Problems = field(default_factory=Problems)
-    warnings: Problems = field(default_factory=Problems)  # the build goes on; the writer learns
-    # What files with problems in their fields would have been: never built, but `check`
-    # reads their text too, so one bad field does not hide the rest of what is wrong.
-    refused: list[Entry | Page] = field(default_factory=list)
-
-
-def slugify(text: str) -> str:
-    """ASCII, lower-case, hyphenated: `Storm Closure: Main St.` -> `storm-closure-main-st`."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def read_content(config: SiteConfig, memo: ReadMemo | None = None) -> Content:

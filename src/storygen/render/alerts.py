@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 from ..model.site import Site
 from ..problems import Problem, StorygenError
 from ..read.alerts import site_alert_defaults, site_alert_problems
-from ..read.catalogues import translations
 from ..read.config import CONFIG_FILE
 from ..read.content import Entry
 from .feeds import xml_safe
@@ -88,7 +87,7 @@ def _info(alert: ET.Element, site: Site, entry: Entry, article: Article) -> None
     _add(info, "language", entry.lang)
     _add(info, "category", str(settings["category"]))
     own_event = entry.alert.get("event") or config.section("alerts").get("event")
-    _add(info, "event", str(own_event or translations(config, entry.lang).gettext(
+    _add(info, "event", str(own_event or site.catalogue(entry.lang).gettext(
         "Service disruption")))
     for key in ("urgency", "severity", "certainty"):
         _add(info, key, str(settings[key]))

@@ -10,7 +10,7 @@ from urllib.parse import urljoin
 
 import markdown
 
-from ..read.cleaning import plain_text
+from ..text import plain_text
 
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "attr_list", "toc", "sane_lists", "abbr",
               "def_list"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gettext
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -16,11 +17,9 @@ from markupsafe import Markup
 from ..model.editions import Edition
 from ..model.site import Collection, Listing, Site
 from ..problems import Problem, StorygenError
-from ..read.catalogues import translations
 from ..read.config import SiteConfig
 from ..read.content import Entry, Page
-from ..read.languages import locale_name
-from ..read.reader import slugify
+from ..text import locale_name, slugify
 from ..theme import template_folders
 from .gov import gov_globals, search_globals
 from .images import pictures
@@ -80,9 +79,10 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 _COMPILED = _CompiledTemplates()
 
 
-def make_environment(config: SiteConfig, lang: str = "") -> jinja2.Environment:
+def make_environment(config: SiteConfig, lang: str = "",
+                     catalogue: gettext.NullTranslations | None = None) -> jinja2.Environment:
     """Templates for pages in `lang` (default: the site's language): `_()`, `{% trans %}` and
-    dates speak it."""
+    dates speak it, from `catalogue` (none: English)."""
     lang = lang or config.language
     env = jinja2.Environment(
         extensions=["jinja2.ext.i18n"],
@@ -94,7 +94,7 @@ def make_environment(config: SiteConfig, lang: str = "") -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.install_gettext_translations(translations(config, lang), newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(catalogue or gettext.NullTranslations(), newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(url=lambda path: config.base_path + str(path).lstrip("/"),
                        absolute=config.absolute, tag_slug=slugify, pictures={})
     env.filters.update(human_date=partial(human_date, lang=lang), iso=lambda d: d.isoformat(),
@@ -145,7 +145,8 @@ class Renderer:
         self.articles = {e.path: self._article(e, bodies[e.path]) for e in site.entries}
         self.page_bodies = {p.path: bodies[p.path] for p in site.pages}
         editions = site.editions
-        self.envs = {e.lang: make_environment(site.config, e.lang) for e in editions}
+        self.envs = {e.lang: make_environment(site.config, e.lang, site.catalogue(e.lang))
+                     for e in editions}
         for edition in editions:
             self.envs[edition.lang].globals.update(site=self._site_globals(edition))
         self.env = self.envs[site.config.language]
@@ -155,7 +156,7 @@ class Renderer:
                  for path, picture in self.pictures.items()}
         for env in self.envs.values():
             env.globals["pictures"] = table
-        self.gettexts = {e.lang: translations(site.config, e.lang).gettext for e in editions}
+        self.gettexts = {e.lang: site.catalogue(e.lang).gettext for e in editions}
         self.site_globals = {lang: env.globals["site"] for lang, env in self.envs.items()}
 
     def _article(self, entry: Entry, body: Rendered) -> Article:

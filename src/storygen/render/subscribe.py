@@ -13,9 +13,9 @@ from urllib.parse import quote
 
 from ..model.site import Collection, Tag
 from ..problems import Problem, StorygenError
-from ..read.config import CONFIG_FILE, SiteConfig, normalise_base_url
+from ..read.config import CONFIG_FILE, SiteConfig
 from ..read.content import Entry
-from ..read.reader import slugify
+from ..text import normalise_base_url, slugify
 
 
 def subscribe_url(config: SiteConfig) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .. import DISTRIBUTION, __version__
 from ..problems import Problem, StorygenError
-from ..read.config import normalise_base_url
+from ..text import normalise_base_url
 
 STARTER = Path(__file__).parent
 EXAMPLE_UPDATE_LASTS = timedelta(days=30)

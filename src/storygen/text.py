@@ -1,0 +1,51 @@
+"""Text functions every step uses alike: slugs, plain text from HTML, site addresses and
+language tags. Pure functions of their arguments, so they sit below the pipeline's steps."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import cache
+from urllib.parse import urlsplit
+
+_MARKUP = re.compile(r"<[a-zA-Z/!?][^<>]*>")
+_WHITESPACE = re.compile(r"\s+")
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+
+
+def slugify(text: str) -> str:
+    """ASCII, lower-case, hyphenated: `Storm Closure: Main St.` -> `storm-closure-main-st`."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def plain_text(fragment: str) -> str:
+    """Tags removed, entities decoded, whitespace collapsed."""
+    return _WHITESPACE.sub(" ", html.unescape(_MARKUP.sub("", fragment))).strip()
+
+
+def normalise_base_url(url: str) -> str | None:
+    """`url` as an http(s) site address ending in `/`; None for anything else."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+class UnknownLanguage(ValueError):
+    """A language tag that is malformed, or that the CLDR data does not know."""
+
+
+@cache
+def locale_name(tag: str) -> str:
+    """The Babel locale name for a tag (`es-MX` -> `es_MX`); raises UnknownLanguage."""
+    from babel import Locale, UnknownLocaleError  # only sites that need it pay for the import
+
+    if not _LANGUAGE_TAG.match(tag):
+        raise UnknownLanguage(f"'{tag}' is not a language tag")
+    try:
+        return str(Locale.parse(tag, sep="-"))
+    except (UnknownLocaleError, ValueError):
+        raise UnknownLanguage(f"the language '{tag}' is unknown") from None
