@@ -141,7 +141,7 @@ def _return_freed_memory() -> None:
 def _without_markdown(content: Content) -> Content:
     return Content([dataclasses.replace(e, body="") for e in content.entries],
                    [dataclasses.replace(p, body="") for p in content.pages],
-                   content.problems, content.warnings)
+                   content.problems, content.warnings, static=content.static)
 
 
 def render_bodies(config: SiteConfig, site: Site, cache: RenderCache | None = None,

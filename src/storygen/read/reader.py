@@ -36,6 +36,7 @@ from .leftovers import advice, find_template_leftovers
 from .nesting import too_deep
 from .permalinks import parting_hint
 from .repeats import report_notes
+from .static import read_static
 from .translations import link_translations
 from .urls import safe_url
 
@@ -67,6 +68,7 @@ def read_content(config: SiteConfig, memo: ReadMemo | None = None) -> Content:
     """Read every story, update and page; collect every problem in every file. With `memo`,
     a file read before with the same bytes is not parsed and validated again."""
     content = Content()
+    content.static = read_static(config.static_dir, content.problems)
     for folder, build, found in ((STORIES_DIR, _entry_from, content.entries),
                                  (PAGES_DIR, _page_from, content.pages)):
         paths = _markdown_files(config.root / folder)
