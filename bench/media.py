@@ -34,7 +34,6 @@ from storygen.render.images import variant_files
 from storygen.render.pages import Renderer
 from storygen.render.search import search_documents, search_index
 from storygen.render.social import needs_card
-from storygen.theme import static_files
 
 
 def timed(runs: int, before: Callable[[], None], work: Callable[[], int]
@@ -62,7 +61,7 @@ def bench(size: int, runs: int, work: Path) -> None:
     config = load_config(root)
     site, bodies = load_site(config, BuildOptions())
     renderer = Renderer(site, bodies)
-    files = static_files(config)
+    files = {relative: file.path for relative, file in site.static.items()}
     cache = work / f"media-cache-{size}"
     carded = [e for e in site.entries if needs_card(config, e)]
     colours = card_colours(config)

@@ -6,8 +6,9 @@ import contextlib
 import ctypes
 import dataclasses
 import gc
+import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
@@ -23,14 +24,14 @@ from .cache.store import (
     markdown_settings,
 )
 from .engine import url_history
-from .engine.incremental import plan, write_output
+from .engine.incremental import Outcome, plan, write_output
 from .engine.live import Graph, Live
 from .engine.live import update as live_update
-from .engine.manifest import load_manifest, save_manifest
+from .engine.manifest import Manifest, load_manifest, save_manifest
 from .engine.parallel import Workers, map_ordered, workers_from_config
 from .engine.up_to_date import LastBuild, clock_of
 from .model.site import BuildOptions, Site, build_site
-from .problems import Problem, Problems, StorygenError
+from .problems import Problem, Problems, StorygenError, system_problem
 from .read import frontmatter_yaml
 from .read.config import SiteConfig
 from .read.content import Content
@@ -152,7 +153,7 @@ def _return_freed_memory() -> None:
 def _without_markdown(content: Content) -> Content:
     return Content([dataclasses.replace(e, body="") for e in content.entries],
                    [dataclasses.replace(p, body="") for p in content.pages],
-                   content.problems, content.warnings)
+                   content.problems, content.warnings, static=content.static)
 
 
 def render_bodies(config: SiteConfig, site: Site, cache: RenderCache | None = None,
@@ -200,6 +201,7 @@ def _render(job: tuple[str, str, bool]) -> Rendered:
 def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
           jobs: int | None = None, in_place: InPlaceOutput | None = None,
           inputs: str | None = None, defer: bool = False,
+          report: Callable[[BuildResult], None] | None = None,
           live: Live | None = None) -> BuildResult:
     """Build the whole site into `out` (default: the configured output folder), atomically.
 
@@ -210,9 +212,11 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
     rather than swapping in a new one (the preview's). `inputs`: the digest of this build's
     inputs, taken before it started, recorded for `unchanged_since_last_build`. `defer`: leave
     the search index as the last build made it if it needs making again (the preview makes it
-    in a second build, after serving the rest); the next build makes it. `live`: what the
-    last build into `in_place` left (see `update`), whose manifest is the one in memory, ahead
-    of the one saved. Safe to call repeatedly in one process.
+    in a second build, after serving the rest); the next build makes it. `report`: called
+    with the result before the new site is swapped in, so that a report that cannot be made
+    (a full disk under stdout) leaves the previous site, not a new one half-reported. `live`:
+    what the last build into `in_place` left (see `update`), whose manifest is the one in
+    memory, ahead of the one saved. Safe to call repeatedly in one process.
     """
     started = time.perf_counter()
     output = in_place.folder if in_place else (out or config.output_path).resolve()
@@ -226,35 +230,29 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
                                            lean=not repeated, repeated=repeated)
         gc.freeze()
         previous = live.manifest if live and in_place else load_manifest(config.cache_path)
-        staged = in_place or StagedOutput(output, spare=config.cache_path / SPARE)
+        with _system_errors_as_problems(output):
+            staged = in_place or StagedOutput(output, spare=config.cache_path / SPARE)
         graph = Graph()
         units = plan(site, bodies, workers)
         try:
-            outcome, manifest = write_output(graph.record(units) if in_place else units, staged,
-                                             previous, workers, defer)
-            staged.commit(outcome.files)
+            with _system_errors_as_problems(output):
+                outcome, manifest = write_output(graph.record(units) if in_place else units,
+                                                 staged, previous, workers, defer)
+                done = _result(config, site, outcome, output, inputs, manifest, stats, started)
+                if report is not None:
+                    report(done)  # before the swap: a report that fails keeps the old site
+                save_manifest(config.cache_path, manifest)  # describes the files, not the swap
+                staged.commit(outcome.files)
         except BaseException:
             staged.discard()
             raise
-        stats.outputs_rendered, stats.outputs_reused = outcome.rendered, outcome.reused
-        stats.changed, stats.removed = outcome.changed, outcome.removed
-        stats.deferred = outcome.deferred
-        generated = [path for path in outcome.files if path not in outcome.static]
-        feeds = sum(p.endswith((".xml", ".json")) and p != "sitemap.xml" for p in generated)
-        pages = sum(p.endswith(".html") for p in generated)
-        done = BuildResult(site, pages, feeds, len(outcome.static), 0.0, output,
-                           tuple(site.warnings), stats)
-        if inputs is not None and not outcome.deferred:  # notes without the moved-URL warnings
-            manifest.last = LastBuild(inputs, clock_of(site), done.counts(),
-                                      tuple(done.notes())).to_json()
-        save_manifest(config.cache_path, manifest)
-        warnings = url_history.moved_without_alias(site, url_history.load(config.cache_path))
         with contextlib.suppress(OSError):  # an unusable cache folder must not fail a build
             url_history.save(config.cache_path, site)
+    if in_place is None:
+        return done
     live = Live(config, options, content, site, bodies, manifest, graph,
-                (pages, feeds, len(outcome.static)), outcome.deferred) if in_place else None
-    return dataclasses.replace(done, seconds=time.perf_counter() - started,
-                               warnings=(*site.warnings, *warnings), live=live)
+                (done.pages, done.feeds, done.static), outcome.deferred)
+    return dataclasses.replace(done, live=live)
 
 
 def update(live: Live, changed: Iterable[str], in_place: InPlaceOutput) -> BuildResult | None:
@@ -271,6 +269,41 @@ def update(live: Live, changed: Iterable[str], in_place: InPlaceOutput) -> Build
     site = live.site
     return BuildResult(site, *live.counts, time.perf_counter() - started, in_place.folder,
                        tuple(site.warnings), stats, live)
+
+
+def _result(config: SiteConfig, site: Site, outcome: Outcome, output: Path, inputs: str | None,
+            manifest: Manifest, stats: BuildStats, started: float) -> BuildResult:
+    """What the build did, and its warnings (the moved URLs' too), all known before the swap;
+    `manifest.last` is set for `unchanged_since_last_build`."""
+    stats.outputs_rendered, stats.outputs_reused = outcome.rendered, outcome.reused
+    stats.changed, stats.removed = outcome.changed, outcome.removed
+    stats.deferred = outcome.deferred
+    generated = [path for path in outcome.files if path not in outcome.static]
+    feeds = sum(p.endswith((".xml", ".json")) and p != "sitemap.xml" for p in generated)
+    pages = sum(p.endswith(".html") for p in generated)
+    done = BuildResult(site, pages, feeds, len(outcome.static), 0.0, output,
+                       tuple(site.warnings), stats)
+    if inputs is not None and not outcome.deferred:  # notes without the moved-URL warnings
+        manifest.last = LastBuild(inputs, clock_of(site), done.counts(),
+                                  tuple(done.notes())).to_json()
+    moved = url_history.moved_without_alias(site, url_history.load(config.cache_path))
+    return dataclasses.replace(done, seconds=time.perf_counter() - started,
+                               warnings=(*site.warnings, *moved))
+
+
+@contextlib.contextmanager
+def _system_errors_as_problems(output: Path) -> Iterator[None]:
+    """A full disk, a read-only folder, a file the system refuses: a message naming the file,
+    with the previous output as it was (a closed stdout stays what `cli` makes of it)."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        name = os.fsdecode(error.filename) if error.filename is not None else ""
+        swapping = name.startswith(str(output.parent / f".{output.name}."))  # storygen's names
+        raise StorygenError([system_problem(error, output if swapping or not name else name)],
+                            "the previous output was left as it was") from None
 
 
 @contextlib.contextmanager

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
-from ..model.images import image_hint, static_files
+from ..model.images import image_hint, site_paths
 from ..model.site import Site
 from ..read.content import Entry
 from ..render.pages import human_date
@@ -33,7 +33,7 @@ class Targets:
         pages.update(alias_path(alias) for entry in site.entries for alias in entry.aliases)
         pages.update(("/sitemap.xml", "/robots.txt", "/404.html"))
         self.pages = pages
-        self.files = static_files(config)
+        self.files = site_paths(site.static)
         self.sources = {item.source.name: item.path for item in [*site.entries, *site.pages]}
         # What `check` sees but the published site does not have yet: drafts, scheduled entries.
         self.unpublished = {entry.path: entry for entry in site.entries

@@ -25,14 +25,11 @@ from typing import Any
 
 import jinja2
 
-from .. import theme
 from ..cache.digests import code_digest, config_digest, digest, templates_digest
 from ..cache.store import markdown_settings
 from ..model.site import Collection, Site
-from ..problems import Problem, StorygenError
 from ..read.alerts import alerts_on
 from ..read.catalogues import catalogues_digest
-from ..read.config import SiteConfig
 from ..render.alerts import alert_outputs
 from ..render.feeds import collection_feeds, feed_items
 from ..render.markdown import Rendered
@@ -81,7 +78,7 @@ def plan(site: Site, bodies: dict[str, Rendered], workers: Workers | None = None
     are taken by `workers` when there are many."""
     renderer = Renderer(site, bodies)
     base = _base_key(site, renderer)
-    yield from _static_units(site.config, base)
+    yield from _static_units(site, base)
     keys = PageKeys(base, renderer.site_globals, TemplateUses(renderer.env), clock_dates(site))
     makers = list(renderer.job_makers())
     keyed = _page_keys(keys, makers, workers or Workers(1))
@@ -164,19 +161,12 @@ def _feed_key(base: str, site: Site, collection: Collection,
         return None, frozenset(reads)
 
 
-def _static_units(config: SiteConfig, base: str) -> Iterator[Unit]:
-    """Static files, the site's and the theme's it does not override (symlinks inside static/
-    are copied as the files they point to; links out of it are refused, so nothing outside
-    the site is ever published; dot-files are skipped)."""
-    root = config.static_dir.resolve()
-    for relative, path in theme.static_files(config).items():
-        if theme.from_site(config, path) and not path.resolve().is_relative_to(root):
-            raise StorygenError([Problem(f"static/{relative}", None,
-                                         "is a link to a file outside static/",
-                                         "copy the file into static/ instead")])
-        info = path.stat()
-        yield Unit(digest(base, "static", relative, str(info.st_size), str(info.st_mtime_ns)),
-                   lambda p=path, r=relative: [(r, p.read_bytes())], static=True,
+def _static_units(site: Site, base: str) -> Iterator[Unit]:
+    """Static files as `read.static` found them (links out of static/ were refused there, so
+    nothing outside the site is published), keyed by the size and time it saw."""
+    for relative, file in site.static.items():
+        yield Unit(digest(base, "static", relative, str(file.size), str(file.mtime_ns)),
+                   lambda p=file.path, r=relative: [(r, p.read_bytes())], static=True,
                    name=f"static:{relative}")
 
 

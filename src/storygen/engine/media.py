@@ -12,7 +12,6 @@ from ..render.cards import card_colours, card_path, draw_card
 from ..render.images import variant_files
 from ..render.pages import Renderer
 from ..render.social import needs_card
-from ..theme import static_files
 
 Produce = Callable[[], Iterable[tuple[str, bytes]]]
 
@@ -20,11 +19,10 @@ Produce = Callable[[], Iterable[tuple[str, bytes]]]
 def media_units(site: Site, renderer: Renderer, base: str) -> Iterator[tuple[str, Produce]]:
     """(key, produce) of every picture's copies, then of every card, in a stable order."""
     config = site.config
-    files = static_files(config)
     for relative, picture in sorted(renderer.pictures.items()):
-        info = files[relative].stat()
-        yield (digest(base, "variants", relative, str(info.st_size), str(info.st_mtime_ns)),
-               lambda p=picture, f=files[relative]: list(variant_files(p, f, config.cache_path)))
+        file = site.static[relative]
+        yield (digest(base, "variants", relative, str(file.size), str(file.mtime_ns)),
+               lambda p=picture, f=file.path: list(variant_files(p, f, config.cache_path)))
     colours = card_colours(config)
     agency = config.agency or config.title
     for entry in site.entries:

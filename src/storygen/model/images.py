@@ -3,18 +3,17 @@ broken picture and every share of it a broken social card."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from .. import theme
 from ..problems import Problem
-from ..read.config import SiteConfig
 from ..read.content import Entry
-from ..theme import static_path
+from ..read.static import StaticFile, visible
 
 
-def unpublished_images(config: SiteConfig, entries: Iterable[Entry]) -> list[Problem]:
+def unpublished_images(static: Mapping[str, StaticFile],
+                       entries: Iterable[Entry]) -> list[Problem]:
     """A problem for each entry whose image is neither an http(s) address nor a file that the
     build copies from static/ (templates serve `image:` from the site root, with or without
     a leading slash)."""
@@ -23,25 +22,24 @@ def unpublished_images(config: SiteConfig, entries: Iterable[Entry]) -> list[Pro
         image = entry.image
         if not image or urlsplit(image).scheme.lower() in ("http", "https"):
             continue
-        relative = unquote(urlsplit(image).path).lstrip("/")
-        parts = PurePosixPath(relative).parts
-        # The build leaves out hidden files, and `..` would lead out of static/.
-        plain = bool(parts) and not any(part.startswith(".") for part in parts)
-        if plain and static_path(config, relative) is not None:
+        relative = PurePosixPath(unquote(urlsplit(image).path).lstrip("/")).as_posix()
+        if relative in static:
             continue
+        # The build leaves out hidden files, and `..` would lead out of static/.
+        plain = visible(relative) and ".." not in relative.split("/")
         problems.append(Problem(
             str(entry.source), entry.line_of("image") or 1,
             f"the image {image} is not in static/, so the page and its social card would "
             "show a broken picture",
-            image_hint("/" + relative, static_files(config)) if plain
+            image_hint("/" + relative, site_paths(static)) if plain
             else "fix the path: name a file in static/; hidden files are not published"))
     return problems
 
 
-def static_files(config: SiteConfig) -> set[str]:
+def site_paths(static: Mapping[str, StaticFile]) -> set[str]:
     """The site path of every file the build publishes from static/ and the theme's static
     files (`/images/x.png`)."""
-    return {"/" + relative for relative in theme.static_files(config)}
+    return {"/" + relative for relative in static}
 
 
 def image_hint(path: str, files: set[str]) -> str:

@@ -13,6 +13,7 @@ from ..problems import Problem, StorygenError
 from ..read.catalogues import translations
 from ..read.config import SiteConfig
 from ..read.content import Content, Entry, Page
+from ..read.static import StaticFile
 from ..text import slugify
 from .editions import Alternates, Edition, alternates_of, editions_of
 from .images import unpublished_images
@@ -100,6 +101,7 @@ class Site:
     years_by_lang: dict[str, dict[int, list[Entry]]] = field(default_factory=dict)
     # Each edition's message catalogues, read once here so that rendering reads no file.
     catalogues: dict[str, gettext.NullTranslations] = field(default_factory=dict)
+    static: dict[str, StaticFile] = field(default_factory=dict)  # what static/ publishes
 
     def catalogue(self, lang: str) -> gettext.NullTranslations:
         """The translations for `lang` (the site's own language's for one it does not have)."""
@@ -127,7 +129,7 @@ def build_site(config: SiteConfig, content: Content, options: BuildOptions) -> S
     now = current_time(options)
     visible = [e for e in content.entries
                if (options.drafts or not e.draft) and (options.future or not e.is_future(now))]
-    if options.require_images and (missing := unpublished_images(config, visible)):
+    if options.require_images and (missing := unpublished_images(content.static, visible)):
         raise StorygenError(missing)
     listed = [e for e in visible if not e.is_expired(now)]
     urgent = [e for e in listed if e.urgent]
@@ -148,7 +150,8 @@ def build_site(config: SiteConfig, content: Content, options: BuildOptions) -> S
                 collections, years_by_lang[own], schedule_of(content.entries, now),
                 warnings=content.warnings.sorted(), editions=editions,
                 alternates=alternates_of(editions, [*visible, *content.pages]),
-                tags_by_lang=tags_by_lang, years_by_lang=years_by_lang, catalogues=catalogues)
+                tags_by_lang=tags_by_lang, years_by_lang=years_by_lang, catalogues=catalogues,
+                static=content.static)
 
 
 def _collections(edition: Edition, tags: list[Tag],

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from ..problems import Problems
 from .permalinks import DEFAULTS, entry_path
+from .static import StaticFile
 
 EntryType = Literal["story", "update"]
 ENTRY_TYPES: tuple[EntryType, ...] = ("story", "update")
@@ -138,3 +139,4 @@ class Content:
     # What files with problems in their fields would have been: never built, but `check`
     # reads their text too, so one bad field does not hide the rest of what is wrong.
     refused: list[Entry | Page] = field(default_factory=list)
+    static: dict[str, StaticFile] = field(default_factory=dict)  # see read/static.py

@@ -6,7 +6,6 @@ import difflib
 import hashlib
 import os
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,7 +36,9 @@ from .leftovers import advice, find_template_leftovers
 from .nesting import too_deep
 from .permalinks import parting_hint
 from .repeats import report_notes
+from .static import read_static
 from .translations import link_translations
+from .urls import safe_url
 
 STORIES_DIR = Path("content/stories")
 READ_BATCH = 256  # files read before their cache records are looked up together
@@ -67,6 +68,7 @@ def read_content(config: SiteConfig, memo: ReadMemo | None = None) -> Content:
     """Read every story, update and page; collect every problem in every file. With `memo`,
     a file read before with the same bytes is not parsed and validated again."""
     content = Content()
+    content.static = read_static(config.static_dir, content.problems)
     for folder, build, found in ((STORIES_DIR, _entry_from, content.entries),
                                  (PAGES_DIR, _page_from, content.pages)):
         paths = _markdown_files(config.root / folder)
@@ -446,11 +448,17 @@ def _contact(fields: _Fields) -> Contact | None:
     return Contact(label=one_line(label)[0], **{kind: target})
 
 
-def safe_url(url: str) -> bool:
-    """A web address or site path, never `javascript:` or the like, with nothing invisible."""
-    scheme = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*):", url)
-    return (scheme is None or scheme.group(1).lower() in ("http", "https")) and not any(
-        ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in url)
+def _social(fields: _Fields) -> dict[str, Any]:
+    """The teaser overrides; a picture in them is an address like `image` (it is posted)."""
+    social = fields.mapping("social")
+    blocks = [("social", social), *((f"social.{k}", v) for k, v in social.items()
+                                    if isinstance(v, dict))]
+    for where, block in blocks:
+        image = block.get("image")
+        if isinstance(image, str) and not safe_url(image.strip()):
+            fields.error("social", f"{where}.image '{visible(image)}' is not a usable address",
+                         "use a path such as /images/photo.jpg, or an https:// address")
+    return social
 
 
 def _entry_from(config: SiteConfig, fields: _Fields, digest: str) -> Entry | None:
@@ -498,7 +506,7 @@ def _entry_from(config: SiteConfig, fields: _Fields, digest: str) -> Entry | Non
         expires_has_time=expires_has_time,
         urgent=urgent,
         contact=_contact(fields),
-        social=fields.mapping("social"),
+        social=_social(fields),
         alert=alert_settings(config, fields.raw("alert"), partial(
             fields.error, "alert" if fields.raw("alert") is not None else "urgent"), urgent),
         aliases=fields.text_list("aliases"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from PIL import Image, UnidentifiedImageError
 from ..atomic import write_atomically
 from ..problems import Problem
 from ..read.config import SiteConfig
-from ..theme import static_files
+from ..read.static import StaticFile
 
 FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
 DEFAULT_WIDTHS = (480, 800)
@@ -75,13 +75,15 @@ def widths_setting(config: SiteConfig) -> tuple[int, ...]:
     return DEFAULT_WIDTHS  # read/gov.py's check of [images] reports it
 
 
-def pictures(config: SiteConfig) -> tuple[dict[str, Picture], list[Problem]]:
+def pictures(config: SiteConfig, static: Mapping[str, StaticFile]
+             ) -> tuple[dict[str, Picture], list[Problem]]:
     """Every published picture by its path, and a warning for each that cannot be read
     (it is still published as it is, without copies)."""
     found: dict[str, Picture] = {}
     problems = []
     widths = widths_setting(config)
-    for relative, path in static_files(config).items():
+    for relative, file in static.items():
+        path = file.path
         fmt = FORMATS.get(Path(relative).suffix.lower())
         if fmt is None:
             continue

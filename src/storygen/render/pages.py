@@ -150,7 +150,7 @@ class Renderer:
         for edition in editions:
             self.envs[edition.lang].globals.update(site=self._site_globals(edition))
         self.env = self.envs[site.config.language]
-        self.pictures, unreadable = pictures(site.config)
+        self.pictures, unreadable = pictures(site.config, site.static)
         site.warnings.extend(unreadable)
         table = {path: picture.for_templates(self.env.globals["url"])
                  for path, picture in self.pictures.items()}

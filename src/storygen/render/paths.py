@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from .. import theme
 from ..model.site import Site
 from ..problems import Problem, StorygenError
 from .redirects import alias_path
@@ -66,8 +65,8 @@ def site_claims(site: Site) -> Iterator[Claim]:
         for path in (collection.feed_path, collection.atom_path, collection.json_path):
             yield Claim(path.lstrip("/"), f"storygen's feed {path}")
     yield from (Claim(name, OWN) for name in FIXED)
-    for relative, path in sorted(theme.static_files(site.config).items()):
-        if theme.from_site(site.config, path):
+    for relative, file in site.static.items():
+        if file.own:
             yield Claim(relative, f"static/{relative}", f"static/{relative}")
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .. import theme
 from ..model.site import Site
 from ..problems import Problem, StorygenError
 from .pages import Renderer
@@ -34,7 +33,7 @@ def _blocking_file(parts: list[str], static_files: set[str]) -> str | None:
 
 def check_aliases(site: Site, taken: set[str]) -> None:
     """Aliases must be clean site paths that no page, file or other alias already uses."""
-    static_files = set(theme.static_files(site.config))
+    static_files = set(site.static)
     problems: list[Problem] = []
     seen: dict[str, str] = {}
     for entry in site.entries:

@@ -4,7 +4,8 @@ A site's own `templates/` and `static/` override it file by file (the same relat
 so an agency changes one template without copying the rest and still gets the theme's fixes when
 it upgrades. This is the one rule every step uses: the build and its cache, `check`'s links,
 `serve`, `crosspost`'s pictures and the up-to-date check (which counts the theme as part of
-storygen's code, see `cache.digests.code_digest`).
+storygen's code, see `cache.digests.code_digest`). Static files are scanned by the read step
+(`read.static`), which knows this folder as `THEME_STATIC`.
 """
 
 from __future__ import annotations
@@ -14,40 +15,17 @@ from pathlib import Path, PurePosixPath
 
 from ..problems import Problem, StorygenError
 from ..read.config import SiteConfig
+from ..read.static import THEME_STATIC, files_in, visible
 
 THEME = Path(__file__).parent
 TEMPLATES = THEME / "templates"
-STATIC = THEME / "static"
+STATIC = THEME_STATIC
 KINDS = {"templates": TEMPLATES, "static": STATIC}
 
 
 def template_folders(config: SiteConfig) -> list[str]:
     """Where Jinja looks for a template, first match winning: the site's, then the theme's."""
     return [str(config.templates_dir), str(TEMPLATES)]
-
-
-def visible(relative: str) -> bool:
-    """Hidden files (and anything in a hidden folder) are never published."""
-    return not any(part.startswith(".") for part in relative.split("/"))
-
-
-def _files(folder: Path) -> dict[str, Path]:
-    if not folder.is_dir():
-        return {}
-    return {relative: path for path in folder.rglob("*")
-            if path.is_file() and visible(relative := path.relative_to(folder).as_posix())}
-
-
-def static_files(config: SiteConfig) -> dict[str, Path]:
-    """Every published static file, relative path -> file, sorted: the site's `static/`, and
-    the theme's files the site does not override."""
-    merged = _files(STATIC) | _files(config.static_dir)
-    return dict(sorted(merged.items()))
-
-
-def from_site(config: SiteConfig, path: Path) -> bool:
-    """Whether a file of `static_files` is the site's own (not the theme's)."""
-    return path.is_relative_to(config.static_dir)
 
 
 def static_path(config: SiteConfig, relative: str) -> Path | None:
@@ -66,7 +44,7 @@ def static_path(config: SiteConfig, relative: str) -> Path | None:
 def theme_files() -> list[str]:
     """What a site can override, as `templates/base.html`, `static/css/site.css`..."""
     return sorted(f"{kind}/{relative}" for kind, folder in KINDS.items()
-                  for relative in _files(folder))
+                  for relative in files_in(folder))
 
 
 def copy_out(config: SiteConfig, name: str) -> Path:

@@ -128,7 +128,12 @@ class StagedOutput:
         remove_tree(old)
         if os.path.lexists(self.output):
             os.rename(self.output, old)
-        os.rename(self.folder, self.output)
+        try:
+            os.rename(self.folder, self.output)
+        except OSError:  # (a full disk may refuse a new name): the previous site goes back
+            if _is_folder(old) and not os.path.lexists(self.output):
+                os.rename(old, self.output)
+            raise
         if _is_folder(old):
             _keep_as_spare(old, self.spare)
 
