@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +47,12 @@ class Fifo:
     """A named pipe: reading one blocks until something writes to it."""
 
 
-Planted = str | bytes | Link | HardLink | Folder | Fifo
+@dataclass(frozen=True)
+class Device:
+    """A character device node, /dev/zero's (reading one never ends); needs root to make."""
+
+
+Planted = str | bytes | Link | HardLink | Folder | Fifo | Device
 
 
 def plant(root: Path, files: dict[str, Planted]) -> None:
@@ -66,8 +72,19 @@ def plant(root: Path, files: dict[str, Planted]) -> None:
             path.mkdir()
         elif isinstance(content, Fifo):
             os.mkfifo(path)
+        elif isinstance(content, Device):
+            _make_device(path)
         else:
             path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+
+
+def _make_device(path: Path) -> None:
+    import pytest
+
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o644, os.makedev(1, 5))
+    except PermissionError:
+        pytest.skip("making a device node needs root")
 
 
 def fake_home(folder: Path) -> Path:
@@ -313,6 +330,12 @@ def _cases() -> list[Case]:
              "the image has no alt text", line=4),
         Case("image_javascript", {STORY: ok("image: javascript:alert(1)\nimage_alt: x")}, 1,
              "the image 'javascript:alert(1)' is not a usable address", line=4),
+        Case("social_image_javascript", {STORY: ok('social: {image: "javascript:alert(1)"}')},
+             1, "social.image 'javascript:alert(1)' is not a usable address", line=4),
+        Case("social_platform_image_data", {STORY: ok(
+            'social:\n  mastodon: {image: "data:image/png;base64,AAAA"}')}, 1,
+             "social.mastodon.image 'data:image/png;base64,AAAA' is not a usable address",
+             line=4),
         Case("contact_without_target", {STORY: ok("contact: {label: Apply online}")}, 1,
              "'contact' needs exactly one of url, email or phone", line=4),
         Case("contact_javascript_url", {STORY: ok(
@@ -354,6 +377,13 @@ def _cases() -> list[Case]:
              "is a link to a file outside the site", line=None),
         Case("md_links_to_itself", {STORY: Link("case.md")}, 1,
              "cannot read the file: Too many levels of symbolic links", line=None),
+        Case("md_links_in_a_loop", {"content/stories/a.md": Link("b.md"),
+                                    "content/stories/b.md": Link("a.md")}, 1,
+             "cannot read the file: Too many levels of symbolic links", line=None),
+        Case("md_is_a_device", {STORY: Device()}, 1, "is not a file but a pipe, device",
+             line=None),
+        Case("md_links_to_a_pipe_in_the_site", {"content/pipe": Fifo(), STORY: Link(
+            "../pipe")}, 1, "is not a file but a pipe, device", where=STORY),
         Case("md_links_inside_the_site_is_fine", {"content/stories/linked.md": Link(
             "../shared.md"), "content/shared.md": ok(title="Shared")}, 0, quiet=True,
              check=has("stories/linked/index.html", "Shared")),
@@ -378,6 +408,7 @@ def _cases() -> list[Case]:
              check=has(CASE_PAGE, "<strong>bold</strong>", '<img src="/a.png" alt="A">',
                        absent=("alert(1)", "<iframe", "onerror"))),
         # --- site.toml -------------------------------------------------------------------------
+        *UNSAFE_SETTINGS,
         Case("fields_unknown_field", {STORY: ok()}, 1, "[fields] sumary is not a storygen field",
              toml='[fields]\nsumary = ["excerpt"]\n', where="site.toml"),
         Case("fields_categories_as_tags", {STORY: ok("categories: [Permits, fees]")}, 0,
@@ -437,6 +468,34 @@ COLLISIONS = [
          "has the same path as storygen's page /es/", line=1),
     Case("page_slug_reserved_search", {"content/pages/search.md": ok()}, 1,
          "the page address /search/ is used by storygen itself"),
+]
+
+
+# Every address in site.toml is http(s) or a site path, refused at its line otherwise (the test
+# site's site.toml has 4 lines; a case's lines follow).
+def _unsafe_setting(name: str, toml: str, line: int, setting: str, address: str) -> Case:
+    return Case(name, {STORY: ok()}, 1, f"{setting} '{address}' is not a usable address",
+                toml=toml.format(address), where=f"site.toml:{line}")
+
+
+UNSAFE_SETTINGS = [
+    _unsafe_setting("settings_contact_url_javascript", '[site]\ncontact_url = "{}"\n', 5,
+                    "[site] contact_url", "javascript:alert(1)"),
+    _unsafe_setting("settings_footer_link_data", '[site]\nfooter_links = [{{ label = "A", url '
+                    '= "/a/" }},\n  {{ label = "B", url = "{}" }}]\n', 6,
+                    "[site] footer_links url", "data:text/html,<b>x</b>"),
+    _unsafe_setting("settings_social_default_vbscript", '[images]\nsocial_default = "{}"\n', 6,
+                    "[images] social_default", "vbscript:msgbox(1)"),
+    _unsafe_setting("settings_gov_link_javascript", '[gov.links]\nfoia = "{}"\n', 6,
+                    "[gov.links] foia", "JavaScript:alert(1)"),
+    _unsafe_setting("settings_feedback_url_file", '[feedback]\nurl = "{}"\n', 6,
+                    "[feedback] url", "file:///etc/passwd"),
+    _unsafe_setting("settings_subscribe_url_javascript", '[email]\nsubscribe_url = "{}"\n', 6,
+                    "[email] subscribe_url", "javascript:alert(1)"),
+    Case("settings_https_and_paths_are_fine", {STORY: ok()}, 0, quiet=True,
+         toml='[site]\ncontact_url = "https://permits.example.gov/contact"\n'
+              'footer_links = [{ label = "A", url = "/a/" }]\n',
+         check=has(CASE_PAGE, 'href="https://permits.example.gov/contact"', 'href="/a/"')),
 ]
 
 

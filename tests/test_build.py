@@ -140,6 +140,14 @@ def test_hostile_title_and_summary_are_escaped(make_site) -> None:
     assert atom.bozo == 0 and atom.entries[0].title == HOSTILE
     rss = feedparser.parse((out / "feed.xml").read_bytes())
     assert rss.bozo == 0 and len(rss.entries) == 1
+    # A feed reader's own parser: it takes RSS title and description as HTML, which shows
+    # the text as written (no tag in it, its characters escaped once).
+    shown = rss.entries[0]
+    for value, detail in ((shown.title, shown.title_detail), (shown.summary,
+                                                               shown.summary_detail)):
+        assert detail.type == "text/html" and "<" not in value, value
+    assert html.unescape(shown.title) == HOSTILE
+    assert html.unescape(shown.summary).startswith(HOSTILE)
     # RSS readers take title and description as HTML: as HTML, they are the text as written.
     item = ET.parse(out / "feed.xml").getroot().find("channel/item")
     assert item is not None

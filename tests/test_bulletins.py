@@ -137,5 +137,5 @@ def test_a_bad_subscribe_url_is_refused(make_site, capsys) -> None:
                           '[email]\nsubscribe_url = "javascript:alert(1)"\n')
     assert run_cli("build", "--root", str(site)) == 1
     err = capsys.readouterr().err
-    assert "site.toml: [email] subscribe_url must be an http(s) address" in err
+    assert "site.toml:6: [email] subscribe_url 'javascript:alert(1)' is not a usable address" in err
     assert "Traceback" not in err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import shutil
@@ -9,9 +10,11 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hostile_cases import ok
 from test_hostile_inputs import EPOCH, SITE_TOML, tree_digest
 
 from storygen.write.output import StagedOutput, recover
@@ -56,11 +59,8 @@ def kill_build_after(site: Path, env: dict[str, str], delay: float) -> None:
     """Start a build in its own process group, and SIGKILL the group after `delay` seconds."""
     process = subprocess.Popen(build_command(site), env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        process.wait(timeout=delay)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=60)
+    with its_session_ends(process), contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=delay)  # else the group is killed on the way out
 
 
 def visible_output(site: Path) -> Path:
@@ -134,6 +134,37 @@ def workers_of(pid: int) -> list[int]:
     return [p for p in session_processes(pid) if p != pid]
 
 
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+@contextlib.contextmanager
+def its_session_ends(process: subprocess.Popen) -> Iterator[None]:
+    """Whatever happens in the test (an assertion, a timeout, Ctrl-C), nothing of the build's
+    session outlives it: a build started in a session of its own gets no Ctrl-C from the
+    terminal, and left running it and its workers went on after the test run."""
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=60)
+
+
+def assert_no_process_survives(session: int, seconds: float = 20) -> None:
+    """The kernel needs a moment to deliver its SIGKILLs; after that, none of `session` may
+    be left (an orphan adopted by init counts: it is still in the session)."""
+    deadline = time.monotonic() + seconds
+    while session_processes(session) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = session_processes(session)
+    assert left == [], [command_line(pid) for pid in left]
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_a_parallel_build_killed_leaves_no_process_behind(tmp_path: Path) -> None:
     """kill -9 of the build alone (not its process group, as a CI runner's timeout or the
@@ -147,18 +178,46 @@ def test_a_parallel_build_killed_leaves_no_process_behind(tmp_path: Path) -> Non
         write_entries(site, f"v{chance.random()}")
         process = subprocess.Popen(build_command(site), env=env, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL, start_new_session=True)
+        with its_session_ends(process):
+            deadline = time.monotonic() + 120
+            while not workers_of(process.pid) and process.poll() is None:
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+            time.sleep(chance.uniform(0, 0.5))
+            process.kill()
+            process.wait(timeout=60)
+            assert_no_process_survives(process.pid)
+    run_build(site, env)  # and the next build mends whatever the killed one left
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_build_killed_while_pagefind_runs_leaves_no_process_behind(tmp_path: Path,
+                                                                    workers: int) -> None:
+    """The search index's program, started by the build (`workers = 1`) or by a worker, dies
+    with the build too: a stand-in Pagefind that would run for minutes is gone at once."""
+    stand_in = tmp_path / "slow-pagefind"
+    stand_in.write_text("#!/bin/sh\nexec sleep 300\n", encoding="utf-8")
+    stand_in.chmod(0o755)
+    site = tmp_path / "site"
+    (site / "content/stories").mkdir(parents=True)
+    (site / "site.toml").write_text(f"{SITE_TOML}\n[build]\nworkers = {workers}\n"
+                                    "serial_below = 0\n", encoding="utf-8")
+    for number in range(4):
+        (site / f"content/stories/s{number}.md").write_text(ok(title=f"Story {number}"),
+                                                            encoding="utf-8")
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PAGEFIND_BINARY_PATH": str(stand_in)}
+    process = subprocess.Popen(build_command(site), env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    with its_session_ends(process):
         deadline = time.monotonic() + 120
-        while not workers_of(process.pid) and process.poll() is None:
-            assert time.monotonic() < deadline
+        while not any("sleep 300" in command_line(pid)
+                      for pid in session_processes(process.pid)):
+            assert process.poll() is None and time.monotonic() < deadline
             time.sleep(0.01)
-        time.sleep(chance.uniform(0, 0.5))
         process.kill()
         process.wait(timeout=60)
-        deadline = time.monotonic() + 20
-        while session_processes(process.pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert session_processes(process.pid) == []
-    run_build(site, env)  # and the next build mends whatever the killed one left
+        assert_no_process_survives(process.pid, seconds=10)
 
 
 def test_two_builds_into_one_folder_take_turns(tmp_path: Path) -> None:
@@ -170,10 +229,12 @@ def test_two_builds_into_one_folder_take_turns(tmp_path: Path) -> None:
     run_build(reference, env)
     for _ in range(2):
         builds = [subprocess.Popen(build_command(site), env=env, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True) for _ in range(2)]
-        for build in builds:
-            _, err = build.communicate(timeout=600)
-            assert build.returncode == 0, err
+                                   stderr=subprocess.PIPE, text=True, start_new_session=True)
+                  for _ in range(2)]
+        with its_session_ends(builds[0]), its_session_ends(builds[1]):
+            for build in builds:
+                _, err = build.communicate(timeout=600)
+                assert build.returncode == 0, err
         assert tree_digest(site / "_site") == tree_digest(reference / "_site")
         assert not list(site.glob("._site*"))
         write_entries(site, "new")  # the same bytes, new mtimes: a real rebuild, not a skip

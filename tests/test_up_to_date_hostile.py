@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import own_copy
 from engine_tools import NOW, clean_build, make_site, tree
-from hostile_cases import Fifo, Link, plant
+from hostile_cases import Device, Fifo, Link, plant
 from test_up_to_date import STORIES, UP_TO_DATE, build, new_site
 
 from storygen.cli import main
@@ -271,8 +271,9 @@ def test_an_output_file_edited_in_place_never_comes_back(
 
 
 
-@pytest.mark.parametrize("planted", [Link("nowhere.md"), Link("loop.md"), Fifo()],
-                         ids=["dangling_link", "link_loop", "pipe"])
+@pytest.mark.parametrize("planted", [Link("nowhere.md"), Link("loop.md"), Fifo(), Device(),
+                                     Link("/etc/hostname")],
+                         ids=["dangling_link", "link_loop", "pipe", "device", "link_outside"])
 def test_a_bad_md_added_after_a_good_build_is_refused_as_a_cold_build_refuses_it(
         site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], planted: object) -> None:
     """The "Up to date" check once listed regular files only: a pipe or a broken link added

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__, commands
-from .problems import StorygenError
+from .problems import StorygenError, system_problem
 
 
 def _command_modules(wanted: str | None = None) -> list:
@@ -66,6 +66,11 @@ def _run(argv: Sequence[str] | None) -> int:
         return int(args.run(args) or 0)
     except StorygenError as error:
         report(error)
+        return 1
+    except BrokenPipeError:
+        raise  # see `main`
+    except OSError as error:  # what no command foresaw (a full disk...): still a message
+        report(StorygenError([system_problem(error)], "stopped"))
         return 1
     except KeyboardInterrupt:
         print("storygen: interrupted", file=sys.stderr)

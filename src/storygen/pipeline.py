@@ -6,8 +6,9 @@ import contextlib
 import ctypes
 import dataclasses
 import gc
+import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
@@ -23,12 +24,14 @@ from .cache.store import (
     markdown_settings,
 )
 from .engine import url_history
-from .engine.incremental import plan, write_output
-from .engine.manifest import load_manifest, save_manifest
+from .engine.incremental import Outcome, plan, write_output
+from .engine.live import Graph, Live
+from .engine.live import update as live_update
+from .engine.manifest import Manifest, load_manifest, save_manifest
 from .engine.parallel import Workers, map_ordered, workers_from_config
 from .engine.up_to_date import LastBuild, clock_of
 from .model.site import BuildOptions, Site, build_site
-from .problems import Problem, Problems, StorygenError
+from .problems import Problem, Problems, StorygenError, system_problem
 from .read import frontmatter_yaml
 from .read.config import SiteConfig
 from .read.content import Content
@@ -65,6 +68,7 @@ class BuildResult:
     output: Path
     warnings: tuple[Problem, ...] = ()
     stats: BuildStats = field(default_factory=BuildStats)
+    live: Live | None = None  # a build in place: what it read, for `update`
 
     def summary(self) -> str:
         return "\n".join([f"Built {self.counts()} in {self.seconds:.2f} s -> {self.output}",
@@ -103,6 +107,15 @@ def load_site(config: SiteConfig, options: BuildOptions, *, jobs: int | None = N
     `refused`: problems in the content do not stop it; they, and what the files with them
     would have been, are put there, and the site is made of the rest (`check`).
     Raises StorygenError."""
+    _, site, bodies = _load_site(config, options, jobs=jobs, stats=stats, lean=lean,
+                                 repeated=repeated, refused=refused)
+    return site, bodies
+
+
+def _load_site(config: SiteConfig, options: BuildOptions, *, jobs: int | None,
+               stats: BuildStats | None, lean: bool, repeated: bool,
+               refused: Content | None = None) -> tuple[Content, Site, dict[str, Rendered]]:
+    """`load_site`, and the content it read (without its Markdown when `lean`)."""
     workers = workers_from_config(config, jobs)
     with RenderCache(config.cache_path) as cache:
         memo, known = FrontMatterMemo(cache), ContentMemo(cache, config, in_memory=repeated)
@@ -124,10 +137,10 @@ def load_site(config: SiteConfig, options: BuildOptions, *, jobs: int | None = N
         refuse_collisions(site_claims(site))
         bodies = render_bodies(config, site, cache, workers, stats)
     if lean:
-        site = build_site(config, _without_markdown(content), options)
-        del content
+        content = _without_markdown(content)
+        site = build_site(config, content, options)
         _return_freed_memory()
-    return site, bodies
+    return content, site, bodies
 
 
 def _return_freed_memory() -> None:
@@ -187,7 +200,9 @@ def _render(job: tuple[str, str, bool]) -> Rendered:
 
 def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
           jobs: int | None = None, in_place: InPlaceOutput | None = None,
-          inputs: str | None = None, defer: bool = False) -> BuildResult:
+          inputs: str | None = None, defer: bool = False,
+          report: Callable[[BuildResult], None] | None = None,
+          live: Live | None = None) -> BuildResult:
     """Build the whole site into `out` (default: the configured output folder), atomically.
 
     Incremental: Markdown comes from the cache where it can, and only outputs whose inputs
@@ -197,8 +212,11 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
     rather than swapping in a new one (the preview's). `inputs`: the digest of this build's
     inputs, taken before it started, recorded for `unchanged_since_last_build`. `defer`: leave
     the search index as the last build made it if it needs making again (the preview makes it
-    in a second build, after serving the rest); the next build makes it. Safe to call
-    repeatedly in one process.
+    in a second build, after serving the rest); the next build makes it. `report`: called
+    with the result before the new site is swapped in, so that a report that cannot be made
+    (a full disk under stdout) leaves the previous site, not a new one half-reported. `live`:
+    what the last build into `in_place` left (see `update`), whose manifest is the one in
+    memory, ahead of the one saved. Safe to call repeatedly in one process.
     """
     started = time.perf_counter()
     output = in_place.folder if in_place else (out or config.output_path).resolve()
@@ -208,35 +226,84 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
     workers = workers_from_config(config, jobs)
     repeated = in_place is not None  # the preview: speed matters more than memory
     with _loaded_for_good(), one_at_a_time(config.cache_path):  # another build waits its turn
-        site, bodies = load_site(config, options, jobs=jobs, stats=stats, lean=not repeated,
-                                 repeated=repeated)
+        content, site, bodies = _load_site(config, options, jobs=jobs, stats=stats,
+                                           lean=not repeated, repeated=repeated)
         gc.freeze()
-        previous = load_manifest(config.cache_path)
-        staged = in_place or StagedOutput(output, spare=config.cache_path / SPARE)
+        previous = live.manifest if live and in_place else load_manifest(config.cache_path)
+        with _system_errors_as_problems(output):
+            staged = in_place or StagedOutput(output, spare=config.cache_path / SPARE)
+        graph = Graph()
+        units = plan(site, bodies, workers)
         try:
-            outcome, manifest = write_output(plan(site, bodies, workers), staged, previous,
-                                             workers, defer)
-            staged.commit(outcome.files)
+            with _system_errors_as_problems(output):
+                outcome, manifest = write_output(graph.record(units) if in_place else units,
+                                                 staged, previous, workers, defer)
+                done = _result(config, site, outcome, output, inputs, manifest, stats, started)
+                if report is not None:
+                    report(done)  # before the swap: a report that fails keeps the old site
+                save_manifest(config.cache_path, manifest)  # describes the files, not the swap
+                staged.commit(outcome.files)
         except BaseException:
             staged.discard()
             raise
-        stats.outputs_rendered, stats.outputs_reused = outcome.rendered, outcome.reused
-        stats.changed, stats.removed = outcome.changed, outcome.removed
-        stats.deferred = outcome.deferred
-        generated = [path for path in outcome.files if path not in outcome.static]
-        feeds = sum(p.endswith((".xml", ".json")) and p != "sitemap.xml" for p in generated)
-        pages = sum(p.endswith(".html") for p in generated)
-        done = BuildResult(site, pages, feeds, len(outcome.static), 0.0, output,
-                           tuple(site.warnings), stats)
-        if inputs is not None and not outcome.deferred:  # notes without the moved-URL warnings
-            manifest.last = LastBuild(inputs, clock_of(site), done.counts(),
-                                      tuple(done.notes())).to_json()
-        save_manifest(config.cache_path, manifest)
-        warnings = url_history.moved_without_alias(site, url_history.load(config.cache_path))
         with contextlib.suppress(OSError):  # an unusable cache folder must not fail a build
             url_history.save(config.cache_path, site)
+    if in_place is None:
+        return done
+    live = Live(config, options, content, site, bodies, manifest, graph,
+                (done.pages, done.feeds, done.static), outcome.deferred)
+    return dataclasses.replace(done, live=live)
+
+
+def update(live: Live, changed: Iterable[str], in_place: InPlaceOutput) -> BuildResult | None:
+    """After saves of `changed` (site-relative paths), bring the preview's folder up to date
+    by rendering only the outputs that read those files (see `engine.live`); None when that
+    cannot be bounded: then `build` the whole site."""
+    started, changed = time.perf_counter(), list(changed)
+    with one_at_a_time(live.config.cache_path):
+        outcome = live_update(live, changed, in_place)
+    if outcome is None:
+        return None
+    stats = BuildStats(markdown_rendered=len(changed), outputs_rendered=outcome.rendered,
+                       changed=outcome.changed, deferred=outcome.deferred)
+    site = live.site
+    return BuildResult(site, *live.counts, time.perf_counter() - started, in_place.folder,
+                       tuple(site.warnings), stats, live)
+
+
+def _result(config: SiteConfig, site: Site, outcome: Outcome, output: Path, inputs: str | None,
+            manifest: Manifest, stats: BuildStats, started: float) -> BuildResult:
+    """What the build did, and its warnings (the moved URLs' too), all known before the swap;
+    `manifest.last` is set for `unchanged_since_last_build`."""
+    stats.outputs_rendered, stats.outputs_reused = outcome.rendered, outcome.reused
+    stats.changed, stats.removed = outcome.changed, outcome.removed
+    stats.deferred = outcome.deferred
+    generated = [path for path in outcome.files if path not in outcome.static]
+    feeds = sum(p.endswith((".xml", ".json")) and p != "sitemap.xml" for p in generated)
+    pages = sum(p.endswith(".html") for p in generated)
+    done = BuildResult(site, pages, feeds, len(outcome.static), 0.0, output,
+                       tuple(site.warnings), stats)
+    if inputs is not None and not outcome.deferred:  # notes without the moved-URL warnings
+        manifest.last = LastBuild(inputs, clock_of(site), done.counts(),
+                                  tuple(done.notes())).to_json()
+    moved = url_history.moved_without_alias(site, url_history.load(config.cache_path))
     return dataclasses.replace(done, seconds=time.perf_counter() - started,
-                               warnings=(*site.warnings, *warnings))
+                               warnings=(*site.warnings, *moved))
+
+
+@contextlib.contextmanager
+def _system_errors_as_problems(output: Path) -> Iterator[None]:
+    """A full disk, a read-only folder, a file the system refuses: a message naming the file,
+    with the previous output as it was (a closed stdout stays what `cli` makes of it)."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        name = os.fsdecode(error.filename) if error.filename is not None else ""
+        swapping = name.startswith(str(output.parent / f".{output.name}."))  # storygen's names
+        raise StorygenError([system_problem(error, output if swapping or not name else name)],
+                            "the previous output was left as it was") from None
 
 
 @contextlib.contextmanager

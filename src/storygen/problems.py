@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,3 +75,25 @@ class StorygenError(Exception):
 def fail(path: Path | str, message: str, *, line: int | None = None, hint: str = "") -> None:
     """Stop with a single problem."""
     raise StorygenError([Problem(str(path), line, message, hint)])
+
+
+# What the system's refusal means for the person running storygen, and what they can do.
+_SYSTEM_REFUSALS = {
+    errno.ENOSPC: ("the disk is full", "free some space on it, then run storygen again"),
+    errno.EDQUOT: ("the disk quota is used up", "free some space, then run storygen again"),
+    errno.EFBIG: ("a file would be larger than this system allows (ulimit -f)",
+                  "raise the limit or free space, then run storygen again"),
+    errno.EROFS: ("the folder is on a read-only file system",
+                  "choose a folder on a disk you may write to"),
+    errno.EACCES: ("permission denied", "check that you may write to that folder"),
+    errno.EPERM: ("the operation is not permitted", "check that you may write to that folder"),
+}
+
+
+def system_problem(error: OSError, where: Path | str = "") -> Problem:
+    """An error of the operating system's (a full disk, a read-only folder) as a problem that
+    names `where` (else the file the system names): printed as a message, not a traceback."""
+    message, hint = _SYSTEM_REFUSALS.get(error.errno or 0, (
+        f"the system refused: {error.strerror or error}", "check the file and its folder"))
+    place = where or (os.fsdecode(error.filename) if error.filename is not None else "")
+    return Problem(str(place) or "storygen", None, message, hint)

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..engine.up_to_date import inputs_digest, unchanged_since_last_build
 from ..options import BuildOptions
+from ..problems import StorygenError, system_problem
 from ..read.config import load_config
+
+if TYPE_CHECKING:
+    from ..pipeline import BuildResult
 
 NAME = "build"
 HELP = "build the site into the output folder (default _site/)"
@@ -36,6 +41,17 @@ def run(args: argparse.Namespace) -> int:
         return 0
     from ..pipeline import build  # the whole pipeline, only when there is something to build
 
-    result = build(config, options, output, jobs=args.jobs, inputs=inputs)
-    print(result.summary())
+    build(config, options, output, jobs=args.jobs, inputs=inputs, report=_print_summary)
     return 0
+
+
+def _print_summary(result: BuildResult) -> None:
+    """Said before the new site is swapped in (see `build`): flushed, so that a stdout that
+    cannot take it (a full disk, a closed pipe) fails the build, not a report after it."""
+    try:
+        print(result.summary(), flush=True)
+    except BrokenPipeError:
+        raise  # the reader went away: `cli` stops quietly
+    except OSError as error:
+        raise StorygenError([system_problem(error, "<stdout>")],
+                            "the previous output was left as it was") from None

@@ -15,6 +15,7 @@ which is ignored (that change was not made, so its try is made again).
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -26,7 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..atomic import write_atomically
-from ..problems import Problem, StorygenError
+from ..problems import Problem, StorygenError, system_problem
 
 FORMAT = "storygen-crosspost-ledger"
 VERSION = 2
@@ -78,12 +79,10 @@ class Ledger:
         line = json.dumps({"key": key, "platform": platform,
                            "record": self.entries[key][platform]}, ensure_ascii=False)
         new = not self.journal.exists()
-        with self.journal.open("a", encoding="utf-8") as stream:
-            stream.write(line + "\n")
-            stream.flush()
-            os.fsync(stream.fileno())
-        if new:
-            _sync_folder(self.path.parent)
+        with _kept_as_it_was(self.journal):
+            _append(self.journal, (line + "\n").encode("utf-8"))
+            if new:
+                _sync_folder(self.path.parent)
 
     def _replay(self) -> None:
         try:
@@ -134,8 +133,9 @@ class Ledger:
 
     def save(self) -> None:
         """Replace the file atomically: write a temporary file, flush it to disk, rename."""
-        write_atomically(self.path, self.dumps().encode("utf-8"))
-        self.journal.unlink(missing_ok=True)  # in the ledger now
+        with _kept_as_it_was(self.path):
+            write_atomically(self.path, self.dumps().encode("utf-8"))
+            self.journal.unlink(missing_ok=True)  # in the ledger now
 
 
 def entry_key(url: str, base_url: str, known: Collection[str] = ()) -> str:
@@ -196,6 +196,35 @@ def locked(path: Path, *, shared: bool = False) -> Iterator[None]:
         yield
     finally:
         os.close(descriptor)  # closing releases the lock
+
+
+def _append(path: Path, data: bytes) -> None:
+    """Add `data` at the end of `path` and wait for the disk, or add nothing: a write cut
+    short (a full disk) is taken back, or the next append would be glued to it, and the
+    journal damaged from that line on."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    end = os.lseek(descriptor, 0, os.SEEK_END)
+    try:
+        while data:  # unbuffered: nothing is left over to be written at close
+            data = data[os.write(descriptor, data):]
+        os.fsync(descriptor)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.ftruncate(descriptor, end)
+        raise
+    finally:
+        os.close(descriptor)
+
+
+@contextmanager
+def _kept_as_it_was(path: Path) -> Iterator[None]:
+    """A full disk or a read-only folder under the ledger: a message, the ledger (and its
+    journal) as they were before this change, and the change made again by the next run."""
+    try:
+        yield
+    except OSError as error:
+        raise StorygenError([system_problem(error, path)],
+                            "the ledger was left as it was") from None
 
 
 def _sync_folder(folder: Path) -> None:

@@ -10,12 +10,9 @@ piece of work, so a killed build leaves no process behind writing into its folde
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import math
 import multiprocessing
 import os
-import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -23,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ..problems import Problem, StorygenError
+from ..processes import die_with_parent
 from ..read.config import SiteConfig
 
 T = TypeVar("T")
@@ -92,7 +90,6 @@ class _Failed:
 
 
 _PARENT: int | None = None  # in a worker: the process that started it
-PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def _die_with_parent(parent: int) -> None:
@@ -100,11 +97,7 @@ def _die_with_parent(parent: int) -> None:
     `kill -9` gives the parent no time to stop its workers), so none is left behind."""
     global _PARENT
     _PARENT = parent
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # gone before the kernel was told
-        os._exit(1)
+    die_with_parent(parent)
 
 
 def _run_chunk(function: Callable[[T], R], chunk: Sequence[T]) -> list[R] | _Failed:

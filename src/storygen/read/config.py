@@ -12,8 +12,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..problems import Problem, StorygenError
 from ..text import normalise_base_url
+from .cleaning import visible
 from .content import ENTRY_FIELDS
 from .permalinks import parse_permalinks
+from .urls import HINT as URL_HINT
+from .urls import line_of, unsafe_settings
 
 CONFIG_FILE = "site.toml"
 BASE_URL_ENV = "STORYGEN_BASE_URL"
@@ -111,11 +114,16 @@ def load_config(root: Path, base_url_override: str | None = None) -> SiteConfig:
         raise StorygenError([Problem(str(path), None, "site.toml not found",
                                      "run storygen from the site folder, or pass --root")])
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         line = _toml_error_line(exc)
         raise StorygenError([Problem(str(path), line, f"site.toml is not valid TOML: {exc}",
                                      "check quotes and brackets on that line")]) from None
+    refused = [Problem(str(path), line_of(text, value), f"{where} '{visible(value)}' is not a "
+                       "usable address", URL_HINT) for where, value in unsafe_settings(data)]
+    if refused:
+        raise StorygenError(refused)
     return _parse(root, path, data, _base_url_override(base_url_override))
 
 

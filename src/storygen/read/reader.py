@@ -6,7 +6,6 @@ import difflib
 import hashlib
 import os
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,6 +38,7 @@ from .permalinks import parting_hint
 from .repeats import report_notes
 from .static import read_static
 from .translations import link_translations
+from .urls import safe_url
 
 STORIES_DIR = Path("content/stories")
 READ_BATCH = 256  # files read before their cache records are looked up together
@@ -87,6 +87,17 @@ def read_content(config: SiteConfig, memo: ReadMemo | None = None) -> Content:
     content.entries.sort(key=lambda e: (e.date, e.slug), reverse=True)
     content.pages.sort(key=lambda p: p.slug)
     return content
+
+
+def read_one(config: SiteConfig, rel: Path) -> tuple[Entry | Page | None, Content]:
+    """One story, update or page (`rel`: its path in the site) read alone, as `serve` reads a
+    saved file again: the item (None if it has problems), and what was found in it. What only
+    all files together tell (shared addresses, copies, translations) is not checked here."""
+    content = Content()
+    build = _page_from if rel.parent == PAGES_DIR else _entry_from
+    file = _load(config, config.root / rel, content)
+    item = None if file is None else _read_one(config, file, content, build, None)
+    return item, content
 
 
 def _markdown_files(folder: Path) -> list[Path]:
@@ -437,11 +448,17 @@ def _contact(fields: _Fields) -> Contact | None:
     return Contact(label=one_line(label)[0], **{kind: target})
 
 
-def safe_url(url: str) -> bool:
-    """A web address or site path, never `javascript:` or the like, with nothing invisible."""
-    scheme = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*):", url)
-    return (scheme is None or scheme.group(1).lower() in ("http", "https")) and not any(
-        ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in url)
+def _social(fields: _Fields) -> dict[str, Any]:
+    """The teaser overrides; a picture in them is an address like `image` (it is posted)."""
+    social = fields.mapping("social")
+    blocks = [("social", social), *((f"social.{k}", v) for k, v in social.items()
+                                    if isinstance(v, dict))]
+    for where, block in blocks:
+        image = block.get("image")
+        if isinstance(image, str) and not safe_url(image.strip()):
+            fields.error("social", f"{where}.image '{visible(image)}' is not a usable address",
+                         "use a path such as /images/photo.jpg, or an https:// address")
+    return social
 
 
 def _entry_from(config: SiteConfig, fields: _Fields, digest: str) -> Entry | None:
@@ -489,7 +506,7 @@ def _entry_from(config: SiteConfig, fields: _Fields, digest: str) -> Entry | Non
         expires_has_time=expires_has_time,
         urgent=urgent,
         contact=_contact(fields),
-        social=fields.mapping("social"),
+        social=_social(fields),
         alert=alert_settings(config, fields.raw("alert"), partial(
             fields.error, "alert" if fields.raw("alert") is not None else "urgent"), urgent),
         aliases=fields.text_list("aliases"),

@@ -40,11 +40,24 @@ def _named(prefix: str, data: bytes, digits: int) -> str:
     return f"{prefix}_{hashlib.sha256(data).hexdigest()[:digits]}"
 
 
+class DamagedBundle(ValueError):
+    """Pagefind's files cannot be decoded: cut short (it says nothing when its disk is full)."""
+
+
 def canonical_bundle(files: dict[str, bytes]) -> dict[str, bytes]:
     """`files` (bundle path -> bytes) with every randomly ordered list sorted. A bundle of a
-    Pagefind whose layout differs from the one known here is returned as it is."""
+    Pagefind whose layout differs from the one known here is returned as it is. Raises
+    DamagedBundle."""
     if ENTRY not in files:
         return files
+    try:
+        return _sorted_bundle(files)
+    except (ValueError, KeyError, TypeError, IndexError, EOFError, OSError,
+            cbor2.CBORError) as error:
+        raise DamagedBundle(str(error)) from None
+
+
+def _sorted_bundle(files: dict[str, bytes]) -> dict[str, bytes]:
     entry = json.loads(files[ENTRY])
     out = dict(files)
     renamed: dict[str, str] = {}  # old filter hash -> new

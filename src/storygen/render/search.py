@@ -26,8 +26,9 @@ from markupsafe import Markup, escape
 from .. import DISTRIBUTION
 from ..model.site import Site
 from ..problems import Problem, StorygenError
+from ..processes import die_with_parent
 from .markdown import Rendered
-from .pagefind_files import canonical_bundle
+from .pagefind_files import DamagedBundle, canonical_bundle
 
 BUNDLE = "pagefind/"
 WORK = "pagefind-work-"  # in the cache folder, only while an index is written
@@ -81,7 +82,13 @@ def search_index(documents: Iterable[Document], cache: Path) -> list[tuple[str, 
         bundle = work / "bundle"
         files = {p.relative_to(bundle).as_posix(): p.read_bytes()
                  for p in sorted(bundle.rglob("*")) if p.is_file()}
-    kept = {p: data for p, data in canonical_bundle(files).items() if not p.startswith(UNUSED)}
+    try:
+        bundle_files = canonical_bundle(files)
+    except DamagedBundle:
+        raise StorygenError([Problem(str(cache), None, "Pagefind wrote an incomplete index "
+                                     "(is the disk of the cache folder full?)", "free some "
+                                     "space on it, then build again")]) from None
+    kept = {p: data for p, data in bundle_files.items() if not p.startswith(UNUSED)}
     return [(BUNDLE + path, kept[path]) for path in sorted(kept)]
 
 
@@ -99,11 +106,14 @@ def _run_pagefind(work: Path) -> None:
     try:
         done = subprocess.run([str(binary), "--site", "site", "--output-path", "bundle",
                                "--silent"], cwd=work, env=environment, capture_output=True,
-                              text=True, check=False, timeout=3600)
+                              text=True, check=False, timeout=3600,
+                              preexec_fn=die_with_parent)  # never outlives a killed build
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise _failure(str(exc)) from None
-    if done.returncode != 0:
-        raise _failure((done.stderr or done.stdout).strip()[-500:])
+    if done.returncode != 0:  # killed by a signal (SIGXFSZ: a file-size limit) says nothing
+        said = (done.stderr or done.stdout).strip()[-500:]
+        raise _failure(said or f"it stopped with status {done.returncode} (is there room on "
+                       "the disk of the cache folder?)")
 
 
 def _failure(reason: str) -> StorygenError:
