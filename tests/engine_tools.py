@@ -9,6 +9,7 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+from storygen.engine.live import Live
 from storygen.model.site import BuildOptions
 from storygen.pipeline import BuildResult, build
 from storygen.read.config import load_config
@@ -51,9 +52,10 @@ def make_site(folder: Path, entries: int, *, seed: int = 1, toml_extra: str = ""
 
 
 def build_site_at(root: Path, out: Path, jobs: int | None = None, *, now: datetime = NOW,
-                  in_place: InPlaceOutput | None = None, defer: bool = False) -> BuildResult:
+                  in_place: InPlaceOutput | None = None, defer: bool = False,
+                  live: Live | None = None) -> BuildResult:
     return build(load_config(root), BuildOptions(now=now), out, jobs=jobs, in_place=in_place,
-                 defer=defer)
+                 defer=defer, live=live)
 
 
 def clean_build(root: Path, out: Path, cache: Path, *, now: datetime = NOW) -> BuildResult:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from engine_tools import build_site_at, make_site, tree
 
 import storygen.pipeline
+from storygen.cache.folder import real_folder
 from storygen.cache.store import DATABASE, FrontMatterMemo, RenderCache
 from storygen.engine.parallel import workers_from_config
 from storygen.problems import StorygenError
@@ -127,6 +130,29 @@ def test_parallel_build_matches_serial_build(tmp_path: Path) -> None:
     parallel = build_site_at(site, tmp_path / "parallel", jobs=2)
     assert serial.stats.markdown_rendered == parallel.stats.markdown_rendered == 31
     assert tree(tmp_path / "serial") == tree(tmp_path / "parallel")
+
+
+def _make_store_folders(store: Path, barrier: Any, results: Any) -> None:
+    barrier.wait()  # all at once, as a parallel build's workers keep their files
+    results.put([real_folder(store / f"{n:02x}") for n in range(256)])
+
+
+def test_worker_processes_making_one_store_folder_all_get_it(tmp_path: Path) -> None:
+    """Two workers keeping files whose hashes share a store folder race to make it; the one
+    that loses must not take the folder for unusable (it did: its file went unstored, so the
+    next build rendered that unit again and reported it changed)."""
+    context = multiprocessing.get_context("fork")
+    barrier, results = context.Barrier(4), context.SimpleQueue()
+    racers = [context.Process(target=_make_store_folders,
+                              args=(tmp_path / "files", barrier, results)) for _ in range(4)]
+    for racer in racers:
+        racer.start()
+    made = [results.get() for _ in racers]
+    for racer in racers:
+        racer.join()
+    assert made == [[True] * 256] * 4
+    assert sorted(p.name for p in (tmp_path / "files").iterdir()) == [
+        f"{n:02x}" for n in range(256)]
 
 
 @pytest.mark.parametrize("value", ["-1", '"many"', "true"])

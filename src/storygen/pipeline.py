@@ -8,7 +8,7 @@ import dataclasses
 import gc
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
@@ -25,6 +25,8 @@ from .cache.store import (
 )
 from .engine import url_history
 from .engine.incremental import Outcome, plan, write_output
+from .engine.live import Graph, Live
+from .engine.live import update as live_update
 from .engine.manifest import Manifest, load_manifest, save_manifest
 from .engine.parallel import Workers, map_ordered, workers_from_config
 from .engine.up_to_date import LastBuild, clock_of
@@ -66,6 +68,7 @@ class BuildResult:
     output: Path
     warnings: tuple[Problem, ...] = ()
     stats: BuildStats = field(default_factory=BuildStats)
+    live: Live | None = None  # a build in place: what it read, for `update`
 
     def summary(self) -> str:
         return "\n".join([f"Built {self.counts()} in {self.seconds:.2f} s -> {self.output}",
@@ -104,6 +107,15 @@ def load_site(config: SiteConfig, options: BuildOptions, *, jobs: int | None = N
     `refused`: problems in the content do not stop it; they, and what the files with them
     would have been, are put there, and the site is made of the rest (`check`).
     Raises StorygenError."""
+    _, site, bodies = _load_site(config, options, jobs=jobs, stats=stats, lean=lean,
+                                 repeated=repeated, refused=refused)
+    return site, bodies
+
+
+def _load_site(config: SiteConfig, options: BuildOptions, *, jobs: int | None,
+               stats: BuildStats | None, lean: bool, repeated: bool,
+               refused: Content | None = None) -> tuple[Content, Site, dict[str, Rendered]]:
+    """`load_site`, and the content it read (without its Markdown when `lean`)."""
     workers = workers_from_config(config, jobs)
     with RenderCache(config.cache_path) as cache:
         memo, known = FrontMatterMemo(cache), ContentMemo(cache, config, in_memory=repeated)
@@ -125,10 +137,10 @@ def load_site(config: SiteConfig, options: BuildOptions, *, jobs: int | None = N
         refuse_collisions(site_claims(site))
         bodies = render_bodies(config, site, cache, workers, stats)
     if lean:
-        site = build_site(config, _without_markdown(content), options)
-        del content
+        content = _without_markdown(content)
+        site = build_site(config, content, options)
         _return_freed_memory()
-    return site, bodies
+    return content, site, bodies
 
 
 def _return_freed_memory() -> None:
@@ -189,7 +201,8 @@ def _render(job: tuple[str, str, bool]) -> Rendered:
 def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
           jobs: int | None = None, in_place: InPlaceOutput | None = None,
           inputs: str | None = None, defer: bool = False,
-          report: Callable[[BuildResult], None] | None = None) -> BuildResult:
+          report: Callable[[BuildResult], None] | None = None,
+          live: Live | None = None) -> BuildResult:
     """Build the whole site into `out` (default: the configured output folder), atomically.
 
     Incremental: Markdown comes from the cache where it can, and only outputs whose inputs
@@ -201,8 +214,9 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
     the search index as the last build made it if it needs making again (the preview makes it
     in a second build, after serving the rest); the next build makes it. `report`: called
     with the result before the new site is swapped in, so that a report that cannot be made
-    (a full disk under stdout) leaves the previous site, not a new one half-reported. Safe to
-    call repeatedly in one process.
+    (a full disk under stdout) leaves the previous site, not a new one half-reported. `live`:
+    what the last build into `in_place` left (see `update`), whose manifest is the one in
+    memory, ahead of the one saved. Safe to call repeatedly in one process.
     """
     started = time.perf_counter()
     output = in_place.folder if in_place else (out or config.output_path).resolve()
@@ -212,16 +226,18 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
     workers = workers_from_config(config, jobs)
     repeated = in_place is not None  # the preview: speed matters more than memory
     with _loaded_for_good(), one_at_a_time(config.cache_path):  # another build waits its turn
-        site, bodies = load_site(config, options, jobs=jobs, stats=stats, lean=not repeated,
-                                 repeated=repeated)
+        content, site, bodies = _load_site(config, options, jobs=jobs, stats=stats,
+                                           lean=not repeated, repeated=repeated)
         gc.freeze()
-        previous = load_manifest(config.cache_path)
+        previous = live.manifest if live and in_place else load_manifest(config.cache_path)
         with _system_errors_as_problems(output):
             staged = in_place or StagedOutput(output, spare=config.cache_path / SPARE)
+        graph = Graph()
+        units = plan(site, bodies, workers)
         try:
             with _system_errors_as_problems(output):
-                outcome, manifest = write_output(plan(site, bodies, workers), staged, previous,
-                                                 workers, defer)
+                outcome, manifest = write_output(graph.record(units) if in_place else units,
+                                                 staged, previous, workers, defer)
                 done = _result(config, site, outcome, output, inputs, manifest, stats, started)
                 if report is not None:
                     report(done)  # before the swap: a report that fails keeps the old site
@@ -232,7 +248,27 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
             raise
         with contextlib.suppress(OSError):  # an unusable cache folder must not fail a build
             url_history.save(config.cache_path, site)
-    return done
+    if in_place is None:
+        return done
+    live = Live(config, options, content, site, bodies, manifest, graph,
+                (done.pages, done.feeds, done.static), outcome.deferred)
+    return dataclasses.replace(done, live=live)
+
+
+def update(live: Live, changed: Iterable[str], in_place: InPlaceOutput) -> BuildResult | None:
+    """After saves of `changed` (site-relative paths), bring the preview's folder up to date
+    by rendering only the outputs that read those files (see `engine.live`); None when that
+    cannot be bounded: then `build` the whole site."""
+    started, changed = time.perf_counter(), list(changed)
+    with one_at_a_time(live.config.cache_path):
+        outcome = live_update(live, changed, in_place)
+    if outcome is None:
+        return None
+    stats = BuildStats(markdown_rendered=len(changed), outputs_rendered=outcome.rendered,
+                       changed=outcome.changed, deferred=outcome.deferred)
+    site = live.site
+    return BuildResult(site, *live.counts, time.perf_counter() - started, in_place.folder,
+                       tuple(site.warnings), stats, live)
 
 
 def _result(config: SiteConfig, site: Site, outcome: Outcome, output: Path, inputs: str | None,

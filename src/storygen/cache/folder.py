@@ -50,6 +50,8 @@ def real_folder(folder: Path, *, create: bool = True) -> bool:
         if info is not None:
             os.unlink(folder)  # a link where the folder belongs: only the name goes
         folder.mkdir(parents=True, exist_ok=False)
+    except FileExistsError:  # made meanwhile (a build's worker processes share the store)
+        return real_folder(folder, create=False)
     except OSError:
         return False
     return True

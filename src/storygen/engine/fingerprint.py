@@ -40,57 +40,66 @@ class Unkeyable(Exception):
 _PLAIN = frozenset({type(None), bool, int, float, str})
 
 
-def fingerprint(value: Any, uses: Uses, memo: dict[int, Any] | None = None) -> Any:
+def fingerprint(value: Any, uses: Uses, memo: dict[int, Any] | None = None,
+                reads: set[str] | None = None) -> Any:
     """A plain, comparable summary of everything in `value` that can reach a rendered file.
     `memo` saves summing up the same entry, tag or listing again for every page that shows it
-    (by identity: it holds on to each object, so no other can take its id meanwhile)."""
+    (by identity: it holds on to each object, so no other can take its id meanwhile).
+    `reads` gets the site path of every entry and page whose bytes the summary covers: what
+    the output read, for `live` to know which outputs a changed file invalidates."""
     if type(value) in _PLAIN:
         return value
+    reads = set() if reads is None else reads
     if memo is not None and type(value) in _MEMOISED:
         found = memo.get(id(value))
         if found is None:
-            found = memo[id(value)] = (value, _summary(value, uses, memo))
+            own: set[str] = set()
+            found = memo[id(value)] = (value, _summary(value, uses, memo, own), frozenset(own))
+        reads.update(found[2])
         return found[1]
-    return _summary(value, uses, memo)
+    return _summary(value, uses, memo, reads)
 
 
-def _summary(value: Any, uses: Uses, memo: dict[int, Any] | None) -> Any:
+def _summary(value: Any, uses: Uses, memo: dict[int, Any] | None, reads: set[str]) -> Any:
     if isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, datetime | date):
         return ("dt", value.isoformat())
     if isinstance(value, Article):
-        return ("A", fingerprint(value.entry, uses, memo), value.current)
-    if isinstance(value, Entry):
-        return ("E", str(value.source), _known(value.digest), value.path)
-    if isinstance(value, Page):
-        return ("P", str(value.source), _known(value.digest), value.path)
+        return ("A", fingerprint(value.entry, uses, memo, reads), value.current)
+    if isinstance(value, Entry | Page):
+        reads.add(value.path)
+        return ("E" if isinstance(value, Entry) else "P", str(value.source),
+                _known(value.digest), value.path)
     if isinstance(value, Listing):
         return ("L", value.title, value.base, value.number, value.total, value.feed,
-                _entries(value.entries, uses, memo))
+                _entries(value.entries, uses, memo, reads))
     if isinstance(value, Collection):
         wanted = uses.get("collection", frozenset())
         every = wanted is None or "entries" in wanted
         return ("C", value.key, value.title, value.base, len(value.entries),
-                _entries(value.entries, uses, memo) if every else ())
+                _entries(value.entries, uses, memo, reads) if every else ())
     if isinstance(value, Tag):
-        return ("T", value.name, value.slug, value.prefix, _entries(value.entries, uses, memo))
+        return ("T", value.name, value.slug, value.prefix,
+                _entries(value.entries, uses, memo, reads))
     if isinstance(value, Link):
         return ("K", value.label, value.url)
     if isinstance(value, SiteConfig):
         return "config"  # part of every key already
     if isinstance(value, list | tuple):
-        return tuple([fingerprint(item, uses, memo) for item in value])
+        return tuple([fingerprint(item, uses, memo, reads) for item in value])
     if isinstance(value, Mapping):
-        return tuple(sorted([(repr(k), fingerprint(v, uses, memo)) for k, v in value.items()]))
+        return tuple(sorted([(repr(k), fingerprint(v, uses, memo, reads))
+                             for k, v in value.items()]))
     raise Unkeyable(type(value).__name__)
 
 
 _MEMOISED = frozenset({Article, Entry, Listing, Tag})
 
 
-def _entries(entries: Sequence[Entry], uses: Uses, memo: dict[int, Any] | None) -> tuple[Any, ...]:
-    return tuple([fingerprint(entry, uses, memo) for entry in entries])
+def _entries(entries: Sequence[Entry], uses: Uses, memo: dict[int, Any] | None,
+             reads: set[str]) -> tuple[Any, ...]:
+    return tuple([fingerprint(entry, uses, memo, reads) for entry in entries])
 
 
 def _known(value: str) -> str:
@@ -226,31 +235,36 @@ class PageKeys:
         """`site_globals`: the `site` templates see, by language; `dates`: every date of the
         content, sorted (see `clock_position`)."""
         self.base, self.site_globals, self.uses, self.dates = base, site_globals, uses, dates
-        self._site_parts: dict[tuple[str, str], str | None] = {}
+        self._site_parts: dict[tuple[str, str], tuple[str | None, frozenset[str]]] = {}
         self._memo: dict[int, Any] = {}
 
-    def key(self, job: PageJob) -> str | None:
-        """The key of one templated page, or None when it cannot be keyed."""
+    def key(self, job: PageJob) -> tuple[str | None, frozenset[str]]:
+        """The key of one templated page (None when it cannot be keyed), and the entries and
+        pages whose bytes it covers."""
         place = (job.template, job.lang)
         if place not in self._site_parts:
             self._site_parts[place] = self._site_part(*place)
-        site_part = self._site_parts[place]
+        site_part, reads = self._site_parts[place]
         if site_part is None:
-            return None
+            return None, reads
+        found = set(reads)
         try:
-            context = repr(fingerprint(job.context, self.uses.of(job.template), self._memo))
+            context = repr(fingerprint(job.context, self.uses.of(job.template), self._memo,
+                                       found))
         except Unkeyable:
-            return None
-        return digest(self.base, "page", job.path, job.template, job.lang, context, site_part)
+            return None, frozenset(found)
+        return (digest(self.base, "page", job.path, job.template, job.lang, context, site_part),
+                frozenset(found))
 
-    def _site_part(self, template: str, lang: str) -> str | None:
+    def _site_part(self, template: str, lang: str) -> tuple[str | None, frozenset[str]]:
         reach = self.uses.of(template)
         wanted = reach["site"]
         site = next(iter(self.site_globals.values())) if not lang else self.site_globals[lang]
         visible = dict(site) if wanted is None else {k: v for k, v in site.items() if k in wanted}
         if wanted is not None and COMPARED_NOW in wanted and "now" not in wanted:
             visible["now"] = clock_position(site["now"], self.dates)
+        reads: set[str] = set()
         try:
-            return repr(fingerprint(visible, reach, self._memo))
+            return repr(fingerprint(visible, reach, self._memo, reads)), frozenset(reads)
         except Unkeyable:
-            return None
+            return None, frozenset(reads)

@@ -55,6 +55,8 @@ class Unit:
     # The folder of a unit slow to make (the search index): `write_output(defer=True)` may keep
     # its previous files there, unkeyed, so the preview serves a saved page before making it.
     later: str | None = None
+    name: str = ""  # which output it is, the same from build to build (see `live`)
+    reads: frozenset[str] = frozenset()  # entries and pages whose bytes its key covers
 
 
 @dataclass
@@ -80,33 +82,40 @@ def plan(site: Site, bodies: dict[str, Rendered], workers: Workers | None = None
     keys = PageKeys(base, renderer.site_globals, TemplateUses(renderer.env), clock_dates(site))
     makers = list(renderer.job_makers())
     keyed = _page_keys(keys, makers, workers or Workers(1))
-    for template in sorted({template for template, _ in keyed}):
+    for template in sorted({template for template, *_ in keyed}):
         with contextlib.suppress(jinja2.TemplateError):  # once here rather than in every worker
             renderer.env.get_template(template)
-    for make, (_, key) in zip(makers, keyed, strict=True):
-        yield Unit(key, lambda make=make: [_page_output(renderer, make())])
+    for index, (make, (_, key, reads)) in enumerate(zip(makers, keyed, strict=True)):
+        yield Unit(key, lambda make=make: [_page_output(renderer, make())],
+                   name=f"{PAGE}{index}", reads=reads)
     for collection in site.collections:
         items = feed_items(site, collection, renderer.articles)
-        yield Unit(_feed_key(base, site, collection, items),
-                   lambda c=collection, i=items: collection_feeds(site, c, i))
-    yield Unit(None, lambda: redirect_outputs(site, renderer))
-    yield from (Unit(key, produce) for key, produce in media_units(site, renderer, base))
+        key, reads = _feed_key(base, site, collection, items)
+        yield Unit(key, lambda c=collection, i=items: collection_feeds(site, c, i),
+                   name=f"{FEEDS}{collection.key}", reads=reads)
+    yield Unit(None, lambda: redirect_outputs(site, renderer), name="redirects")
+    yield from (Unit(key, produce, name=f"media:{n}")
+                for n, (key, produce) in enumerate(media_units(site, renderer, base)))
     yield Unit(digest(base, "search", *search_inputs(site)), lambda: search_index(
         search_documents(site, bodies, renderer.gettexts), site.config.cache_path),
-        later=BUNDLE)
+        later=BUNDLE, name="search")
     if alerts_on(site.config):
-        yield Unit(None, lambda: alert_outputs(site, renderer.articles))
+        yield Unit(None, lambda: alert_outputs(site, renderer.articles), name="alerts")
     yield Unit(None, lambda: [
         ("sitemap.xml", renderer.render_template("sitemap.xml", urls=sitemap_urls(site))),
-        ("robots.txt", renderer.render_template("robots.txt")), (MARKER, MARKER_TEXT)])
+        ("robots.txt", renderer.render_template("robots.txt")), (MARKER, MARKER_TEXT)],
+        name="sitemap")
 
 
 _KEYING: tuple[PageKeys, list[Callable[[], PageJob]]] | None = None  # shared with workers
 
 
+PAGE, FEEDS = "page:", "feeds:"  # unit names: a page by its place in `job_makers`, feeds
+
+
 def _page_keys(keys: PageKeys, makers: list[Callable[[], PageJob]],
-               workers: Workers) -> list[tuple[str, str | None]]:
-    """(template, key) of every page: keying 14,000 pages is a second of CPU."""
+               workers: Workers) -> list[tuple[str, str | None, frozenset[str]]]:
+    """(template, key, reads) of every page: keying 14,000 pages is a second of CPU."""
     global _KEYING
     _KEYING = (keys, makers)
     try:
@@ -116,11 +125,11 @@ def _page_keys(keys: PageKeys, makers: list[Callable[[], PageJob]],
         _KEYING = None
 
 
-def _page_key(index: int) -> tuple[str, str | None]:
+def _page_key(index: int) -> tuple[str, str | None, frozenset[str]]:
     assert _KEYING is not None
     keys, makers = _KEYING
     job = makers[index]()
-    return job.template, keys.key(job)
+    return (job.template, *keys.key(job))
 
 
 def _page_output(renderer: Renderer, job: PageJob) -> tuple[str, bytes]:
@@ -140,14 +149,16 @@ def _base_key(site: Site, renderer: Renderer) -> str:
                   templates_digest(config.templates_dir), catalogues_digest(config), globals_part)
 
 
-def _feed_key(base: str, site: Site, collection: Collection, items: list[Any]) -> str | None:
+def _feed_key(base: str, site: Site, collection: Collection,
+              items: list[Any]) -> tuple[str | None, frozenset[str]]:
+    reads: set[str] = set()
     try:
         newest = max((e.updated or e.date for e in site.listed), default=site.now)
-        parts = fingerprint(items, {}) or ("empty", newest.isoformat())
+        parts = fingerprint(items, {}, reads=reads) or ("empty", newest.isoformat())
         return digest(base, "feeds", collection.key, collection.title, collection.base,
-                      repr(parts))
+                      repr(parts)), frozenset(reads)
     except Unkeyable:
-        return None
+        return None, frozenset(reads)
 
 
 def _static_units(site: Site, base: str) -> Iterator[Unit]:
@@ -155,7 +166,8 @@ def _static_units(site: Site, base: str) -> Iterator[Unit]:
     nothing outside the site is published), keyed by the size and time it saw."""
     for relative, file in site.static.items():
         yield Unit(digest(base, "static", relative, str(file.size), str(file.mtime_ns)),
-                   lambda p=file.path, r=relative: [(r, p.read_bytes())], static=True)
+                   lambda p=file.path, r=relative: [(r, p.read_bytes())], static=True,
+                   name=f"static:{relative}")
 
 
 @dataclass

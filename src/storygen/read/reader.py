@@ -89,6 +89,17 @@ def read_content(config: SiteConfig, memo: ReadMemo | None = None) -> Content:
     return content
 
 
+def read_one(config: SiteConfig, rel: Path) -> tuple[Entry | Page | None, Content]:
+    """One story, update or page (`rel`: its path in the site) read alone, as `serve` reads a
+    saved file again: the item (None if it has problems), and what was found in it. What only
+    all files together tell (shared addresses, copies, translations) is not checked here."""
+    content = Content()
+    build = _page_from if rel.parent == PAGES_DIR else _entry_from
+    file = _load(config, config.root / rel, content)
+    item = None if file is None else _read_one(config, file, content, build, None)
+    return item, content
+
+
 def _markdown_files(folder: Path) -> list[Path]:
     try:
         with os.scandir(folder) as found:

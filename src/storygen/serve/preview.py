@@ -10,8 +10,9 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from ..engine.live import Live, install, search_files
 from ..model.site import BuildOptions
-from ..pipeline import BuildResult, build
+from ..pipeline import BuildResult, build, update
 from ..problems import Problem, StorygenError
 from ..read.config import SiteConfig, load_config
 from ..render.search import BUNDLE
@@ -50,6 +51,9 @@ class Preview:
         self._stopped = threading.Event()
         self._output: InPlaceOutput | None = None
         self._stale = False  # the search index waits for a quiet moment: see `_build_loop`
+        self._live: Live | None = None  # what the last build read: see `engine.live`
+        self._indexer: threading.Thread | None = None  # makes the search index meanwhile
+        self._building = threading.Lock()  # held while the output folder changes
 
     @property
     def port(self) -> int:
@@ -97,7 +101,7 @@ class Preview:
             if self._threads:
                 self.server.shutdown()
             self.server.server_close()
-        for thread in self._threads:
+        for thread in [*self._threads, *([self._indexer] if self._indexer else [])]:
             thread.join()
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
@@ -109,9 +113,44 @@ class Preview:
 
     def _build_loop(self) -> None:
         """Each save is built with the search index left as it was, so its page is served
-        without waiting for Pagefind; once no save came for a moment, the index is made."""
+        without waiting for Pagefind; once no save came for a moment, the index is made: in a
+        thread of its own when the dependency graph holds the site (saves are served
+        meanwhile, and an index made for a site since saved again is dropped), else by a
+        build."""
         while (changed := self.debouncer.take(CATCH_UP if self._stale else None)) is not None:
-            self._stale = self._rebuild(changed, defer=bool(changed))
+            if changed or not self._index_later():
+                with self._building:
+                    self._stale = self._rebuild(changed, defer=bool(changed))
+
+    def _index_later(self) -> bool:
+        """Whether the search index is being made in its own thread (started now if need be)."""
+        if self._indexer is not None and self._indexer.is_alive():
+            return True
+        live = self._live
+        if live is None or not live.stale:
+            return False
+        self._indexer = threading.Thread(target=self._index, name="storygen-index",
+                                         args=(live, live.site, search_files(live)))
+        self._indexer.start()
+        return True
+
+    def _index(self, live: Live, site: object,
+               make: Callable[[], list[tuple[str, bytes]]]) -> None:
+        started = time.perf_counter()
+        try:
+            files = make()
+        except Exception:  # Pagefind missing or failing: the catch-up build reports it
+            with self._building:
+                if self._live is live and live.site is site:  # else saved again meanwhile
+                    self._live = None
+            return
+        with self._building:
+            if self._stopped.is_set() or self._live is not live or live.site is not site:
+                return  # saved again meanwhile: the builder makes another
+            assert self._output is not None
+            install(live, files, self._output)
+            self._stale = False
+        self.log(f"Search index brought up to date in {time.perf_counter() - started:.2f} s")
 
     def _rebuild(self, changed: Iterable[str], *, defer: bool = True) -> bool:
         """Build; whether the search index was left stale (`defer`)."""
@@ -119,12 +158,10 @@ class Preview:
         changed = sorted(changed)
         started = time.perf_counter()
         was_broken = bool(self.site.problems)
+        live, self._live = self._live, None  # a build that fails leaves nothing to trust
         try:
             config = self._config()
-            # Forking build workers while this process runs threads risks deadlocked
-            # children, so only the first build (before any thread starts) may use them.
-            result = build(config, self.options, jobs=1 if self._threads else None,
-                           in_place=self._output, defer=defer)
+            result = self._build(config, changed, defer, live)
         except StorygenError as error:
             self._failed(error.problems)
             return False
@@ -132,6 +169,7 @@ class Preview:
             self._failed([Problem("storygen", None, f"internal error: {error!r}",
                                   "please report this")])
             return False
+        self._live = result.live
         self.site.base_path = config.base_path
         self.site.problems = ()
         self._report(result, changed, time.perf_counter() - started, defer)
@@ -142,6 +180,20 @@ class Preview:
             css_only = not was_broken and all(path.endswith(".css") for path in outputs)
             self.channel.publish("css" if css_only else "reload")
         return result.stats.deferred
+
+    def _build(self, config: SiteConfig, changed: list[str], defer: bool,
+               live: Live | None) -> BuildResult:
+        """Only what read the saved files, if the dependency graph can tell (the settings as
+        the last build had them); else the whole site, incrementally."""
+        assert self._output is not None
+        if changed and defer and live is not None and live.config == config:
+            result = update(live, changed, self._output)
+            if result is not None:
+                return result
+        # Forking build workers while this process runs threads risks deadlocked
+        # children, so only the first build (before any thread starts) may use them.
+        return build(config, self.options, jobs=1 if self._threads else None,
+                     in_place=self._output, defer=defer, live=live)
 
     def _report(self, result: BuildResult, changed: list[str], seconds: float,
                 defer: bool) -> None:

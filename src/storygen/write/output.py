@@ -169,7 +169,15 @@ class InPlaceOutput:
         temporary = _beside(target)
         _fresh(temporary, lambda: _write_new(temporary, data))
         os.replace(temporary, target)
+        self._present.add(relative)  # for a `commit` that no longer makes it to remove it
         return FileStamp.of(target)
+
+    def remove(self, relative: str) -> None:
+        """Remove one file the folder no longer holds (the preview's updates between builds)."""
+        path = _inside(self.folder, relative)
+        path.unlink(missing_ok=True)
+        _prune_empty(path.parent, self.folder)
+        self._present.discard(relative)
 
     def link(self, relative: str, source: Path) -> None:
         with contextlib.suppress(OSError):  # the common case in a preview: nothing to do

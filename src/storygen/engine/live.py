@@ -1,0 +1,200 @@
+"""The preview's live site: what a build read, kept in memory with its dependency graph, so that
+a save costs what it changes.
+
+After a full build `storygen serve` keeps the content, the model, every rendered body and, for
+each output unit, the entries and pages whose bytes its key covers (what it read while keyed:
+see `fingerprint`; a page's template's view of the `site` global included). A save that changes
+bodies only (each file's front matter reads as before, so every listing, tag, feed, address and
+date stays where it was) is then an `update`: the saved files alone are read again and their
+Markdown rendered, and only the units that read them are rendered; every other unit's key is
+unchanged, so a full build would reuse its files as they are. The search index, which reads
+every body, is left for the preview's catch-up build, as `write_output(defer=True)` leaves it.
+
+What the graph cannot bound returns None, and the caller builds the whole site incrementally
+instead: settings, templates, static or locale files; a file added, removed or renamed; a
+front-matter change; problems in the file; an urgent update (its banner is on every page) or a
+translated one; the clock crossing one of the content's dates; more than half the units to make.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..model.site import BuildOptions, Site, build_site
+from ..problems import Problems
+from ..read.config import SiteConfig
+from ..read.content import Content, Entry, Page
+from ..read.reader import PAGES_DIR, STORIES_DIR, read_one
+from ..render.feeds import collection_feeds, feed_items
+from ..render.markdown import Rendered, render_markdown
+from ..render.pages import Renderer
+from ..render.search import BUNDLE, search_documents, search_index
+from ..write.output import InPlaceOutput
+from .incremental import FEEDS, PAGE, Outcome, Unit
+from .manifest import Manifest
+from .up_to_date import Clock, clock_of
+
+Item = Entry | Page
+
+
+@dataclass
+class Graph:
+    """Each output unit's key, and which units read each entry and page (by site path)."""
+
+    keys: dict[str, str | None] = field(default_factory=dict)  # unit name -> its key
+    later: list[str] = field(default_factory=list)  # units left for the catch-up build
+    readers: dict[str, list[str]] = field(default_factory=dict)  # site path -> unit names
+
+    def record(self, units: Iterable[Unit]) -> Iterator[Unit]:
+        """Pass `units` on (to `write_output`), noting each one's name, key and reads."""
+        for unit in units:
+            self.keys[unit.name] = unit.key
+            if unit.later is not None:
+                self.later.append(unit.name)
+            for path in unit.reads:
+                self.readers.setdefault(path, []).append(unit.name)
+            yield unit
+
+
+@dataclass
+class Live:
+    """What the last build of the preview read and made, and which unit read what."""
+
+    config: SiteConfig
+    options: BuildOptions
+    content: Content
+    site: Site
+    bodies: dict[str, Rendered]
+    manifest: Manifest  # the one the build saved: later builds in this process load it
+    graph: Graph
+    counts: tuple[int, int, int]  # pages, feeds and static files the build made
+    stale: bool  # the units left for later (the search index) are not made yet
+    clock: Clock = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.clock = clock_of(self.site)
+
+
+def update(live: Live, changed: Iterable[str], output: InPlaceOutput) -> Outcome | None:
+    """Bring `output` up to date after saves of `changed` (site-relative paths, as the watcher
+    tells them), rendering only what read them; None when the graph cannot bound the change
+    (then nothing was written: build the whole site)."""
+    graph = live.graph
+    reread = _reread(live, changed)
+    if reread is None:
+        return None
+    saved, warnings = reread
+    content = dataclasses.replace(_with(live.content, saved), warnings=warnings)
+    site = build_site(live.config, content, live.options)
+    if clock_of(site) != live.clock:
+        return None
+    names = sorted({name for _, new in saved for name in graph.readers.get(new.path, ())})
+    if 2 * len(names) > len(graph.keys):
+        return None
+    sanitize = live.config.raw_html == "sanitize"
+    bodies = dict(live.bodies)
+    bodies.update((new.path, render_markdown(new.body, live.config.base_path, sanitize))
+                  for _, new in saved)
+    for name in [*names, *graph.later]:  # first: their files will no longer be what the keys
+        live.manifest.units.pop(graph.keys[name] or "", None)  # made, even if this fails
+        graph.keys[name] = None
+    outcome = _render(Renderer(site, bodies), names, output, live.manifest)
+    live.stale = outcome.deferred = bool(graph.later)
+    live.content, live.site, live.bodies = content, site, bodies
+    return outcome
+
+
+def search_files(live: Live) -> Callable[[], list[tuple[str, bytes]]]:
+    """What makes the search index of the site as it stands now, in any thread (Pagefind over
+    every entry takes a while: the preview serves saves meanwhile), for `install`."""
+    site, bodies = live.site, live.bodies
+    gettexts = {e.lang: site.catalogue(e.lang).gettext for e in site.editions}
+    return lambda: search_index(search_documents(site, bodies, gettexts),
+                                site.config.cache_path)
+
+
+def install(live: Live, files: list[tuple[str, bytes]], output: InPlaceOutput) -> Outcome:
+    """Put the search index `search_files` made in place of the one left for later, recorded
+    under no unit key (as `write_output(defer=True)` keeps one: a build makes it again)."""
+    outcome = Outcome()
+    _write(files, output, live.manifest, outcome)
+    made = {relative for relative, _ in files}
+    for relative in sorted(p for p in live.manifest.files if p.startswith(BUNDLE)):
+        if relative not in made:
+            output.remove(relative)
+            del live.manifest.files[relative]
+            outcome.removed.append(relative)
+    live.stale = False
+    return outcome
+
+
+def _reread(live: Live, changed: Iterable[str]
+            ) -> tuple[list[tuple[Item, Item]], Problems] | None:
+    """(before, after) of each saved file, if each changed its body only, and the content's
+    warnings with the saved files' own anew."""
+    known: dict[Path, Item] = {item.source: item for item in
+                               (*live.content.entries, *live.content.pages)}
+    saved, warnings = [], live.content.warnings
+    for name in changed:
+        rel = Path(name)
+        old = known.get(rel)
+        if old is None or rel.parent not in (STORIES_DIR, PAGES_DIR):
+            return None
+        new, found = read_one(live.config, rel)
+        if new is None or found.problems or not _body_only(old, new):
+            return None
+        saved.append((old, dataclasses.replace(old, body=new.body, body_line=new.body_line,
+                                               lines=new.lines, digest=new.digest)))
+        warnings = Problems([*(w for w in warnings.items if w.path != str(rel)),
+                             *found.warnings.items])
+    return saved, warnings
+
+
+def _body_only(old: Item, new: Item) -> bool:
+    """Whether `new` is `old` with another body (and so the model keeps its shape)."""
+    if type(old) is not type(new) or old.translation_of or old.translation_key or (
+            new.translation_of or new.translation_key or getattr(old, "urgent", False)):
+        return False
+    return dataclasses.replace(new, body=old.body, body_line=old.body_line, lines=old.lines,
+                               digest=old.digest) == old
+
+
+def _with(content: Content, saved: list[tuple[Item, Item]]) -> Content:
+    """`content` with each saved item in the place of its old self."""
+    swap = {id(old): new for old, new in saved}
+    return dataclasses.replace(content, entries=[swap.get(id(e), e) for e in content.entries],
+                               pages=[swap.get(id(p), p) for p in content.pages])
+
+
+def _render(renderer: Renderer, names: list[str], output: InPlaceOutput,
+            manifest: Manifest) -> Outcome:
+    """Render the units `names` into `output`, writing only files whose bytes changed."""
+    outcome = Outcome(rendered=len(names))
+    makers = list(renderer.job_makers()) if any(n.startswith(PAGE) for n in names) else []
+    site = renderer.site
+    collections = {collection.key: collection for collection in site.collections}
+    for name in names:
+        if name.startswith(PAGE):
+            job = makers[int(name.removeprefix(PAGE))]()
+            files: Iterable[tuple[str, bytes]] = [(job.path, renderer.render(job))]
+        else:
+            collection = collections[name.removeprefix(FEEDS)]
+            files = collection_feeds(site, collection,
+                                     feed_items(site, collection, renderer.articles))
+        _write(files, output, manifest, outcome)
+    return outcome
+
+
+def _write(files: Iterable[tuple[str, bytes]], output: InPlaceOutput, manifest: Manifest,
+           outcome: Outcome) -> None:
+    """Write the files whose bytes are not what the manifest says the folder holds."""
+    for relative, data in files:
+        sha = hashlib.sha256(data).hexdigest()
+        if manifest.verified(relative, sha) is None:
+            output.write(relative, data)
+            manifest.files[relative] = manifest.keep(relative, sha, output.folder / relative)
+            outcome.changed.append(relative)
