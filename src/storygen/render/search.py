@@ -55,10 +55,13 @@ def search_documents(site: Site, bodies: Mapping[str, Rendered],
 def _document(lang: str, title: str, body: str, filters: list[tuple[str, str]]) -> str:
     spans = "".join(f'<span data-pagefind-filter="{escape(k)}">{escape(v)}</span>'
                     for k, v in filters)
+    # The filters go before the body: a writer's unclosed <iframe> or <textarea> (raw HTML
+    # allowed) makes the rest of the document its text, which would hide them, and leave
+    # Pagefind no word at all to index on a site of one such entry (it then refuses).
     return str(Markup('<!DOCTYPE html><html lang="{}"><head><title>{}</title></head><body>'
-                      '<main data-pagefind-body><h1 data-pagefind-meta="title">{}</h1>{}'
-                      '<div hidden>{}</div></main></body></html>').format(
-        lang, title, title, Markup(body), Markup(spans)))
+                      '<main data-pagefind-body><h1 data-pagefind-meta="title">{}</h1>'
+                      '<div hidden>{}</div>{}</main></body></html>').format(
+        lang, title, title, Markup(spans), Markup(body)))
 
 
 def search_inputs(site: Site) -> list[str]:
