@@ -59,8 +59,8 @@ def bench(size: int, runs: int, work: Path) -> None:
         make_corpus.make_corpus(size, root)
     os.environ["SOURCE_DATE_EPOCH"] = str(make_corpus.SOURCE_DATE_EPOCH)
     config = load_config(root)
-    site, bodies = load_site(config, BuildOptions())
-    renderer = Renderer(site, bodies)
+    site = load_site(config, BuildOptions())
+    renderer = Renderer(site)
     files = {relative: file.path for relative, file in site.static.items()}
     cache = work / f"media-cache-{size}"
     carded = [e for e in site.entries if needs_card(config, e)]
@@ -83,7 +83,7 @@ def bench(size: int, runs: int, work: Path) -> None:
     print(f"{size:,} entries ({len(site.entries):,} built, {len(site.pages)} pages, "
           f"{len(renderer.pictures)} pictures, {len(carded):,} without one):")
     report("indexing", *timed(runs, empty_cache, lambda: len(search_index(
-        search_documents(site, bodies, renderer.gettexts), cache))), "bundle files")
+        search_documents(site, renderer.gettexts), cache))), "bundle files")
     report("copies, cold", *timed(runs, empty_cache, copies), "copies")
     report("copies, warm", *timed(runs, lambda: None, copies), "copies")
     report("cards", *timed(runs, lambda: None, cards), "cards")

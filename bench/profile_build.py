@@ -69,9 +69,9 @@ def phases(root: Path, repeat: int) -> list[tuple[str, float, float]]:
     site = step("model (site, tags, listings)",
                 lambda: build_site(config, content, BuildOptions()))
     items = [*site.entries, *site.pages]
-    bodies = step("Markdown (every body, no cache)", lambda: {
+    site.bodies = step("Markdown (every body, no cache)", lambda: {
         item.path: markup.render_markdown(item.body, config.base_path) for item in items})
-    renderer = Renderer(site, bodies)
+    renderer = Renderer(site)
     pages = step("templates (every HTML page)", lambda: list(renderer.outputs()))
     feeds = step("feeds (RSS + Atom, feedgen)",
                  lambda: list(feed_outputs(site, renderer.articles)))

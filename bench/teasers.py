@@ -42,13 +42,13 @@ def main(argv: list[str] | None = None) -> int:
     config = load_config(root)
     cross = load_crosspost_config(config)
     started = time.perf_counter()
-    site, bodies = load_site(config, BuildOptions())
+    site = load_site(config, BuildOptions())
     loading = time.perf_counter() - started
     specs = list(cross.specs.values())
     seconds = []
     for _ in range(args.runs):
         started = time.perf_counter()
-        made = plan(config, site.listed, bodies, specs, cross.settings)
+        made = plan(config, site.listed, site.bodies, specs, cross.settings)
         seconds.append(time.perf_counter() - started)
     teasers = len(made.teasers)
     shortened = sum(t.shortened for t in made.teasers)

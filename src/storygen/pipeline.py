@@ -30,13 +30,14 @@ from .engine.live import update as live_update
 from .engine.manifest import Manifest, load_manifest, save_manifest
 from .engine.parallel import Workers, map_ordered, workers_from_config
 from .engine.up_to_date import LastBuild, clock_of
-from .model.site import BuildOptions, Site, build_site
+from .model.site import BuildOptions, Rendered, Site, build_site
 from .problems import Problem, Problems, StorygenError, system_problem
 from .read import frontmatter_yaml
 from .read.config import SiteConfig
 from .read.content import Content
 from .read.reader import read_content
-from .render.markdown import Rendered, render_markdown
+from .render.markdown import render_markdown
+from .render.pages import Renderer
 from .render.paths import MARKER, MARKER_TEXT, refuse_collisions, site_claims
 from .render.redirects import check_aliases
 from .render.sitemap import page_dates
@@ -99,22 +100,21 @@ def schedule_notes(site: Site) -> list[str]:
 def load_site(config: SiteConfig, options: BuildOptions, *, jobs: int | None = None,
               stats: BuildStats | None = None, lean: bool = False,
               repeated: bool = False,
-              refused: Content | None = None) -> tuple[Site, dict[str, Rendered]]:
-    """Read and model the site, and render every Markdown body (reusing the on-disk cache in
-    `config.cache_path`; `jobs` as for `--jobs`). `lean`: the entries returned no longer hold
-    their Markdown (the HTML is in `bodies`), which halves what a big build keeps in memory.
-    `repeated`: keep what was read in this process for the next call (`serve`).
+              refused: Content | None = None) -> Site:
+    """Read and model the site, and render every Markdown body into `Site.bodies` (reusing the
+    on-disk cache in `config.cache_path`; `jobs` as for `--jobs`). `lean`: the entries no
+    longer hold their Markdown (the HTML is in `bodies`), which halves what a big build keeps
+    in memory. `repeated`: keep what was read in this process for the next call (`serve`).
     `refused`: problems in the content do not stop it; they, and what the files with them
     would have been, are put there, and the site is made of the rest (`check`).
     Raises StorygenError."""
-    _, site, bodies = _load_site(config, options, jobs=jobs, stats=stats, lean=lean,
-                                 repeated=repeated, refused=refused)
-    return site, bodies
+    return _load_site(config, options, jobs=jobs, stats=stats, lean=lean, repeated=repeated,
+                      refused=refused)[1]
 
 
 def _load_site(config: SiteConfig, options: BuildOptions, *, jobs: int | None,
                stats: BuildStats | None, lean: bool, repeated: bool,
-               refused: Content | None = None) -> tuple[Content, Site, dict[str, Rendered]]:
+               refused: Content | None = None) -> tuple[Content, Site]:
     """`load_site`, and the content it read (without its Markdown when `lean`)."""
     workers = workers_from_config(config, jobs)
     with RenderCache(config.cache_path) as cache:
@@ -140,7 +140,8 @@ def _load_site(config: SiteConfig, options: BuildOptions, *, jobs: int | None,
         content = _without_markdown(content)
         site = build_site(config, content, options)
         _return_freed_memory()
-    return content, site, bodies
+    site.bodies = bodies
+    return content, site
 
 
 def _return_freed_memory() -> None:
@@ -226,14 +227,15 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
     workers = workers_from_config(config, jobs)
     repeated = in_place is not None  # the preview: speed matters more than memory
     with _loaded_for_good(), one_at_a_time(config.cache_path):  # another build waits its turn
-        content, site, bodies = _load_site(config, options, jobs=jobs, stats=stats,
-                                           lean=not repeated, repeated=repeated)
+        content, site = _load_site(config, options, jobs=jobs, stats=stats,
+                                   lean=not repeated, repeated=repeated)
         gc.freeze()
         previous = live.manifest if live and in_place else load_manifest(config.cache_path)
         with _system_errors_as_problems(output):
             staged = in_place or StagedOutput(output, spare=config.cache_path / SPARE)
         graph = Graph()
-        units = plan(site, bodies, workers)
+        renderer = Renderer(site)
+        units = plan(renderer, workers)
         try:
             with _system_errors_as_problems(output):
                 outcome, manifest = write_output(graph.record(units) if in_place else units,
@@ -250,7 +252,7 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
             url_history.save(config.cache_path, site)
     if in_place is None:
         return done
-    live = Live(config, options, content, site, bodies, manifest, graph,
+    live = Live(config, options, content, renderer, manifest, graph,
                 (done.pages, done.feeds, done.static), outcome.deferred)
     return dataclasses.replace(done, live=live)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import urlsplit
 
 _MARKUP = re.compile(r"<[a-zA-Z/!?][^<>]*>")
@@ -15,10 +15,14 @@ _WHITESPACE = re.compile(r"\s+")
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
 
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+@lru_cache(maxsize=4096)  # a site's few dozen tags are slugged for every entry that has them
 def slugify(text: str) -> str:
     """ASCII, lower-case, hyphenated: `Storm Closure: Main St.` -> `storm-closure-main-st`."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")
 
 
 def plain_text(fragment: str) -> str:

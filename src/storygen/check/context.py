@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
 from ..model.site import Site
 from ..read.config import SiteConfig
 from ..read.content import Entry, Page
-from ..render.markdown import Rendered
 from .diagnostic import Finding, Rule
 from .document import Document
 from .settings import CheckSettings
@@ -25,7 +24,6 @@ class Context:
     settings: CheckSettings
     now: datetime
     external: bool  # check links to other sites too
-    bodies: Mapping[str, Rendered] = field(default_factory=dict)  # HTML by site path
 
     def on(self, rule: Rule) -> bool:
         return self.settings.level(rule.name, rule.level) != "off"

@@ -89,7 +89,7 @@ class SiteRequirements(Family):
 
     def _pages(self) -> tuple[_Page, _Page | None]:
         site = self.ctx.site
-        renderer = Renderer(site, self.ctx.bodies)
+        renderer = Renderer(site)
         newest = site.listed[0].path.strip("/") + "/index.html" if site.listed else None
         pages: dict[str, _Page] = {}
         for job in renderer.jobs():

@@ -82,11 +82,10 @@ def check_site(config: SiteConfig, options: CheckOptions | None = None) -> Repor
     rules = {rule.name: rule for rule in all_rules()}
     settings = with_site_levels(load_settings(config, rules), config.federal)
     refused = Content()
-    site, bodies = load_site(config, BuildOptions(drafts=options.drafts, future=True,
-                                             now=options.now), jobs=options.jobs,
-                             refused=refused)
+    site = load_site(config, BuildOptions(drafts=options.drafts, future=True,
+                                          now=options.now), jobs=options.jobs, refused=refused)
     external = settings.external_links if options.external is None else options.external
-    ctx = Context(config, site, settings, site.now, external, bodies)
+    ctx = Context(config, site, settings, site.now, external)
     run = _Run(ctx, rules, [family(ctx) for family in FAMILIES
                             if any(ctx.on(r) for r in family.RULES)])
     if run.links is not None:  # a link to a file with a bad field is not broken: it is fixed there

@@ -37,7 +37,7 @@ class Teasers(Family):
             yield doc.finding("teaser", social_at, message, "fix the social block")
         if problems:
             return
-        source = source_of(self.ctx.config, item, self.ctx.bodies.get(item.path))
+        source = source_of(self.ctx.config, item, self.ctx.site.bodies.get(item.path))
         text_at = self._text_at(doc, item)
         for spec in self.specs:
             made = compose(source, spec, self.settings)

@@ -191,10 +191,10 @@ def run(config: SiteConfig, options: Options, build_options: BuildOptions | None
     if not options.dry_run and not options.seed:
         output.check_out_folder(out, config.root)
     with _reading(config, options.dry_run) as reading:
-        site, bodies = load_site(reading, build_options or BuildOptions(require_images=True),
-                                 lean=True)  # teasers need the HTML, not the Markdown
+        site = load_site(reading, build_options or BuildOptions(require_images=True),
+                         lean=True)  # teasers need the HTML, not the Markdown
         if options.all:
-            return _emit(config, site, bodies, specs, cross, out, options, None)
+            return _emit(config, site, specs, cross, out, options, None)
         with locked(cross.ledger, shared=options.dry_run):
             if not options.dry_run:
                 remove_stale_temporaries(cross.ledger)
@@ -205,7 +205,7 @@ def run(config: SiteConfig, options: Options, build_options: BuildOptions | None
                 return _seed(config, site, specs, out, ledger, options.dry_run)
             if first_run:
                 _refuse_to_flood(config, site, cross.ledger)
-            return _emit(config, site, bodies, specs, cross, out, options, ledger)
+            return _emit(config, site, specs, cross, out, options, ledger)
 
 
 # With no ledger, entries older than this are taken to be out already (posted by hand, or by a
@@ -263,9 +263,10 @@ def _seed(config: SiteConfig, site: Site, specs: Sequence[PlatformSpec], out: Pa
     return Report(empty, out, ledger.path, seeded=seeded)
 
 
-def _emit(config: SiteConfig, site: Site, bodies: Mapping[str, Rendered],
-          specs: Sequence[PlatformSpec], cross: CrosspostConfig, out: Path,
-          options: Options, ledger: Ledger | None) -> Report:
+def _emit(config: SiteConfig, site: Site, specs: Sequence[PlatformSpec],
+          cross: CrosspostConfig, out: Path, options: Options, ledger: Ledger | None) -> Report:
+    bodies = site.bodies
+
     def new_for(entry: Entry, platform: str) -> bool:
         """New to the ledger under its path and under every old path (`aliases`) it had."""
         paths = [entry.path, *(alias_path(a) for a in entry.aliases)]

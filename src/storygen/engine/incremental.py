@@ -32,7 +32,6 @@ from ..read.alerts import alerts_on
 from ..read.catalogues import catalogues_digest
 from ..render.alerts import alert_outputs
 from ..render.feeds import collection_feeds, feed_items
-from ..render.markdown import Rendered
 from ..render.pages import PageJob, Renderer
 from ..render.paths import MARKER, MARKER_TEXT, OWN, Claim, refuse_collisions
 from ..render.redirects import redirect_outputs
@@ -72,15 +71,14 @@ class Outcome:
     deferred: bool = False  # a unit's previous files were kept in place of rendering it
 
 
-def plan(site: Site, bodies: dict[str, Rendered], workers: Workers | None = None
-         ) -> Iterator[Unit]:
-    """Every output of the site as units, in a stable order (static files first). Page keys
-    are taken by `workers` when there are many."""
-    renderer = Renderer(site, bodies)
+def plan(renderer: Renderer, workers: Workers | None = None) -> Iterator[Unit]:
+    """Every output of the site `renderer` renders, as units, in a stable order (static files
+    first). Page keys are taken by `workers` when there are many."""
+    site = renderer.site
     base = _base_key(site, renderer)
     yield from _static_units(site, base)
     keys = PageKeys(base, renderer.site_globals, TemplateUses(renderer.env), clock_dates(site))
-    makers = list(renderer.job_makers())
+    makers = renderer.makers
     keyed = _page_keys(keys, makers, workers or Workers(1))
     for template in sorted({template for template, *_ in keyed}):
         with contextlib.suppress(jinja2.TemplateError):  # once here rather than in every worker
@@ -97,7 +95,7 @@ def plan(site: Site, bodies: dict[str, Rendered], workers: Workers | None = None
     yield from (Unit(key, produce, name=f"media:{n}")
                 for n, (key, produce) in enumerate(media_units(site, renderer, base)))
     yield Unit(digest(base, "search", *search_inputs(site)), lambda: search_index(
-        search_documents(site, bodies, renderer.gettexts), site.config.cache_path),
+        search_documents(site, renderer.gettexts), site.config.cache_path),
         later=BUNDLE, name="search")
     if alerts_on(site.config):
         yield Unit(None, lambda: alert_outputs(site, renderer.articles), name="alerts")
@@ -110,7 +108,7 @@ def plan(site: Site, bodies: dict[str, Rendered], workers: Workers | None = None
 _KEYING: tuple[PageKeys, list[Callable[[], PageJob]]] | None = None  # shared with workers
 
 
-PAGE, FEEDS = "page:", "feeds:"  # unit names: a page by its place in `job_makers`, feeds
+PAGE, FEEDS = "page:", "feeds:"  # unit names: a page by its place in `makers`, feeds
 
 
 def _page_keys(keys: PageKeys, makers: list[Callable[[], PageJob]],

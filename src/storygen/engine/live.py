@@ -1,14 +1,16 @@
 """The preview's live site: what a build read, kept in memory with its dependency graph, so that
 a save costs what it changes.
 
-After a full build `storygen serve` keeps the content, the model, every rendered body and, for
-each output unit, the entries and pages whose bytes its key covers (what it read while keyed:
-see `fingerprint`; a page's template's view of the `site` global included). A save that changes
-bodies only (each file's front matter reads as before, so every listing, tag, feed, address and
-date stays where it was) is then an `update`: the saved files alone are read again and their
-Markdown rendered, and only the units that read them are rendered; every other unit's key is
-unchanged, so a full build would reuse its files as they are. The search index, which reads
-every body, is left for the preview's catch-up build, as `write_output(defer=True)` leaves it.
+After a full build `storygen serve` keeps the content, the renderer with its model (every
+rendered body included) and, for each output unit, the entries and pages whose bytes its key
+covers (what it read while keyed: see `fingerprint`; a page's template's view of the `site`
+global included). A save that changes bodies only (each file's front matter reads as before, so
+every listing, tag, feed, address and date stays where it was) is then an `update`: the saved
+files alone are read again and their Markdown rendered, and only the units that read them are
+rendered, by the same renderer, told the new bodies; every other unit's key is unchanged, so a
+full build would reuse its files as they are. Nothing on the way models or renders the whole
+site again. The search index, which reads every body, is left for the preview's catch-up
+build, as `write_output(defer=True)` leaves it.
 
 What the graph cannot bound returns None, and the caller builds the whole site incrementally
 instead: settings, templates, static or locale files; a file added, removed or renamed; a
@@ -24,13 +26,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..model.site import BuildOptions, Site, build_site
+from ..model.site import Site
+from ..options import BuildOptions, current_time
 from ..problems import Problems
 from ..read.config import SiteConfig
 from ..read.content import Content, Entry, Page
 from ..read.reader import PAGES_DIR, STORIES_DIR, read_one
 from ..render.feeds import collection_feeds, feed_items
-from ..render.markdown import Rendered, render_markdown
+from ..render.markdown import render_markdown
 from ..render.pages import Renderer
 from ..render.search import BUNDLE, search_documents, search_index
 from ..write.output import InPlaceOutput
@@ -67,8 +70,7 @@ class Live:
     config: SiteConfig
     options: BuildOptions
     content: Content
-    site: Site
-    bodies: dict[str, Rendered]
+    renderer: Renderer  # the model it rendered, `renderer.site`, its bodies included
     manifest: Manifest  # the one the build saved: later builds in this process load it
     graph: Graph
     counts: tuple[int, int, int]  # pages, feeds and static files the build made
@@ -78,43 +80,50 @@ class Live:
     def __post_init__(self) -> None:
         self.clock = clock_of(self.site)
 
+    @property
+    def site(self) -> Site:
+        return self.renderer.site
+
 
 def update(live: Live, changed: Iterable[str], output: InPlaceOutput) -> Outcome | None:
     """Bring `output` up to date after saves of `changed` (site-relative paths, as the watcher
     tells them), rendering only what read them; None when the graph cannot bound the change
-    (then nothing was written: build the whole site)."""
+    (then nothing was written: build the whole site).
+
+    The model is not made again: only bodies changed, so it keeps its shape, and the saved
+    files' new selves replace their old ones where the renderer looks them up (its articles
+    and bodies, by site path); the listings keep the entries they hold, whose front matter is
+    what it was."""
     graph = live.graph
     reread = _reread(live, changed)
-    if reread is None:
+    if reread is None or not live.clock.holds(current_time(live.options)):
         return None
     saved, warnings = reread
-    content = dataclasses.replace(_with(live.content, saved), warnings=warnings)
-    site = build_site(live.config, content, live.options)
-    if clock_of(site) != live.clock:
-        return None
     names = sorted({name for _, new in saved for name in graph.readers.get(new.path, ())})
     if 2 * len(names) > len(graph.keys):
         return None
     sanitize = live.config.raw_html == "sanitize"
-    bodies = dict(live.bodies)
-    bodies.update((new.path, render_markdown(new.body, live.config.base_path, sanitize))
-                  for _, new in saved)
+    renderer = live.renderer
+    bodies = {**live.site.bodies, **{
+        new.path: render_markdown(new.body, live.config.base_path, sanitize) for _, new in saved}}
+    site = dataclasses.replace(live.site, bodies=bodies,
+                               warnings=[*warnings.sorted(), *renderer.unreadable])
     for name in [*names, *graph.later]:  # first: their files will no longer be what the keys
         live.manifest.units.pop(graph.keys[name] or "", None)  # made, even if this fails
         graph.keys[name] = None
-    outcome = _render(Renderer(site, bodies), names, output, live.manifest)
+    renderer.rebodied(site, [new for _, new in saved])
+    live.content = dataclasses.replace(_with(live.content, saved), warnings=warnings)
+    outcome = _render(renderer, names, output, live.manifest)
     live.stale = outcome.deferred = bool(graph.later)
-    live.content, live.site, live.bodies = content, site, bodies
     return outcome
 
 
 def search_files(live: Live) -> Callable[[], list[tuple[str, bytes]]]:
     """What makes the search index of the site as it stands now, in any thread (Pagefind over
     every entry takes a while: the preview serves saves meanwhile), for `install`."""
-    site, bodies = live.site, live.bodies
+    site = live.site
     gettexts = {e.lang: site.catalogue(e.lang).gettext for e in site.editions}
-    return lambda: search_index(search_documents(site, bodies, gettexts),
-                                site.config.cache_path)
+    return lambda: search_index(search_documents(site, gettexts), site.config.cache_path)
 
 
 def install(live: Live, files: list[tuple[str, bytes]], output: InPlaceOutput) -> Outcome:
@@ -174,8 +183,7 @@ def _render(renderer: Renderer, names: list[str], output: InPlaceOutput,
             manifest: Manifest) -> Outcome:
     """Render the units `names` into `output`, writing only files whose bytes changed."""
     outcome = Outcome(rendered=len(names))
-    makers = list(renderer.job_makers()) if any(n.startswith(PAGE) for n in names) else []
-    site = renderer.site
+    makers, site = renderer.makers, renderer.site
     collections = {collection.key: collection for collection in site.collections}
     for name in names:
         if name.startswith(PAGE):

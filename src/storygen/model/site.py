@@ -21,6 +21,15 @@ from .schedule import Schedule, schedule_of
 
 
 @dataclass(frozen=True)
+class Rendered:
+    """An entry's or page's body as HTML, and its first paragraph as plain text (the summary
+    of an entry without one)."""
+
+    html: str
+    first_paragraph: str
+
+
+@dataclass(frozen=True)
 class Tag:
     name: str
     slug: str
@@ -102,6 +111,9 @@ class Site:
     # Each edition's message catalogues, read once here so that rendering reads no file.
     catalogues: dict[str, gettext.NullTranslations] = field(default_factory=dict)
     static: dict[str, StaticFile] = field(default_factory=dict)  # what static/ publishes
+    # Every entry's and page's body by site path, once rendered (`pipeline.load_site`): the
+    # entries themselves may no longer hold their Markdown.
+    bodies: dict[str, Rendered] = field(default_factory=dict)
 
     def catalogue(self, lang: str) -> gettext.NullTranslations:
         """The translations for `lang` (the site's own language's for one it does not have)."""

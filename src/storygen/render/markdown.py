@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 from functools import cache
 from urllib.parse import urljoin
 
 import markdown
 
+from ..model.site import Rendered
 from ..text import plain_text
 
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "attr_list", "toc", "sane_lists", "abbr",
@@ -18,13 +18,6 @@ EXTENSION_CONFIGS = {"toc": {"permalink": False}}
 
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _URL_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
-
-
-
-@dataclass(frozen=True)
-class Rendered:
-    html: str
-    first_paragraph: str  # plain text
 
 
 @cache

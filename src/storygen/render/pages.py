@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import gettext
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..model.editions import Edition
-from ..model.site import Collection, Listing, Site
+from ..model.site import Collection, Listing, Rendered, Site
 from ..problems import Problem, StorygenError
 from ..read.config import SiteConfig
 from ..read.content import Entry, Page
@@ -24,7 +24,6 @@ from ..theme import template_folders
 from .gov import gov_globals, search_globals
 from .images import pictures
 from .languages import language_links
-from .markdown import Rendered
 from .social import social_image
 from .subscribe import collection_topics, entry_topics
 from .subscribe import links as subscribe_links
@@ -139,19 +138,19 @@ def jsonld(data: Any) -> Markup:
 class Renderer:
     """Turns the site model into files. Entry bodies are rendered before, by the build step."""
 
-    def __init__(self, site: Site, bodies: dict[str, Rendered]) -> None:
+    def __init__(self, site: Site) -> None:
         self.site = site
         self.config = site.config
-        self.articles = {e.path: self._article(e, bodies[e.path]) for e in site.entries}
-        self.page_bodies = {p.path: bodies[p.path] for p in site.pages}
+        self.articles = {e.path: self._article(e, site.bodies[e.path]) for e in site.entries}
+        self.page_bodies = {p.path: site.bodies[p.path] for p in site.pages}
         editions = site.editions
         self.envs = {e.lang: make_environment(site.config, e.lang, site.catalogue(e.lang))
                      for e in editions}
         for edition in editions:
             self.envs[edition.lang].globals.update(site=self._site_globals(edition))
         self.env = self.envs[site.config.language]
-        self.pictures, unreadable = pictures(site.config, site.static)
-        site.warnings.extend(unreadable)
+        self.pictures, self.unreadable = pictures(site.config, site.static)
+        site.warnings.extend(self.unreadable)
         table = {path: picture.for_templates(self.env.globals["url"])
                  for path, picture in self.pictures.items()}
         for env in self.envs.values():
@@ -186,6 +185,16 @@ class Renderer:
     def article(self, entry: Entry) -> Article:
         return self.articles[entry.path]
 
+    def rebodied(self, site: Site, saved: Iterable[Entry | Page]) -> None:
+        """Render `site` from now on: the same model as before with new bodies for `saved`
+        (each with the front matter it had), whose articles and bodies are made again."""
+        self.site = site
+        for item in saved:
+            if isinstance(item, Entry):
+                self.articles[item.path] = self._article(item, site.bodies[item.path])
+            else:
+                self.page_bodies[item.path] = site.bodies[item.path]
+
     def outputs(self) -> Iterator[tuple[str, bytes]]:
         """Every generated file except static ones, in a stable order."""
         for job in self.jobs():
@@ -193,11 +202,15 @@ class Renderer:
 
     def jobs(self) -> Iterator[PageJob]:
         """Every templated page, in a stable order, as work still to do."""
-        return (make() for make in self.job_makers())
+        return (make() for make in self.makers)
 
-    def job_makers(self) -> Iterator[Callable[[], PageJob]]:
+    @cached_property
+    def makers(self) -> list[Callable[[], PageJob]]:
         """What makes each of `jobs()`: a job's values can be made again when it is rendered
         rather than kept from the time its key is taken (thousands of them add up)."""
+        return list(self._makers())
+
+    def _makers(self) -> Iterator[Callable[[], PageJob]]:
         for collection in self.site.collections:
             for listing in self.site.listings(collection):
                 yield partial(self._listing, collection, listing)

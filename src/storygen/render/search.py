@@ -27,7 +27,6 @@ from .. import DISTRIBUTION
 from ..model.site import Site
 from ..problems import Problem, StorygenError
 from ..processes import die_with_parent
-from .markdown import Rendered
 from .pagefind_files import DamagedBundle, canonical_bundle
 
 BUNDLE = "pagefind/"
@@ -38,17 +37,17 @@ UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pag
 Document = tuple[str, str]  # (URL path, HTML)
 
 
-def search_documents(site: Site, bodies: Mapping[str, Rendered],
-                     gettexts: Mapping[str, Callable[[str], str]]) -> Iterator[Document]:
+def search_documents(site: Site, gettexts: Mapping[str, Callable[[str], str]]
+                     ) -> Iterator[Document]:
     """What Pagefind indexes, one document per entry and page, in a stable order.
     `gettexts[lang]` translates the type filter's values."""
     for entry in site.entries:
         _ = gettexts[entry.lang]
         kind = _("Service update") if entry.type == "update" else _("Story")
         filters = [("type", kind), *[("topic", tag) for tag in entry.tags]]
-        yield entry.path, _document(entry.lang, entry.title, bodies[entry.path].html, filters)
+        yield entry.path, _document(entry.lang, entry.title, site.bodies[entry.path].html, filters)
     for page in site.pages:
-        yield page.path, _document(page.lang, page.title, bodies[page.path].html,
+        yield page.path, _document(page.lang, page.title, site.bodies[page.path].html,
                                    [("type", gettexts[page.lang]("Page"))])
 
 
