@@ -46,9 +46,9 @@ def test_index_is_reused_until_an_entry_changes(tmp_path: Path, monkeypatch) -> 
     """Pagefind cannot update an index in part (its service has no request to load or change
     one): an unchanged site never runs it, an edit runs it once over the whole site."""
     runs: list[Path] = []
-    run_pagefind = search._run_pagefind
-    monkeypatch.setattr(search, "_run_pagefind", lambda work: (runs.append(work),
-                                                               run_pagefind(work)))
+    start_pagefind = search._start_pagefind
+    monkeypatch.setattr(search, "_start_pagefind", lambda work: (runs.append(work),
+                                                                 start_pagefind(work))[1])
     site = make_site(tmp_path / "site", 8)
     out = tmp_path / "out"
     first = build_site_at(site, out, jobs=1)

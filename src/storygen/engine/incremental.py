@@ -21,7 +21,7 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import jinja2
 
@@ -35,7 +35,14 @@ from ..render.feeds import collection_feeds, feed_items
 from ..render.pages import PageJob, Renderer
 from ..render.paths import MARKER, MARKER_TEXT, OWN, Claim, refuse_collisions
 from ..render.redirects import redirect_outputs
-from ..render.search import BUNDLE, search_documents, search_index, search_inputs
+from ..render.search import (
+    BUNDLE,
+    Document,
+    Indexing,
+    search_documents,
+    search_index,
+    search_inputs,
+)
 from ..render.sitemap import sitemap_urls
 from ..write.output import Output
 from .fingerprint import PageKeys, TemplateUses, Unkeyable, clock_dates, fingerprint
@@ -44,6 +51,14 @@ from .media import media_units
 from .parallel import Workers, can_share_memory, map_ordered
 
 Produce = Callable[[], Iterable[tuple[str, bytes]]]
+
+
+class Begun(Protocol):
+    """A unit's work started beside the rest of the build (see `Unit.begin`)."""
+
+    def files(self) -> Iterable[tuple[str, bytes]]: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,10 @@ class Unit:
     later: str | None = None
     name: str = ""  # which output it is, the same from build to build (see `live`)
     reads: frozenset[str] = frozenset()  # entries and pages whose bytes its key covers
+    # For a unit whose work runs in a program of its own (Pagefind): starts it, so that it
+    # runs while the other units are keyed and rendered; `write_output` calls it in place of
+    # `produce` (then closes it, finished or not).
+    begin: Callable[[], Begun] | None = None
 
 
 @dataclass
@@ -77,6 +96,7 @@ def plan(renderer: Renderer, workers: Workers | None = None) -> Iterator[Unit]:
     site = renderer.site
     base = _base_key(site, renderer)
     yield from _static_units(site, base)
+    yield _search_unit(site, renderer, base)  # first of the rest: it starts at once
     keys = PageKeys(base, renderer.site_globals, TemplateUses(renderer.env), clock_dates(site))
     makers = renderer.makers
     keyed = _page_keys(keys, makers, workers or Workers(1))
@@ -94,15 +114,22 @@ def plan(renderer: Renderer, workers: Workers | None = None) -> Iterator[Unit]:
     yield Unit(None, lambda: redirect_outputs(site, renderer), name="redirects")
     yield from (Unit(key, produce, name=f"media:{n}")
                 for n, (key, produce) in enumerate(media_units(site, renderer, base)))
-    yield Unit(digest(base, "search", *search_inputs(site)), lambda: search_index(
-        search_documents(site, renderer.gettexts), site.config.cache_path),
-        later=BUNDLE, name="search")
     if alerts_on(site.config):
         yield Unit(None, lambda: alert_outputs(site, renderer.articles), name="alerts")
     yield Unit(None, lambda: [
         ("sitemap.xml", renderer.render_template("sitemap.xml", urls=sitemap_urls(site))),
         ("robots.txt", renderer.render_template("robots.txt")), (MARKER, MARKER_TEXT)],
         name="sitemap")
+
+
+def _search_unit(site: Site, renderer: Renderer, base: str) -> Unit:
+    def documents() -> Iterator[Document]:
+        return search_documents(site, renderer.gettexts)
+
+    cache = site.config.cache_path
+    return Unit(digest(base, "search", *search_inputs(site)),
+                lambda: search_index(documents(), cache), later=BUNDLE, name="search",
+                begin=lambda: Indexing(documents(), cache))
 
 
 _KEYING: tuple[PageKeys, list[Callable[[], PageJob]]] | None = None  # shared with workers
@@ -183,9 +210,15 @@ _JOB: _Job | None = None
 def _run_unit(index: int) -> list[tuple[str, Record, bool]]:
     """Render one unit into the staged folder: (path, record, bytes changed) per file."""
     assert _JOB is not None
+    return _put(_JOB.units[index].produce())
+
+
+def _put(files: Iterable[tuple[str, bytes]]) -> list[tuple[str, Record, bool]]:
+    """Put a unit's files into the staged folder: (path, record, bytes changed) per file."""
+    assert _JOB is not None
     previous, staged = _JOB.previous, _JOB.staged
     results = []
-    for relative, data in _JOB.units[index].produce():
+    for relative, data in files:
         sha = hashlib.sha256(data).hexdigest()
         old = previous.verified(relative, sha)
         if old is not None:  # same bytes as before: keep the old file (and its mtime)
@@ -206,41 +239,52 @@ def write_output(units: Iterable[Unit], staged: Output, previous: Manifest,
     outcome = Outcome()
     manifest = Manifest(previous.store)
     todo: list[Unit] = []
+    begun: list[tuple[Unit, Begun]] = []
     produced: list[tuple[bool, list[str]]] = []  # (from static/, paths) per unit
-    for unit in units:
-        if unit.key is not None and _reuse(unit.key, staged, previous, manifest):
-            outcome.reused += 1
-            produced.append((unit.static, previous.units[unit.key]))
-            if unit.static:
-                outcome.static.update(previous.units[unit.key])
-        elif defer and (kept := _defer(unit, staged, previous, manifest)):
-            outcome.deferred = True
-            produced.append((False, kept))
-        else:
-            todo.append(unit)
-    _JOB = _Job(todo, staged, previous)
-    try:
-        if not can_share_memory():
-            workers = Workers(1)
-        for unit, results in zip(todo, map_ordered(_run_unit, range(len(todo)), workers),
-                                 strict=True):
-            for relative, record, changed in results:
-                manifest.files[relative] = record
-                if changed:
-                    outcome.changed.append(relative)
-            paths = [relative for relative, _, _ in results]
-            produced.append((unit.static, paths))
-            if unit.key is not None:
-                manifest.units[unit.key] = paths
-            if unit.static:
-                outcome.static.update(paths)
-    finally:
-        _JOB = None
+    with contextlib.ExitStack() as running:  # what was begun stops if the build fails
+        for unit in units:
+            if unit.key is not None and _reuse(unit.key, staged, previous, manifest):
+                outcome.reused += 1
+                produced.append((unit.static, previous.units[unit.key]))
+                if unit.static:
+                    outcome.static.update(previous.units[unit.key])
+            elif defer and (kept := _defer(unit, staged, previous, manifest)):
+                outcome.deferred = True
+                produced.append((False, kept))
+            elif unit.begin is not None:
+                begun.append((unit, started := unit.begin()))
+                running.callback(started.close)
+            else:
+                todo.append(unit)
+        _JOB = _Job(todo, staged, previous)
+        try:
+            if not can_share_memory():
+                workers = Workers(1)
+            made = map_ordered(_run_unit, range(len(todo)), workers)
+            for unit, results in [*zip(todo, made, strict=True),
+                                  *((unit, _put(work.files())) for unit, work in begun)]:
+                _record(unit, results, manifest, outcome, produced)
+        finally:
+            _JOB = None
     _refuse_clashes(produced)
-    outcome.rendered = len(todo)
+    outcome.rendered = len(todo) + len(begun)
     outcome.files = manifest.files
     outcome.removed = sorted(set(previous.files) - set(manifest.files))
     return outcome, manifest
+
+
+def _record(unit: Unit, results: list[tuple[str, Record, bool]], manifest: Manifest,
+            outcome: Outcome, produced: list[tuple[bool, list[str]]]) -> None:
+    for relative, record, changed in results:
+        manifest.files[relative] = record
+        if changed:
+            outcome.changed.append(relative)
+    paths = [relative for relative, _, _ in results]
+    produced.append((unit.static, paths))
+    if unit.key is not None:
+        manifest.units[unit.key] = paths
+    if unit.static:
+        outcome.static.update(paths)
 
 
 def _refuse_clashes(produced: list[tuple[bool, list[str]]]) -> None:

@@ -14,7 +14,6 @@ into a new folder in the cache, which is read back and removed.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import subprocess
 import tempfile
@@ -72,33 +71,76 @@ def search_inputs(site: Site) -> list[str]:
 def search_index(documents: Iterable[Document], cache: Path) -> list[tuple[str, bytes]]:
     """The Pagefind bundle for `documents`, as (output path, bytes), deterministic; none for
     a site with nothing published yet (Pagefind refuses a folder without pages)."""
-    documents = list(documents)
-    if not documents:
-        return []
-    with _work_folder(cache) as work:
-        for url, html in documents:
-            page = work / "site" / url.strip("/") / "index.html"
-            page.parent.mkdir(parents=True, exist_ok=True)
-            page.write_text(html, encoding="utf-8")
-        _run_pagefind(work)
+    with Indexing(documents, cache) as indexing:
+        return indexing.files()
+
+
+class Indexing:
+    """Pagefind at work on `documents`, started at once, so that a build renders its pages
+    while it runs (Pagefind is a program of its own, on another core); `files()` waits for the
+    bundle. Leaving the `with` block stops Pagefind if it is still at work, and removes its
+    folder in the cache."""
+
+    def __init__(self, documents: Iterable[Document], cache: Path) -> None:
+        self.cache = cache
+        self._work = _work_folder(cache)
+        self._process: subprocess.Popen[bytes] | None = None
+        work = Path(self._work.name)
+        written = 0
+        try:
+            for url, html in documents:
+                page = work / "site" / url.strip("/") / "index.html"
+                page.parent.mkdir(parents=True, exist_ok=True)
+                page.write_text(html, encoding="utf-8")
+                written += 1
+            if written:
+                self._process = _start_pagefind(work)
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> Indexing:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def files(self) -> list[tuple[str, bytes]]:
+        if self._process is None:
+            return []
+        work = Path(self._work.name)
+        try:
+            status = self._process.wait(timeout=3600)
+        except subprocess.TimeoutExpired:
+            raise _failure("it ran for an hour") from None
+        if status != 0:  # killed by a signal (SIGXFSZ: a file-size limit) says nothing
+            said = (work / "said").read_text("utf-8", "replace").strip()[-500:]
+            raise _failure(said or f"it stopped with status {status} (is there room on "
+                           "the disk of the cache folder?)")
         bundle = work / "bundle"
         files = {p.relative_to(bundle).as_posix(): p.read_bytes()
                  for p in sorted(bundle.rglob("*")) if p.is_file()}
-    try:
-        bundle_files = canonical_bundle(files)
-    except DamagedBundle:
-        raise StorygenError([Problem(str(cache), None, "Pagefind wrote an incomplete index "
-                                     "(is the disk of the cache folder full?)", "free some "
-                                     "space on it, then build again")]) from None
-    kept = {p: data for p, data in bundle_files.items() if not p.startswith(UNUSED)}
-    return [(BUNDLE + path, kept[path]) for path in sorted(kept)]
+        try:
+            bundle_files = canonical_bundle(files)
+        except DamagedBundle:
+            raise StorygenError([Problem(str(self.cache), None, "Pagefind wrote an incomplete "
+                                         "index (is the disk of the cache folder full?)",
+                                         "free some space on it, then build again")]) from None
+        kept = {p: data for p, data in bundle_files.items() if not p.startswith(UNUSED)}
+        return [(BUNDLE + path, kept[path]) for path in sorted(kept)]
+
+    def close(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._work.cleanup()
 
 
-def _run_pagefind(work: Path) -> None:
-    """Pagefind's command line on `work/site`, into `work/bundle`. Its Python API answers one
-    request per tenth of a second (a thousand seconds for 10,000 entries), the command takes
-    the folder whole. Run in `work`, with no PAGEFIND_ variables, so that no configuration
-    file or setting of the user's is read."""
+def _start_pagefind(work: Path) -> subprocess.Popen[bytes]:
+    """Pagefind's command line on `work/site`, into `work/bundle`, what it says into
+    `work/said`. Its Python API answers one request per tenth of a second (a thousand seconds
+    for 10,000 entries), the command takes the folder whole. Run in `work`, with no PAGEFIND_
+    variables, so that no configuration file or setting of the user's is read."""
     from pagefind.service import get_executable
 
     binary = get_executable()
@@ -106,16 +148,13 @@ def _run_pagefind(work: Path) -> None:
         raise _failure("the pagefind program is missing")
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
     try:
-        done = subprocess.run([str(binary), "--site", "site", "--output-path", "bundle",
-                               "--silent"], cwd=work, env=environment, capture_output=True,
-                              text=True, check=False, timeout=3600,
-                              preexec_fn=die_with_parent)  # never outlives a killed build
-    except (OSError, subprocess.TimeoutExpired) as exc:
+        with (work / "said").open("wb") as said:
+            return subprocess.Popen([str(binary), "--site", "site", "--output-path", "bundle",
+                                     "--silent"], cwd=work, env=environment,
+                                    stdin=subprocess.DEVNULL, stdout=said, stderr=said,
+                                    preexec_fn=die_with_parent)  # never outlives a killed build
+    except OSError as exc:
         raise _failure(str(exc)) from None
-    if done.returncode != 0:  # killed by a signal (SIGXFSZ: a file-size limit) says nothing
-        said = (done.stderr or done.stdout).strip()[-500:]
-        raise _failure(said or f"it stopped with status {done.returncode} (is there room on "
-                       "the disk of the cache folder?)")
 
 
 def _failure(reason: str) -> StorygenError:
@@ -124,14 +163,11 @@ def _failure(reason: str) -> StorygenError:
                                   f"{DISTRIBUTION}) to get its pagefind program")])
 
 
-@contextlib.contextmanager
-def _work_folder(cache: Path) -> Iterator[Path]:
+def _work_folder(cache: Path) -> tempfile.TemporaryDirectory[str]:
     """A new, private folder in the cache (so nothing planted there can be in the way), or in
     the system's temporary folder when the cache folder cannot be written."""
     try:
         cache.mkdir(parents=True, exist_ok=True)
-        folder = tempfile.TemporaryDirectory(prefix=WORK, dir=cache)
+        return tempfile.TemporaryDirectory(prefix=WORK, dir=cache)
     except OSError:
-        folder = tempfile.TemporaryDirectory(prefix=f"storygen-{WORK}")
-    with folder as path:
-        yield Path(path)
+        return tempfile.TemporaryDirectory(prefix=f"storygen-{WORK}")
