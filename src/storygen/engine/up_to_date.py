@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..cache.digests import code_digest, config_digest, files_under
+from ..cache.digests import code_digest, config_digest, files_under, templates_digest
 from ..cache.folder import usable_cache
 from ..options import BuildOptions, current_time
 from ..read.config import SiteConfig
@@ -110,7 +110,20 @@ def clock_of(site: Site) -> Clock:
 
 
 def _templates_show_the_time(config: SiteConfig) -> bool:
-    """Whether any template uses `site.now` other than in a comparison (or the whole `site`)."""
+    """Whether any template uses `site.now` other than in a comparison (or the whole `site`).
+    Each build asks twice, and `serve` builds again and again: the answer is kept for the
+    settings and the site's templates as they are (the theme's are storygen's own code)."""
+    known = (config_digest(config), templates_digest(config.templates_dir))
+    if known not in _SHOW_THE_TIME:
+        _SHOW_THE_TIME.clear()
+        _SHOW_THE_TIME[known] = _show_the_time(config)
+    return _SHOW_THE_TIME[known]
+
+
+_SHOW_THE_TIME: dict[tuple[str, str], bool] = {}
+
+
+def _show_the_time(config: SiteConfig) -> bool:
     from ..render.pages import make_environment
     from .fingerprint import TemplateUses
 
