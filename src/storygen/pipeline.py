@@ -24,8 +24,9 @@ from .cache.store import (
     markdown_settings,
 )
 from .engine import url_history
+from .engine.graph import Graph
 from .engine.incremental import Outcome, plan, write_output
-from .engine.live import Graph, Live
+from .engine.live import Live
 from .engine.live import update as live_update
 from .engine.manifest import Manifest, load_manifest, save_manifest
 from .engine.parallel import Workers, map_ordered, workers_from_config
@@ -235,11 +236,12 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
             staged = in_place or StagedOutput(output, spare=config.cache_path / SPARE)
         graph = Graph()
         renderer = Renderer(site)
-        units = plan(renderer, workers)
+        units = plan(renderer, workers, graph, Graph.from_json(previous.graph))
         try:
             with _system_errors_as_problems(output):
-                outcome, manifest = write_output(graph.record(units) if in_place else units,
-                                                 staged, previous, workers, defer)
+                outcome, manifest = write_output(graph.record(units), staged, previous,
+                                                 workers, defer)
+                manifest.graph = graph.to_json()
                 done = _result(config, site, outcome, output, inputs, manifest, stats, started)
                 if report is not None:
                     report(done)  # before the swap: a report that fails keeps the old site

@@ -46,6 +46,7 @@ from ..render.search import (
 from ..render.sitemap import sitemap_urls
 from ..write.output import Output
 from .fingerprint import PageKeys, TemplateUses, Unkeyable, clock_dates, fingerprint
+from .graph import Graph, changed_since, digests_of, shape_of
 from .manifest import FORMAT, Manifest, Record
 from .media import media_units
 from .parallel import Workers, can_share_memory, map_ordered
@@ -90,17 +91,24 @@ class Outcome:
     deferred: bool = False  # a unit's previous files were kept in place of rendering it
 
 
-def plan(renderer: Renderer, workers: Workers | None = None) -> Iterator[Unit]:
+def plan(renderer: Renderer, workers: Workers | None = None, graph: Graph | None = None,
+         known: Graph | None = None) -> Iterator[Unit]:
     """Every output of the site `renderer` renders, as units, in a stable order (static files
-    first). Page keys are taken by `workers` when there are many."""
+    first). Page keys are taken by `workers` when there are many; `known` (the last build's
+    graph) spares taking again those that cannot have changed. `graph` is told the shape of
+    this site and its files' digests (for the graph the next build restores)."""
     site = renderer.site
     base = _base_key(site, renderer)
+    graph = graph if graph is not None else Graph()
+    graph.shape, graph.digests = shape_of(site, base), digests_of(site)
+    if known is not None and known.shape != graph.shape:
+        known = None
     yield from _static_units(site, base)
     yield _search_unit(site, renderer, base)  # first of the rest: it starts at once
     keys = PageKeys(base, renderer.site_globals, TemplateUses(renderer.env), clock_dates(site))
     makers = renderer.makers
-    keyed = _page_keys(keys, makers, workers or Workers(1))
-    for template in sorted({template for template, *_ in keyed}):
+    keyed = _page_keys(keys, makers, workers or Workers(1), known, graph)
+    for template in sorted({template for template, *_ in keyed if template}):
         with contextlib.suppress(jinja2.TemplateError):  # once here rather than in every worker
             renderer.env.get_template(template)
     for index, (make, (_, key, reads)) in enumerate(zip(makers, keyed, strict=True)):
@@ -138,16 +146,28 @@ _KEYING: tuple[PageKeys, list[Callable[[], PageJob]]] | None = None  # shared wi
 PAGE, FEEDS = "page:", "feeds:"  # unit names: a page by its place in `makers`, feeds
 
 
-def _page_keys(keys: PageKeys, makers: list[Callable[[], PageJob]],
-               workers: Workers) -> list[tuple[str, str | None, frozenset[str]]]:
-    """(template, key, reads) of every page: keying 14,000 pages is a second of CPU."""
+def _page_keys(keys: PageKeys, makers: list[Callable[[], PageJob]], workers: Workers,
+               known: Graph | None, graph: Graph
+               ) -> list[tuple[str, str | None, frozenset[str]]]:
+    """(template, key, reads) of every page: keying 14,000 pages is a second of CPU, so a
+    page `known` has a key for, that read no file changed since, keeps it (its template
+    then is "": it is not needed)."""
     global _KEYING
+    changed = changed_since(known, graph.digests) if known is not None else frozenset()
+    keyed: list[tuple[str, str | None, frozenset[str]] | None] = []
+    for index in range(len(makers)):
+        name = f"{PAGE}{index}"
+        key = known.known_key(name, changed) if known is not None else None
+        keyed.append(None if key is None or known is None else ("", key, known.reads[name]))
+    todo = [index for index, found in enumerate(keyed) if found is None]
     _KEYING = (keys, makers)
     try:
-        return list(map_ordered(_page_key, range(len(makers)),
-                                workers if can_share_memory() else Workers(1)))
+        for index, found in zip(todo, map_ordered(
+                _page_key, todo, workers if can_share_memory() else Workers(1)), strict=True):
+            keyed[index] = found
     finally:
         _KEYING = None
+    return [found for found in keyed if found is not None]
 
 
 def _page_key(index: int) -> tuple[str, str | None, frozenset[str]]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,30 +37,12 @@ from ..render.markdown import render_markdown
 from ..render.pages import Renderer
 from ..render.search import BUNDLE, search_documents, search_index
 from ..write.output import InPlaceOutput
-from .incremental import FEEDS, PAGE, Outcome, Unit
+from .graph import Graph
+from .incremental import FEEDS, PAGE, Outcome
 from .manifest import Manifest
 from .up_to_date import Clock, clock_of
 
 Item = Entry | Page
-
-
-@dataclass
-class Graph:
-    """Each output unit's key, and which units read each entry and page (by site path)."""
-
-    keys: dict[str, str | None] = field(default_factory=dict)  # unit name -> its key
-    later: list[str] = field(default_factory=list)  # units left for the catch-up build
-    readers: dict[str, list[str]] = field(default_factory=dict)  # site path -> unit names
-
-    def record(self, units: Iterable[Unit]) -> Iterator[Unit]:
-        """Pass `units` on (to `write_output`), noting each one's name, key and reads."""
-        for unit in units:
-            self.keys[unit.name] = unit.key
-            if unit.later is not None:
-                self.later.append(unit.name)
-            for path in unit.reads:
-                self.readers.setdefault(path, []).append(unit.name)
-            yield unit
 
 
 @dataclass

@@ -57,6 +57,7 @@ class Manifest:
     units: dict[str, list[str]] = field(default_factory=dict)  # unit key -> its files
     files: dict[str, Record] = field(default_factory=dict)  # output path -> record
     last: dict[str, Any] | None = None  # what the build said, for `up_to_date` to read
+    graph: dict[str, Any] | None = None  # the build's dependency graph (see `graph`)
 
     def stored(self, sha: str) -> Path:
         return self.store / sha[:2] / sha
@@ -181,9 +182,10 @@ def load_manifest(cache_folder: Path) -> Manifest:
         if any(p not in files for paths in units.values() for p in paths):
             return empty
         last = data.get("last") if isinstance(data.get("last"), dict) else None
+        graph = data.get("graph") if isinstance(data.get("graph"), dict) else None
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return empty
-    manifest = Manifest(empty.store, units, files, last)
+    manifest = Manifest(empty.store, units, files, last, graph)
     _remember(path, info, manifest)
     return manifest
 
@@ -209,7 +211,7 @@ def save_manifest(cache_folder: Path, manifest: Manifest) -> None:
     data = {"format": FORMAT, "version": __version__, "units": manifest.units,
             "files": {path: [r.sha, list(dataclasses.astuple(r.stamp))]
                       for path, r in manifest.files.items()},
-            "last": manifest.last}
+            "last": manifest.last, "graph": manifest.graph}
     with contextlib.suppress(OSError):
         path = cache_folder / MANIFEST
         body = json.dumps(data, separators=(",", ":"))

@@ -1,0 +1,134 @@
+"""The dependency graph: each output unit's key and the entries and pages it read, by the unit's
+name, and the shape of the site it was taken in. `serve` keeps it in memory (see `live`);
+`build` saves it with the manifest and restores it, so that a build after a one-entry edit keys
+again only the pages that read the edited file.
+
+The shape is the site as the model sees it but for its bodies: storygen, the settings, the
+templates and the other globals (the base key), where the clock falls among the content's dates,
+and every entry and page (hidden ones too) with each field but its body. Two builds of one shape
+make the same pages from the same front matter, so a page that read none of the files whose
+bytes changed since has the key it had; every other page is keyed again. A restored graph is
+cache, so it is never trusted for more than that: what it says is used only where it has the
+form of one, and a unit's files are still checked against the store before they are reused.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from ..cache.digests import digest
+from ..model.site import Site
+from ..read.content import Entry, Page
+from .up_to_date import clock_of
+
+
+class Recorded(Protocol):
+    """What the graph notes of an output unit (`incremental.Unit`)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def key(self) -> str | None: ...
+    @property
+    def reads(self) -> frozenset[str]: ...
+    @property
+    def later(self) -> str | None: ...
+
+
+U = TypeVar("U", bound=Recorded)
+
+# What a save may change without changing the model's shape (see `live._body_only`).
+BODY_FIELDS = frozenset({"body", "body_line", "lines", "digest"})
+
+
+@dataclass
+class Graph:
+    """Each output unit's key, and which units read each entry and page (by site path)."""
+
+    keys: dict[str, str | None] = field(default_factory=dict)  # unit name -> its key
+    later: list[str] = field(default_factory=list)  # units left for the catch-up build
+    readers: dict[str, list[str]] = field(default_factory=dict)  # site path -> unit names
+    reads: dict[str, frozenset[str]] = field(default_factory=dict)  # unit name -> site paths
+    shape: str = ""  # of the site the keys were taken in (`shape_of`)
+    digests: dict[str, str] = field(default_factory=dict)  # site path -> its file's digest
+
+    def record(self, units: Iterable[U]) -> Iterator[U]:
+        """Pass `units` on (to `write_output`), noting each one's name, key and reads."""
+        for unit in units:
+            self.keys[unit.name] = unit.key
+            self.reads[unit.name] = unit.reads
+            if unit.later is not None:
+                self.later.append(unit.name)
+            for path in unit.reads:
+                self.readers.setdefault(path, []).append(unit.name)
+            yield unit
+
+    def known_key(self, name: str, changed: frozenset[str]) -> str | None:
+        """The key unit `name` had, if it read none of `changed` (None: key it again)."""
+        reads = self.reads.get(name)
+        if reads is None or not reads.isdisjoint(changed):
+            return None
+        return self.keys.get(name)
+
+    def to_json(self) -> dict[str, Any]:
+        paths = sorted({p for reads in self.reads.values() for p in reads} | set(self.digests))
+        number = {path: n for n, path in enumerate(paths)}
+        return {"shape": self.shape, "paths": paths,
+                "digests": [self.digests.get(path, "") for path in paths],
+                "units": {name: [key, sorted(number[p] for p in self.reads.get(name, ()))]
+                          for name, key in self.keys.items() if key is not None}}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Graph:
+        """The graph `to_json` saved; an empty one for anything not of that form."""
+        try:
+            paths, digests, units = data["paths"], data["digests"], data["units"]
+            if not (isinstance(data["shape"], str) and _strings(paths) and _strings(digests)
+                    and len(paths) == len(digests) and isinstance(units, dict)):
+                return cls()
+            graph = cls(shape=data["shape"], digests=dict(zip(paths, digests, strict=True)))
+            for name, (key, numbers) in units.items():
+                if not (isinstance(name, str) and isinstance(key, str)
+                        and all(type(n) is int and 0 <= n < len(paths) for n in numbers)):
+                    return cls()
+                graph.keys[name] = key
+                graph.reads[name] = frozenset(paths[n] for n in numbers)
+        except (KeyError, TypeError, ValueError):
+            return cls()
+        return graph
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def shape_of(site: Site, base: str) -> str:
+    """The site's shape (see the module's docstring), as a hash."""
+    schedule = site.schedule
+    entries = ([*schedule.drafts, *schedule.scheduled, *schedule.current, *schedule.expired]
+               if schedule else site.entries)
+    shown = [[e.path for e in kind] for kind in (site.entries, site.listed, site.urgent)]
+    return digest(base, repr(clock_of(site)), repr(shown),
+                  *(_front_matter(item) for item in (*entries, *site.pages)),
+                  *(f"{path}\0{f.size}\0{f.mtime_ns}" for path, f in site.static.items()))
+
+
+def digests_of(site: Site) -> dict[str, str]:
+    return {item.path: item.digest for item in (*site.entries, *site.pages)}
+
+
+def changed_since(graph: Graph, digests: Mapping[str, str]) -> frozenset[str]:
+    """The entries and pages whose bytes are not what they were when `graph` was taken."""
+    return frozenset(path for path, value in digests.items() if graph.digests.get(path) != value)
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {
+    kind: tuple(f.name for f in dataclasses.fields(kind) if f.name not in BODY_FIELDS)
+    for kind in (Entry, Page)}
+
+
+def _front_matter(item: Entry | Page) -> str:
+    return repr((type(item).__name__, *(getattr(item, name) for name in _FIELDS[type(item)])))

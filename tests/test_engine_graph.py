@@ -1,0 +1,69 @@
+"""The dependency graph a build saves and the next restores: after a body edit only the pages
+that read the file are keyed again, and the output is still a clean build's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from engine_tools import build_site_at, clean_build, make_site, tree
+
+from storygen.engine import incremental
+from storygen.engine.graph import Graph
+
+STORY = Path("content/stories/entry-1.md")
+
+
+@pytest.fixture
+def keyed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The pages each build keys (its builds run with one process, so they are seen here)."""
+    pages: list[int] = []
+    key = incremental._page_key
+    monkeypatch.setattr(incremental, "_page_key", lambda index: (pages.append(index),
+                                                                key(index))[1])
+    return pages
+
+
+def _edit(site: Path, old: str, new: str) -> None:
+    path = site / STORY
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_body_edit_keys_only_the_pages_that_read_it(tmp_path: Path, keyed: list[int]) -> None:
+    site, out = make_site(tmp_path / "site", 12), tmp_path / "out"
+    first = build_site_at(site, out, jobs=1)
+    every = len(keyed)
+    assert every == first.pages
+    keyed.clear()
+    _edit(site, "First paragraph 1:", "First paragraph 1, edited:")
+    edited = build_site_at(site, out, jobs=1)
+    assert 0 < len(keyed) < every // 3  # its page, the listings and tags that show it
+    assert "stories/entry-1/index.html" in edited.stats.changed
+    assert tree(out) == tree(clean_build(site, tmp_path / "clean", tmp_path / "c").output)
+
+
+def test_a_front_matter_edit_keys_every_page(tmp_path: Path, keyed: list[int]) -> None:
+    site, out = make_site(tmp_path / "site", 12), tmp_path / "out"
+    build_site_at(site, out, jobs=1)
+    every = len(keyed)
+    keyed.clear()
+    _edit(site, 'title: "Entry 1"', 'title: "Entry one"')
+    build_site_at(site, out, jobs=1)
+    assert len(keyed) == every  # the site's shape changed: nothing known is taken on trust
+    assert tree(out) == tree(clean_build(site, tmp_path / "clean", tmp_path / "c").output)
+
+
+def test_a_graph_comes_back_as_saved_and_anything_else_is_empty() -> None:
+    graph = Graph(keys={"page:0": "k0", "page:1": None, "feeds:all": "k2"},
+                  reads={"page:0": frozenset({"/a/", "/b/"}), "page:1": frozenset(),
+                         "feeds:all": frozenset({"/a/"})},
+                  shape="s", digests={"/a/": "d1", "/b/": "d2"})
+    back = Graph.from_json(graph.to_json())
+    assert back.keys == {"page:0": "k0", "feeds:all": "k2"}  # a unit without a key is keyed
+    assert back.reads["page:0"] == {"/a/", "/b/"} and back.digests == graph.digests
+    assert back.known_key("page:0", frozenset({"/c/"})) == "k0"
+    assert back.known_key("page:0", frozenset({"/b/"})) is None
+    for damaged in (None, [], {"shape": "s"}, {**graph.to_json(), "units": {"page:0": [1, [0]]}},
+                    {**graph.to_json(), "units": {"page:0": ["k", [99]]}},
+                    {**graph.to_json(), "digests": ["d"]}):
+        assert Graph.from_json(damaged) == Graph()
