@@ -97,25 +97,24 @@ def schedule_notes(site: Site) -> list[str]:
 
 
 def load_site(config: SiteConfig, options: BuildOptions, *, jobs: int | None = None,
-              stats: BuildStats | None = None, lean: bool = False,
-              repeated: bool = False,
+              lean: bool = False,
               refused: Content | None = None) -> tuple[Site, dict[str, Rendered]]:
     """Read and model the site, and render every Markdown body (reusing the on-disk cache in
     `config.cache_path`; `jobs` as for `--jobs`). `lean`: the entries returned no longer hold
     their Markdown (the HTML is in `bodies`), which halves what a big build keeps in memory.
-    `repeated`: keep what was read in this process for the next call (`serve`).
     `refused`: problems in the content do not stop it; they, and what the files with them
     would have been, are put there, and the site is made of the rest (`check`).
     Raises StorygenError."""
-    _, site, bodies = _load_site(config, options, jobs=jobs, stats=stats, lean=lean,
-                                 repeated=repeated, refused=refused)
+    _, site, bodies = _load_site(config, options, jobs=jobs, stats=BuildStats(), lean=lean,
+                                 repeated=False, refused=refused)
     return site, bodies
 
 
 def _load_site(config: SiteConfig, options: BuildOptions, *, jobs: int | None,
-               stats: BuildStats | None, lean: bool, repeated: bool,
+               stats: BuildStats, lean: bool, repeated: bool,
                refused: Content | None = None) -> tuple[Content, Site, dict[str, Rendered]]:
-    """`load_site`, and the content it read (without its Markdown when `lean`)."""
+    """`load_site`, and the content it read (without its Markdown when `lean`). `repeated`:
+    keep what was read in this process for the next call (`serve`)."""
     workers = workers_from_config(config, jobs)
     with RenderCache(config.cache_path) as cache:
         memo, known = FrontMatterMemo(cache), ContentMemo(cache, config, in_memory=repeated)
@@ -156,13 +155,10 @@ def _without_markdown(content: Content) -> Content:
                    content.problems, content.warnings, static=content.static)
 
 
-def render_bodies(config: SiteConfig, site: Site, cache: RenderCache | None = None,
-                  workers: Workers | None = None,
-                  stats: BuildStats | None = None) -> dict[str, Rendered]:
+def render_bodies(config: SiteConfig, site: Site, cache: RenderCache, workers: Workers,
+                  stats: BuildStats) -> dict[str, Rendered]:
     """Every entry's and page's body as HTML, by site path: from the cache, or rendered (in
     parallel when there are many) and then cached. Cached HTML is read from disk when used."""
-    cache = cache or RenderCache(None)
-    stats = stats or BuildStats()
     settings, sanitize = markdown_settings(config), config.raw_html == "sanitize"
     items = [*site.entries, *site.pages]
     keys = {item.path: markdown_key(settings, item.body) for item in items}
@@ -177,7 +173,7 @@ def render_bodies(config: SiteConfig, site: Site, cache: RenderCache | None = No
     bodies = {key: stored(key, first) for key, first in found.items()}
     missing = [key for key in texts if key not in found]
     fresh = map_ordered(_render, [(texts[k], config.base_path, sanitize) for k in missing],
-                        workers or Workers())
+                        workers)
     pairs = zip(missing, fresh, strict=True)
     while batch := list(islice(pairs, 200)):
         kept = cache.put_many(batch)
