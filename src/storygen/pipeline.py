@@ -40,6 +40,7 @@ from .render.markdown import Rendered, render_markdown
 from .render.paths import MARKER, MARKER_TEXT, refuse_collisions, site_claims
 from .render.redirects import check_aliases
 from .render.sitemap import page_dates
+from .timing import listening, span, timed
 from .write.output import InPlaceOutput, StagedOutput
 
 SPARE = "spare-output"  # in the cache folder: see `writer`
@@ -118,23 +119,26 @@ def _load_site(config: SiteConfig, options: BuildOptions, *, jobs: int | None,
     workers = workers_from_config(config, jobs)
     with RenderCache(config.cache_path) as cache:
         memo, known = FrontMatterMemo(cache), ContentMemo(cache, config, in_memory=repeated)
-        with frontmatter_yaml.remembering(memo):
+        with span("read"), frontmatter_yaml.remembering(memo):
             content = read_content(config, known)
         gc.freeze()  # what was read lives as long as the command: see `_loaded_for_good`
         files = len(content.entries) + len(content.pages) + len(content.problems)
-        memo.save(files)
-        known.save(files)
+        with span("read: cache save"):
+            memo.save(files)
+            known.save(files)
         if content.problems and refused is None:
             raise StorygenError(content.problems)
         if refused is not None:
             refused.problems.extend(content.problems)
             refused.refused.extend(content.refused)
             content.problems = Problems()
-        _check_page_slugs(content)
-        site = build_site(config, content, options)
-        check_aliases(site, set(page_dates(site)))
-        refuse_collisions(site_claims(site))
-        bodies = render_bodies(config, site, cache, workers, stats)
+        with span("model"):
+            _check_page_slugs(content)
+            site = build_site(config, content, options)
+            check_aliases(site, set(page_dates(site)))
+            refuse_collisions(site_claims(site))
+        with span("markdown"):
+            bodies = render_bodies(config, site, cache, workers, stats)
     if lean:
         content = _without_markdown(content)
         site = build_site(config, content, options)
@@ -229,16 +233,22 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
         with _system_errors_as_problems(output):
             staged = in_place or StagedOutput(output, spare=config.cache_path / SPARE)
         graph = Graph()
-        units = plan(site, bodies, workers)
+        units = timed("plan", lambda: plan(site, bodies, workers))()
+        if listening():  # bench/profile_build.py: each kind of unit timed as it is made
+            units = (dataclasses.replace(u, produce=timed(u.name.split(":")[0], u.produce))
+                     for u in units)
         try:
             with _system_errors_as_problems(output):
-                outcome, manifest = write_output(graph.record(units) if in_place else units,
-                                                 staged, previous, workers, defer)
+                with span("write"):
+                    outcome, manifest = write_output(graph.record(units) if in_place else units,
+                                                     staged, previous, workers, defer)
                 done = _result(config, site, outcome, output, inputs, manifest, stats, started)
                 if report is not None:
                     report(done)  # before the swap: a report that fails keeps the old site
-                save_manifest(config.cache_path, manifest)  # describes the files, not the swap
-                staged.commit(outcome.files)
+                with span("manifest save"):
+                    save_manifest(config.cache_path, manifest)  # the files, not the swap
+                with span("swap"):
+                    staged.commit(outcome.files)
         except BaseException:
             staged.discard()
             raise
