@@ -42,6 +42,7 @@ from .render.pages import Renderer
 from .render.paths import MARKER, MARKER_TEXT, refuse_collisions, site_claims
 from .render.redirects import check_aliases
 from .render.sitemap import page_dates
+from .timing import listening, span, timed
 from .write.output import InPlaceOutput, StagedOutput
 
 SPARE = "spare-output"  # in the cache folder: see `writer`
@@ -99,44 +100,46 @@ def schedule_notes(site: Site) -> list[str]:
 
 
 def load_site(config: SiteConfig, options: BuildOptions, *, jobs: int | None = None,
-              stats: BuildStats | None = None, lean: bool = False,
-              repeated: bool = False,
+              lean: bool = False,
               refused: Content | None = None) -> Site:
     """Read and model the site, and render every Markdown body into `Site.bodies` (reusing the
     on-disk cache in `config.cache_path`; `jobs` as for `--jobs`). `lean`: the entries no
     longer hold their Markdown (the HTML is in `bodies`), which halves what a big build keeps
-    in memory. `repeated`: keep what was read in this process for the next call (`serve`).
-    `refused`: problems in the content do not stop it; they, and what the files with them
-    would have been, are put there, and the site is made of the rest (`check`).
+    in memory. `refused`: problems in the content do not stop it; they, and what the files
+    with them would have been, are put there, and the site is made of the rest (`check`).
     Raises StorygenError."""
-    return _load_site(config, options, jobs=jobs, stats=stats, lean=lean, repeated=repeated,
-                      refused=refused)[1]
+    return _load_site(config, options, jobs=jobs, stats=BuildStats(), lean=lean,
+                      repeated=False, refused=refused)[1]
 
 
 def _load_site(config: SiteConfig, options: BuildOptions, *, jobs: int | None,
-               stats: BuildStats | None, lean: bool, repeated: bool,
+               stats: BuildStats, lean: bool, repeated: bool,
                refused: Content | None = None) -> tuple[Content, Site]:
-    """`load_site`, and the content it read (without its Markdown when `lean`)."""
+    """`load_site`, and the content it read (without its Markdown when `lean`). `repeated`:
+    keep what was read in this process for the next call (`serve`)."""
     workers = workers_from_config(config, jobs)
     with RenderCache(config.cache_path) as cache:
         memo, known = FrontMatterMemo(cache), ContentMemo(cache, config, in_memory=repeated)
-        with frontmatter_yaml.remembering(memo):
+        with span("read"), frontmatter_yaml.remembering(memo):
             content = read_content(config, known)
         gc.freeze()  # what was read lives as long as the command: see `_loaded_for_good`
         files = len(content.entries) + len(content.pages) + len(content.problems)
-        memo.save(files)
-        known.save(files)
+        with span("read: cache save"):
+            memo.save(files)
+            known.save(files)
         if content.problems and refused is None:
             raise StorygenError(content.problems)
         if refused is not None:
             refused.problems.extend(content.problems)
             refused.refused.extend(content.refused)
             content.problems = Problems()
-        _check_page_slugs(content)
-        site = build_site(config, content, options)
-        check_aliases(site, set(page_dates(site)))
-        refuse_collisions(site_claims(site))
-        bodies = render_bodies(config, site, cache, workers, stats)
+        with span("model"):
+            _check_page_slugs(content)
+            site = build_site(config, content, options)
+            check_aliases(site, set(page_dates(site)))
+            refuse_collisions(site_claims(site))
+        with span("markdown"):
+            bodies = render_bodies(config, site, cache, workers, stats)
     if lean:
         content = _without_markdown(content)
         site = build_site(config, content, options)
@@ -158,13 +161,10 @@ def _without_markdown(content: Content) -> Content:
                    content.problems, content.warnings, static=content.static)
 
 
-def render_bodies(config: SiteConfig, site: Site, cache: RenderCache | None = None,
-                  workers: Workers | None = None,
-                  stats: BuildStats | None = None) -> dict[str, Rendered]:
+def render_bodies(config: SiteConfig, site: Site, cache: RenderCache, workers: Workers,
+                  stats: BuildStats) -> dict[str, Rendered]:
     """Every entry's and page's body as HTML, by site path: from the cache, or rendered (in
     parallel when there are many) and then cached. Cached HTML is read from disk when used."""
-    cache = cache or RenderCache(None)
-    stats = stats or BuildStats()
     settings, sanitize = markdown_settings(config), config.raw_html == "sanitize"
     items = [*site.entries, *site.pages]
     keys = {item.path: markdown_key(settings, item.body) for item in items}
@@ -179,7 +179,7 @@ def render_bodies(config: SiteConfig, site: Site, cache: RenderCache | None = No
     bodies = {key: stored(key, first) for key, first in found.items()}
     missing = [key for key in texts if key not in found]
     fresh = map_ordered(_render, [(texts[k], config.base_path, sanitize) for k in missing],
-                        workers or Workers())
+                        workers)
     pairs = zip(missing, fresh, strict=True)
     while batch := list(islice(pairs, 200)):
         kept = cache.put_many(batch)
@@ -236,17 +236,24 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
             staged = in_place or StagedOutput(output, spare=config.cache_path / SPARE)
         graph = Graph()
         renderer = Renderer(site)
-        units = plan(renderer, workers, graph, Graph.from_json(previous.graph))
+        units = timed("plan", lambda: plan(renderer, workers, graph,
+                                           Graph.from_json(previous.graph)))()
+        if listening():  # bench/profile_build.py: each kind of unit timed as it is made
+            units = (dataclasses.replace(u, produce=timed(u.name.split(":")[0], u.produce))
+                     for u in units)
         try:
             with _system_errors_as_problems(output):
-                outcome, manifest = write_output(graph.record(units), staged, previous,
-                                                 workers, defer)
+                with span("write"):
+                    outcome, manifest = write_output(graph.record(units), staged, previous,
+                                                     workers, defer)
                 manifest.graph = graph.to_json()
                 done = _result(config, site, outcome, output, inputs, manifest, stats, started)
                 if report is not None:
                     report(done)  # before the swap: a report that fails keeps the old site
-                save_manifest(config.cache_path, manifest)  # describes the files, not the swap
-                staged.commit(outcome.files)
+                with span("manifest save"):
+                    save_manifest(config.cache_path, manifest)  # the files, not the swap
+                with span("swap"):
+                    staged.commit(outcome.files)
         except BaseException:
             staged.discard()
             raise

@@ -26,6 +26,7 @@ from .. import DISTRIBUTION
 from ..model.site import Site
 from ..problems import Problem, StorygenError
 from ..processes import die_with_parent
+from ..timing import span
 from .pagefind_files import DamagedBundle, canonical_bundle
 
 BUNDLE = "pagefind/"
@@ -88,11 +89,12 @@ class Indexing:
         work = Path(self._work.name)
         written = 0
         try:
-            for url, html in documents:
-                page = work / "site" / url.strip("/") / "index.html"
-                page.parent.mkdir(parents=True, exist_ok=True)
-                page.write_text(html, encoding="utf-8")
-                written += 1
+            with span("search"):  # the unit's own part, as `timed` names units
+                for url, html in documents:
+                    page = work / "site" / url.strip("/") / "index.html"
+                    page.parent.mkdir(parents=True, exist_ok=True)
+                    page.write_text(html, encoding="utf-8")
+                    written += 1
             if written:
                 self._process = _start_pagefind(work)
         except BaseException:
@@ -110,7 +112,8 @@ class Indexing:
             return []
         work = Path(self._work.name)
         try:
-            status = self._process.wait(timeout=3600)
+            with span("pagefind"):  # what is left of its run once the rest is made
+                status = self._process.wait(timeout=3600)
         except subprocess.TimeoutExpired:
             raise _failure("it ran for an hour") from None
         if status != 0:  # killed by a signal (SIGXFSZ: a file-size limit) says nothing
