@@ -13,7 +13,15 @@ from pathlib import Path
 import jinja2
 import pytest
 from conftest import own_copy
-from engine_tools import NOW, build_site_at, clean_build, entry_text, make_site, tree
+from engine_tools import (
+    NOW,
+    build_site_at,
+    clean_build,
+    entry_text,
+    make_site,
+    rewrite_rows,
+    tree,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -109,9 +117,12 @@ def test_tampered_output_file_is_rendered_again(site: Path, tmp_path: Path) -> N
 def test_corrupt_or_foreign_manifest_means_a_full_render(site: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build_site_at(site, out)
-    manifest = site / ".storygen-cache" / "outputs.json"
-    for text in ("{not json", json.dumps({"format": "other"}), "[]"):
-        manifest.write_text(text, encoding="utf-8")
+    """Units whose rows are sealed as storygen seals them but whose values are not what it
+    writes, and good values whose seal is a hash anyone can make."""
+    for text, sealed in [("{not json", True), (json.dumps({"format": "other"}), True),
+                         ('["no/such/file"]', True), ("[]", False)]:
+        assert rewrite_rows(site / ".storygen-cache", "units", lambda key, row, t=text: (t,),
+                            sealed=sealed) > 0
         result = build_site_at(site, out)
         assert result.stats.outputs_reused == 0
     clean_build(site, tmp_path / "clean", tmp_path / "cache")
