@@ -84,3 +84,19 @@ def test_run_py_measures_and_restores_the_edited_entry(tmp_path: Path,
     assert not list(stories.glob("*.orig"))
     out = capsys.readouterr().out
     assert "clean build" in out and "time ratio" in out
+
+
+def test_profile_build_times_the_real_build_and_restores_the_edit(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    profile_build = load("profile_build")
+    make_corpus.main(["8", str(tmp_path)])
+    assert profile_build.main([str(tmp_path), "--ops", "onechange", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    for _, label in profile_build.STEPS:
+        assert label in out
+    assert "unit: pages (templates)" in out and "of which the Pagefind program" in out
+    assert "markdown rendered 1, markdown reused" in out  # the edit, and only it, rendered
+    assert "cProfile of rebuild, one entry edited" in out and "Markdown core" in out
+    stories = tmp_path / "content" / "stories"
+    assert b"Edited for benchmark" not in bench_run.edited_entry(stories).read_bytes()
+    assert not list(stories.glob("*.orig"))

@@ -36,6 +36,7 @@ from .render.markdown import Rendered, render_markdown
 from .render.paths import MARKER, MARKER_TEXT, refuse_collisions, site_claims
 from .render.redirects import check_aliases
 from .render.sitemap import page_dates
+from .timing import listening, span, timed
 from .write.output import InPlaceOutput, StagedOutput
 
 SPARE = "spare-output"  # in the cache folder: see `writer`
@@ -93,45 +94,47 @@ def schedule_notes(site: Site) -> list[str]:
 
 
 def load_site(config: SiteConfig, options: BuildOptions, *, jobs: int | None = None,
-              stats: BuildStats | None = None, lean: bool = False,
-              repeated: bool = False,
+              lean: bool = False,
               refused: Content | None = None) -> tuple[Site, dict[str, Rendered]]:
     """Read and model the site, and render every Markdown body (reusing the on-disk cache in
     `config.cache_path`; `jobs` as for `--jobs`). `lean`: the entries returned no longer hold
     their Markdown (the HTML is in `bodies`), which halves what a big build keeps in memory.
-    `repeated`: keep what was read in this process for the next call (`serve`).
     `refused`: problems in the content do not stop it; they, and what the files with them
     would have been, are put there, and the site is made of the rest (`check`).
     Raises StorygenError."""
-    _, site, bodies = _load_site(config, options, jobs=jobs, stats=stats, lean=lean,
-                                 repeated=repeated, refused=refused)
+    _, site, bodies = _load_site(config, options, jobs=jobs, stats=BuildStats(), lean=lean,
+                                 repeated=False, refused=refused)
     return site, bodies
 
 
 def _load_site(config: SiteConfig, options: BuildOptions, *, jobs: int | None,
-               stats: BuildStats | None, lean: bool, repeated: bool,
+               stats: BuildStats, lean: bool, repeated: bool,
                refused: Content | None = None) -> tuple[Content, Site, dict[str, Rendered]]:
-    """`load_site`, and the content it read (without its Markdown when `lean`)."""
+    """`load_site`, and the content it read (without its Markdown when `lean`). `repeated`:
+    keep what was read in this process for the next call (`serve`)."""
     workers = workers_from_config(config, jobs)
     with Store(config.cache_path) as cache:
         memo, known = FrontMatterMemo(cache), ContentMemo(cache, config, in_memory=repeated)
-        with frontmatter_yaml.remembering(memo):
+        with span("read"), frontmatter_yaml.remembering(memo):
             content = read_content(config, known)
         gc.freeze()  # what was read lives as long as the command: see `_loaded_for_good`
         files = len(content.entries) + len(content.pages) + len(content.problems)
-        memo.save(files)
-        known.save(files)
+        with span("read: cache save"):
+            memo.save(files)
+            known.save(files)
         if content.problems and refused is None:
             raise StorygenError(content.problems)
         if refused is not None:
             refused.problems.extend(content.problems)
             refused.refused.extend(content.refused)
             content.problems = Problems()
-        _check_page_slugs(content)
-        site = build_site(config, content, options)
-        check_aliases(site, set(page_dates(site)))
-        refuse_collisions(site_claims(site))
-        bodies = render_bodies(config, site, cache, workers, stats)
+        with span("model"):
+            _check_page_slugs(content)
+            site = build_site(config, content, options)
+            check_aliases(site, set(page_dates(site)))
+            refuse_collisions(site_claims(site))
+        with span("markdown"):
+            bodies = render_bodies(config, site, cache, workers, stats)
     if lean:
         content = _without_markdown(content)
         site = build_site(config, content, options)
@@ -152,13 +155,10 @@ def _without_markdown(content: Content) -> Content:
                    content.problems, content.warnings, static=content.static)
 
 
-def render_bodies(config: SiteConfig, site: Site, cache: Store | None = None,
-                  workers: Workers | None = None,
-                  stats: BuildStats | None = None) -> dict[str, Rendered]:
+def render_bodies(config: SiteConfig, site: Site, cache: Store, workers: Workers,
+                  stats: BuildStats) -> dict[str, Rendered]:
     """Every entry's and page's body as HTML, by site path: from the cache, or rendered (in
     parallel when there are many) and then cached. Cached HTML is read from disk when used."""
-    cache = cache or Store(None)
-    stats = stats or BuildStats()
     settings, sanitize = markdown_settings(config), config.raw_html == "sanitize"
     items = [*site.entries, *site.pages]
     keys = {item.path: markdown_key(settings, item.body) for item in items}
@@ -173,7 +173,7 @@ def render_bodies(config: SiteConfig, site: Site, cache: Store | None = None,
     bodies = {key: stored(key, first) for key, first in found.items()}
     missing = [key for key in texts if key not in found]
     fresh = map_ordered(_render, [(texts[k], config.base_path, sanitize) for k in missing],
-                        workers or Workers())
+                        workers)
     pairs = zip(missing, fresh, strict=True)
     while batch := list(islice(pairs, 200)):
         kept = cache.put_many(batch)
@@ -229,16 +229,22 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
         with _system_errors_as_problems(output):
             staged = in_place or StagedOutput(output, spare=config.cache_path / SPARE)
         graph = Graph()
-        units = plan(site, bodies, workers)
+        units = timed("plan", lambda: plan(site, bodies, workers))()
+        if listening():  # bench/profile_build.py: each kind of unit timed as it is made
+            units = (dataclasses.replace(u, produce=timed(u.name.split(":")[0], u.produce))
+                     for u in units)
         try:
             with _system_errors_as_problems(output):
-                outcome, manifest = write_output(graph.record(units) if in_place else units,
-                                                 staged, previous, workers, defer)
+                with span("write"):
+                    outcome, manifest = write_output(graph.record(units) if in_place else units,
+                                                     staged, previous, workers, defer)
                 done = _result(config, site, outcome, output, inputs, manifest, stats, started)
                 if report is not None:
                     report(done)  # before the swap: a report that fails keeps the old site
-                save_manifest(config.cache_path, manifest)  # describes the files, not the swap
-                staged.commit(outcome.files)
+                with span("manifest save"):
+                    save_manifest(config.cache_path, manifest)  # the files, not the swap
+                with span("swap"):
+                    staged.commit(outcome.files)
         except BaseException:
             staged.discard()
             raise

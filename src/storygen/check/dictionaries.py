@@ -7,7 +7,6 @@ its affix rules, as LibreOffice and Firefox do.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from functools import cache
 from itertools import islice
 from pathlib import Path
@@ -55,12 +54,12 @@ class _English:
         return sorted(found, key=lambda w: (-frequency[w], w))[:3]
 
 
-def hunspell_file(tag: str, folders: Iterable[Path] = FOLDERS) -> Path | None:
+def hunspell_file(tag: str) -> Path | None:
     """The `.dic` for a language tag: `es-MX` -> es_MX, else es_ES, else any es_*, else es."""
     lang, _, region = tag.replace("_", "-").partition("-")
     lang = lang.lower()
     names = [f"{lang}_{region.upper()}" if region else "", f"{lang}_{lang.upper()}", lang]
-    for folder in folders:
+    for folder in FOLDERS:
         candidates = [folder / f"{name}.dic" for name in names if name]
         candidates += sorted(folder.glob(f"{lang}_*.dic")) if folder.is_dir() else []
         found = next((c for c in candidates if c.is_file() and c.with_suffix(".aff").is_file()),

@@ -183,7 +183,7 @@ def plan(config: SiteConfig, entries: Iterable[Entry], bodies: Mapping[str, Rend
     return result
 
 
-def run(config: SiteConfig, options: Options, build_options: BuildOptions | None = None) -> Report:
+def run(config: SiteConfig, options: Options) -> Report:
     """Make this run's teasers; unless dry, write them and record them in the ledger."""
     cross = load_crosspost_config(config)
     specs = selected_specs(cross.specs, options.platforms)
@@ -191,7 +191,7 @@ def run(config: SiteConfig, options: Options, build_options: BuildOptions | None
     if not options.dry_run and not options.seed:
         output.check_out_folder(out, config.root)
     with _reading(config, options.dry_run) as reading:
-        site, bodies = load_site(reading, build_options or BuildOptions(require_images=True),
+        site, bodies = load_site(reading, BuildOptions(require_images=True),
                                  lean=True)  # teasers need the HTML, not the Markdown
         if options.all:
             return _emit(config, site, bodies, specs, cross, out, options, None)

@@ -22,12 +22,6 @@ def xml_safe(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
-def feed_outputs(site: Site, articles: dict[str, Article]) -> Iterator[tuple[str, bytes]]:
-    """RSS, Atom and JSON feeds for every collection: the whole site, stories, updates, tags."""
-    for collection in site.collections:
-        yield from collection_feeds(site, collection, feed_items(site, collection, articles))
-
-
 def feed_items(site: Site, collection: Collection, articles: dict[str, Article]) -> list[Article]:
     return [articles[e.path] for e in collection.entries[: site.config.feed_length]]
 

@@ -186,11 +186,6 @@ class Renderer:
     def article(self, entry: Entry) -> Article:
         return self.articles[entry.path]
 
-    def outputs(self) -> Iterator[tuple[str, bytes]]:
-        """Every generated file except static ones, in a stable order."""
-        for job in self.jobs():
-            yield job.path, self.render(job)
-
     def jobs(self) -> Iterator[PageJob]:
         """Every templated page, in a stable order, as work still to do."""
         return (make() for make in self.job_makers())

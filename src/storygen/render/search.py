@@ -27,6 +27,7 @@ from .. import DISTRIBUTION
 from ..model.site import Site
 from ..problems import Problem, StorygenError
 from ..processes import die_with_parent
+from ..timing import span
 from .markdown import Rendered
 from .pagefind_files import DamagedBundle, canonical_bundle
 
@@ -81,7 +82,8 @@ def search_index(documents: Iterable[Document], cache: Path) -> list[tuple[str, 
             page = work / "site" / url.strip("/") / "index.html"
             page.parent.mkdir(parents=True, exist_ok=True)
             page.write_text(html, encoding="utf-8")
-        _run_pagefind(work)
+        with span("pagefind"):  # the program alone (bench/profile_build.py)
+            _run_pagefind(work)
         bundle = work / "bundle"
         files = {p.relative_to(bundle).as_posix(): p.read_bytes()
                  for p in sorted(bundle.rglob("*")) if p.is_file()}

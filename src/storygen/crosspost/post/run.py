@@ -10,7 +10,6 @@ same platform-side key, which makes a second post of it impossible (see `mastodo
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -51,9 +50,6 @@ class PostReport:
     unconfigured: bool = False  # [crosspost.post] names no platform
 
 
-Connect = Callable[[str, PostConfig], Poster]
-
-
 def connect(platform: str, settings: PostConfig) -> Poster:
     """A signed-in poster for `platform`, with its secret from the environment."""
     secret = os.environ.get(SECRETS[platform], "").strip()
@@ -75,7 +71,7 @@ def _require(value: str, where: str) -> None:
         raise PostFailed(f"not configured: set {where}")
 
 
-def post(config: SiteConfig, options: PostOptions, connector: Connect = connect) -> PostReport:
+def post(config: SiteConfig, options: PostOptions) -> PostReport:
     cross = load_crosspost_config(config)
     settings = cross.post
     report = PostReport()
@@ -102,7 +98,7 @@ def post(config: SiteConfig, options: PostOptions, connector: Connect = connect)
         posters: dict[str, Poster | None] = {}
         for key, platform, record in todo:
             if platform not in posters:
-                posters[platform] = _connect(connector, platform, settings, report)
+                posters[platform] = _connect(platform, settings, report)
             poster = posters[platform]
             if poster is not None:
                 result = _attempt(ledger, key, platform, record, poster, config, now)
@@ -114,10 +110,9 @@ def post(config: SiteConfig, options: PostOptions, connector: Connect = connect)
     return report
 
 
-def _connect(connector: Connect, platform: str, settings: PostConfig,
-             report: PostReport) -> Poster | None:
+def _connect(platform: str, settings: PostConfig, report: PostReport) -> Poster | None:
     try:
-        return connector(platform, settings)
+        return connect(platform, settings)
     except PostFailed as exc:
         report.problems.append(Problem(platform, None, str(exc),
                                        "nothing was posted there; the teasers wait"))
