@@ -71,7 +71,16 @@ class Server:
         with log.open("w") as stream:
             self.process = subprocess.Popen(argv, cwd=cwd, stdout=stream,
                                             stderr=subprocess.STDOUT, env=env)
-        found = wait_for(lambda: re.search(self.READY, log.read_text()), "the server to start")
+        try:
+            found = wait_for(lambda: self.process.poll() is not None
+                             or re.search(self.READY, log.read_text()), "the server to start")
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server stopped before serving: see {log}")
+        except BaseException:  # a server that never served is not left running
+            self.process.kill()
+            self.process.wait()
+            raise
+        assert isinstance(found, re.Match)
         self.port = int(found.group(1))
 
     def get(self, path: str) -> bytes:
@@ -92,7 +101,12 @@ class Server:
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGINT)
-        self.process.wait(timeout=PATIENCE)
+        try:
+            self.process.wait(timeout=PATIENCE)
+        except subprocess.TimeoutExpired:  # never left running behind the benchmark
+            self.process.kill()
+            self.process.wait()
+            raise
 
     def save_and_time(self, path: Path, old: str, new: str, url: str, marker: str) -> float:
         """Save `path` with `old` replaced by `new`; seconds until `url` serves `marker`.
@@ -218,6 +232,7 @@ def measure_one(layout: Layout, stories: list[make_corpus.Entry], size: int, rou
 
 
 def main(argv: list[str] | None = None) -> int:
+    global PATIENCE
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1000,10000", help="corpus sizes (default 1000,10000)")
     parser.add_argument("--rounds", type=int, default=5, help="story saves per size (default 5)")
@@ -225,7 +240,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, metavar="FILE", help="also save the figures here")
     parser.add_argument("--hugo", action="store_true",
                         help="also time `hugo server` on the same corpus (needs Debian's hugo)")
+    parser.add_argument("--patience", type=float, default=PATIENCE,
+                        help=f"seconds to wait for a start-up or a save (default {PATIENCE:.0f})")
     args = parser.parse_args(argv)
+    PATIENCE = args.patience
     if args.hugo and shutil.which("hugo") is None:
         parser.error("--hugo: Hugo is not installed here (apt-get install hugo)")
     work = args.work or Path(tempfile.mkdtemp(prefix="storygen-serve-bench-"))
