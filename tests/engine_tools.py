@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import random
 import shutil
+import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from storygen.cache.folder import cache_secret, seal
+from storygen.cache.store import DATABASE, TABLES
 from storygen.engine.live import Live
 from storygen.model.site import BuildOptions
 from storygen.pipeline import BuildResult, build
@@ -71,3 +76,47 @@ def tree(folder: Path) -> dict[str, str]:
     (so an empty folder or a link left over also makes two trees differ)."""
     return {str(p.relative_to(folder)): "link" if p.is_symlink() else "folder" if p.is_dir()
             else hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*"))}
+
+
+Row = tuple[str, ...]
+
+
+def store_rows(cache: Path, table: str) -> dict[str, Row]:
+    """The rows of a table of the store in the cache folder `cache`, as stored (unchecked);
+    none if there is no store."""
+    if not (cache / DATABASE).is_file():
+        return {}
+    with sqlite3.connect(cache / DATABASE) as db:
+        rows = db.execute(f"SELECT key, {', '.join(TABLES[table])} FROM {table}").fetchall()
+    db.close()
+    return {key: tuple(values) for key, *values in rows}
+
+
+def rewrite_rows(cache: Path, table: str, change: Callable[[str, Row], Row | None], *,
+                 sealed: bool) -> int:
+    """Rewrite each row of `table` with `change` (None: delete it), sealed as storygen seals
+    (`sealed`, as someone holding the cache's secret would) or with a plain hash anyone can
+    recompute (as storygen checked rows before the cache had a secret). How many changed."""
+    secret = cache_secret(cache)
+    changed = {key: new for key, row in store_rows(cache, table).items()
+               if (new := change(key, row)) != row}
+    columns = TABLES[table]
+    with sqlite3.connect(cache / DATABASE) if changed else contextlib.nullcontext() as db:
+        for key, row in changed.items():
+            if row is None:
+                db.execute(f"DELETE FROM {table} WHERE key = ?", (key,))
+                continue
+            checksum = (seal(secret, table, key, *row) if sealed
+                        else hashlib.sha256("\0".join((key, *row)).encode()).hexdigest())
+            sets = ", ".join(f"{column} = ?" for column in columns)
+            db.execute(f"UPDATE {table} SET {sets}, checksum = ? WHERE key = ?",
+                       (*row, checksum, key))
+    if db is not None:
+        db.close()
+    return len(changed)
+
+
+def forget_manifest(cache: Path) -> None:
+    """Delete every row of the last build's manifest from the store."""
+    for table in ("outputs", "units", "state"):
+        rewrite_rows(cache, table, lambda key, row: None, sealed=False)

@@ -10,12 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from engine_tools import rewrite_rows, store_rows
 
-from storygen.cache.folder import cache_secret, seal
 from storygen.check import CheckOptions, Report, check_site
 from storygen.check.formats import format_json
-from storygen.check.plain import SyllableMemo
-from storygen.check.results import FILE_NAME
 from storygen.read.config import load_config
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -56,14 +54,16 @@ def by_file(report: Report) -> dict[str, list[dict[str, object]]]:
     return found
 
 
-def sign(path: Path, data: object) -> None:
-    """Write a cache file as storygen would, checksum (keyed with the cache's secret) and all."""
-    body = json.dumps(data)
-    path.write_bytes(f"{seal(cache_secret(path.parent), body)}\n{body}".encode())
+def cache_of(root: Path) -> Path:
+    return root / ".storygen-cache"
+
+
+def forget(root: Path, table: str = "checks") -> None:
+    rewrite_rows(cache_of(root), table, lambda key, row: None, sealed=False)
 
 
 def cold(root: Path, now: datetime = NOW) -> Report:
-    (root / ".storygen-cache" / FILE_NAME).unlink(missing_ok=True)
+    forget(root)
     report = check(root, now)
     assert report.reused == 0
     return report
@@ -119,29 +119,35 @@ def test_the_clock_passing_an_expiry_is_noticed(site: Path) -> None:
     assert not [d for d in check(site, much_later).diagnostics if d.rule == "expired-update"]
 
 
-def plant(data: dict, findings: list[list[object]]) -> dict:
-    """The cache's data with pool.md's findings replaced."""
-    key, facts = data["data"]["content/stories/pool.md"]
-    data["data"]["content/stories/pool.md"] = [key, json.dumps({**json.loads(facts),
-                                                                 "findings": findings})]
-    return data
+POOL = "content/stories/pool.md"
+
+
+def plant(row: tuple[str, ...], findings: list[list[object]]) -> tuple[str, ...]:
+    """pool.md's row with its findings replaced."""
+    key, facts = json.loads(row[0])
+    return (json.dumps([key, json.dumps({**json.loads(facts), "findings": findings})]),)
+
+
+def rewrite_pool(root: Path, value: object, *, sealed: bool) -> None:
+    """pool.md's row of the check cache replaced by `value`: a function of the row, or text."""
+    assert rewrite_rows(cache_of(root), "checks", lambda key, row: (
+        row if key != POOL else value(row) if callable(value) else (value,)),
+        sealed=sealed) == 1
 
 
 @pytest.mark.parametrize("damage", ["garbage", "bad checksum", "foreign shape", "wrong types"])
 def test_a_damaged_or_foreign_cache_is_ignored(site: Path, damage: str) -> None:
     expected = format_json(cold(site))
-    path = site / ".storygen-cache" / FILE_NAME
-    checksum, _, body = path.read_bytes().partition(b"\n")
-    data = json.loads(body)
-    if damage == "garbage":
-        path.write_bytes(b"\x00not a cache at all")
+    if damage == "garbage":  # sealed as storygen seals, but no record of its own
+        rewrite_pool(site, "\x00not a cache at all", sealed=True)
     elif damage == "bad checksum":  # plausible content that we did not write
-        planted = plant(data, [["spelling", 1, 1, "planted", ""]])
-        path.write_bytes(checksum + b"\n" + json.dumps(planted).encode())
+        rewrite_pool(site, lambda row: plant(row, [["spelling", 1, 1, "planted", ""]]),
+                     sealed=False)
     elif damage == "foreign shape":
-        sign(path, {"format": data["format"], "data": {"content/stories/pool.md": "not facts"}})
+        rewrite_pool(site, json.dumps("not facts"), sealed=True)
     else:
-        sign(path, plant(data, [["spelling", "1", 1, "planted", ""]]))
+        rewrite_pool(site, lambda row: plant(row, [["spelling", "1", 1, "planted", ""]]),
+                     sealed=True)
     report = check(site)
     assert format_json(report) == expected
     assert "planted" not in expected
@@ -150,9 +156,7 @@ def test_a_damaged_or_foreign_cache_is_ignored(site: Path, damage: str) -> None:
 def test_a_planted_but_valid_record_is_what_proves_the_cache_is_read(site: Path) -> None:
     """The other tests' equalities would hold without any cache; this one would not."""
     cold(site)
-    path = site / ".storygen-cache" / FILE_NAME
-    data = json.loads(path.read_bytes().partition(b"\n")[2])
-    sign(path, plant(data, [["spelling", 1, 1, "planted", ""]]))
+    rewrite_pool(site, lambda row: plant(row, [["spelling", 1, 1, "planted", ""]]), sealed=True)
     assert [d.message for d in check(site).diagnostics if d.rule == "spelling"] == ["planted"]
 
 
@@ -161,17 +165,17 @@ def test_syllable_counts_are_remembered_and_a_damaged_memo_ignored(site: Path) -
     dense = story("pool", "The county government appreciates everyone's understanding. " * 8)
     (site / "content/stories/pool.md").write_text(dense, "utf-8")
     first = format_json(cold(site))
-    memo = site / ".storygen-cache" / SyllableMemo.FILE_NAME
-    checksum, _, body = memo.read_bytes().partition(b"\n")
-    data = json.loads(body)
-    assert data["data"]["appreciates"] == 4
+    assert store_rows(cache_of(site), "syllables")["appreciates"] == ("4",)
     assert format_json(cold(site)) == first  # from the memo this time
-    memo.write_bytes(checksum + b"\n" + body.replace(b'"appreciates":4', b'"appreciates":40'))
+
+    def forty(key: str, row: tuple[str, ...]) -> tuple[str, ...]:
+        return ("40",) if key == "appreciates" else row
+
+    rewrite_rows(cache_of(site), "syllables", forty, sealed=False)
     assert format_json(cold(site)) == first  # checksum wrong: ignored
-    data["data"]["appreciates"] = 40
-    sign(memo, data)
+    rewrite_rows(cache_of(site), "syllables", forty, sealed=True)
     grades = [d.message for d in cold(site).diagnostics if d.rule == "reading-grade"]
-    assert grades and grades[0] not in first  # a signed memo is read
+    assert grades and grades[0] not in first  # a sealed memo is read
 
 
 def test_the_settings_key_is_the_same_in_every_process(sample_site: Path) -> None:
@@ -194,14 +198,13 @@ def test_workers_find_what_one_process_finds_and_their_syllables_are_kept(site: 
     toml.write_text(toml.read_text("utf-8") + "\n[build]\nserial_below = 2\n", "utf-8")
     dense = story("pool", "The county government appreciates everyone's understanding. " * 8)
     (site / "content/stories/pool.md").write_text(dense, "utf-8")
-    memo = site / ".storygen-cache" / SyllableMemo.FILE_NAME
     reports = []
     for jobs in (2, 1):
-        (site / ".storygen-cache" / FILE_NAME).unlink(missing_ok=True)
-        memo.unlink(missing_ok=True)
+        forget(site)
+        forget(site, "syllables")
         reports.append(check_site(load_config(site), CheckOptions(now=NOW, jobs=jobs)))
-        data = json.loads(memo.read_bytes().partition(b"\n")[2])["data"]
-        assert data["appreciates"] == 4 and "opens" in data
+        counts = store_rows(cache_of(site), "syllables")
+        assert counts["appreciates"] == ("4",) and "opens" in counts
     assert reports[0].reused == reports[1].reused == 0
     assert format_json(reports[0]) == format_json(reports[1])
     assert any(d.rule == "reading-grade" for d in reports[0].diagnostics)

@@ -9,7 +9,7 @@ import pytest
 from conftest import copy_sample
 
 from storygen.cache.entries import ContentMemo
-from storygen.cache.store import DATABASE, RenderCache
+from storygen.cache.store import DATABASE, Store
 from storygen.model.site import BuildOptions
 from storygen.pipeline import build
 from storygen.read import frontmatter_yaml
@@ -44,7 +44,7 @@ def read(root: Path, *, cached: bool = True) -> tuple[Content, int]:
     config = load_config(root)
     if not cached:
         return read_content(config), 0
-    with RenderCache(config.cache_path) as cache:
+    with Store(config.cache_path) as cache:
         memo = ContentMemo(cache, config)
         content = read_content(config, memo)
         memo.save(len(content.entries) + len(content.pages))
@@ -74,7 +74,7 @@ def test_a_value_that_would_not_come_back_exactly_is_not_kept(site: Path) -> Non
     read(site)
     _, reused = read(site)
     config = load_config(site)
-    with RenderCache(config.cache_path) as cache:
+    with Store(config.cache_path) as cache:
         rows = cache.db.execute("SELECT value FROM content").fetchall()  # type: ignore[union-attr]
     assert not any("passwd" in value for (value,) in rows)  # marker.md's social
     fresh = read(site, cached=False)[0]
@@ -133,7 +133,7 @@ def test_old_records_are_forgotten_once_there_are_many(site: Path) -> None:
         story.write_text(original.replace('"Zones"', f'"Zones {number}"'), encoding="utf-8")
         content, _ = read(site, cached=True)
     config = load_config(site)
-    with RenderCache(config.cache_path) as cache:
+    with Store(config.cache_path) as cache:
         (rows,) = cache.db.execute("SELECT count(*) FROM content").fetchone()  # type: ignore[union-attr]
     files = len(content.entries) + len(content.pages)
     assert rows <= 2 * files + 100 + 1

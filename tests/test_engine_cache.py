@@ -12,7 +12,8 @@ from engine_tools import build_site_at, make_site, tree
 
 import storygen.pipeline
 from storygen.cache.folder import real_folder
-from storygen.cache.store import DATABASE, FrontMatterMemo, RenderCache
+from storygen.cache.frontmatter import FrontMatterMemo
+from storygen.cache.store import DATABASE, Store
 from storygen.engine.parallel import workers_from_config
 from storygen.problems import StorygenError
 from storygen.read import frontmatter_yaml
@@ -116,7 +117,7 @@ def test_unwritable_cache_folder_only_costs_time(site: Path, tmp_path: Path) -> 
 
 
 def test_cache_forgets_records_nobody_uses(tmp_path: Path) -> None:
-    with RenderCache(tmp_path) as cache:
+    with Store(tmp_path) as cache:
         cache.put_many((f"old{n}", Rendered("<p>x</p>", "x")) for n in range(300))
         cache.put_many([("live", Rendered("<p>y</p>", "y"))])
         cache.keep_only(["live"])
@@ -191,12 +192,12 @@ nested: {1: [true, null, ~], two: {three: "4"}}
 def test_front_matter_memo_keeps_every_yaml_value_exactly(tmp_path: Path) -> None:
     text = f"---\n{ODD_FRONT_MATTER}---\n\nBody.\n"
     fresh = frontmatter_yaml.parse(text)
-    with RenderCache(tmp_path) as cache:
+    with Store(tmp_path) as cache:
         memo = FrontMatterMemo(cache)
         with frontmatter_yaml.remembering(memo):
             frontmatter_yaml.parse(text)
         memo.save(1)
-    with RenderCache(tmp_path) as cache:
+    with Store(tmp_path) as cache:
         memo = FrontMatterMemo(cache)
         with frontmatter_yaml.remembering(memo):
             remembered = frontmatter_yaml.parse(text)
@@ -218,7 +219,7 @@ def test_yaml_alias_bomb_is_not_kept(tmp_path: Path) -> None:
     lines = ["a: &a [x, x, x, x, x, x, x, x, x]"] + [
         f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]" for i in range(8)]
     text = "---\ntitle: Bomb\n" + "\n".join(lines) + "\n---\n\nBody.\n"
-    with RenderCache(tmp_path) as cache:
+    with Store(tmp_path) as cache:
         memo = FrontMatterMemo(cache)
         with frontmatter_yaml.remembering(memo):
             frontmatter_yaml.parse(text)

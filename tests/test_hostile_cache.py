@@ -9,7 +9,6 @@ stray link would lead storygen to, and must come out untouched.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import signal
@@ -18,14 +17,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from engine_tools import tree
+from engine_tools import rewrite_rows, store_rows, tree
 from hostile_cases import Fifo, Folder, HardLink, Link, fake_home, plant, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_hostile_inputs import EPOCH, base_site  # noqa: F401 (a fixture)
 
 from storygen.cache.digests import digest
-from storygen.cache.store import DATABASE
+from storygen.cache.store import DATABASE, LEGACY
 from storygen.cli import main
 
 CACHE = ".storygen-cache"
@@ -215,17 +214,24 @@ def test_a_record_edited_by_hand_is_never_published(site: Path, tmp_path: Path,
 
 def test_a_manifest_edited_by_hand_is_ignored(site: Path, tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
-    """Two output files' records swapped, the first line recomputed as a plain hash."""
-    path = site / CACHE / "outputs.json"
-    _, _, body = path.read_bytes().partition(b"\n")
-    data = json.loads(body)
-    files = data["files"]
-    files["index.html"], files["404.html"] = files["404.html"], files["index.html"]
-    body = json.dumps(data, separators=(",", ":")).encode()
-    path.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+    """Two output files' rows swapped, their checksums recomputed as a plain hash."""
+    rows = store_rows(site / CACHE, "outputs")
+    swap = {"build|index.html": rows["build|404.html"], "build|404.html": rows["build|index.html"]}
+    assert rewrite_rows(site / CACHE, "outputs", lambda key, row: swap.get(key, row),
+                        sealed=False) == 2
     capsys.readouterr()
     assert main(["build", "--root", str(site)]) == 0
     assert capsys.readouterr().out.startswith("Built ")
+    assert tree(site / "_site") == clean_tree(site, tmp_path)
+
+
+def test_an_old_layout_is_dropped_and_the_build_is_clean(site: Path, tmp_path: Path) -> None:
+    """Files the cache held before its rows moved into the store: removed, never read."""
+    legacy = {f"{CACHE}/{name}": '{"format": "storygen-outputs-2"}' for name in LEGACY}
+    plant(site, legacy)
+    edit_content(site, "After an upgrade.")
+    assert main(["build", "--root", str(site)]) == 0
+    assert not any((site / name).exists() for name in legacy)
     assert tree(site / "_site") == clean_tree(site, tmp_path)
 
 

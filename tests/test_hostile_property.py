@@ -21,7 +21,7 @@ from markupsafe import escape
 from test_hostile_inputs import EPOCH, SITE_TOML
 
 from storygen.cache.entries import ContentMemo
-from storygen.cache.store import RenderCache
+from storygen.cache.store import Store
 from storygen.cli import main
 from storygen.read import frontmatter_yaml
 from storygen.read.config import load_config
@@ -94,7 +94,7 @@ def test_reader_reports_problems_instead_of_crashing(site: Path, data: dict, bod
     for entry in content.entries:
         assert entry.title and entry.title == entry.title.strip()
     for _ in range(2):  # kept in the content cache, then taken from it: exactly the same
-        with RenderCache(config.cache_path) as cache:
+        with Store(config.cache_path) as cache:
             memo = ContentMemo(cache, config)
             remembered = read_content(config, memo)
             memo.save(3)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import own_copy
+from engine_tools import store_rows
 from site_tools import tree_digest
 
 from storygen.serve import Preview
@@ -138,8 +139,8 @@ def served(site: Path) -> Iterator[Preview]:
         preview.stop()
     assert preview.folder is not None and not preview.folder.exists()
     cache = site / ".storygen-cache"
-    assert (cache / "preview" / "outputs.json").is_file()  # the next preview starts from it
-    assert not (cache / "outputs.json").exists()  # storygen build's own cache is untouched
+    assert store_rows(cache / "preview", "outputs")  # the next preview starts from it
+    assert not store_rows(cache, "outputs")  # storygen build's own manifest is untouched
     assert set(threading.enumerate()) <= before, "threads left running"
 
 

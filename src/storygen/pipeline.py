@@ -16,13 +16,9 @@ from pathlib import Path
 
 from .cache.entries import ContentMemo
 from .cache.folder import one_at_a_time, usable_cache
-from .cache.store import (
-    FrontMatterMemo,
-    RenderCache,
-    StoredRendered,
-    markdown_key,
-    markdown_settings,
-)
+from .cache.frontmatter import FrontMatterMemo
+from .cache.markdown import StoredRendered, html_source, markdown_key, markdown_settings
+from .cache.store import Store
 from .engine import url_history
 from .engine.incremental import Outcome, plan, write_output
 from .engine.live import Graph, Live
@@ -117,7 +113,7 @@ def _load_site(config: SiteConfig, options: BuildOptions, *, jobs: int | None,
     """`load_site`, and the content it read (without its Markdown when `lean`). `repeated`:
     keep what was read in this process for the next call (`serve`)."""
     workers = workers_from_config(config, jobs)
-    with RenderCache(config.cache_path) as cache:
+    with Store(config.cache_path) as cache:
         memo, known = FrontMatterMemo(cache), ContentMemo(cache, config, in_memory=repeated)
         with span("read"), frontmatter_yaml.remembering(memo):
             content = read_content(config, known)
@@ -159,7 +155,7 @@ def _without_markdown(content: Content) -> Content:
                    content.problems, content.warnings, static=content.static)
 
 
-def render_bodies(config: SiteConfig, site: Site, cache: RenderCache, workers: Workers,
+def render_bodies(config: SiteConfig, site: Site, cache: Store, workers: Workers,
                   stats: BuildStats) -> dict[str, Rendered]:
     """Every entry's and page's body as HTML, by site path: from the cache, or rendered (in
     parallel when there are many) and then cached. Cached HTML is read from disk when used."""
@@ -168,7 +164,7 @@ def render_bodies(config: SiteConfig, site: Site, cache: RenderCache, workers: W
     keys = {item.path: markdown_key(settings, item.body) for item in items}
     texts = {keys[item.path]: item.body for item in items}
     found = cache.summaries(texts)
-    source = cache.source()
+    source = html_source(cache)
 
     def stored(key: str, first: str) -> Rendered:
         assert source is not None

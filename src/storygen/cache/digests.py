@@ -12,6 +12,7 @@ import hashlib
 import importlib.resources
 import os
 import stat
+import sys
 import zoneinfo
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,18 @@ def digest(*parts: str) -> str:
 def code_digest() -> str:
     """Storygen's own source and its packaged theme: a changed generator is a changed input."""
     return package_digest(Path(__file__).parent.parent)  # storygen/, not cache/
+
+
+@functools.cache
+def library_versions() -> str:
+    """Every installed distribution and its version, as the package folders name them (any
+    of them may shape the output: Markdown, Jinja, their own dependencies)."""
+    names: list[str] = []
+    for folder in sys.path:
+        with contextlib.suppress(OSError):
+            names += (name for name in os.listdir(folder or ".")
+                      if name.endswith((".dist-info", ".egg-info")))
+    return " ".join(sorted(names))
 
 
 def package_digest(package: Path) -> str:

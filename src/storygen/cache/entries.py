@@ -1,14 +1,14 @@
 """Validated content by file hash: a file whose bytes did not change is not parsed again.
 
 A record holds one file's Entry or Page and the warnings reading it gave, as JSON (values JSON
-cannot hold exactly are tagged, see `_value`; never pickle) with a checksum. Its key covers the
-file's path and bytes, storygen's code and the site's settings, so a changed reader or
-`site.toml` reads every file again. Files with problems are never kept (they are read, and
-reported, every time). A record is kept only if it decodes to exactly what was read, so what
-comes back is what the reader made.
+cannot hold exactly are tagged, see `_value`; never pickle) in a checked row of the store. Its key
+covers the file's path and bytes and the site's settings, and the store's identity covers storygen's
+code, so a changed reader or `site.toml` reads every file again. Files with problems are never kept
+(they are read, and reported, every time). A record is kept only if it decodes to exactly what was
+read, so what comes back is what the reader made.
 
-Within one process (`storygen serve` builds many times) decoded records can also be kept in
-memory (`in_memory`).
+Within one process (`storygen serve` builds many times) decoded records can also be kept in memory
+(`in_memory`).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from typing import Any
 from ..problems import Problem
 from ..read.config import SiteConfig
 from ..read.content import Contact, Entry, Page
-from .digests import code_digest, config_digest, digest
-from .store import FLUSH_EVERY, RenderCache
+from .digests import config_digest, digest
+from .store import FLUSH_EVERY, Store
 from .tagged import MAX_NODES, from_json, to_json
 
 Item = Entry | Page
@@ -34,12 +34,12 @@ _DECODED_LIMIT = 50_000
 class ContentMemo:
     """The reader's memo (`reader.ReadMemo`) backed by the build cache's database."""
 
-    def __init__(self, cache: RenderCache, config: SiteConfig, *, in_memory: bool = False) -> None:
+    def __init__(self, cache: Store, config: SiteConfig, *, in_memory: bool = False) -> None:
         """`in_memory`: also keep what is read in this process, for the next build in it."""
         self.cache = cache
         self.in_memory = in_memory
-        self.settings = digest(code_digest(), config_digest(config))
-        self.new: dict[str, str] = {}
+        self.settings = config_digest(config)
+        self.new: dict[str, tuple[str]] = {}
         self.used: set[str] = set()
         self.hits = 0
         self._fetched: dict[str, str | None] = {}  # looked up ahead, by key (None: not there)
@@ -52,16 +52,15 @@ class ContentMemo:
         keys = [self.key(rel, file_digest) for rel, file_digest in files]
         if self.in_memory:
             keys = [key for key in keys if key not in _DECODED]
-        found = self.cache.get_records("content", keys)
-        self._fetched = {key: found.get(key) for key in keys}
+        found = self.cache.rows("content", keys)
+        self._fetched = {key: row[0] if (row := found.get(key)) else None for key in keys}
 
     def get(self, rel: Path, file_digest: str) -> tuple[Item, tuple[Problem, ...]] | None:
         key = self.key(rel, file_digest)
         found = _DECODED.get(key) if self.in_memory else None
         value = None
         if found is None:
-            value = (self._fetched.pop(key) if key in self._fetched
-                     else self.cache.get_record("content", key))
+            value = (self._fetched.pop(key) if key in self._fetched else self._row(key))
         if value is not None:
             found = _decode(value)
             if found is not None and self.in_memory:
@@ -76,17 +75,25 @@ class ContentMemo:
         if value is None:
             return
         key = self.key(rel, file_digest)
-        self.new[key] = value
+        self.new[key] = (value,)
         self.used.add(key)
         if self.in_memory:
             _remember(key, (item, tuple(warnings)))
         if len(self.new) >= FLUSH_EVERY:
-            self.cache.put_records("content", self.new)
+            self._flush()
+
+    def _row(self, key: str) -> str | None:
+        row = self.cache.rows("content", [key]).get(key)
+        return row[0] if row else None
+
+    def _flush(self) -> None:
+        self.cache.put("content", self.new)
+        self.new = {}
 
     def save(self, files: int) -> None:
         """Store what was read anew, and forget old records once there are many (`files`: how
         many files were read). An unusable database only costs the next build time."""
-        self.cache.put_records("content", self.new)
+        self._flush()
         self.cache.keep_only(self.used, "content", files)
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import hmac
 import os
 import stat
@@ -163,14 +162,11 @@ def cache_secret(cache: Path) -> bytes:
 
 
 def seal(secret: bytes, *parts: str) -> str:
-    """A keyed hash of text parts (separated as in `digests.digest`): only someone who holds
-    `secret` can make one that matches."""
-    mac = hmac.new(secret, digestmod=hashlib.sha256)
-    for part in parts:
-        data = part.encode("utf-8", "surrogatepass")
-        mac.update(len(data).to_bytes(8, "little"))
-        mac.update(data)
-    return mac.hexdigest()
+    """A keyed hash of text parts, each led by its length (so ("ab", "c") differs from ("a",
+    "bc")): only someone who holds `secret` can make one that matches. Framed in one string and
+    hashed in one call: a store's manifest has thousands of rows to check."""
+    framed = "".join([f"{len(part)}:{part}" for part in parts])
+    return hmac.digest(secret, framed.encode("utf-8", "surrogatepass"), "sha256").hex()
 
 
 def sealed_equal(secret: bytes, checksum: object, *parts: str) -> bool:

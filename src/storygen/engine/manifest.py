@@ -1,12 +1,14 @@
-"""What the last build made: each unit's key and files, every file's hash, and where the
-store in the cache folder keeps a copy of each (see `incremental`); and what the build said,
-for the next one to tell whether anything changed (see `up_to_date`).
+"""What the last build made: each unit's key and files, every file's hash, and where the store in
+the cache folder keeps a copy of each (see `incremental`); and what the build said, for the next
+one to tell whether anything changed (see `up_to_date`).
 
-The manifest and the store are in the cache folder, so they are untrusted (see `cache.folder`):
-the manifest is sealed with the cache's secret, so one edited by hand (a recomputed hash, a
-stamp copied from another file) is ignored whole; a stored file is used only if it is a plain
-file in real folders whose stamp (ctime included) or bytes are the record's; and clean-up
-deletes only names of the store's own form, never following a link.
+The manifest is rows of the cache's store (tables `outputs`, `units` and `state`, under a namespace:
+`build`, or the preview's), saved as the rows that changed. The manifest and the file store are in
+the cache folder, so they are untrusted (see `cache.folder`): each row is sealed with the cache's
+secret, so a row edited by hand (a recomputed hash, a stamp copied from another file) is ignored,
+and a unit whose files lack good rows with it; a stored file is used only if it is a plain file in
+real folders whose stamp (ctime included) or bytes are the record's; and clean-up deletes only names
+of the store's own form, never following a link.
 
 Kept free of heavy imports: `storygen build` with nothing to do reads only this.
 """
@@ -14,7 +16,6 @@ Kept free of heavy imports: `storygen build` with nothing to do reads only this.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import json
 import os
@@ -25,12 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
-from ..atomic import write_atomically
-from ..cache.folder import cache_secret, read_plain, real_folder, seal, sealed_equal
+from ..cache.folder import real_folder
+from ..cache.store import Store
 from ..write.output import FILE_MODE, FileStamp
 
-FORMAT = "storygen-outputs-2"
+FORMAT = "storygen-outputs-2"  # part of every unit key (see `incremental`)
 _SHA = re.compile(r"[0-9a-f]{64}")
 _STORED = re.compile(r"(\.)?[0-9a-f]{64}(\.[0-9]+)?")  # a stored file, or one being replaced
 _NO_STAMP = FileStamp(-1, -1, -1, -1)
@@ -104,12 +104,19 @@ class Manifest:
 
     def restamp(self) -> None:
         """Take each stored file's stamp again once the build is done: linking it into the new
-        output changed its ctime (what changes it after this is someone else's doing)."""
+        output changed its ctime (what changes it after this is someone else's doing). Each
+        of the store's folders is checked once, not once per file."""
+        real: dict[str, bool] = {}
+        store = os.fspath(self.store)
         for relative, record in self.files.items():
-            if record.stamp != _NO_STAMP and self._store_folder(record.sha):
+            folder = record.sha[:2]
+            if folder not in real:
+                real[folder] = self._store_folder(record.sha)
+            if record.stamp != _NO_STAMP and real[folder]:
                 with contextlib.suppress(OSError):
-                    self.files[relative] = Record(record.sha, FileStamp.of(
-                        self.stored(record.sha)))
+                    stamp = FileStamp.of(f"{store}/{folder}/{record.sha}")
+                    if stamp != record.stamp:
+                        self.files[relative] = Record(record.sha, stamp)
 
 
 def _replace(stored: Path, written: Path) -> None:
@@ -139,83 +146,80 @@ def _holds(path: Path, sha: str) -> bool:
         return False
 
 
-MANIFEST = "outputs.json"
 STORE = "files"
+BUILD = "build"  # the manifest's namespace in the store: `storygen build`'s
 
 
-# The manifest this process last read or wrote (`serve` builds again and again; `build` reads it
-# once to tell whether anything changed, and again to build).
-_KNOWN: dict[Path, tuple[os.stat_result, Manifest]] = {}
+# The manifest this process last read, by a hash of its rows as stored (`build` reads it once to
+# tell whether anything changed, and again to build): rows changed since, by anyone, are read
+# and checked again.
+_KNOWN: dict[tuple[Path, str], tuple[str, Manifest]] = {}
+_TABLES = ("outputs", "units", "state")
 
 
-def _remembered(path: Path) -> Manifest | None:
-    """The manifest this process read from or wrote to `path`, if the file is still that one."""
-    remembered = _KNOWN.get(path)
-    try:
-        info = path.lstat()
-    except OSError:
-        return None
-    if remembered is None or (info.st_ino, info.st_size, info.st_mtime_ns) != (
-            remembered[0].st_ino, remembered[0].st_size, remembered[0].st_mtime_ns):
-        return None
-    return remembered[1]
-
-
-def load_manifest(cache_folder: Path) -> Manifest:
-    """The last build's manifest, or an empty one if it is missing, corrupt or foreign."""
-    empty = Manifest(cache_folder / STORE)
-    path = cache_folder / MANIFEST
-    if (known := _remembered(path)) is not None:
-        return known
-    try:
-        info = path.lstat()  # before reading: a file replaced meanwhile is not taken for it
-        text = read_plain(path)
-        data = None if text is None else _unsealed(cache_secret(cache_folder), text)
-        if data is None or data["format"] != FORMAT or data["version"] != __version__:
-            return empty
-        files = {str(path): Record(str(sha), FileStamp(*map(int, stamp)))
-                 for path, (sha, stamp) in data["files"].items()}
-        if not all(_SHA.fullmatch(record.sha) for record in files.values()):
-            return empty
-        units = {str(key): [str(p) for p in paths] for key, paths in data["units"].items()}
-        if any(p not in files for paths in units.values() for p in paths):
-            return empty
-        last = data.get("last") if isinstance(data.get("last"), dict) else None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return empty
-    manifest = Manifest(empty.store, units, files, last)
-    _remember(path, info, manifest)
+def load_manifest(cache_folder: Path, namespace: str = BUILD) -> Manifest:
+    """The last build's manifest (only its rows whose seal holds and that agree with each
+    other: a unit naming a file with no good row is left out), or an empty one."""
+    prefix = f"{namespace}|"
+    with Store(cache_folder) as store:
+        stored = {table: store.unchecked(table, prefix) for table in _TABLES}
+        seen = hashlib.sha256(store.secret + repr(stored).encode("utf-8", "surrogatepass")
+                              ).hexdigest()
+        known = _KNOWN.get((cache_folder, namespace))
+        if known is not None and known[0] == seen:
+            return known[1]
+        outputs, units, state = (store.checked(table, prefix, stored[table])
+                                 for table in _TABLES)
+    manifest = _manifest(cache_folder, outputs, units, state)
+    _KNOWN.clear()  # one is enough
+    _KNOWN[cache_folder, namespace] = (seen, manifest)
     return manifest
 
 
-def _remember(path: Path, info: os.stat_result, manifest: Manifest) -> None:
-    _KNOWN.clear()  # one is enough
-    _KNOWN[path] = (info, manifest)
+def _manifest(cache_folder: Path, outputs: dict[str, tuple[str, ...]],
+              units: dict[str, tuple[str, ...]], state: dict[str, tuple[str, ...]]) -> Manifest:
+    files = {path: record for path, (value,) in outputs.items()
+             if (record := _record(value)) is not None}
+    kept: dict[str, list[str]] = {}
+    for key, (value,) in units.items():
+        with contextlib.suppress(ValueError):
+            paths = json.loads(value)
+            if type(paths) is list and all(type(p) is str and p in files for p in paths):
+                kept[key] = paths
+    last = None
+    with contextlib.suppress(ValueError, KeyError):
+        last = json.loads(state["last"][0])
+    return Manifest(cache_folder / STORE, kept, files, last if isinstance(last, dict) else None)
 
 
-def _unsealed(secret: bytes, text: bytes) -> Any:
-    """The manifest's data, if its seal (the first line) is the cache secret's for the rest."""
-    seal_line, _, body = text.partition(b"\n")
-    if not sealed_equal(secret, seal_line.decode("ascii", "replace"),
-                        body.decode("utf-8", "surrogateescape")):
+def _record(value: str) -> Record | None:
+    """A file's row: "sha size mtime ctime inode"."""
+    sha, *numbers = value.split(" ")
+    if not _SHA.fullmatch(sha) or len(numbers) != 4:
         return None
-    return json.loads(body)
+    try:
+        return Record(sha, FileStamp(*map(int, numbers)))
+    except ValueError:
+        return None
 
 
-def save_manifest(cache_folder: Path, manifest: Manifest) -> None:
-    """Write atomically, then drop stored files nobody uses. An unwritable cache folder only
-    costs the next build time."""
+def _value(record: Record) -> str:
+    stamp = record.stamp
+    return f"{record.sha} {stamp.size} {stamp.mtime_ns} {stamp.ctime_ns} {stamp.inode}"
+
+
+def save_manifest(cache_folder: Path, manifest: Manifest, namespace: str = BUILD) -> None:
+    """Write the rows that changed since the last save (one edit changes a few), then drop
+    stored files nobody uses. An unusable store only costs the next build time."""
     manifest.restamp()
-    data = {"format": FORMAT, "version": __version__, "units": manifest.units,
-            "files": {path: [r.sha, list(dataclasses.astuple(r.stamp))]
-                      for path, r in manifest.files.items()},
-            "last": manifest.last}
+    last = json.dumps(manifest.last, separators=(",", ":"))
+    with Store(cache_folder) as store:
+        if not store.replace(f"{namespace}|", {
+                "outputs": {path: (_value(record),) for path, record in manifest.files.items()},
+                "units": {key: (json.dumps(paths),) for key, paths in manifest.units.items()},
+                "state": {"last": (last,)}}):
+            return
     with contextlib.suppress(OSError):
-        path = cache_folder / MANIFEST
-        body = json.dumps(data, separators=(",", ":"))
-        sealed = f"{seal(cache_secret(cache_folder), body)}\n{body}"
-        write_atomically(path, sealed.encode("utf-8"), durable=False)
-        _remember(path, path.stat(), manifest)
         _collect_garbage(manifest)
 
 

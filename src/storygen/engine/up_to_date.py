@@ -10,7 +10,6 @@ written in the same step as the list of its files. Any doubt means a normal buil
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import stat
@@ -21,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..cache.digests import code_digest, config_digest, files_under
+from ..cache.digests import code_digest, config_digest, files_under, library_versions
 from ..cache.folder import usable_cache
 from ..options import BuildOptions, current_time
 from ..read.config import SiteConfig
@@ -38,7 +37,7 @@ SOURCES = ("site.toml", "content", "templates", "static", "locales")
 def inputs_digest(config: SiteConfig, options: BuildOptions, output: Path) -> str | None:
     """Everything a build reads, in one hash (None if some source cannot be read: build)."""
     digest = hashlib.blake2b(digest_size=32)
-    for part in (FORMAT, sys.version, code_digest(), _library_versions(), config_digest(config),
+    for part in (FORMAT, sys.version, code_digest(), library_versions(), config_digest(config),
                  repr((options.drafts, options.future, options.require_images)), str(output)):
         digest.update(part.encode() + b"\0")
     try:
@@ -53,17 +52,6 @@ def inputs_digest(config: SiteConfig, options: BuildOptions, output: Path) -> st
     except (OSError, UnicodeError):
         return None
     return digest.hexdigest()
-
-
-def _library_versions() -> str:
-    """Every installed distribution and its version, as the package folders name them (any
-    of them may shape the output: Markdown, Jinja, their own dependencies)."""
-    names: list[str] = []
-    for folder in sys.path:
-        with contextlib.suppress(OSError):
-            names += (name for name in os.listdir(folder or ".")
-                      if name.endswith((".dist-info", ".egg-info")))
-    return " ".join(sorted(names))
 
 
 def _source_files(root: Path) -> Iterator[tuple[str, Path]]:

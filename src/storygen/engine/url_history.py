@@ -1,29 +1,23 @@
-"""Remember each entry's web address between builds, to warn when one moves without an alias."""
+"""Remember each entry's web address between builds, to warn when one moves without an alias.
+
+Kept in the store's `urls` table (source file -> site path), under the build's namespace.
+"""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from ..atomic import write_atomically
-from ..cache.folder import read_plain
+from ..cache.store import Store
 from ..model.site import Site
 from ..problems import Problem
 from ..render.redirects import alias_path
+from .manifest import BUILD
 
-FILE_NAME = "urls.json"
 
-
-def load(cache: Path) -> dict[str, str]:
-    """Source file -> site path from the last build; empty when missing or unreadable."""
-    text = read_plain(cache / FILE_NAME)  # never through a link, never blocking on a pipe
-    try:
-        data = json.loads(text or b"")
-    except ValueError:
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
+def load(cache: Path, namespace: str = BUILD) -> dict[str, str]:
+    """Source file -> site path from the last build; empty when there is none."""
+    with Store(cache) as store:
+        return {source: path for source, (path,) in store.prefixed("urls", f"{namespace}|").items()}
 
 
 def moved_without_alias(site: Site, previous: dict[str, str]) -> list[Problem]:
@@ -50,6 +44,7 @@ def moved_without_alias(site: Site, previous: dict[str, str]) -> list[Problem]:
     return warnings
 
 
-def save(cache: Path, site: Site) -> None:
-    data = json.dumps({str(e.source): e.path for e in site.entries}, indent=1, sort_keys=True)
-    write_atomically(cache / FILE_NAME, data.encode("utf-8"), durable=False)
+def save(cache: Path, site: Site, namespace: str = BUILD) -> None:
+    """Write the addresses that changed since the last build (an unusable store: none)."""
+    with Store(cache) as store:
+        store.replace(f"{namespace}|", {"urls": {str(e.source): (e.path,) for e in site.entries}})

@@ -136,7 +136,7 @@ def _looks_like_yaml_front_matter(text: str) -> bool:
 
 
 class Memo(Protocol):
-    """Parsed front matter by its exact text (the build cache's, see `cache.FrontMatterMemo`)."""
+    """Parsed front matter by its exact text (the build cache's: `cache.frontmatter`)."""
 
     def get(self, head: str) -> tuple[dict[str, Any], dict[str, int]] | None: ...
 

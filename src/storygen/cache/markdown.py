@@ -1,0 +1,77 @@
+"""Rendered Markdown in the store: its keys, and bodies whose HTML stays on disk until used.
+
+A record's key is the hash of the Markdown text and of everything else besides storygen's code
+and libraries (the store's identity covers those) that its HTML depends on
+(`markdown_settings`): the extensions, the base path and the raw-HTML policy.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from ..read.config import SiteConfig
+from ..render.markdown import Rendered
+from .digests import digest
+from .store import Store, row_valid
+
+
+def markdown_settings(config: SiteConfig) -> str:
+    """Everything besides the text (and the code) that changes rendered HTML, as one hash."""
+    from ..render.markdown import EXTENSION_CONFIGS, EXTENSIONS
+
+    return digest(repr(EXTENSIONS), repr(sorted(EXTENSION_CONFIGS.items())),
+                  config.base_path, config.raw_html)
+
+
+def markdown_key(settings: str, text: str) -> str:
+    return digest(settings, text)
+
+
+class HtmlSource:
+    """Reads stored HTML back, one connection per process (forked workers open their own)."""
+
+    def __init__(self, path: Path, secret: bytes) -> None:
+        self.path, self.secret = path, secret
+        self._connections: dict[int, sqlite3.Connection] = {}
+
+    def html(self, key: str) -> str | None:
+        """The stored HTML for `key` if it is there and its checksum holds."""
+        try:
+            db = self._connections.get(os.getpid())
+            if db is None:
+                db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                     timeout=10, check_same_thread=False)
+                self._connections[os.getpid()] = db
+            row = db.execute("SELECT html, first, checksum FROM markdown WHERE key = ?",
+                             (key,)).fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None or not row_valid(self.secret, "markdown", key, row[:2], row[2]):
+            return None
+        return row[0]
+
+
+class StoredRendered(Rendered):
+    """A cached body whose HTML stays on disk until read, so a build of 10,000 entries does not
+    hold every page's HTML at once. If the record vanished meanwhile (another build pruned
+    it), the body is rendered again: a missing record costs time, never correctness."""
+
+    def __init__(self, source: HtmlSource, key: str, first_paragraph: str,
+                 fallback: Callable[[], Rendered]) -> None:
+        object.__setattr__(self, "first_paragraph", first_paragraph)
+        object.__setattr__(self, "_where", (source, key, fallback))
+
+    @property
+    def html(self) -> str:  # type: ignore[override]
+        source, key, fallback = self._where
+        stored = source.html(key)
+        return stored if stored is not None else fallback().html
+
+
+def html_source(store: Store) -> HtmlSource | None:
+    """Where the store's HTML can be read back later, or None without a usable store."""
+    return (HtmlSource(store.path, store.secret) if store.db is not None and store.path
+            else None)
