@@ -193,6 +193,9 @@ def print_steps(label: str, runs: list[Measured]) -> None:
     print(f"  {'the process (imports and exit included)':48s} {process_wall:8.3f} "
           f"{process_cpu:8.3f}   peak {max(r.peak_mb for r in runs):.0f} MB")
     row("command", "storygen build (the command, in the process)")
+    before = [r.spans["command"][i] - r.spans["build"][i] for r in runs for i in (0, 1)]
+    print(f"    {'before it: settings, inputs digest, up-to-date check':46s} "
+          f"{statistics.median(before[0::2]):8.3f} {statistics.median(before[1::2]):8.3f}")
     row("build", "pipeline.build", 4)
     for name, text in STEPS:
         row(name, text, 8 if name in NESTED else 6)

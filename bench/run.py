@@ -34,7 +34,10 @@ import make_corpus  # bench/ is not a package: found through sys.path
 REPO = make_corpus.REPO
 PELICAN = "{python} -m pelican content -s pelicanconf.py -o {out} -q"
 HUGO = "hugo --quiet --destination {out}"
-EDIT_MARK = "\n\nEdited for benchmark run {n}.\n"
+# Unique to each edit (the clock): an edit made before, in an earlier operation or run of the
+# benchmark, would find its Markdown and front matter in the build cache, which keeps records
+# of recent texts, and the "one entry edited" figures would leave out rendering it.
+EDIT_MARK = "\n\nEdited for benchmark run {n} ({stamp}).\n"
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,8 @@ def prepare_edit(tool: Tool, run: int) -> None:
     original = tool.edit.with_name(tool.edit.name + ".orig")
     if not original.exists():
         shutil.copyfile(tool.edit, original)
-    tool.edit.write_bytes(original.read_bytes() + EDIT_MARK.format(n=run).encode())
+    tool.edit.write_bytes(original.read_bytes()
+                          + EDIT_MARK.format(n=run, stamp=time.time_ns()).encode())
 
 
 def prepare_edit_no_output(tool: Tool, run: int) -> None:

@@ -71,7 +71,16 @@ class Server:
         with log.open("w") as stream:
             self.process = subprocess.Popen(argv, cwd=cwd, stdout=stream,
                                             stderr=subprocess.STDOUT, env=env)
-        found = wait_for(lambda: re.search(self.READY, log.read_text()), "the server to start")
+        try:
+            found = wait_for(lambda: self.process.poll() is not None
+                             or re.search(self.READY, log.read_text()), "the server to start")
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server stopped before serving: see {log}")
+        except BaseException:  # a server that never served is not left running
+            self.process.kill()
+            self.process.wait()
+            raise
+        assert isinstance(found, re.Match)
         self.port = int(found.group(1))
 
     def get(self, path: str) -> bytes:
@@ -90,9 +99,22 @@ class Server:
         assert response.status == 200, response.status
         return response
 
+    def settle(self) -> None:
+        """Wait until the server has nothing left to do after the last save: the search index
+        it makes in the background once saves pause is in place."""
+        def settled() -> bool:
+            text = self.log.read_text()
+            return "Search index brought up to date" in text[text.rfind("Rebuilt in"):]
+        wait_for(settled, "the search index made after the save")
+
     def stop(self) -> None:
         self.process.send_signal(signal.SIGINT)
-        self.process.wait(timeout=PATIENCE)
+        try:
+            self.process.wait(timeout=PATIENCE)
+        except subprocess.TimeoutExpired:  # never left running behind the benchmark
+            self.process.kill()
+            self.process.wait()
+            raise
 
     def save_and_time(self, path: Path, old: str, new: str, url: str, marker: str) -> float:
         """Save `path` with `old` replaced by `new`; seconds until `url` serves `marker`.
@@ -122,6 +144,9 @@ class HugoServer(Server):
     def __init__(self, root: Path, log: Path) -> None:
         self.start(["hugo", "server", "--bind", "127.0.0.1", "--port", str(free_port()),
                     "--disableLiveReload"], root, log)
+
+    def settle(self) -> None:
+        """Hugo does nothing in the background once it served the page."""
 
     def save_and_time(self, path: Path, old: str, new: str, url: str, marker: str) -> float:
         text = path.read_text(encoding="utf-8")
@@ -180,7 +205,7 @@ def layouts(root: Path, hugo: bool) -> list[Layout]:
     return found
 
 
-def measure(size: int, rounds: int, work: Path, hugo: bool) -> list[Figures]:
+def measure(size: int, rounds: int, work: Path, hugo: bool, settle: bool) -> list[Figures]:
     root = work / f"serve-{size}"
     shutil.rmtree(root, ignore_errors=True)
     entries = make_corpus.make_corpus(size, root, hugo=hugo)
@@ -188,11 +213,12 @@ def measure(size: int, rounds: int, work: Path, hugo: bool) -> list[Figures]:
         subprocess.run([sys.executable, "-m", "storygen.cli", "theme", "--root", str(root),
                         "copy", name], check=True, capture_output=True)
     stories = [e for e in entries if e.kind == "story" and not e.meta.get("draft")]
-    return [measure_one(layout, stories, size, rounds, work) for layout in layouts(root, hugo)]
+    return [measure_one(layout, stories, size, rounds, work, settle)
+            for layout in layouts(root, hugo)]
 
 
 def measure_one(layout: Layout, stories: list[make_corpus.Entry], size: int, rounds: int,
-                work: Path) -> Figures:
+                work: Path, settle: bool) -> Figures:
     figures, root = Figures(size, layout.tool), layout.root
     started = time.perf_counter()
     server = layout.server(root, work / f"serve-{layout.tool}-{size}.log")
@@ -205,6 +231,8 @@ def measure_one(layout: Layout, stories: list[make_corpus.Entry], size: int, rou
                 root / layout.stories / f"{entry.slug}.md", "\n---\n",
                 f"\n---\n\n{marker}\n", f"/stories/{entry.slug}/", marker))
             time.sleep(0.5)  # let the server settle between rounds
+            if settle:
+                server.settle()
         figures.template = server.save_and_time(
             root / layout.template, "<article", "<article data-template-saved",
             f"/stories/{stories[-1].slug}/", "data-template-saved")  # Go templates drop comments
@@ -218,6 +246,7 @@ def measure_one(layout: Layout, stories: list[make_corpus.Entry], size: int, rou
 
 
 def main(argv: list[str] | None = None) -> int:
+    global PATIENCE
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1000,10000", help="corpus sizes (default 1000,10000)")
     parser.add_argument("--rounds", type=int, default=5, help="story saves per size (default 5)")
@@ -225,13 +254,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, metavar="FILE", help="also save the figures here")
     parser.add_argument("--hugo", action="store_true",
                         help="also time `hugo server` on the same corpus (needs Debian's hugo)")
+    parser.add_argument("--settle", action="store_true",
+                        help="before each save, wait until the server has finished what the "
+                             "last one started (storygen: the search index in the background)")
+    parser.add_argument("--patience", type=float, default=PATIENCE,
+                        help=f"seconds to wait for a start-up or a save (default {PATIENCE:.0f})")
     args = parser.parse_args(argv)
+    PATIENCE = args.patience
     if args.hugo and shutil.which("hugo") is None:
         parser.error("--hugo: Hugo is not installed here (apt-get install hugo)")
     work = args.work or Path(tempfile.mkdtemp(prefix="storygen-serve-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     results = [figures for size in args.sizes.split(",")
-               for figures in measure(int(size), args.rounds, work, args.hugo)]
+               for figures in measure(int(size), args.rounds, work, args.hugo, args.settle)]
     print("| server | entries | start-up, s | save story -> page served, s: median (min-max) "
           "| save entry template, s | save stylesheet, s |")
     print("|---|---:|---:|---:|---:|---:|")

@@ -17,6 +17,7 @@ from engine_tools import store_rows
 from site_tools import tree_digest
 
 from storygen.serve import Preview
+from storygen.serve.preview import CATCH_UP
 from storygen.serve.watch import Debouncer, relevant
 
 PATIENCE = 60.0  # seconds; generous, since the machine is shared. Never a speed assertion.
@@ -216,6 +217,14 @@ def test_the_search_index_is_made_after_the_saved_page_is_served(
     assert messages[rebuilt + 1].startswith("Search index brought up to date")
     after = tree_digest(index)
     assert after != before and set(after) >= {"pagefind.js", "pagefind-entry.json"}
+    # Once the index is in place nothing is left to do: no catch-up build (Pagefind over the
+    # whole site again, in the builder, which a save made meanwhile would wait for). A quiet
+    # moment, then a save: its build comes right after the index, with nothing in between.
+    time.sleep(3 * CATCH_UP)
+    story.write_text(story.read_text(encoding="utf-8").replace(
+        "Qwertyish businesses", "Twice-saved businesses"), encoding="utf-8")
+    events.wait_for("reload")
+    assert messages[rebuilt + 2].startswith("Rebuilt in"), messages[rebuilt:]
 
 
 def test_a_save_read_by_the_index_catch_up_still_reloads(

@@ -18,7 +18,7 @@ def test_serve_latency_bench_runs(tmp_path: Path, capsys) -> None:
     sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     out = tmp_path / "figures.json"
-    assert module.main(["--sizes", "20", "--rounds", "2", "--work", str(tmp_path / "w"),
+    assert module.main(["--sizes", "20", "--rounds", "2", "--settle", "--work", str(tmp_path / "w"),
                         "--json", str(out)]) == 0
     figures = json.loads(out.read_text(encoding="utf-8"))
     assert figures[0]["size"] == 20 and len(figures[0]["story"]) == 2

@@ -4,10 +4,12 @@ listened to writes exactly the site an unheard one does."""
 
 from __future__ import annotations
 
+import json
+import os
 from collections import Counter
 from pathlib import Path
 
-from engine_tools import clean_build, make_site, tree
+from engine_tools import build_site_at, clean_build, make_site, tree
 
 from storygen import timing
 
@@ -38,6 +40,26 @@ def test_a_listened_build_times_each_step_and_writes_the_same_site(tmp_path: Pat
 def _redirect_pages(html: list[Path]) -> int:
     """Of these, the files the redirects unit writes (one per alias), not a page unit's."""
     return sum(b'http-equiv="refresh"' in path.read_bytes() for path in html)
+
+
+def test_units_made_in_worker_processes_are_heard_there(tmp_path: Path) -> None:
+    """Forked workers inherit the listener: each reports its own units (as the bench's
+    listener does, one line appended to a shared file per span)."""
+    root = make_site(tmp_path / "site", 6, toml_extra="[build]\nserial_below = 0\n")
+    heard = tmp_path / "spans.jsonl"
+    sink = os.open(heard, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    timing.listen(lambda name, wall, cpu: os.write(
+        sink, (json.dumps([name, os.getpid()]) + "\n").encode()))
+    try:
+        result = build_site_at(root, tmp_path / "out", jobs=2)
+    finally:
+        timing.listen(None)
+        os.close(sink)
+    spans = [json.loads(line) for line in heard.read_text().splitlines()]
+    units = [(name, pid) for name, pid in spans if name not in (*STEPS, "pagefind")]
+    assert len(units) == result.stats.outputs_rendered
+    assert {pid for _, pid in units} - {os.getpid()}, "no unit was made in a worker"
+    assert all(pid == os.getpid() for name, pid in spans if name in STEPS)
 
 
 def test_nobody_listening_leaves_what_is_timed_untouched() -> None:

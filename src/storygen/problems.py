@@ -72,9 +72,9 @@ class StorygenError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-def fail(path: Path | str, message: str, *, line: int | None = None, hint: str = "") -> None:
+def fail(path: Path | str, message: str, *, hint: str = "") -> None:
     """Stop with a single problem."""
-    raise StorygenError([Problem(str(path), line, message, hint)])
+    raise StorygenError([Problem(str(path), None, message, hint)])
 
 
 # What the system's refusal means for the person running storygen, and what they can do.

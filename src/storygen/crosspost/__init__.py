@@ -24,6 +24,7 @@ from ..pipeline import load_site
 from ..problems import Problem, StorygenError
 from ..read.config import SiteConfig
 from ..read.content import Entry
+from ..read.static import StaticFile
 from ..render.markdown import Rendered
 from ..render.redirects import alias_path
 from ..teasers import (
@@ -37,7 +38,6 @@ from ..teasers import (
     compose,
     load_specs,
 )
-from ..theme import static_path
 from ..write.output import StagedOutput
 from . import output
 from .bulletins import PLATFORM, bulletin_files, bulletins_on, make_bulletin
@@ -284,10 +284,11 @@ def _emit(config: SiteConfig, site: Site, specs: Sequence[PlatformSpec],
     letters = [make_bulletin(config, e, bodies[e.path]) for e in mailed]
     outcome = output.Outcome(made.teasers, sorted(made.problems),
                              [p for _, _, p in made.skipped], entries, specs,
-                             _previews(config, made.teasers, out),
+                             _previews(config, site.static, made.teasers, out),
                              [f for letter in letters for f in bulletin_files(letter, config)],
                              cross.csv,
-                             instagram_jpegs(made.teasers, partial(static_file, config)))
+                             instagram_jpegs(made.teasers,
+                                             partial(static_file, config, site.static)))
     report = Report(outcome, out, cross.ledger, bulletins=len(letters),
                     notes=_cut_alerts(made.teasers, by_id))
     if ledger is not None:
@@ -337,20 +338,23 @@ def _queue(config: SiteConfig, ledger: Ledger, teasers: Sequence[Teaser],
                               config.tz))
 
 
-def _previews(config: SiteConfig, teasers: Sequence[Teaser], out: Path) -> dict[str, str]:
+def _previews(config: SiteConfig, static: Mapping[str, StaticFile], teasers: Sequence[Teaser],
+              out: Path) -> dict[str, str]:
     """Site images as files relative to the review page, so reviewers see the picture."""
     found: dict[str, str] = {}
     for image in sorted({t.image for t in teasers}):
-        if local := static_file(config, image):
+        if local := static_file(config, static, image):
             found[image] = quote(os.path.relpath(local, out))
     return found
 
 
-def static_file(config: SiteConfig, url: str) -> Path | None:
-    """The file in static/ that an image URL of the site names, if it is one."""
+def static_file(config: SiteConfig, static: Mapping[str, StaticFile], url: str) -> Path | None:
+    """The file the site publishes from static/ (`static`, as the read step found them: the
+    site's over the theme's, no hidden file, no link out) that an image URL of it names."""
     if not url.startswith(config.base_url):
         return None
-    return static_path(config, unquote(url[len(config.base_url):]))
+    found = static.get(unquote(url[len(config.base_url):]))
+    return found.path if found is not None else None
 
 
 def _mark_mailed(ledger: Ledger, entries: Sequence[Entry], status: str, stamp: str) -> None:

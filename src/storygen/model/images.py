@@ -4,6 +4,7 @@ the site, or pages would show a broken picture and every share of them a broken 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cached_property
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -18,9 +19,9 @@ def unpublished_images(static: Mapping[str, StaticFile],
     """A problem for each entry whose image is neither an http(s) address nor a file that the
     build copies from static/ (templates serve `image:` from the site root, with or without
     a leading slash)."""
-    problems = []
+    problems, unpublished = [], _Unpublished(static)
     for entry in entries:
-        if (hint := _unpublished(static, entry.image)) is not None:
+        if (hint := unpublished(entry.image)) is not None:
             problems.append(Problem(
                 str(entry.source), entry.line_of("image") or 1,
                 f"the image {entry.image} is not in static/, so the page and its social card "
@@ -42,7 +43,7 @@ def unusable_default(config: SiteConfig, static: Mapping[str, StaticFile]) -> li
         return []
     where = str(config.root / CONFIG_FILE)
     problems = []
-    if (hint := _unpublished(static, image)) is not None:
+    if (hint := _Unpublished(static)(image)) is not None:
         problems.append(Problem(where, None, f"[images] social_default {image} is not in "
                                 "static/, so every shared link would show a broken picture",
                                 hint))
@@ -54,18 +55,29 @@ def unusable_default(config: SiteConfig, static: Mapping[str, StaticFile]) -> li
     return problems
 
 
-def _unpublished(static: Mapping[str, StaticFile], image: str) -> str | None:
-    """None when `image` is unset, an http(s) address or a file the build publishes; else
-    what to write instead."""
-    if not image or urlsplit(image).scheme.lower() in ("http", "https"):
-        return None
-    relative = PurePosixPath(unquote(urlsplit(image).path).lstrip("/")).as_posix()
-    if relative in static:
-        return None
-    # The build leaves out hidden files, and `..` would lead out of static/.
-    plain = visible(relative) and ".." not in relative.split("/")
-    return (image_hint("/" + relative, site_paths(static)) if plain
-            else "fix the path: name a file in static/; hidden files are not published")
+class _Unpublished:
+    """Whether a picture is published, and if not what to write instead; the site paths the
+    advice is chosen from are listed once, when a first picture is missing (a site whose
+    pictures all moved has thousands)."""
+
+    def __init__(self, static: Mapping[str, StaticFile]) -> None:
+        self.static = static
+
+    @cached_property
+    def paths(self) -> set[str]:
+        return site_paths(self.static)
+
+    def __call__(self, image: str) -> str | None:
+        """None when `image` is unset, an http(s) address or a file the build publishes."""
+        if not image or urlsplit(image).scheme.lower() in ("http", "https"):
+            return None
+        relative = PurePosixPath(unquote(urlsplit(image).path).lstrip("/")).as_posix()
+        if relative in self.static:
+            return None
+        # The build leaves out hidden files, and `..` would lead out of static/.
+        if not visible(relative) or ".." in relative.split("/"):
+            return "fix the path: name a file in static/; hidden files are not published"
+        return image_hint("/" + relative, self.paths)
 
 
 def site_paths(static: Mapping[str, StaticFile]) -> set[str]:

@@ -118,7 +118,8 @@ class Preview:
         meanwhile, and an index made for a site since saved again is dropped), else by a
         build."""
         while (changed := self.debouncer.take(CATCH_UP if self._stale else None)) is not None:
-            if changed or not self._index_later():
+            # Not stale (the thread's index was installed while this waited): nothing to do.
+            if changed or (self._stale and not self._index_later()):
                 with self._building:
                     self._stale = self._rebuild(changed, defer=bool(changed))
 

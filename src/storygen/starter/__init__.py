@@ -56,12 +56,12 @@ def validate(choices: Choices) -> Choices:
     return Choices(choices.title.strip(), base_url, choices.agency.strip())
 
 
-def init_site(target: Path, choices: Choices, now: datetime | None = None) -> list[str]:
+def init_site(target: Path, choices: Choices) -> list[str]:
     """Write a new site into `target` (a new or empty folder); the files written."""
     choices = validate(choices)
     _refuse_unless_empty(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    markers = _markers(choices, now or datetime.now(UTC))
+    markers = _markers(choices, datetime.now(UTC))
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.init-", dir=target.parent))
     try:
         written = [_copy(name, staging, markers) for name in starter_files()]

@@ -4,18 +4,19 @@ A site's own `templates/` and `static/` override it file by file (the same relat
 so an agency changes one template without copying the rest and still gets the theme's fixes when
 it upgrades. This is the one rule every step uses: the build and its cache, `check`'s links,
 `serve`, `crosspost`'s pictures and the up-to-date check (which counts the theme as part of
-storygen's code, see `cache.digests.code_digest`). Static files are scanned by the read step
-(`read.static`), which knows this folder as `THEME_STATIC`.
+storygen's code, see `cache.digests.code_digest`). Static files are scanned once, by the read
+step (`read.static`, which knows this folder as `THEME_STATIC`), and every later step, posting
+included, looks them up in what it found.
 """
 
 from __future__ import annotations
 
 import shutil
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from ..problems import Problem, StorygenError
 from ..read.config import SiteConfig
-from ..read.static import THEME_STATIC, files_in, visible
+from ..read.static import THEME_STATIC, files_in
 
 THEME = Path(__file__).parent
 TEMPLATES = THEME / "templates"
@@ -26,19 +27,6 @@ KINDS = {"templates": TEMPLATES, "static": STATIC}
 def template_folders(config: SiteConfig) -> list[str]:
     """Where Jinja looks for a template, first match winning: the site's, then the theme's."""
     return [str(config.templates_dir), str(TEMPLATES)]
-
-
-def static_path(config: SiteConfig, relative: str) -> Path | None:
-    """The file published at `relative` (e.g. `images/x.png`), if any: the site's, else the
-    theme's. `..` and hidden names never lead anywhere."""
-    parts = PurePosixPath(relative).parts
-    if not parts or ".." in parts or not visible(relative):
-        return None
-    for folder in (config.static_dir, STATIC):
-        path = folder / relative
-        if path.is_file() and path.resolve().is_relative_to(folder.resolve()):
-            return path
-    return None
 
 
 def theme_files() -> list[str]:

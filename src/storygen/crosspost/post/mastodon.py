@@ -19,15 +19,16 @@ from mastodon import Mastodon, MastodonError
 from ..ledger import Record
 from .platform import Posted, PostFailed, redact
 
+TIMEOUT = 60  # seconds a request may take
 RECENT = 40  # statuses looked through for an interrupted try's post (one page)
 # Waits between checks of an upload still being processed (Mastodon.py's own wait is 5 s each).
 PROCESSING_WAITS = (0, 0.2, 0.5, 1, 2, 4, 8, 15, 30)
 
 
 class MastodonPoster:
-    def __init__(self, instance: str, token: str, timeout: float = 60) -> None:
+    def __init__(self, instance: str, token: str) -> None:
         self.token = token
-        self.api = Mastodon(access_token=token, api_base_url=instance, request_timeout=timeout,
+        self.api = Mastodon(access_token=token, api_base_url=instance, request_timeout=TIMEOUT,
                             ratelimit_method="throw", version_check_mode="none")
         self._me: Any = None
 

@@ -10,13 +10,15 @@ same platform-side key, which makes a second post of it impossible (see `mastodo
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from ...model.site import BuildOptions
 from ...options import current_time
-from ...problems import Problem, StorygenError
+from ...problems import Problem, Problems, StorygenError
 from ...read.config import SiteConfig
+from ...read.static import StaticFile, read_static
 from .. import load_crosspost_config, static_file
 from ..ledger import Ledger, Record, locked, remove_stale_temporaries
 from .platform import Posted, Poster, PostFailed
@@ -96,12 +98,14 @@ def post(config: SiteConfig, options: PostOptions) -> PostReport:
             report.results = [Result(k, p, "would-post", r["teaser"]["text"]) for k, p, r in todo]
             return report
         posters: dict[str, Poster | None] = {}
+        static = read_static(config.static_dir, Problems())  # as a build publishes them
         for key, platform, record in todo:
             if platform not in posters:
                 posters[platform] = _connect(platform, settings, report)
             poster = posters[platform]
             if poster is not None:
-                result = _attempt(ledger, key, platform, record, poster, config, now)
+                result = _attempt(ledger, key, platform, record, poster, config, static,
+                                  now)
                 report.results.append(result)
                 if result.status == "failed" and record["attempts"] >= settings.attempts:
                     report.given_up.append(result)
@@ -141,7 +145,7 @@ def _due(ledger: Ledger, settings: PostConfig, platforms: tuple[str, ...],
 
 
 def _attempt(ledger: Ledger, key: str, platform: str, record: Record, poster: Poster,
-             config: SiteConfig, now: datetime) -> Result:
+             config: SiteConfig, static: Mapping[str, StaticFile], now: datetime) -> Result:
     # A try that was killed, or failed without an answer, may have posted all the same, and a
     # platform keeps an idempotency key only so long (Mastodon: an hour): look first.
     interrupted = record["status"] in ("posting", "failed")
@@ -155,7 +159,7 @@ def _attempt(ledger: Ledger, key: str, platform: str, record: Record, poster: Po
         if resuming:
             done = Posted(record["post_id"], record["post_url"], record.get("post_cid", ""))
         else:
-            done = poster.publish(record, static_file(config, record["teaser"]["image"]),
+            done = poster.publish(record, static_file(config, static, record["teaser"]["image"]),
                                   interrupted)
             _posted(record, done)
             if record["teaser"].get("thread"):
