@@ -23,7 +23,6 @@ import sqlite3
 import stat
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -61,18 +60,10 @@ def identity() -> str:
     return digest(FORMAT, sys.version, code_digest(), library_versions())
 
 
-@dataclass
-class CacheStats:
-    hits: int = 0
-    misses: int = 0
-    rejected: int = 0  # records present but failing their checksum
-
-
 class Store:
     """The cache folder's rows. `folder=None` keeps nothing (every lookup misses)."""
 
     def __init__(self, folder: Path | None) -> None:
-        self.stats = CacheStats()
         self.folder = folder
         self.path = folder / DATABASE if folder is not None else None
         self.secret = os.urandom(32)  # until the cache's own is read: nothing verifies
@@ -162,8 +153,6 @@ class Store:
         for key, (*values, checksum) in rows.items():
             if row_valid(self.secret, table, key, values, checksum):
                 found[key[len(prefix):]] = tuple(values)
-            else:
-                self.stats.rejected += 1
         return found
 
     def _under(self, table: str, prefix: str) -> sqlite3.Cursor:
@@ -245,11 +234,8 @@ class Store:
     def summaries(self, keys: Iterable[str]) -> dict[str, str]:
         """First paragraphs of the Markdown records found for `keys` (their HTML stays on
         disk: see `cache.markdown.StoredRendered`)."""
-        wanted = list(dict.fromkeys(keys))
-        found = {key: first for key, (_, first) in self.rows("markdown", wanted).items()}
-        self.stats.hits += len(found)
-        self.stats.misses += len(wanted) - len(found)
-        return found
+        return {key: first for key, (_, first)
+                in self.rows("markdown", list(dict.fromkeys(keys))).items()}
 
     def put_many(self, records: Iterable[tuple[str, Rendered]]) -> bool:
         """Store rendered bodies; False if there is no usable store (keep them in memory)."""
