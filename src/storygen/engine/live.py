@@ -37,7 +37,7 @@ from ..render.markdown import render_markdown
 from ..render.pages import Renderer
 from ..render.search import BUNDLE, search_documents, search_index
 from ..write.output import InPlaceOutput
-from .graph import Graph
+from .graph import BODY_FIELDS, Graph
 from .incremental import FEEDS, PAGE, Outcome
 from .manifest import Manifest
 from .up_to_date import Clock, clock_of
@@ -150,8 +150,7 @@ def _body_only(old: Item, new: Item) -> bool:
     if type(old) is not type(new) or old.translation_of or old.translation_key or (
             new.translation_of or new.translation_key or getattr(old, "urgent", False)):
         return False
-    return dataclasses.replace(new, body=old.body, body_line=old.body_line, lines=old.lines,
-                               digest=old.digest) == old
+    return dataclasses.replace(new, **{name: getattr(old, name) for name in BODY_FIELDS}) == old
 
 
 def _with(content: Content, saved: list[tuple[Item, Item]]) -> Content:
