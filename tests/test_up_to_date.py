@@ -13,6 +13,8 @@ from conftest import own_copy
 from engine_tools import NOW, clean_build, forget_manifest, make_site, rewrite_rows, tree
 
 from storygen.cli import main
+from storygen.engine.manifest import load_manifest
+from storygen.write.output import FileStamp
 
 STORIES = Path("content/stories")
 UP_TO_DATE = "Up to date: nothing changed since the last build"
@@ -207,3 +209,65 @@ def test_a_change_in_a_linked_folder_of_templates_means_a_build(
     assert build(site, capsys).startswith("Built ")
     assert "<p>Two</p>" in (site / "_site/stories/entry-1/index.html").read_text("utf-8")
 
+
+
+@pytest.fixture
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file's stamp counts as settled at once (else only after `SETTLED` seconds)."""
+    monkeypatch.setattr("storygen.cache.stamps.SETTLED", 0.0)
+
+
+def _story(site: Path) -> Path:
+    return sorted((site / STORIES).glob("*.md"))[0]
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_settled_file_is_not_hashed_again(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A recorded digest is believed while the file's stamp holds: one planted under the
+    cache's secret changes the answer (so it was used, not the file's bytes), one without
+    the secret is ignored."""
+    build(site, capsys)
+    assert build(site, capsys).startswith(UP_TO_DATE)  # the stamps are recorded
+    story = _story(site).relative_to(site).as_posix()
+
+    def wrong(key: str, row: tuple[str, ...], *, sealed: bool) -> int:
+        return rewrite_rows(site / ".storygen-cache", "sources", lambda k, r: (
+            (r[0], "00" * 64) if k == key else r), sealed=sealed)
+
+    assert wrong(story, (), sealed=False) == 1
+    assert build(site, capsys).startswith(UP_TO_DATE)
+    assert wrong(story, (), sealed=True) == 1
+    assert build(site, capsys).startswith("Built ")
+
+
+@pytest.mark.usefixtures("settled")
+def test_an_edit_that_keeps_size_and_mtime_is_seen(site: Path, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """The change time is in the stamp, and nobody can set it back."""
+    build(site, capsys)
+    assert build(site, capsys).startswith(UP_TO_DATE)
+    story = _story(site)
+    before = story.stat()
+    text = story.read_text(encoding="utf-8")
+    position = text.rindex("e")
+    story.write_text(text[:position] + "E" + text[position + 1:], encoding="utf-8")
+    os.utime(story, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert story.stat().st_size == before.st_size
+    assert build(site, capsys).startswith("Built ")
+    assert_clean(site, tmp_path)
+
+
+def test_a_file_written_again_with_the_same_bytes_is_the_stored_one(
+        site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """With the manifest forgotten every page is rendered again, into bytes the file store
+    holds already: the output's file becomes the stored one, so the next check of the output
+    is by stamp, not by hashing every file."""
+    build(site, capsys)
+    forget_manifest(site / ".storygen-cache")
+    assert build(site, capsys).startswith("Built ")
+    records = load_manifest(site / ".storygen-cache").files
+    assert len(records) > 20
+    for relative, record in records.items():
+        output = site / "_site" / relative
+        assert FileStamp.of(output) == record.stamp, relative
+    assert build(site, capsys).startswith(UP_TO_DATE)

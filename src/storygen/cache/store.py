@@ -46,6 +46,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "urls": ("value",),  # namespace|source file -> its site path at the last build
     "checks": ("value",),  # source file -> [file key, facts JSON] (see `check.results`)
     "syllables": ("value",),  # word -> its syllable count
+    "sources": ("stamp", "digest"),  # site-relative source file -> its stat and digest
 }
 # What earlier versions kept as files beside the database: unlinked when found.
 LEGACY = ("outputs.json", "urls.json", "check-results.json", "check-syllables.json")

@@ -43,7 +43,7 @@ class Record:
     sha: str
     stamp: FileStamp
 
-    def describes(self, path: Path, info: os.stat_result) -> bool:
+    def describes(self, path: Path | str, info: os.stat_result) -> bool:
         """Whether the file at `path` (`info`: its stat) is this record's file: the same stamp,
         or else the same bytes (a copy, as a CI cache restores it)."""
         return FileStamp.from_stat(info) == self.stamp or _file_sha(path) == self.sha
@@ -95,7 +95,9 @@ class Manifest:
             try:
                 os.link(written, stored)
             except FileExistsError:  # stored already, unless changed since through a hard link
-                if not _holds(stored, sha):  # (an output file edited in place, or planted)
+                if _holds(stored, sha):  # the output's copy becomes the stored file, so that
+                    _replace(written, stored)  # its stamp is the record's (see `up_to_date`)
+                else:  # (an output file edited in place, or planted)
                     _replace(stored, written)
             except OSError:  # another file system: keep a copy
                 shutil.copyfile(written, stored)
@@ -120,18 +122,18 @@ class Manifest:
                         self.files[relative] = Record(record.sha, stamp)
 
 
-def _replace(stored: Path, written: Path) -> None:
-    """Put `written` in the place of a stored file, never writing through the old one."""
-    temporary = stored.with_name(f".{stored.name}.{os.getpid()}")
+def _replace(place: Path, new: Path) -> None:
+    """Put `new` in the place of another file, never writing through the old one."""
+    temporary = place.with_name(f".{place.name}.{os.getpid()}")
     temporary.unlink(missing_ok=True)
     try:
-        os.link(written, temporary)
+        os.link(new, temporary)
     except OSError:
-        shutil.copyfile(written, temporary)
-    os.replace(temporary, stored)
+        shutil.copyfile(new, temporary)
+    os.replace(temporary, place)
 
 
-def _file_sha(path: Path) -> str:
+def _file_sha(path: Path | str) -> str:
     """The SHA-256 of a regular file's bytes, never through a link ("" if not one)."""
     descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     with os.fdopen(descriptor, "rb") as stream:
@@ -177,10 +179,27 @@ def load_manifest(cache_folder: Path, namespace: str = BUILD) -> Manifest:
     return manifest
 
 
+def last_build(cache_folder: Path) -> dict[str, Any] | None:
+    """What the last build said (`Manifest.last`), from its one row: the rest of the manifest
+    (every file, unit and the graph) is read only once that shows nothing changed."""
+    with Store(cache_folder) as store:
+        return _state(store.rows("state", [f"{BUILD}|last"]), f"{BUILD}|last")
+
+
+def files_made(cache_folder: Path) -> dict[str, Record]:
+    """The last build's files (`Manifest.files`), without its units and graph."""
+    with Store(cache_folder) as store:
+        return _files(store.prefixed("outputs", f"{BUILD}|"))
+
+
+def _files(outputs: dict[str, tuple[str, ...]]) -> dict[str, Record]:
+    return {path: record for path, (value,) in outputs.items()
+            if (record := _record(value)) is not None}
+
+
 def _manifest(cache_folder: Path, outputs: dict[str, tuple[str, ...]],
               units: dict[str, tuple[str, ...]], state: dict[str, tuple[str, ...]]) -> Manifest:
-    files = {path: record for path, (value,) in outputs.items()
-             if (record := _record(value)) is not None}
+    files = _files(outputs)
     kept: dict[str, list[str]] = {}
     for key, (value,) in units.items():
         with contextlib.suppress(ValueError):

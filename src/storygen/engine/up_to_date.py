@@ -28,10 +28,11 @@ from ..cache.digests import (
     templates_digest,
 )
 from ..cache.folder import usable_cache
+from ..cache.stamps import SourceStamps
 from ..options import BuildOptions, current_time
 from ..read.config import SiteConfig
 from ..write.output import FILE_MODE, FOLDER_MODE, folders_of, list_tree
-from .manifest import Record, load_manifest
+from .manifest import Record, files_made, last_build
 
 if TYPE_CHECKING:  # the site model is heavy to import; `build` with nothing to do needs none
     from ..model.site import Site
@@ -46,17 +47,20 @@ def inputs_digest(config: SiteConfig, options: BuildOptions, output: Path) -> st
     for part in (FORMAT, sys.version, code_digest(), library_versions(), config_digest(config),
                  repr((options.drafts, options.future, options.require_images)), str(output)):
         digest.update(part.encode() + b"\0")
+    usable = usable_cache(config.cache_path, config.root, create=False)
+    stamps = SourceStamps(config.cache_path if usable else None)
     try:
         for relative, path in _source_files(config.root):
             digest.update(f"{relative}\0".encode())
             if os.path.islink(path):
                 digest.update(f"{os.path.realpath(path)}\0".encode())
-            if not stat.S_ISREG(os.stat(path).st_mode):
+            info = os.stat(path)
+            if not stat.S_ISREG(info.st_mode):
                 return None  # a pipe or device: a build reports it (a broken link: OSError)
-            with open(path, "rb") as stream:
-                digest.update(hashlib.file_digest(stream, "blake2b").digest())
+            digest.update(stamps.digest(relative, path, info))
     except (OSError, UnicodeError):
         return None
+    stamps.save()
     return digest.hexdigest()
 
 
@@ -167,18 +171,20 @@ def output_intact(output: Path, files: dict[str, Record]) -> bool:
         return False
     if found != set(files) or folders != folders_of(files):
         return False
-    return (all(_mode(output / folder) == FOLDER_MODE for folder in ("", *folders))
-            and all(_same(output / relative, record) for relative, record in files.items()))
+    top = os.fspath(output)  # strings, not paths: tens of thousands of files at 10,000 entries
+    return (_mode(top) == FOLDER_MODE
+            and all(_mode(f"{top}/{folder}") == FOLDER_MODE for folder in folders)
+            and all(_same(f"{top}/{relative}", record) for relative, record in files.items()))
 
 
-def _mode(path: Path) -> int | None:
+def _mode(path: str) -> int | None:
     try:
         return stat.S_IMODE(os.lstat(path).st_mode)
     except OSError:
         return None
 
 
-def _same(path: Path, record: Record) -> bool:
+def _same(path: str, record: Record) -> bool:
     try:
         info = os.lstat(path)
         if not stat.S_ISREG(info.st_mode) or stat.S_IMODE(info.st_mode) != FILE_MODE:
@@ -194,12 +200,12 @@ def unchanged_since_last_build(config: SiteConfig, options: BuildOptions, output
     its output is intact; None: build."""
     if not usable_cache(config.cache_path, config.root, create=False):
         return None
-    manifest = load_manifest(config.cache_path)
-    last = LastBuild.from_json(manifest.last) if manifest.last else None
+    said = last_build(config.cache_path)
+    last = LastBuild.from_json(said) if said else None
     if (last is None or last.inputs != inputs or not last.clock.holds(current_time(options))
             or _leftovers_beside(output)):
         return None
-    if not output_intact(output, manifest.files):
+    if not output_intact(output, files_made(config.cache_path)):
         return None
     return "\n".join([f"Up to date: nothing changed since the last build ({last.counts}) -> "
                       f"{output}", *last.notes])
