@@ -500,6 +500,22 @@ def test_debouncer_gathers_a_burst_into_one_batch() -> None:
     assert debouncer.take() is None
 
 
+def test_a_finished_save_settles_sooner_than_a_bare_write() -> None:
+    """A file closed after writing is a whole save; after a bare write more may follow."""
+    debouncer = Debouncer(quiet=2.0, longest=5, finished=0.01)
+    started = time.monotonic()
+    debouncer.add(["content/stories/x.md"])
+    debouncer.add(["content/stories/x.md"], finished=True)
+    assert debouncer.take() == {"content/stories/x.md"}
+    assert time.monotonic() - started < 1.0
+    debouncer.add(["content/stories/x.md"], finished=True)
+    debouncer.add(["content/stories/y.md"])  # written after the first was closed: wait
+    started = time.monotonic()
+    assert debouncer.take() == {"content/stories/x.md", "content/stories/y.md"}
+    assert time.monotonic() - started >= 1.9
+    debouncer.close()
+
+
 def test_only_site_sources_count_as_changes(tmp_path: Path) -> None:
     root = tmp_path
     assert relevant(root, str(root / "site.toml")) == "site.toml"

@@ -58,9 +58,12 @@ class Live:
     counts: tuple[int, int, int]  # pages, feeds and static files the build made
     stale: bool  # the units left for later (the search index) are not made yet
     clock: Clock = field(init=False)
+    sources: dict[Path, Item] = field(init=False)  # each entry and page by its file
 
     def __post_init__(self) -> None:
         self.clock = clock_of(self.site)
+        self.sources = {item.source: item for item in (*self.content.entries,
+                                                       *self.content.pages)}
 
     @property
     def site(self) -> Site:
@@ -95,6 +98,7 @@ def update(live: Live, changed: Iterable[str], output: InPlaceOutput) -> Outcome
         graph.keys[name] = None
     renderer.rebodied(site, [new for _, new in saved])
     live.content = dataclasses.replace(_with(live.content, saved), warnings=warnings)
+    live.sources.update((new.source, new) for _, new in saved)
     outcome = _render(renderer, names, output, live.manifest)
     live.stale = outcome.deferred = bool(graph.later)
     return outcome
@@ -127,12 +131,10 @@ def _reread(live: Live, changed: Iterable[str]
             ) -> tuple[list[tuple[Item, Item]], Problems] | None:
     """(before, after) of each saved file, if each changed its body only, and the content's
     warnings with the saved files' own anew."""
-    known: dict[Path, Item] = {item.source: item for item in
-                               (*live.content.entries, *live.content.pages)}
     saved, warnings = [], live.content.warnings
     for name in changed:
         rel = Path(name)
-        old = known.get(rel)
+        old = live.sources.get(rel)
         if old is None or rel.parent not in (STORIES_DIR, PAGES_DIR):
             return None
         new, found = read_one(live.config, rel)

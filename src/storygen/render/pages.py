@@ -92,6 +92,7 @@ def make_environment(config: SiteConfig, lang: str = "",
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one build, one version of each template: a save means a new build
     )
     env.install_gettext_translations(catalogue or gettext.NullTranslations(), newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(url=lambda path: config.base_path + str(path).lstrip("/"),

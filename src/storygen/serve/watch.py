@@ -33,6 +33,8 @@ _TEMPORARY = re.compile(r"^#.*#$|^\.goutputstream-|\.tmp[.\d]*$", re.IGNORECASE)
 # Reading a file (as every build does) makes "opened" and "closed_no_write" events: not changes.
 CHANGE_EVENTS = frozenset({EVENT_TYPE_CREATED, EVENT_TYPE_MODIFIED, EVENT_TYPE_MOVED,
                            EVENT_TYPE_DELETED, EVENT_TYPE_CLOSED})
+# A save is whole once its file is closed after writing, renamed into place or deleted.
+FINISHED_EVENTS = frozenset({EVENT_TYPE_CLOSED, EVENT_TYPE_MOVED, EVENT_TYPE_DELETED})
 
 
 def relevant(root: Path, path: str) -> str | None:
@@ -55,24 +57,29 @@ def relevant(root: Path, path: str) -> str | None:
 
 
 class Debouncer:
-    """Collects changed paths; `take()` hands them over once no change came for `quiet` seconds
-    (or `longest` seconds after the first, so a steady stream of changes still gets built)."""
+    """Collects changed paths; `take()` hands them over once no change came for `quiet` seconds,
+    or `finished` seconds when the last change was a finished one (or `longest` seconds after
+    the first, so a steady stream of changes still gets built)."""
 
-    def __init__(self, quiet: float = 0.1, longest: float = 1.0) -> None:
+    def __init__(self, quiet: float = 0.1, longest: float = 1.0, finished: float = 0.02) -> None:
         self.quiet = quiet
         self.longest = longest
+        self.finished = finished
         self._changed: set[str] = set()
-        self._first = self._last = 0.0
+        self._first = self._settled = 0.0
         self._closed = False
         self._condition = threading.Condition()
 
-    def add(self, paths: Iterable[str]) -> None:
+    def add(self, paths: Iterable[str], *, finished: bool = False) -> None:
+        """`finished`: the change is whole (a file closed after writing, renamed into place
+        or deleted), so only a moment is waited for the rest of its burst; after a bare write
+        more of the same save may follow."""
         with self._condition:
             now = time.monotonic()
             if not self._changed:
                 self._first = now
             self._changed.update(paths)
-            self._last = now
+            self._settled = now + (self.finished if finished else self.quiet)
             self._condition.notify_all()
 
     def take(self, idle: float | None = None) -> set[str] | None:
@@ -84,7 +91,7 @@ class Debouncer:
                     if not self._condition.wait(idle) and idle is not None:
                         return set()
                     continue
-                settled = min(self._last + self.quiet, self._first + self.longest)
+                settled = min(self._settled, self._first + self.longest)
                 wait = settled - time.monotonic()
                 if wait <= 0:
                     changed, self._changed = self._changed, set()
@@ -114,7 +121,7 @@ class _Forward(FileSystemEventHandler):
             self.new_folder(Path(paths[-1]))
         changed = {name for path in paths if (name := relevant(self.root, path))}
         if changed:
-            self.debouncer.add(changed)
+            self.debouncer.add(changed, finished=event.event_type in FINISHED_EVENTS)
 
 
 class Watcher:
