@@ -129,6 +129,22 @@ def test_bad_check_settings_are_reported(make_site, monkeypatch: pytest.MonkeyPa
                         "[check] max_title must be a int, got 'long'"]
 
 
+def test_rules_lists_each_rule_with_the_level_this_site_gives_it(
+        make_site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    toml = ('[site]\ntitle = "T"\nbase_url = "https://x.example.gov/"\nfederal = true\n'
+            '[check.rules]\nno-image = "off"\nspelling = "warning"\n')
+    monkeypatch.chdir(make_site({"content/stories/pool.md": CLEAN}, toml))
+    assert run_cli("check", "--rules") == 0
+    levels = {line.split()[0]: line.split()[1] for line in capsys.readouterr().out.splitlines()}
+    assert levels["no-image"] == "off" and levels["spelling"] == "warning"
+    assert levels["dap"] == "error"  # a federal site: the site requirements are errors
+    assert levels["image-alt"] == "error" and levels["long-sentence"] == "warning"
+    assert len(levels) > 30 and list(levels) == sorted(levels)
+    monkeypatch.chdir(make_site({}, toml + 'loud = "yes"\n'))
+    assert run_cli("check", "--rules") == 1
+    assert "[check.rules] has an unknown rule 'loud'" in capsys.readouterr().out
+
+
 def test_drafts_are_checked_unless_left_out(make_site, monkeypatch: pytest.MonkeyPatch,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     """A writer checks the draft they are writing; --no-drafts leaves drafts out."""

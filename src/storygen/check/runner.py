@@ -73,6 +73,14 @@ class Report:
         return self.errors > 0 or (strict and self.warnings > 0)
 
 
+def rule_levels(config: SiteConfig) -> list[tuple[Rule, str]]:
+    """Every rule, by name, with the level this site's settings give it (`check --rules`).
+    Raises StorygenError when `[check]` is wrong."""
+    rules = {rule.name: rule for rule in all_rules()}
+    settings = with_site_levels(load_settings(config, rules), config.federal)
+    return [(rules[name], settings.level(name, rules[name].level)) for name in sorted(rules)]
+
+
 def check_site(config: SiteConfig, options: CheckOptions | None = None) -> Report:
     """Check every entry and page. Raises StorygenError when the site cannot be read.
 

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..check import CheckOptions, check_site, problem_report
+from ..check import CheckOptions, check_site, problem_report, rule_levels
 from ..check.formats import FORMATS, render
 from ..problems import StorygenError
 from ..read.config import load_config
@@ -30,10 +30,15 @@ def register(parser: argparse.ArgumentParser) -> None:
                         help="also check links to other sites (slow; needs the network)")
     parser.add_argument("--jobs", type=int, metavar="N",
                         help="processes to use (0: one per core; default: [build] workers)")
+    parser.add_argument("--rules", action="store_true",
+                        help="list every rule with its level for this site, and stop (a "
+                             "level can be changed in [check.rules] of site.toml)")
 
 
 def run(args: argparse.Namespace) -> int:
     root = Path(args.root).resolve()
+    if args.rules:
+        return _list_rules(root)
     try:
         config = load_config(root)
         options = CheckOptions(drafts=args.drafts, jobs=args.jobs, external=args.external_links,
@@ -44,3 +49,15 @@ def run(args: argparse.Namespace) -> int:
     colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     sys.stdout.write(render(report, args.format, colour))
     return 1 if report.failed(args.strict) else 0
+
+
+def _list_rules(root: Path) -> int:
+    try:
+        levels = rule_levels(load_config(root))
+    except StorygenError as error:
+        sys.stdout.write(render(problem_report(error.problems, root), "human", False))
+        return 1
+    width = max(len(rule.name) for rule, _ in levels)
+    for rule, level in levels:
+        print(f"{rule.name:<{width}}  {level:<7}  {rule.about}")
+    return 0
