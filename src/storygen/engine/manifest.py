@@ -156,26 +156,26 @@ BUILD = "build"  # the manifest's namespace in the store: `storygen build`'s
 # The manifest this process last read, by a hash of its rows as stored (`build` reads it once to
 # tell whether anything changed, and again to build): rows changed since, by anyone, are read
 # and checked again.
-_KNOWN: dict[tuple[Path, str], tuple[str, Manifest]] = {}
+_KNOWN: dict[Path, tuple[str, Manifest]] = {}
 _TABLES = ("outputs", "units", "state")
 
 
-def load_manifest(cache_folder: Path, namespace: str = BUILD) -> Manifest:
+def load_manifest(cache_folder: Path) -> Manifest:
     """The last build's manifest (only its rows whose seal holds and that agree with each
     other: a unit naming a file with no good row is left out), or an empty one."""
-    prefix = f"{namespace}|"
+    prefix = f"{BUILD}|"
     with Store(cache_folder) as store:
         stored = {table: store.unchecked(table, prefix) for table in _TABLES}
         seen = hashlib.sha256(store.secret + repr(stored).encode("utf-8", "surrogatepass")
                               ).hexdigest()
-        known = _KNOWN.get((cache_folder, namespace))
+        known = _KNOWN.get(cache_folder)
         if known is not None and known[0] == seen:
             return known[1]
         outputs, units, state = (store.checked(table, prefix, stored[table])
                                  for table in _TABLES)
     manifest = _manifest(cache_folder, outputs, units, state)
     _KNOWN.clear()  # one is enough
-    _KNOWN[cache_folder, namespace] = (seen, manifest)
+    _KNOWN[cache_folder] = (seen, manifest)
     return manifest
 
 
@@ -233,14 +233,14 @@ def _value(record: Record) -> str:
     return f"{record.sha} {stamp.size} {stamp.mtime_ns} {stamp.ctime_ns} {stamp.inode}"
 
 
-def save_manifest(cache_folder: Path, manifest: Manifest, namespace: str = BUILD) -> None:
+def save_manifest(cache_folder: Path, manifest: Manifest) -> None:
     """Write the rows that changed since the last save (one edit changes a few), then drop
     stored files nobody uses. An unusable store only costs the next build time."""
     manifest.restamp()
     last, graph = (json.dumps(value, separators=(",", ":"))
                    for value in (manifest.last, manifest.graph))
     with Store(cache_folder) as store:
-        if not store.replace(f"{namespace}|", {
+        if not store.replace(f"{BUILD}|", {
                 "outputs": {path: (_value(record),) for path, record in manifest.files.items()},
                 "units": {key: (json.dumps(paths),) for key, paths in manifest.units.items()},
                 "state": {"last": (last,), "graph": (graph,)}}):

@@ -14,10 +14,10 @@ from ..render.redirects import alias_path
 from .manifest import BUILD
 
 
-def load(cache: Path, namespace: str = BUILD) -> dict[str, str]:
+def load(cache: Path) -> dict[str, str]:
     """Source file -> site path from the last build; empty when there is none."""
     with Store(cache) as store:
-        return {source: path for source, (path,) in store.prefixed("urls", f"{namespace}|").items()}
+        return {source: path for source, (path,) in store.prefixed("urls", f"{BUILD}|").items()}
 
 
 def moved_without_alias(site: Site, previous: dict[str, str]) -> list[Problem]:
@@ -44,7 +44,7 @@ def moved_without_alias(site: Site, previous: dict[str, str]) -> list[Problem]:
     return warnings
 
 
-def save(cache: Path, site: Site, namespace: str = BUILD) -> None:
+def save(cache: Path, site: Site) -> None:
     """Write the addresses that changed since the last build (an unusable store: none)."""
     with Store(cache) as store:
-        store.replace(f"{namespace}|", {"urls": {str(e.source): (e.path,) for e in site.entries}})
+        store.replace(f"{BUILD}|", {"urls": {str(e.source): (e.path,) for e in site.entries}})
