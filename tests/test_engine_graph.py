@@ -67,3 +67,26 @@ def test_a_graph_comes_back_as_saved_and_anything_else_is_empty() -> None:
                     {**graph.to_json(), "units": {"page:0": ["k", [99]]}},
                     {**graph.to_json(), "digests": ["d"]}):
         assert Graph.from_json(damaged) == Graph()
+
+
+def test_a_stylesheet_edit_keys_no_page_and_a_new_picture_size_every_page(
+        tmp_path: Path, keyed: list[int]) -> None:
+    """Pages read static files only through the pictures' sizes (in every key)."""
+    from PIL import Image
+
+    site, out = make_site(tmp_path / "site", 12), tmp_path / "out"
+    (site / "static" / "css").mkdir(parents=True)
+    (site / "static" / "css" / "extra.css").write_text("p { color: #111; }\n", "utf-8")
+    Image.new("RGB", (40, 30), "white").save(site / "static" / "photo.png")
+    build_site_at(site, out, jobs=1)
+    every = len(keyed)
+    keyed.clear()
+    (site / "static" / "css" / "extra.css").write_text("p { color: #222; }\n", "utf-8")
+    edited = build_site_at(site, out, jobs=1)
+    assert keyed == [] and edited.stats.changed == ["css/extra.css"]
+    assert tree(out) == tree(clean_build(site, tmp_path / "clean", tmp_path / "c").output)
+    keyed.clear()
+    Image.new("RGB", (60, 30), "white").save(site / "static" / "photo.png")
+    build_site_at(site, out, jobs=1)
+    assert len(keyed) == every
+    assert tree(out) == tree(clean_build(site, tmp_path / "clean2", tmp_path / "c2").output)

@@ -4,8 +4,10 @@ name, and the shape of the site it was taken in. `serve` keeps it in memory (see
 again only the pages that read the edited file.
 
 The shape is the site as the model sees it but for its bodies: storygen, the settings, the
-templates and the other globals (the base key), where the clock falls among the content's dates,
-and every entry and page (hidden ones too) with each field but its body. Two builds of one shape
+templates and the other globals (the base key: the pictures' sizes among them), where the clock
+falls among the content's dates, every entry and page (hidden ones too) with each field but its
+body, and the names of the static files. A static file's bytes are not in it: pages read them
+only through the pictures' sizes, so a stylesheet saved keys no page again. Two builds of one shape
 make the same pages from the same front matter, so a page that read none of the files whose
 bytes changed since has the key it had; every other page is keyed again. A restored graph is
 cache, so it is never trusted for more than that: what it says is used only where it has the
@@ -113,7 +115,7 @@ def shape_of(site: Site, base: str) -> str:
     shown = [[e.path for e in kind] for kind in (site.entries, site.listed, site.urgent)]
     return digest(base, repr(clock_of(site)), repr(shown),
                   *(_front_matter(item) for item in (*entries, *site.pages)),
-                  *(f"{path}\0{f.size}\0{f.mtime_ns}" for path, f in site.static.items()))
+                  *sorted(site.static))
 
 
 def digests_of(site: Site) -> dict[str, str]:
