@@ -50,13 +50,14 @@ class Figures:
     story: list[float] = field(default_factory=list)
     template: float = 0.0
     stylesheet: float = 0.0
+    peak_mb: float = 0.0  # the server process's own peak RSS (VmHWM; its children not counted)
 
     def row(self) -> str:
         story = statistics.median(self.story)
         return (f"| {self.tool} | {self.size:,} | {self.startup:.2f} | {self.warm:.2f} "
                 f"| {story:.2f} "
                 f"({min(self.story):.2f}-{max(self.story):.2f}) | {self.template:.2f} "
-                f"| {self.stylesheet:.2f} |")
+                f"| {self.stylesheet:.2f} | {self.peak_mb:.0f} |")
 
 
 class Server:
@@ -163,6 +164,16 @@ class HugoServer(Server):
         return time.perf_counter() - started
 
 
+def peak_mb(pid: int) -> float:
+    """A running process's peak resident memory in MB, from Linux's /proc (0 elsewhere)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    except OSError:
+        return 0.0
+    found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    return int(found.group(1)) / 1024 if found else 0.0
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -243,6 +254,7 @@ def measure_one(layout: Layout, stories: list[make_corpus.Entry], size: int, rou
         figures.stylesheet = server.save_and_time(
             root / layout.stylesheet, ":root", "/* css saved */ :root", "/css/site.css",
             "css saved")
+        figures.peak_mb = peak_mb(server.process.pid)
     finally:
         server.stop()
     started = time.perf_counter()
@@ -274,8 +286,8 @@ def main(argv: list[str] | None = None) -> int:
     results = [figures for size in args.sizes.split(",")
                for figures in measure(int(size), args.rounds, work, args.hugo, args.settle)]
     print("| server | entries | start-up, s | warm start-up, s | save story -> page served, s: "
-          "median (min-max) | save entry template, s | save stylesheet, s |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+          "median (min-max) | save entry template, s | save stylesheet, s | peak RSS, MB |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for figures in results:
         print(figures.row())
     if args.json:

@@ -23,7 +23,7 @@ def test_serve_latency_bench_runs(tmp_path: Path, capsys) -> None:
     figures = json.loads(out.read_text(encoding="utf-8"))
     assert figures[0]["size"] == 20 and len(figures[0]["story"]) == 2
     assert all(seconds > 0 for seconds in figures[0]["story"])
-    assert figures[0]["warm"] > 0
+    assert figures[0]["warm"] > 0 and figures[0]["peak_mb"] > 10
     assert "| storygen | 20 |" in capsys.readouterr().out
     for log in ("serve-storygen-20.log", "serve-storygen-20-warm.log"):
         assert "Stopping." in (tmp_path / "w" / log).read_text(encoding="utf-8")
