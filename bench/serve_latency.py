@@ -65,9 +65,9 @@ class Server:
 
     READY = r"Serving at http://127\.0\.0\.1:(\d+)/"
 
-    def __init__(self, root: Path, log: Path) -> None:
+    def __init__(self, root: Path, log: Path, port: int) -> None:
         self.start([sys.executable, "-m", "storygen.cli", "serve", "--root", str(root),
-                    "--port", "0"], root, log)
+                    "--port", str(port)], root, log)
 
     def start(self, argv: list[str], cwd: Path, log: Path) -> None:
         env = {**os.environ, "SOURCE_DATE_EPOCH": str(make_corpus.SOURCE_DATE_EPOCH)}
@@ -145,8 +145,8 @@ class HugoServer(Server):
 
     READY = r"Web Server is available at http://(?:localhost|127\.0\.0\.1):(\d+)/"
 
-    def __init__(self, root: Path, log: Path) -> None:
-        self.start(["hugo", "server", "--bind", "127.0.0.1", "--port", str(free_port()),
+    def __init__(self, root: Path, log: Path, port: int) -> None:
+        self.start(["hugo", "server", "--bind", "127.0.0.1", "--port", str(port),
                     "--disableLiveReload"], root, log)
 
     def settle(self) -> None:
@@ -234,8 +234,9 @@ def measure(size: int, rounds: int, work: Path, hugo: bool, settle: bool) -> lis
 def measure_one(layout: Layout, stories: list[make_corpus.Entry], size: int, rounds: int,
                 work: Path, settle: bool) -> Figures:
     figures, root = Figures(size, layout.tool), layout.root
+    port = free_port()  # the same for the warm start, as a writer's `storygen serve` has 8000
     started = time.perf_counter()
-    server = layout.server(root, work / f"serve-{layout.tool}-{size}.log")
+    server = layout.server(root, work / f"serve-{layout.tool}-{size}.log", port)
     figures.startup = time.perf_counter() - started
     try:
         for n in range(rounds):
@@ -258,7 +259,7 @@ def measure_one(layout: Layout, stories: list[make_corpus.Entry], size: int, rou
     finally:
         server.stop()
     started = time.perf_counter()
-    layout.server(root, work / f"serve-{layout.tool}-{size}-warm.log").stop()
+    layout.server(root, work / f"serve-{layout.tool}-{size}-warm.log", port).stop()
     figures.warm = time.perf_counter() - started
     return figures
 

@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import own_copy, run_cli
 from engine_tools import build_site_at, clean_build, make_site, tree
 from PIL import Image
 from site_tools import resolve
@@ -104,6 +104,30 @@ def test_no_picture_is_encoded_again_after_an_edit_or_into_an_empty_folder(
     build_site_at(site, out, jobs=1)
     assert {k: v for k, v in tree(out).items() if k.startswith("variants/")} == copies
     assert {p: p.stat().st_mtime_ns for p in kept} == kept
+
+
+def test_a_template_edit_draws_no_card_again_and_a_new_address_draws_them_all(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A card is drawn from its entry's title, the agency, its badge, the colours and the
+    site's host name: a saved template (which keys every page again) leaves the cards."""
+    site = with_picture(tmp_path / "site")
+    out = tmp_path / "out"
+    build_site_at(site, out, jobs=1)
+    drawn: list[str] = []
+    draw = media.draw_card
+    monkeypatch.setattr(media, "draw_card", lambda title, *rest: (drawn.append(title),
+                                                                 draw(title, *rest))[1])
+    template = own_copy(site, "templates/base.html")
+    template.write_text(template.read_text("utf-8") + "<!-- saved -->\n", "utf-8")
+    build_site_at(site, out, jobs=1)
+    assert drawn == []
+    settings = site / "site.toml"
+    settings.write_text(settings.read_text("utf-8").replace(
+        "https://news.example.gov/", "https://stories.example.gov/"), "utf-8")
+    assert "stories.example.gov" in settings.read_text("utf-8")
+    build_site_at(site, out, jobs=1)
+    assert len(drawn) == len(list(out.joinpath("cards").rglob("*.png"))) > 0
+    assert tree(out) == tree(clean_build(site, tmp_path / "clean", tmp_path / "c").output)
 
 
 def test_cards_and_copies_are_the_same_from_clean_builds(tmp_path: Path) -> None:

@@ -121,7 +121,7 @@ def plan(renderer: Renderer, workers: Workers | None = None, graph: Graph | None
                    name=f"{FEEDS}{collection.key}", reads=reads)
     yield Unit(None, lambda: redirect_outputs(site, renderer), name="redirects")
     yield from (Unit(key, produce, name=f"media:{n}")
-                for n, (key, produce) in enumerate(media_units(site, renderer, base)))
+                for n, (key, produce) in enumerate(media_units(site, renderer)))
     if alerts_on(site.config):
         yield Unit(None, lambda: alert_outputs(site, renderer.articles), name="alerts")
     yield Unit(None, lambda: [
