@@ -224,3 +224,31 @@ def test_yaml_alias_bomb_is_not_kept(tmp_path: Path) -> None:
         with frontmatter_yaml.remembering(memo):
             frontmatter_yaml.parse(text)
         assert memo.new == {}
+
+
+def test_a_store_busy_elsewhere_is_left_as_it_is(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another storygen command holding the database past the timeout costs this one a
+    write, never the other's database (only a damaged file is made again)."""
+    cache = tmp_path / "cache"
+    with Store(cache) as store:
+        assert store.put("syllables", {"water": ("2",)})
+    other = sqlite3.connect(cache / DATABASE, isolation_level=None)
+    try:
+        with Store(cache) as store:  # opened, then busy at its write
+            other.execute("BEGIN EXCLUSIVE")
+            assert store.db is not None
+            store.db.execute("PRAGMA busy_timeout = 50")
+            assert not store.put("syllables", {"river": ("2",)})
+            assert store.db is not None  # still open: nothing was deleted
+        connect = sqlite3.connect
+        monkeypatch.setattr(sqlite3, "connect", lambda *args, **named: connect(
+            *args, **{**named, "timeout": 0.05}))
+        with Store(cache) as store:  # busy as it opens
+            assert store.db is None and store.rows("syllables", ["water"]) == {}
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert (cache / DATABASE).exists()
+    with Store(cache) as store:
+        assert store.rows("syllables", ["water", "river"]) == {"water": ("2",)}

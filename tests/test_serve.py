@@ -508,11 +508,32 @@ def test_a_finished_save_settles_sooner_than_a_bare_write() -> None:
     debouncer.add(["content/stories/x.md"], finished=True)
     assert debouncer.take() == {"content/stories/x.md"}
     assert time.monotonic() - started < 1.0
-    debouncer.add(["content/stories/x.md"], finished=True)
-    debouncer.add(["content/stories/y.md"])  # written after the first was closed: wait
-    started = time.monotonic()
-    assert debouncer.take() == {"content/stories/x.md", "content/stories/y.md"}
-    assert time.monotonic() - started >= 1.9
+    for first, then in ((["content/stories/x.md"], ["static/big.png"]),
+                        (["static/big.png"], ["content/stories/x.md"])):
+        debouncer.add(first, finished=first == ["content/stories/x.md"])
+        debouncer.add(then, finished=then == ["content/stories/x.md"])
+        started = time.monotonic()  # a picture still being copied: wait for the rest of it
+        assert debouncer.take() == {"content/stories/x.md", "static/big.png"}
+        assert time.monotonic() - started >= 1.9
+    debouncer.close()
+
+
+def test_a_save_is_whole_once_closed_or_renamed_into_place(tmp_path: Path) -> None:
+    """An editor's backup by renaming the file away starts a save; it is not one."""
+    from watchdog.events import FileClosedEvent, FileModifiedEvent, FileMovedEvent
+
+    from storygen.serve.watch import _Forward
+
+    debouncer = Debouncer()
+    forward = _Forward(tmp_path, debouncer, lambda folder: None)
+    story = str(tmp_path / "content/stories/x.md")
+    forward.on_any_event(FileMovedEvent(story, story + "~"))
+    assert debouncer._unfinished == {"content/stories/x.md"}
+    forward.on_any_event(FileModifiedEvent(story))
+    forward.on_any_event(FileClosedEvent(story))
+    assert debouncer._unfinished == set()
+    forward.on_any_event(FileMovedEvent(story + ".tmp", story))  # an atomic save
+    assert debouncer._unfinished == set() and debouncer.take() == {"content/stories/x.md"}
     debouncer.close()
 
 

@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from conftest import own_copy
-from engine_tools import NOW, clean_build, forget_manifest, make_site, rewrite_rows, tree
+from engine_tools import (
+    NOW,
+    clean_build,
+    forget_manifest,
+    make_site,
+    rewrite_rows,
+    store_rows,
+    tree,
+)
 
 from storygen.cli import main
 from storygen.engine.manifest import load_manifest
+from storygen.engine.up_to_date import inputs_digest
+from storygen.options import BuildOptions
+from storygen.read.config import load_config
 from storygen.write.output import FileStamp
 
 STORIES = Path("content/stories")
@@ -230,41 +242,67 @@ def test_a_settled_file_is_not_hashed_again(site: Path, capsys: pytest.CaptureFi
     assert build(site, capsys).startswith(UP_TO_DATE)  # the stamps are recorded
     story = _story(site).relative_to(site).as_posix()
 
-    def wrong(key: str, row: tuple[str, ...], *, sealed: bool) -> int:
+    def wrong(*, sealed: bool) -> int:
         return rewrite_rows(site / ".storygen-cache", "sources", lambda k, r: (
-            (r[0], "00" * 64) if k == key else r), sealed=sealed)
+            (r[0], "00" * 64) if k == story else r), sealed=sealed)
 
-    assert wrong(story, (), sealed=False) == 1
+    assert wrong(sealed=False) == 1
     assert build(site, capsys).startswith(UP_TO_DATE)
-    assert wrong(story, (), sealed=True) == 1
+    assert wrong(sealed=True) == 1
     assert build(site, capsys).startswith("Built ")
 
 
 @pytest.mark.usefixtures("settled")
-def test_an_edit_that_keeps_size_and_mtime_is_seen(site: Path, tmp_path: Path,
+@pytest.mark.parametrize("name", ["story", "static/css/extra.css"])
+def test_an_edit_that_keeps_size_and_mtime_is_seen(site: Path, tmp_path: Path, name: str,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    """The change time is in the stamp, and nobody can set it back."""
+    """The change time is in the stamps (of the sources, and of the static files' units), and
+    nobody can set it back."""
+    path = _story(site) if name == "story" else site / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if name != "story":
+        path.write_text("p { color: #111111; }\n", encoding="utf-8")
     build(site, capsys)
     assert build(site, capsys).startswith(UP_TO_DATE)
-    story = _story(site)
-    before = story.stat()
-    text = story.read_text(encoding="utf-8")
-    position = text.rindex("e")
-    story.write_text(text[:position] + "E" + text[position + 1:], encoding="utf-8")
-    os.utime(story, ns=(before.st_atime_ns, before.st_mtime_ns))
-    assert story.stat().st_size == before.st_size
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    position = text.rindex("1" if name != "story" else "e")
+    path.write_text(text[:position] + "E" + text[position + 1:], encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
     assert build(site, capsys).startswith("Built ")
     assert_clean(site, tmp_path)
+
+
+def test_a_file_hashed_in_the_tick_it_was_written_is_hashed_again(site: Path) -> None:
+    """File times advance in coarse ticks: a stamp is recorded only once it lies `SETTLED`
+    seconds behind the clock, else a second write in the same tick would go unseen."""
+    config = load_config(site)
+    (site / ".storygen-cache").mkdir()
+    options = BuildOptions()
+    first = inputs_digest(config, options, site / "_site")
+    assert store_rows(site / ".storygen-cache", "sources") == {}  # every file is new
+    old = time.time() - 10
+    for path in site.rglob("*"):
+        if path.is_file():
+            os.utime(path, (old, old))  # the ctime stays new: still not settled
+    assert inputs_digest(config, options, site / "_site") == first
+    assert store_rows(site / ".storygen-cache", "sources") == {}
 
 
 def test_a_file_written_again_with_the_same_bytes_is_the_stored_one(
         site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """With the manifest forgotten every page is rendered again, into bytes the file store
-    holds already: the output's file becomes the stored one, so the next check of the output
-    is by stamp, not by hashing every file."""
+    holds already: the new file takes the stored one's place, so the next check of the
+    output is by stamp, not by hashing every file; and it is published with this build's
+    mode and time, not the stored copy's (a chmod in the old output changed that too)."""
     build(site, capsys)
+    (site / "_site" / "index.html").chmod(0o600)
     forget_manifest(site / ".storygen-cache")
+    started = time.time_ns()
     assert build(site, capsys).startswith("Built ")
+    assert all(p.stat().st_mode & 0o777 == 0o644 and p.stat().st_mtime_ns >= started - 10**7
+               for p in (site / "_site").rglob("*.html"))
     records = load_manifest(site / ".storygen-cache").files
     assert len(records) > 20
     for relative, record in records.items():

@@ -84,8 +84,8 @@ class Store:
                 return db
             _remove(self.path)  # corrupt or foreign: start again
             return self._connect()
-        except OSError:
-            return None  # an unwritable cache folder only costs speed
+        except (OSError, _Busy):
+            return None  # an unwritable cache folder, or one busy elsewhere, costs only speed
 
     def _connect(self) -> sqlite3.Connection | None:
         assert self.path is not None
@@ -108,8 +108,11 @@ class Store:
                     db.execute(f"SELECT key, {', '.join(columns)}, checksum FROM {table}"
                                " LIMIT 1").fetchall()
                 return db
-        except sqlite3.Error:
-            pass
+        except sqlite3.Error as error:
+            if _busy(error):
+                if db is not None:
+                    db.close()
+                raise _Busy from None
         if db is not None:
             db.close()
         return None
@@ -176,8 +179,8 @@ class Store:
             with transaction(self.db):
                 for table, rows in tables.items():
                     self._replace(table, prefix, rows)
-        except sqlite3.Error:
-            self.broken()
+        except sqlite3.Error as error:
+            self.failed(error)
             return False
         return True
 
@@ -208,8 +211,8 @@ class Store:
                                     [(key,) for key in gone])
                 self.db.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})",
                                     [(k, *self._sealed(table, k, v)) for k, v in rows.items()])
-        except sqlite3.Error:
-            self.broken()
+        except sqlite3.Error as error:
+            self.failed(error)
             return False
         return True
 
@@ -225,8 +228,8 @@ class Store:
             if total <= 2 * (len(live) if files is None else files) + 100:
                 return
             stale = [k for (k,) in self.db.execute(f"SELECT key FROM {table}") if k not in live]
-        except sqlite3.Error:
-            self.broken()
+        except sqlite3.Error as error:
+            self.failed(error)
             return
         self.put(table, {}, stale)
 
@@ -241,6 +244,12 @@ class Store:
     def put_many(self, records: Iterable[tuple[str, Rendered]]) -> bool:
         """Store rendered bodies; False if there is no usable store (keep them in memory)."""
         return self.put("markdown", {key: (r.html, r.first_paragraph) for key, r in records})
+
+    def failed(self, error: sqlite3.Error) -> None:
+        """A read or write failed: a database another storygen command held for longer than
+        the timeout is left as it is (this command only loses time); else it went bad."""
+        if not _busy(error):
+            self.broken()
 
     def broken(self) -> None:
         """The file went bad while in use: stop using it; the next build starts a new one."""
@@ -261,6 +270,15 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _Busy(Exception):
+    """The database is held by another connection for longer than the timeout."""
+
+
+def _busy(error: sqlite3.Error) -> bool:
+    return getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY,
+                                                        sqlite3.SQLITE_LOCKED)
 
 
 def row_valid(secret: bytes, table: str, key: object, values: list[object] | tuple[object, ...],

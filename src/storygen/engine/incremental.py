@@ -208,9 +208,9 @@ def _feed_key(base: str, site: Site, collection: Collection,
 
 def _static_units(site: Site, base: str) -> Iterator[Unit]:
     """Static files as `read.static` found them (links out of static/ were refused there, so
-    nothing outside the site is published), keyed by the size and time it saw."""
+    nothing outside the site is published), keyed by the stamp it saw."""
     for relative, file in site.static.items():
-        yield Unit(digest(base, "static", relative, str(file.size), str(file.mtime_ns)),
+        yield Unit(digest(base, "static", relative, file.stamp),
                    lambda p=file.path, r=relative: [(r, p.read_bytes())], static=True,
                    name=f"static:{relative}")
 

@@ -94,11 +94,10 @@ class Manifest:
                 raise OSError("the store is not a real folder")
             try:
                 os.link(written, stored)
-            except FileExistsError:  # stored already, unless changed since through a hard link
-                if _holds(stored, sha):  # the output's copy becomes the stored file, so that
-                    _replace(written, stored)  # its stamp is the record's (see `up_to_date`)
-                else:  # (an output file edited in place, or planted)
-                    _replace(stored, written)
+            except FileExistsError:  # stored already (or changed since through a hard link):
+                _replace(stored, written)  # the new file takes its place, so that the output's
+                # file is the stored one (its stamp the record's, see `up_to_date`) with this
+                # build's mode and time; older outputs keep the file they link to
             except OSError:  # another file system: keep a copy
                 shutil.copyfile(written, stored)
             return Record(sha, FileStamp.of(stored))
@@ -122,15 +121,16 @@ class Manifest:
                         self.files[relative] = Record(record.sha, stamp)
 
 
-def _replace(place: Path, new: Path) -> None:
-    """Put `new` in the place of another file, never writing through the old one."""
-    temporary = place.with_name(f".{place.name}.{os.getpid()}")
+def _replace(stored: Path, written: Path) -> None:
+    """Put `written` in the place of a stored file, never writing through the old one (the
+    temporary name is of the store's form, so a clean-up removes one left by a failure)."""
+    temporary = stored.with_name(f".{stored.name}.{os.getpid()}")
     temporary.unlink(missing_ok=True)
     try:
-        os.link(new, temporary)
+        os.link(written, temporary, follow_symlinks=False)
     except OSError:
-        shutil.copyfile(new, temporary)
-    os.replace(temporary, place)
+        shutil.copyfile(written, temporary, follow_symlinks=False)
+    os.replace(temporary, stored)
 
 
 def _file_sha(path: Path | str) -> str:
@@ -140,13 +140,6 @@ def _file_sha(path: Path | str) -> str:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             return ""
         return hashlib.file_digest(stream, "sha256").hexdigest()
-
-
-def _holds(path: Path, sha: str) -> bool:
-    try:
-        return _file_sha(path) == sha
-    except OSError:
-        return False
 
 
 STORE = "files"

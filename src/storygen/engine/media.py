@@ -1,5 +1,5 @@
 """The build's pictures as output units: each published picture's smaller copies (keyed like
-its static file, by size and time; the copies themselves come from the cache by the picture's
+its static file, by its stamp; the copies themselves come from the cache by the picture's
 hash, see render/images.py), and the social card of each entry without a picture.
 
 Their keys hold only what the pictures are drawn from, with storygen's code (its theme's fonts
@@ -29,8 +29,7 @@ def media_units(site: Site, renderer: Renderer) -> Iterator[tuple[str, Produce]]
     own = digest(FORMAT, code_digest())
     for relative, picture in sorted(renderer.pictures.items()):
         file = site.static[relative]
-        yield (digest(own, "variants", relative, str(file.size), str(file.mtime_ns),
-                      repr(picture)),
+        yield (digest(own, "variants", relative, file.stamp, repr(picture)),
                lambda p=picture, f=file.path: list(variant_files(p, f, config.cache_path)))
     colours = card_colours(config)
     agency = config.agency or config.title

@@ -25,6 +25,13 @@ class StaticFile:
     own: bool  # the site's, not the theme's
     size: int
     mtime_ns: int
+    ctime_ns: int  # in its stamp: bytes changed and the mtime put back still change this
+    inode: int
+
+    @property
+    def stamp(self) -> str:
+        """What its output units are keyed by (the file is read only when one is made)."""
+        return f"{self.size} {self.mtime_ns} {self.ctime_ns} {self.inode}"
 
 
 def visible(relative: str) -> bool:
@@ -56,5 +63,6 @@ def read_static(site_static: Path, problems: Problems) -> dict[str, StaticFile]:
                 info = path.stat()
             except OSError:  # gone since the scan: as if it had never been there
                 continue
-            found[relative] = StaticFile(path, own, info.st_size, info.st_mtime_ns)
+            found[relative] = StaticFile(path, own, info.st_size, info.st_mtime_ns,
+                                          info.st_ctime_ns, info.st_ino)
     return dict(sorted(found.items()))

@@ -33,8 +33,6 @@ _TEMPORARY = re.compile(r"^#.*#$|^\.goutputstream-|\.tmp[.\d]*$", re.IGNORECASE)
 # Reading a file (as every build does) makes "opened" and "closed_no_write" events: not changes.
 CHANGE_EVENTS = frozenset({EVENT_TYPE_CREATED, EVENT_TYPE_MODIFIED, EVENT_TYPE_MOVED,
                            EVENT_TYPE_DELETED, EVENT_TYPE_CLOSED})
-# A save is whole once its file is closed after writing, renamed into place or deleted.
-FINISHED_EVENTS = frozenset({EVENT_TYPE_CLOSED, EVENT_TYPE_MOVED, EVENT_TYPE_DELETED})
 
 
 def relevant(root: Path, path: str) -> str | None:
@@ -58,28 +56,34 @@ def relevant(root: Path, path: str) -> str | None:
 
 class Debouncer:
     """Collects changed paths; `take()` hands them over once no change came for `quiet` seconds,
-    or `finished` seconds when the last change was a finished one (or `longest` seconds after
-    the first, so a steady stream of changes still gets built)."""
+    or for `finished` seconds when every path changed is whole again (or `longest` seconds
+    after the first, so a steady stream of changes still gets built)."""
 
     def __init__(self, quiet: float = 0.1, longest: float = 1.0, finished: float = 0.02) -> None:
         self.quiet = quiet
         self.longest = longest
         self.finished = finished
         self._changed: set[str] = set()
-        self._first = self._settled = 0.0
+        self._unfinished: set[str] = set()  # changed, and not yet closed or renamed into place
+        self._first = self._last = 0.0
         self._closed = False
         self._condition = threading.Condition()
 
     def add(self, paths: Iterable[str], *, finished: bool = False) -> None:
-        """`finished`: the change is whole (a file closed after writing, renamed into place
-        or deleted), so only a moment is waited for the rest of its burst; after a bare write
-        more of the same save may follow."""
+        """`finished`: these files are whole (closed after writing, or renamed into place);
+        after any other change to a file (a write, a deletion, a rename away: an editor's
+        backup) more of the same save may follow."""
         with self._condition:
             now = time.monotonic()
             if not self._changed:
                 self._first = now
-            self._changed.update(paths)
-            self._settled = now + (self.finished if finished else self.quiet)
+            paths = set(paths)
+            self._changed |= paths
+            if finished:
+                self._unfinished -= paths
+            else:
+                self._unfinished |= paths
+            self._last = now
             self._condition.notify_all()
 
     def take(self, idle: float | None = None) -> set[str] | None:
@@ -91,10 +95,11 @@ class Debouncer:
                     if not self._condition.wait(idle) and idle is not None:
                         return set()
                     continue
-                settled = min(self._settled, self._first + self.longest)
+                quiet = self.quiet if self._unfinished else self.finished
+                settled = min(self._last + quiet, self._first + self.longest)
                 wait = settled - time.monotonic()
                 if wait <= 0:
-                    changed, self._changed = self._changed, set()
+                    changed, self._changed, self._unfinished = self._changed, set(), set()
                     return changed
                 self._condition.wait(wait)
             return None
@@ -116,12 +121,14 @@ class _Forward(FileSystemEventHandler):
         if event.event_type not in CHANGE_EVENTS or (
                 event.is_directory and event.event_type == EVENT_TYPE_MODIFIED):
             return
-        paths = [os.fsdecode(p) for p in (event.src_path, getattr(event, "dest_path", "")) if p]
+        source, destination = (os.fsdecode(p) if p else "" for p in (
+            event.src_path, getattr(event, "dest_path", "")))
         if event.is_directory and event.event_type in (EVENT_TYPE_CREATED, EVENT_TYPE_MOVED):
-            self.new_folder(Path(paths[-1]))
-        changed = {name for path in paths if (name := relevant(self.root, path))}
-        if changed:
-            self.debouncer.add(changed, finished=event.event_type in FINISHED_EVENTS)
+            self.new_folder(Path(destination or source))
+        if name := relevant(self.root, source):  # a rename's source may be saved again soon
+            self.debouncer.add([name], finished=event.event_type == EVENT_TYPE_CLOSED)
+        if destination and (name := relevant(self.root, destination)):
+            self.debouncer.add([name], finished=True)  # renamed into place: a whole file
 
 
 class Watcher:
