@@ -46,27 +46,42 @@ def card_colours(config: SiteConfig) -> tuple[str, str]:
     return found[0], found[1]
 
 
+INK, PAPER = 255, 0  # how much of the ink covers a pixel, as the card is drawn
+
+
 def draw_card(title: str, agency: str, badge: str, address: str,
               colours: tuple[str, str]) -> bytes:
-    """The card as PNG bytes."""
-    background, ink = colours
-    image = Image.new("RGB", SIZE, background)
-    draw = ImageDraw.Draw(image)
-    draw.text((MARGIN, 64), agency, font=_font(40), fill=ink)
+    """The card as PNG bytes. Every pixel of a card is a blend of its two colours, so it is
+    drawn as the ink's coverage and saved with a palette of the 256 blends: the same picture
+    as one drawn in colour, in half the bytes and a third of the time to encode (most of a
+    clean build's time, at a card per entry)."""
+    coverage = Image.new("L", SIZE, PAPER)
+    draw = ImageDraw.Draw(coverage)
+    draw.text((MARGIN, 64), agency, font=_font(40), fill=INK)
     badge_font = _font(30)
     *_, right, bottom = draw.textbbox((MARGIN + 18, 140), badge, font=badge_font)
-    draw.rounded_rectangle((MARGIN, 128, right + 18, bottom + 14), radius=10, fill=ink)
-    draw.text((MARGIN + 18, 140), badge, font=badge_font, fill=background)
+    draw.rounded_rectangle((MARGIN, 128, right + 18, bottom + 14), radius=10, fill=INK)
+    draw.text((MARGIN + 18, 140), badge, font=badge_font, fill=PAPER)
     size, lines = _fit(draw, title)
     font = _font(size)
     y = 220
     for line in lines:
-        draw.text((MARGIN, y), line, font=font, fill=ink)
+        draw.text((MARGIN, y), line, font=font, fill=INK)
         y += round(size * 1.2)
-    draw.text((MARGIN, SIZE[1] - 80), urlsplit(address).netloc, font=_font(30), fill=ink)
+    draw.text((MARGIN, SIZE[1] - 80), urlsplit(address).netloc, font=_font(30), fill=INK)
+    image = Image.frombytes("P", SIZE, coverage.tobytes())
+    image.putpalette(_blends(*colours))
     out = io.BytesIO()
     image.save(out, "PNG", compress_level=1)  # a quarter larger than level 6, 3x as quick
     return out.getvalue()
+
+
+@cache
+def _blends(background: str, ink: str) -> list[int]:
+    """The palette: entry i is the ink covering i/255 of the background."""
+    paper, colour = ImageColor.getrgb(background)[:3], ImageColor.getrgb(ink)[:3]
+    return [round(p + (c - p) * i / 255) for i in range(256) for p, c in zip(paper, colour,
+                                                                             strict=True)]
 
 
 @cache
