@@ -90,3 +90,29 @@ def test_a_stylesheet_edit_keys_no_page_and_a_new_picture_size_every_page(
     build_site_at(site, out, jobs=1)
     assert len(keyed) == every
     assert tree(out) == tree(clean_build(site, tmp_path / "clean2", tmp_path / "c2").output)
+
+
+def test_a_saved_template_keys_only_the_pages_that_load_it(tmp_path: Path,
+                                                           keyed: list[int]) -> None:
+    from conftest import own_copy
+
+    site, out = make_site(tmp_path / "site", 12), tmp_path / "out"
+    first = build_site_at(site, out, jobs=1)
+    every = len(keyed)
+    entry = own_copy(site, "templates/entry.html")
+    keyed.clear()
+    build_site_at(site, out, jobs=1)  # the site's copy is the theme's text: nothing to key
+    assert keyed == []
+    entry.write_text(entry.read_text("utf-8").replace("</article>", "<!-- saved --></article>",
+                                                      1), "utf-8")
+    edited = build_site_at(site, out, jobs=1)
+    pages = [p for p in edited.stats.changed if p.endswith(".html")]
+    assert 12 <= len(keyed) < every and len(pages) == len(keyed)  # each entry's page, only
+    assert all(p.startswith(("stories/", "updates/")) for p in pages)
+    assert tree(out) == tree(clean_build(site, tmp_path / "clean", tmp_path / "c").output)
+    keyed.clear()
+    base = own_copy(site, "templates/base.html")
+    base.write_text(base.read_text("utf-8") + "<!-- saved -->\n", "utf-8")
+    build_site_at(site, out, jobs=1)
+    assert len(keyed) == every == first.pages  # every page extends it
+    assert tree(out) == tree(clean_build(site, tmp_path / "clean2", tmp_path / "c2").output)

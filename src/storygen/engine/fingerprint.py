@@ -1,11 +1,13 @@
 """What an output depends on, as a hash computed before rendering it.
 
-A page's key covers the values its template is given and the parts of the `site` global that
-its templates (with everything they extend, include or import) can reach. The templates are read
-once to find out which `site.*` and `collection.*` attributes they use, so an entry page does not
-depend on every tag's list of entries merely because `tags.html` shows them. A template that uses
-`site` or `collection` in any other way (passing it whole to a macro, say) depends on all of it.
-A value of a type not known here cannot be keyed: its output is simply rendered every time.
+A page's key covers the values its template is given, the parts of the `site` global that
+its templates (with everything they extend, include or import) can reach, and those templates'
+own text: a saved template keys again only the pages that load it (they read it, see `graph`).
+The templates are read once to find out which `site.*` and `collection.*` attributes they
+use, so an entry page does not depend on every tag's list of entries merely because `tags.html`
+shows them. A template that uses `site` or `collection` in any other way (passing it whole to
+a macro, say) depends on all of it. A value of a type not known here cannot be keyed: its output
+is simply rendered every time.
 
 The build's clock (`site.now`) changes every build. When templates only compare it with other
 values (`item.date > site.now`), a page depends on where the clock falls among the content's
@@ -17,18 +19,20 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import jinja2
 from jinja2 import meta, nodes
 
-from ..cache.digests import digest
+from ..cache.digests import digest, files_under
 from ..model.site import Collection, Listing, Site, Tag
 from ..read.config import Link, SiteConfig
 from ..read.content import Entry, Page
 from ..render.pages import Article, PageJob
 
 WATCHED = ("site", "collection")
+TEMPLATE = "template:"  # what a page reads of a template, by name (entries are read by path)
 COMPARED_NOW = "now (compared)"  # `site.now` used only as an operand of comparisons
 Uses = Mapping[str, frozenset[str] | None]  # watched name -> attributes used (None: all of it)
 
@@ -115,11 +119,38 @@ class TemplateUses:
         self.env = env
         self._parsed: dict[str, TemplateFacts] = {}
         self._closures: dict[str, Uses] = {}
+        self._loads: dict[str, frozenset[str]] = {}
 
     def of(self, name: str) -> Uses:
         if name not in self._closures:
             self._closures[name] = self._closure(name)
         return self._closures[name]
+
+    def loads(self, name: str) -> frozenset[str]:
+        """Every template rendering `name` can load, itself included."""
+        self.of(name)
+        return self._loads[name]
+
+    def texts(self) -> dict[str, str]:
+        """A digest of every template's text, by `TEMPLATE` and its name (a page reads those
+        it loads; a template that cannot be read has the digest of its error)."""
+        found = {}
+        for name in self._names():
+            try:
+                text = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+            except jinja2.TemplateError as error:
+                text = f"unreadable: {error!r}"
+            found[TEMPLATE + name] = digest(text)
+        return found
+
+    def _names(self) -> list[str]:
+        """Every template's name, in folders linked into the templates too (Jinja's own list
+        leaves those out, but loads from them)."""
+        folders = getattr(self.env.loader, "searchpath", None)
+        if folders is None:
+            return self.env.list_templates()
+        return sorted({relative for folder in folders
+                       for relative, _ in files_under(Path(folder))})
 
     def _closure(self, name: str) -> Uses:
         seen: set[str] = set()
@@ -132,11 +163,12 @@ class TemplateUses:
             seen.add(current)
             references, uses = self._parse(current)
             if None in references:  # a template chosen at run time: could be any of them
-                references = frozenset(self.env.list_templates())
+                references = frozenset(self._names())
             pending.extend(r for r in references if r is not None)
             for key, attributes in uses.items():
                 before = merged[key]
                 merged[key] = None if before is None or attributes is None else before | attributes
+        self._loads[name] = frozenset(seen)
         return merged
 
     def _parse(self, name: str) -> TemplateFacts:
@@ -231,10 +263,12 @@ class PageKeys:
     every page it renders, so that part is summed up once per template, not once per page."""
 
     def __init__(self, base: str, site_globals: Mapping[str, Mapping[str, Any]],
-                 uses: TemplateUses, dates: Sequence[datetime]) -> None:
+                 uses: TemplateUses, dates: Sequence[datetime],
+                 templates: Mapping[str, str]) -> None:
         """`site_globals`: the `site` templates see, by language; `dates`: every date of the
-        content, sorted (see `clock_position`)."""
+        content, sorted (see `clock_position`); `templates`: `uses.texts()`."""
         self.base, self.site_globals, self.uses, self.dates = base, site_globals, uses, dates
+        self.templates = templates
         self._site_parts: dict[tuple[str, str], tuple[str | None, frozenset[str]]] = {}
         self._memo: dict[int, Any] = {}
 
@@ -253,8 +287,11 @@ class PageKeys:
                                        found))
         except Unkeyable:
             return None, frozenset(found)
-        return (digest(self.base, "page", job.path, job.template, job.lang, context, site_part),
-                frozenset(found))
+        loaded = sorted(TEMPLATE + name for name in self.uses.loads(job.template))
+        found.update(loaded)
+        texts = [self.templates.get(name, "missing") for name in loaded]
+        return (digest(self.base, "page", job.path, job.template, job.lang, context, site_part,
+                       *loaded, *texts), frozenset(found))
 
     def _site_part(self, template: str, lang: str) -> tuple[str | None, frozenset[str]]:
         reach = self.uses.of(template)

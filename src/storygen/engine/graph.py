@@ -3,8 +3,11 @@ name, and the shape of the site it was taken in. `serve` keeps it in memory (see
 `build` saves it with the manifest and restores it, so that a build after a one-entry edit keys
 again only the pages that read the edited file.
 
-The shape is the site as the model sees it but for its bodies: storygen, the settings, the
-templates and the other globals (the base key: the pictures' sizes among them), where the clock
+A page reads the entries and pages its key covers, and the templates it loads (by `TEMPLATE`
+and name: a saved template keys again the pages that load it, not every page).
+
+The shape is the site as the model sees it but for its bodies: storygen, the settings and the
+globals (the base key: the pictures' sizes among them), where the clock
 falls among the content's dates, every entry and page (hidden ones too) with each field but its
 body, and the names of the static files. A static file's bytes are not in it: pages read them
 only through the pictures' sizes, so a stylesheet saved keys no page again. Two builds of one shape
@@ -123,8 +126,10 @@ def digests_of(site: Site) -> dict[str, str]:
 
 
 def changed_since(graph: Graph, digests: Mapping[str, str]) -> frozenset[str]:
-    """The entries and pages whose bytes are not what they were when `graph` was taken."""
-    return frozenset(path for path, value in digests.items() if graph.digests.get(path) != value)
+    """The entries, pages and templates whose bytes are not what they were when `graph` was
+    taken, or that are gone since."""
+    return frozenset({path for path, value in digests.items()
+                      if graph.digests.get(path) != value} | (graph.digests.keys() - digests))
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {

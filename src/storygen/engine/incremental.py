@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 import jinja2
 
-from ..cache.digests import code_digest, config_digest, digest, templates_digest
+from ..cache.digests import code_digest, config_digest, digest
 from ..cache.markdown import markdown_settings
 from ..model.site import Collection, Site
 from ..read.alerts import alerts_on
@@ -99,13 +99,15 @@ def plan(renderer: Renderer, workers: Workers | None = None, graph: Graph | None
     this site and its files' digests (for the graph the next build restores)."""
     site = renderer.site
     base = _base_key(site, renderer)
+    uses = TemplateUses(renderer.env)
+    templates = uses.texts()
     graph = graph if graph is not None else Graph()
-    graph.shape, graph.digests = shape_of(site, base), digests_of(site)
+    graph.shape, graph.digests = shape_of(site, base), {**digests_of(site), **templates}
     if known is not None and known.shape != graph.shape:
         known = None
     yield from _static_units(site, base)
     yield _search_unit(site, renderer, base)  # first of the rest: it starts at once
-    keys = PageKeys(base, renderer.site_globals, TemplateUses(renderer.env), clock_dates(site))
+    keys = PageKeys(base, renderer.site_globals, uses, clock_dates(site), templates)
     makers = renderer.makers
     keyed = _page_keys(keys, makers, workers or Workers(1), known, graph)
     for template in sorted({template for template, *_ in keyed if template}):
@@ -182,7 +184,9 @@ def _page_output(renderer: Renderer, job: PageJob) -> tuple[str, bytes]:
 
 
 def _base_key(site: Site, renderer: Renderer) -> str:
-    """What every output depends on: storygen, the settings, the templates, other globals."""
+    """What every output depends on: storygen, the settings, the globals. Not the templates:
+    a page's key covers those it loads (see `PageKeys`), and no other unit has a key and
+    uses one."""
     config = site.config
     others = {k: (f"callable:{k}" if callable(v) else v)
               for k, v in renderer.env.globals.items() if k != "site"}
@@ -191,7 +195,7 @@ def _base_key(site: Site, renderer: Renderer) -> str:
     except Unkeyable:
         globals_part = os.urandom(16).hex()  # unknown globals: nothing can be reused
     return digest(FORMAT, code_digest(), config_digest(config), markdown_settings(config),
-                  templates_digest(config.templates_dir), catalogues_digest(config), globals_part)
+                  catalogues_digest(config), globals_part)
 
 
 def _feed_key(base: str, site: Site, collection: Collection,
