@@ -4,6 +4,7 @@ changed, made again when something did; the search form's two destinations."""
 from __future__ import annotations
 
 import gzip
+import os
 from pathlib import Path
 
 import cbor2
@@ -13,6 +14,7 @@ from test_build import build
 
 from storygen.render import search
 from storygen.render.pagefind_files import SIGNATURE
+from storygen.render.search import BACKGROUND, Indexing
 
 
 def filters(out: Path) -> dict[str, list[str]]:
@@ -47,8 +49,8 @@ def test_index_is_reused_until_an_entry_changes(tmp_path: Path, monkeypatch) -> 
     one): an unchanged site never runs it, an edit runs it once over the whole site."""
     runs: list[Path] = []
     start_pagefind = search._start_pagefind
-    monkeypatch.setattr(search, "_start_pagefind", lambda work: (runs.append(work),
-                                                                 start_pagefind(work))[1])
+    monkeypatch.setattr(search, "_start_pagefind", lambda work, *rest: (
+        runs.append(work), start_pagefind(work, *rest))[1])
     site = make_site(tmp_path / "site", 8)
     out = tmp_path / "out"
     first = build_site_at(site, out, jobs=1)
@@ -153,3 +155,19 @@ def test_an_unclosed_iframe_in_a_body_keeps_its_entry_filters(make_site, title: 
                                     + 'raw_html = "allow"\n', "utf-8")
     assert build(site) == 0
     assert filters(site / "_site") == {"topic": ["weather"], "type": ["Story"]}
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_the_preview_makes_its_index_at_the_lowest_priority(tmp_path: Path,
+                                                            background: bool) -> None:
+    """In the background (the preview, between saves) Pagefind runs at niceness 19, so the
+    next save's pages are not slowed by the last one's index; a build's runs as it does."""
+    documents = [(f"/stories/s{n}/", f'<html lang="en"><body><main data-pagefind-body>'
+                  f"<h1>Story {n}</h1><p>Water main repairs near route {n}.</p></main>"
+                  "</body></html>") for n in range(3)]
+    with Indexing(documents, tmp_path, background=background) as indexing:
+        assert indexing._process is not None  # it runs: its niceness is readable until waited
+        niceness = os.getpriority(os.PRIO_PROCESS, indexing._process.pid)
+        files = dict(indexing.files())
+    assert niceness == (BACKGROUND if background else os.getpriority(os.PRIO_PROCESS, 0))
+    assert "pagefind/pagefind-entry.json" in files

@@ -109,7 +109,8 @@ def search_files(live: Live) -> Callable[[], list[tuple[str, bytes]]]:
     every entry takes a while: the preview serves saves meanwhile), for `install`."""
     site = live.site
     gettexts = {e.lang: site.catalogue(e.lang).gettext for e in site.editions}
-    return lambda: search_index(search_documents(site, gettexts), site.config.cache_path)
+    return lambda: search_index(search_documents(site, gettexts), site.config.cache_path,
+                                background=True)
 
 
 def install(live: Live, files: list[tuple[str, bytes]], output: InPlaceOutput) -> Outcome:

@@ -18,6 +18,7 @@ import os
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import partial
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -30,6 +31,7 @@ from ..timing import span
 from .pagefind_files import DamagedBundle, canonical_bundle
 
 BUNDLE = "pagefind/"
+BACKGROUND = 19  # the niceness of a Pagefind run in the background
 WORK = "pagefind-work-"  # in the cache folder, only while an index is written
 # Pagefind's optional interfaces and its playground: the results page has its own few lines.
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
@@ -69,10 +71,12 @@ def search_inputs(site: Site) -> list[str]:
     return [f"{item.path}\0{item.lang}\0{item.digest}" for item in (*site.entries, *site.pages)]
 
 
-def search_index(documents: Iterable[Document], cache: Path) -> list[tuple[str, bytes]]:
+def search_index(documents: Iterable[Document], cache: Path, *, background: bool = False
+                 ) -> list[tuple[str, bytes]]:
     """The Pagefind bundle for `documents`, as (output path, bytes), deterministic; none for
-    a site with nothing published yet (Pagefind refuses a folder without pages)."""
-    with Indexing(documents, cache) as indexing:
+    a site with nothing published yet (Pagefind refuses a folder without pages). `background`:
+    Pagefind yields the processor to everything else (the preview's saves)."""
+    with Indexing(documents, cache, background=background) as indexing:
         return indexing.files()
 
 
@@ -82,7 +86,8 @@ class Indexing:
     bundle. Leaving the `with` block stops Pagefind if it is still at work, and removes its
     folder in the cache."""
 
-    def __init__(self, documents: Iterable[Document], cache: Path) -> None:
+    def __init__(self, documents: Iterable[Document], cache: Path, *,
+                 background: bool = False) -> None:
         self.cache = cache
         self._work = _work_folder(cache)
         self._process: subprocess.Popen[bytes] | None = None
@@ -96,7 +101,7 @@ class Indexing:
                     page.write_text(html, encoding="utf-8")
                     written += 1
             if written:
-                self._process = _start_pagefind(work)
+                self._process = _start_pagefind(work, background)
         except BaseException:
             self.close()
             raise
@@ -139,7 +144,7 @@ class Indexing:
         self._work.cleanup()
 
 
-def _start_pagefind(work: Path) -> subprocess.Popen[bytes]:
+def _start_pagefind(work: Path, background: bool) -> subprocess.Popen[bytes]:
     """Pagefind's command line on `work/site`, into `work/bundle`, what it says into
     `work/said`. Its Python API answers one request per tenth of a second (a thousand seconds
     for 10,000 entries), the command takes the folder whole. Run in `work`, with no PAGEFIND_
@@ -155,9 +160,17 @@ def _start_pagefind(work: Path) -> subprocess.Popen[bytes]:
             return subprocess.Popen([str(binary), "--site", "site", "--output-path", "bundle",
                                      "--silent"], cwd=work, env=environment,
                                     stdin=subprocess.DEVNULL, stdout=said, stderr=said,
-                                    preexec_fn=die_with_parent)  # never outlives a killed build
+                                    preexec_fn=partial(_child, background))
     except OSError as exc:
         raise _failure(str(exc)) from None
+
+
+def _child(background: bool) -> None:
+    """Pagefind's first steps: never outlive a killed build; in the `background`, run at the
+    lowest priority, so that the preview's next save is not slowed by the last one's index."""
+    die_with_parent()
+    if background:
+        os.nice(BACKGROUND)
 
 
 def _failure(reason: str) -> StorygenError:
