@@ -116,3 +116,64 @@ def test_a_saved_template_keys_only_the_pages_that_load_it(tmp_path: Path,
     build_site_at(site, out, jobs=1)
     assert len(keyed) == every == first.pages  # every page extends it
     assert tree(out) == tree(clean_build(site, tmp_path / "clean2", tmp_path / "c2").output)
+
+
+def _include(site: Path, line: str) -> None:
+    from conftest import own_copy
+
+    entry = own_copy(site, "templates/entry.html")
+    entry.write_text(entry.read_text("utf-8").replace("{% endblock %}", line + "{% endblock %}",
+                                                      1), "utf-8")
+
+
+def _run_time_choice(site: Path) -> Path:
+    _include(site, '{% include "extra/" ~ item.type ~ ".html" ignore missing %}')
+    return site / "templates" / "extra" / "story.html"  # added after the first build
+
+
+def _dotted_name(site: Path) -> Path:
+    _include(site, '{% include "./partials/extra.html" %}')
+    return site / "templates" / "partials" / "extra.html"
+
+
+def _linked_twice(site: Path) -> Path:
+    (site / "templates" / "real").mkdir(parents=True)
+    (site / "templates" / "shared").symlink_to(site / "templates" / "real",
+                                                 target_is_directory=True)
+    _include(site, '{% include "shared/extra.html" %}')
+    return site / "templates" / "real" / "extra.html"
+
+
+@pytest.mark.parametrize("make", [_run_time_choice, _dotted_name, _linked_twice])
+def test_an_edited_template_reaches_every_page_that_loads_it(tmp_path: Path, make) -> None:
+    """However a template is named (chosen at run time, a name Jinja tidies, a folder linked
+    beside itself), editing or adding it renders again the pages that load it."""
+    site, out = make_site(tmp_path / "site", 4), tmp_path / "out"
+    extra = make(site)
+    if make is not _run_time_choice:
+        extra.parent.mkdir(parents=True, exist_ok=True)
+        extra.write_text("<p>First</p>", "utf-8")
+    build_site_at(site, out, jobs=1)
+    extra.parent.mkdir(parents=True, exist_ok=True)
+    extra.write_text("<p>Second</p>", "utf-8")
+    build_site_at(site, out, jobs=1)
+    assert "<p>Second</p>" in (out / "stories" / "entry-1" / "index.html").read_text("utf-8")
+    assert tree(out) == tree(clean_build(site, tmp_path / "clean", tmp_path / "c").output)
+
+
+def test_a_missing_template_included_if_there_keys_no_page_again(tmp_path: Path,
+                                                                keyed: list[int]) -> None:
+    _include(site := make_site(tmp_path / "site", 4), '{% include "hook.html" ignore missing %}')
+    out = tmp_path / "out"
+    build_site_at(site, out, jobs=1)
+    keyed.clear()
+    build_site_at(site, out, jobs=1)
+    assert keyed == []
+
+
+def test_a_file_in_templates_that_is_no_text_is_not_an_error(tmp_path: Path) -> None:
+    site, out = make_site(tmp_path / "site", 3), tmp_path / "out"
+    (site / "templates").mkdir(exist_ok=True)
+    (site / "templates" / ".DS_Store").write_bytes(b"\x00\x05\x16\x07\xff\xfe Bud1")
+    build_site_at(site, out, jobs=1)
+    assert tree(out) == tree(clean_build(site, tmp_path / "clean", tmp_path / "c").output)

@@ -33,6 +33,7 @@ from ..render.pages import Article, PageJob
 
 WATCHED = ("site", "collection")
 TEMPLATE = "template:"  # what a page reads of a template, by name (entries are read by path)
+ANY = "*"  # a page whose templates choose one at run time reads the list of all of them
 COMPARED_NOW = "now (compared)"  # `site.now` used only as an operand of comparisons
 Uses = Mapping[str, frozenset[str] | None]  # watched name -> attributes used (None: all of it)
 
@@ -132,16 +133,29 @@ class TemplateUses:
         return self._loads[name]
 
     def texts(self) -> dict[str, str]:
-        """A digest of every template's text, by `TEMPLATE` and its name (a page reads those
-        it loads; a template that cannot be read has the digest of its error)."""
-        found = {}
-        for name in self._names():
-            try:
-                text = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
-            except jinja2.TemplateError as error:
-                text = f"unreadable: {error!r}"
-            found[TEMPLATE + name] = digest(text)
+        """A digest of the text of every template, by `TEMPLATE` and its name: those in the
+        template folders, and every name any of them loads, as it is written (`./a.html` is
+        Jinja's `a.html`, but a name of its own here; a missing one has a digest too). And
+        `ANY`: the list of every template, which a page that chooses one at run time reads."""
+        names = self._names()
+        found = {TEMPLATE + ANY: digest(*names)}
+        pending, seen = list(names), set()
+        while pending:
+            name = pending.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            found[TEMPLATE + name] = digest(self._text(name))
+            pending.extend(r for r in self._parse(name)[0] if r is not None)
         return found
+
+    def _text(self, name: str) -> str:
+        try:
+            return self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+        except jinja2.TemplateNotFound:
+            return "\0missing"
+        except (jinja2.TemplateError, UnicodeError, OSError) as error:
+            return f"\0unreadable: {error!r}"
 
     def _names(self) -> list[str]:
         """Every template's name, in folders linked into the templates too (Jinja's own list
@@ -162,7 +176,8 @@ class TemplateUses:
                 continue
             seen.add(current)
             references, uses = self._parse(current)
-            if None in references:  # a template chosen at run time: could be any of them
+            if None in references:  # a template chosen at run time: could be any of them,
+                seen.add(ANY)  # even one added later
                 references = frozenset(self._names())
             pending.extend(r for r in references if r is not None)
             for key, attributes in uses.items():
@@ -175,8 +190,8 @@ class TemplateUses:
         if name not in self._parsed:
             try:
                 source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
-            except jinja2.TemplateError:  # rendering will report it; depend on everything
-                self._parsed[name] = (frozenset(), dict.fromkeys(WATCHED))
+            except (jinja2.TemplateError, UnicodeError, OSError):  # rendering will report it;
+                self._parsed[name] = (frozenset(), dict.fromkeys(WATCHED))  # depend on all
             else:
                 self._parsed[name] = _read_template(self.env, source)
         return self._parsed[name]
@@ -289,7 +304,7 @@ class PageKeys:
             return None, frozenset(found)
         loaded = sorted(TEMPLATE + name for name in self.uses.loads(job.template))
         found.update(loaded)
-        texts = [self.templates.get(name, "missing") for name in loaded]
+        texts = [self.templates.get(name, "") for name in loaded]  # all there: see `texts`
         return (digest(self.base, "page", job.path, job.template, job.lang, context, site_part,
                        *loaded, *texts), frozenset(found))
 

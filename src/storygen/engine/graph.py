@@ -94,7 +94,8 @@ class Graph:
             if not (isinstance(data["shape"], str) and _strings(paths) and _strings(digests)
                     and len(paths) == len(digests) and isinstance(units, dict)):
                 return cls()
-            graph = cls(shape=data["shape"], digests=dict(zip(paths, digests, strict=True)))
+            graph = cls(shape=data["shape"], digests={  # "": a read with no digest saved
+                path: value for path, value in zip(paths, digests, strict=True) if value})
             for name, (key, numbers) in units.items():
                 if not (isinstance(name, str) and isinstance(key, str)
                         and all(type(n) is int and 0 <= n < len(paths) for n in numbers)):
