@@ -60,7 +60,7 @@ def build_site_at(root: Path, out: Path, jobs: int | None = None, *, now: dateti
                   in_place: InPlaceOutput | None = None, defer: bool = False,
                   live: Live | None = None) -> BuildResult:
     return build(load_config(root), BuildOptions(now=now), out, jobs=jobs, in_place=in_place,
-                 defer=defer, live=live)
+                 defer=defer, manifest=live.manifest if live is not None else None)
 
 
 def clean_build(root: Path, out: Path, cache: Path, *, now: datetime = NOW) -> BuildResult:

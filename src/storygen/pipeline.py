@@ -200,7 +200,7 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
           jobs: int | None = None, in_place: InPlaceOutput | None = None,
           inputs: str | None = None, defer: bool = False,
           report: Callable[[BuildResult], None] | None = None,
-          live: Live | None = None) -> BuildResult:
+          manifest: Manifest | None = None) -> BuildResult:
     """Build the whole site into `out` (default: the configured output folder), atomically.
 
     Incremental: Markdown comes from the cache where it can, and only outputs whose inputs
@@ -212,9 +212,9 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
     the search index as the last build made it if it needs making again (the preview makes it
     in a second build, after serving the rest); the next build makes it. `report`: called
     with the result before the new site is swapped in, so that a report that cannot be made
-    (a full disk under stdout) leaves the previous site, not a new one half-reported. `live`:
-    what the last build into `in_place` left (see `update`), whose manifest is the one in
-    memory, ahead of the one saved. Safe to call repeatedly in one process.
+    (a full disk under stdout) leaves the previous site, not a new one half-reported.
+    `manifest`: the last build's into `in_place` as it is in memory (`Live.manifest`: updates
+    since have changed it), ahead of the one saved. Safe to call repeatedly in one process.
     """
     started = time.perf_counter()
     output = in_place.folder if in_place else (out or config.output_path).resolve()
@@ -223,11 +223,12 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
     stats = BuildStats()
     workers = workers_from_config(config, jobs)
     repeated = in_place is not None  # the preview: speed matters more than memory
-    with _loaded_for_good(), one_at_a_time(config.cache_path):  # another build waits its turn
+    with _loaded_for_good(again=repeated), one_at_a_time(config.cache_path):  # waits its turn
         content, site = _load_site(config, options, jobs=jobs, stats=stats,
                                    lean=not repeated, repeated=repeated)
         gc.freeze()
-        previous = live.manifest if live and in_place else load_manifest(config.cache_path)
+        previous = (manifest if manifest is not None and in_place
+                    else load_manifest(config.cache_path))
         with _system_errors_as_problems(output):
             staged = in_place or StagedOutput(output, spare=config.cache_path / SPARE)
         graph = Graph()
@@ -315,11 +316,16 @@ def _system_errors_as_problems(output: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _loaded_for_good() -> Iterator[None]:
+def _loaded_for_good(*, again: bool = False) -> Iterator[None]:
     """The site loaded lives until the build ends, so the garbage collector need not walk it
     again and again meanwhile (a second of every rebuild at 10,000 entries), and worker
     processes forked meanwhile do not copy its pages by touching them. Frozen as it is loaded
-    (and again once it is modelled); all of it is collectable again when the build ends."""
+    (and again once it is modelled); all of it is collectable again when the build ends.
+    `again` (the preview, which froze what its last build kept: see `_kept_for_good`): what
+    of that the caller let go is collected first, so two models are not held at once."""
+    if again:
+        gc.unfreeze()
+        gc.collect()
     try:
         yield
     finally:

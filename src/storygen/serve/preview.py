@@ -159,10 +159,9 @@ class Preview:
         changed = sorted(changed)
         started = time.perf_counter()
         was_broken = bool(self.site.problems)
-        live, self._live = self._live, None  # a build that fails leaves nothing to trust
         try:
             config = self._config()
-            result = self._build(config, changed, defer, live)
+            result = self._build(config, changed, defer)
         except StorygenError as error:
             self._failed(error.problems)
             return False
@@ -182,19 +181,21 @@ class Preview:
             self.channel.publish("css" if css_only else "reload")
         return result.stats.deferred
 
-    def _build(self, config: SiteConfig, changed: list[str], defer: bool,
-               live: Live | None) -> BuildResult:
+    def _build(self, config: SiteConfig, changed: list[str], defer: bool) -> BuildResult:
         """Only what read the saved files, if the dependency graph can tell (the settings as
         the last build had them); else the whole site, incrementally."""
         assert self._output is not None
+        live, self._live = self._live, None  # a build that fails leaves nothing to trust
         if changed and defer and live is not None and live.config == config:
             result = update(live, changed, self._output)
             if result is not None:
                 return result
+        manifest = live.manifest if live is not None else None
+        del live  # the last build's model goes before the next is made, not after
         # Forking build workers while this process runs threads risks deadlocked
         # children, so only the first build (before any thread starts) may use them.
         return build(config, self.options, jobs=1 if self._threads else None,
-                     in_place=self._output, defer=defer, live=live)
+                     in_place=self._output, defer=defer, manifest=manifest)
 
     def _report(self, result: BuildResult, changed: list[str], seconds: float,
                 defer: bool) -> None:
