@@ -30,8 +30,7 @@ class SourceStamps:
     def __init__(self, cache_folder: Path | None) -> None:
         self.cache_folder = cache_folder
         with Store(cache_folder) as store:
-            self.known = {key: (stamp, found) for key, (stamp, found)
-                          in store.prefixed("sources").items()}
+            self.known = store.prefixed("sources")  # file -> (stamp, digest)
         self.fresh: dict[str, tuple[str, str]] = {}
         self.seen: set[str] = set()
         self.started = time.time_ns()

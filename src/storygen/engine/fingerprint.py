@@ -121,6 +121,7 @@ class TemplateUses:
         self._parsed: dict[str, TemplateFacts] = {}
         self._closures: dict[str, Uses] = {}
         self._loads: dict[str, frozenset[str]] = {}
+        self._sources: dict[str, str | Exception] = {}
 
     def of(self, name: str) -> Uses:
         if name not in self._closures:
@@ -145,17 +146,21 @@ class TemplateUses:
             if name in seen:
                 continue
             seen.add(name)
-            found[TEMPLATE + name] = digest(self._text(name))
+            source = self._source(name)
+            found[TEMPLATE + name] = digest(source if isinstance(source, str)
+                                            else f"\0{source!r}")  # missing, or unreadable
             pending.extend(r for r in self._parse(name)[0] if r is not None)
         return found
 
-    def _text(self, name: str) -> str:
-        try:
-            return self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
-        except jinja2.TemplateNotFound:
-            return "\0missing"
-        except (jinja2.TemplateError, UnicodeError, OSError) as error:
-            return f"\0unreadable: {error!r}"
+    def _source(self, name: str) -> str | Exception:
+        """The template's text, read once, or why it cannot be read."""
+        if name not in self._sources:
+            try:
+                self._sources[name] = self.env.loader.get_source(  # type: ignore[union-attr]
+                    self.env, name)[0]
+            except (jinja2.TemplateError, UnicodeError, OSError) as error:
+                self._sources[name] = error
+        return self._sources[name]
 
     def _names(self) -> list[str]:
         """Every template's name, in folders linked into the templates too (Jinja's own list
@@ -188,12 +193,10 @@ class TemplateUses:
 
     def _parse(self, name: str) -> TemplateFacts:
         if name not in self._parsed:
-            try:
-                source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
-            except (jinja2.TemplateError, UnicodeError, OSError):  # rendering will report it;
-                self._parsed[name] = (frozenset(), dict.fromkeys(WATCHED))  # depend on all
-            else:
-                self._parsed[name] = _read_template(self.env, source)
+            source = self._source(name)
+            self._parsed[name] = (_read_template(self.env, source) if isinstance(source, str)
+                                  else (frozenset(), dict.fromkeys(WATCHED)))  # rendering
+            # reports a template that cannot be read; meanwhile it depends on everything
         return self._parsed[name]
 
 
