@@ -83,7 +83,8 @@ def bench(size: int, runs: int, work: Path) -> None:
     print(f"{size:,} entries ({len(site.entries):,} built, {len(site.pages)} pages, "
           f"{len(renderer.pictures)} pictures, {len(carded):,} without one):")
     report("indexing", *timed(runs, empty_cache, lambda: len(search_index(
-        search_documents(site, renderer.gettexts), cache))), "bundle files")
+        [(part, search_documents(site, part, renderer.gettexts))
+         for part in renderer.search_parts], cache))), "bundle files")
     report("copies, cold", *timed(runs, empty_cache, copies), "copies")
     report("copies, warm", *timed(runs, lambda: None, copies), "copies")
     report("cards", *timed(runs, lambda: None, cards), "cards")

@@ -22,6 +22,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from test_validity_html import describe, nu_check
 
 from storygen.cli import main
+from storygen.render import search
 
 
 def federal_copy(site: Path) -> Path:
@@ -135,6 +136,34 @@ def test_a_spanish_word_finds_the_spanish_entry_in_the_spanish_index(
     # The English index holds no Spanish page (Pagefind may still match parts of the word).
     assert not [h for h in search_for(browser, base_url + "search/", own_word(stories, slug))
                 if "/es/" in h]
+
+
+@pytest.fixture(scope="module")
+def parted_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The federal sample site with its index in parts of about two documents, served."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "PART_SIZE", 2)
+        out = build_federal(tmp_path_factory.mktemp("parted"), copy_sample)
+    assert len(list((out / "pagefind" / "en-us").iterdir())) > 2
+    with serve(out) as url:
+        yield url
+
+
+@pytest.mark.parametrize("query", ["county", "snow", "permit", "ayuda"])
+def test_an_index_in_parts_finds_what_the_whole_index_finds(
+        browser: Any, base_url: str, parted_url: str, query: str) -> None:
+    """The results page merges the other parts into the first: the same pages are found, in
+    English and in Spanish, with the type filter too."""
+    found = 0
+    for page in ["search/", "es/search/", "search/?type=Service+update&"]:
+        address = page + ("&" if "?" in page else "?") + f"q={query}"
+        browser.get(base_url + address)
+        whole = sorted(href.removeprefix(base_url) for href in results(browser))
+        browser.get(parted_url + address)
+        parted = sorted(href.removeprefix(parted_url) for href in results(browser))
+        assert parted == whole, (address, parted, whole)
+        found += len(whole)
+    assert found > 1  # the words find pages: the two indexes agree on something
 
 
 def test_the_header_form_leads_to_the_results(browser: Any, base_url: str) -> None:

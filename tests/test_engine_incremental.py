@@ -31,6 +31,7 @@ from storygen.engine.fingerprint import COMPARED_NOW, TemplateUses
 from storygen.engine.live import install, search_files
 from storygen.pipeline import update
 from storygen.problems import StorygenError
+from storygen.render import search
 from storygen.write.output import InPlaceOutput, StagedOutput
 
 STORIES = Path("content/stories")
@@ -320,17 +321,27 @@ def _apply(site: Path, edit: str, rng: random.Random, counter: list[int]) -> lis
                                                                  HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(EDITS, min_size=1, max_size=5), seed=st.integers(0, 1000),
        parallel=st.booleans(), in_place=st.booleans(), defer=st.booleans(),
-       live=st.booleans())
+       live=st.booleans(), parts=st.booleans())
 def test_incremental_equals_clean_after_any_edits(tmp_path_factory: pytest.TempPathFactory,
                                                   edits: list[str], seed: int,
                                                   parallel: bool, in_place: bool,
-                                                  defer: bool, live: bool) -> None:
+                                                  defer: bool, live: bool, parts: bool) -> None:
     """Swapping in a new folder (build) or updating one in place (serve) alike; `defer`, as
     the preview does: each edit is built with the search index left as it was (everything
     else already as a clean build makes it), then built again to make the index. `live`
     (in place, deferred), as the preview does: the edited files are given to the dependency
-    graph first, which renders only what read them or declines (then a build follows)."""
-    folder = tmp_path_factory.mktemp("edits")
+    graph first, which renders only what read them or declines (then a build follows).
+    `parts`: the search index in parts of about two documents, whose count changes as
+    entries come and go."""
+    with pytest.MonkeyPatch.context() as patch:
+        if parts:
+            patch.setattr(search, "PART_SIZE", 2)
+        _edits_equal_clean(tmp_path_factory.mktemp("edits"), edits, seed, parallel, in_place,
+                           defer, live)
+
+
+def _edits_equal_clean(folder: Path, edits: list[str], seed: int, parallel: bool,
+                       in_place: bool, defer: bool, live: bool) -> None:
     site = make_site(folder / "site", 5, seed=seed,
                      toml_extra="[build]\nserial_below = 0\n" if parallel else "")
     out, rng, counter = folder / "out", random.Random(seed), [0]

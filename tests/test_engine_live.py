@@ -11,6 +11,7 @@ from engine_tools import build_site_at, clean_build, make_site, tree
 
 from storygen.engine.live import install, search_files
 from storygen.pipeline import BuildResult, update
+from storygen.render import search
 from storygen.write.output import InPlaceOutput
 
 STORY = "content/stories/entry-1.md"
@@ -68,6 +69,36 @@ def test_the_search_index_made_meanwhile_takes_the_old_ones_place(tmp_path: Path
     assert saved is not None and saved.live is not None and saved.live.stale
     made = install(saved.live, search_files(saved.live)(), output)
     assert made.changed and set(made.removed) <= old and not saved.live.stale
+    _as_clean(site, output.folder, tmp_path)
+
+
+def test_a_save_leaves_only_its_part_of_the_index_for_later(tmp_path: Path,
+                                                             monkeypatch) -> None:
+    """With the index in parts, a save makes stale the part that holds the saved entry and
+    no other; that part made meanwhile is recorded under the key a build gives it, so the
+    next build runs no Pagefind at all, and its output is a clean build's."""
+    monkeypatch.setattr(search, "PART_SIZE", 2)
+    runs: list[Path] = []
+    start_pagefind = search._start_pagefind
+    monkeypatch.setattr(search, "_start_pagefind", lambda work, *rest: (
+        runs.append(work), start_pagefind(work, *rest))[1])
+    site, output, first = _served(tmp_path)
+    assert first.live is not None and not first.live.stale
+    parts = first.live.renderer.search_parts
+    holding = [p.name for p in parts if "/stories/entry-1/" in {i.path for i in p.items}]
+    _edit(site, STORY, "First paragraph 1:", "Snowploughs zyxwv:")
+    saved = update(first.live, [STORY], output)
+    assert saved is not None and saved.live is not None
+    assert len(parts) > 2 and saved.live.stale == set(holding) and len(holding) == 1
+    before, runs[:] = tree(output.folder), []
+    made = install(saved.live, search_files(saved.live)(), output)
+    assert len(runs) == 1 and made.changed
+    folder = next(p.folder for p in parts if p.name == holding[0])
+    assert all(path.startswith(folder) for path in [*made.changed, *made.removed])
+    assert {k: v for k, v in tree(output.folder).items() if not k.startswith(folder)} == {
+        k: v for k, v in before.items() if not k.startswith(folder)}
+    again = build_site_at(site, output.folder, in_place=output, live=saved.live)
+    assert len(runs) == 1 and not again.stats.changed and not again.stats.deferred
     _as_clean(site, output.folder, tmp_path)
 
 

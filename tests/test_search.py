@@ -1,10 +1,12 @@
-"""The search index (Pagefind) as a build output: deterministic, reused while nothing it holds
-changed, made again when something did; the search form's two destinations."""
+"""The search index (Pagefind) as a build output: deterministic, in parts of which a build
+makes again only those holding a changed entry; the search form's two destinations."""
 
 from __future__ import annotations
 
 import gzip
+import json
 import os
+import re
 from pathlib import Path
 
 import cbor2
@@ -14,16 +16,30 @@ from test_build import build
 
 from storygen.render import search
 from storygen.render.pagefind_files import SIGNATURE
-from storygen.render.search import BACKGROUND, Indexing
+from storygen.render.search import BACKGROUND, Indexing, Part, Runs
 
 
 def filters(out: Path) -> dict[str, list[str]]:
-    """Each filter of the index with its values, as Pagefind's files hold them."""
-    found = {}
-    for path in (out / "pagefind" / "filter").iterdir():
+    """Each filter of the index with its values (of every part), as Pagefind's files hold
+    them."""
+    found: dict[str, list[str]] = {}
+    for path in sorted((out / "pagefind").glob("*/*/filter/*")):
         name, values = cbor2.loads(gzip.decompress(path.read_bytes())[len(SIGNATURE):])
-        found[name] = [value[0] for value in values]
+        found[name] = sorted({*found.get(name, ()), *(value[0] for value in values)})
     return found
+
+
+def indexed(part: Path) -> list[str]:
+    """The addresses a part's index holds, read from its fragments."""
+    return sorted(json.loads(gzip.decompress(path.read_bytes())[len(SIGNATURE):])["url"]
+                  for path in (part / "fragment").iterdir())
+
+
+def searched(page: Path) -> list[str]:
+    """The parts a results page searches, as its form names them."""
+    found = re.search(r'data-parts="([^"]*)"', page.read_text("utf-8"))
+    assert found is not None
+    return found[1].split()
 
 
 def bundle(out: Path) -> dict[str, str]:
@@ -37,7 +53,7 @@ def test_two_clean_builds_give_the_same_index(tmp_path: Path) -> None:
     clean_build(site, tmp_path / "two", tmp_path / "cache-two")
     clean_build(site, tmp_path / "three", tmp_path / "cache-three")
     first = bundle(tmp_path / "one")
-    assert any(k.startswith("pagefind/filter/") for k in first)
+    assert any(k.startswith("pagefind/en/0/filter/") for k in first)
     assert first == bundle(tmp_path / "two") == bundle(tmp_path / "three")
     topics = filters(tmp_path / "one")["topic"]
     assert topics == sorted(topics)
@@ -46,26 +62,85 @@ def test_two_clean_builds_give_the_same_index(tmp_path: Path) -> None:
 
 def test_index_is_reused_until_an_entry_changes(tmp_path: Path, monkeypatch) -> None:
     """Pagefind cannot update an index in part (its service has no request to load or change
-    one): an unchanged site never runs it, an edit runs it once over the whole site."""
+    one): an unchanged site never runs it, an edit runs it once, over the edited entry's part
+    of the index only."""
     runs: list[Path] = []
     start_pagefind = search._start_pagefind
     monkeypatch.setattr(search, "_start_pagefind", lambda work, *rest: (
         runs.append(work), start_pagefind(work, *rest))[1])
+    monkeypatch.setattr(search, "PART_SIZE", 3)
     site = make_site(tmp_path / "site", 8)
     out = tmp_path / "out"
     first = build_site_at(site, out, jobs=1)
-    assert any(p.startswith("pagefind/") for p in first.stats.changed) and len(runs) == 1
+    parts = sorted({p.split("/")[2] for p in first.stats.changed if p.startswith("pagefind/")})
+    assert len(parts) > 1 and len(runs) == len(parts)
     before = bundle(out)
     again = build_site_at(site, out, jobs=1)
     assert not [p for p in again.stats.changed if p.startswith("pagefind/")]
-    assert bundle(out) == before and len(runs) == 1
+    assert bundle(out) == before and len(runs) == len(parts)
     story = site / "content" / "stories" / "entry-1.md"
     story.write_text(story.read_text("utf-8") + "\nA new word: xylophonist.\n", "utf-8")
     edited = build_site_at(site, out, jobs=1)
-    assert len(runs) == 2
-    changed = [p for p in edited.stats.changed if p.startswith("pagefind/fragment/")]
-    assert len(changed) == 1  # the other pages' fragments come out byte for byte the same
+    assert len(runs) == len(parts) + 1
+    held = next(part for part in sorted((out / "pagefind" / "en").iterdir())
+                if "/stories/entry-1/" in indexed(part))
+    changed = [p for p in edited.stats.changed if p.startswith("pagefind/")]
+    assert changed and all(p.startswith(f"pagefind/en/{held.name}/") for p in changed)
+    fragments = [p for p in changed if "/fragment/" in p]
+    assert len(fragments) == 1  # the other pages' fragments come out byte for byte the same
     assert bundle(out) != before
+
+
+def test_each_document_is_in_one_part_which_the_results_page_searches(
+        tmp_path: Path, monkeypatch) -> None:
+    """Parts split a language's documents by their addresses' hashes; the first holds
+    Pagefind's program, the others only an index; the results page names them all, first
+    part first. A site grown past twice the part size has twice the parts (those its
+    documents' hashes leave empty are not made)."""
+    monkeypatch.setattr(search, "PART_SIZE", 4)
+    site = make_site(tmp_path / "site", 8)  # and its about page: 4 parts of about 2
+    out = tmp_path / "out"
+    built = build_site_at(site, out, jobs=1).site
+    folders = searched(out / "search" / "index.html")
+    assert len(folders) == 4 >= len({*folders})
+    parts = [out / folder.strip("/") for folder in folders]
+    held = [indexed(part) for part in parts]
+    everything = sorted(url for urls in held for url in urls)
+    assert everything == sorted(item.path for item in (*built.entries, *built.pages))
+    assert all(held)
+    assert (parts[0] / "pagefind.js").is_file() and list(parts[0].glob("wasm.*"))
+    for part in parts[1:]:
+        assert (part / "pagefind-entry.json").is_file() and list(part.glob("*.pf_meta"))
+        assert not (part / "pagefind.js").exists() and not list(part.glob("wasm.*"))
+    again = tmp_path / "again"
+    monkeypatch.setattr(search, "PART_SIZE", 2)  # as if the site had grown: a cache anew
+    clean_build(site, again, tmp_path / "cache")
+    grown = searched(again / "search" / "index.html")
+    assert 4 < len(grown) <= 8 and {int(f.split("/")[3]) for f in grown} <= set(range(8))
+    assert sorted(url for f in grown for url in indexed(again / f.strip("/"))) == everything
+
+
+def test_parts_wait_their_turn(tmp_path: Path) -> None:
+    """One Pagefind at a time: a part's run starts once the one before it has ended, when
+    the build asks (`poll`) or waits for the part's files."""
+    runs, parts = Runs(), []
+    for n in range(3):
+        documents = [(f"/stories/s{n}/", f'<html lang="en"><body><main data-pagefind-body>'
+                      f"<h1>Story {n}</h1><p>Repairs on route {n}.</p></main></body></html>")]
+        parts.append(Indexing(Part("en", n, (), n == 0), documents, tmp_path, runs))
+    try:
+        assert [part.running() for part in parts] == [True, False, False]
+        parts[0].wait()
+        parts[0].poll()
+        assert parts[1].running() and not parts[2].running()
+        files = dict(parts[2].files())  # waits for the one ahead of it, then its own
+        assert not parts[1].running()
+        assert "pagefind/en/2/pagefind-entry.json" in files
+        assert "pagefind/en/2/pagefind.js" not in files
+    finally:
+        for part in parts:
+            part.close()
+    assert not list(tmp_path.iterdir())  # each part's work folder is gone
 
 
 def test_nothing_outside_the_site_is_read_or_written(tmp_path: Path, monkeypatch) -> None:
@@ -86,7 +161,7 @@ def test_nothing_outside_the_site_is_read_or_written(tmp_path: Path, monkeypatch
     assert build(site) == 0
     assert (outside / "precious.txt").read_text("utf-8") == "keep me"
     assert sorted(p.name for p in outside.iterdir()) == ["precious.txt"]
-    assert (site / "_site" / "pagefind" / "pagefind.js").is_file()
+    assert (site / "_site" / "pagefind" / "en" / "0" / "pagefind.js").is_file()
     assert [p.name for p in elsewhere.iterdir()] == ["pagefind.yml"]
     assert not (tmp_path / "planted").exists()
 
@@ -165,9 +240,10 @@ def test_the_preview_makes_its_index_at_the_lowest_priority(tmp_path: Path,
     documents = [(f"/stories/s{n}/", f'<html lang="en"><body><main data-pagefind-body>'
                   f"<h1>Story {n}</h1><p>Water main repairs near route {n}.</p></main>"
                   "</body></html>") for n in range(3)]
-    with Indexing(documents, tmp_path, background=background) as indexing:
+    with Indexing(Part("en", 0, (), True), documents, tmp_path, Runs(),
+                  background=background) as indexing:
         assert indexing._process is not None  # it runs: its niceness is readable until waited
         niceness = os.getpriority(os.PRIO_PROCESS, indexing._process.pid)
         files = dict(indexing.files())
     assert niceness == (BACKGROUND if background else os.getpriority(os.PRIO_PROCESS, 0))
-    assert "pagefind/pagefind-entry.json" in files
+    assert "pagefind/en/0/pagefind-entry.json" in files

@@ -37,6 +37,7 @@ from .render.markdown import render_markdown
 from .render.pages import Renderer
 from .render.paths import MARKER, MARKER_TEXT, refuse_collisions, site_claims
 from .render.redirects import check_aliases
+from .render.search import BUNDLE
 from .render.sitemap import page_dates
 from .timing import listening, span, timed
 from .write.output import InPlaceOutput, StagedOutput
@@ -259,7 +260,7 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
     if in_place is None:
         return done
     live = Live(config, options, content, renderer, manifest, graph,
-                (done.pages, done.feeds, done.static), outcome.deferred)
+                (done.pages, done.feeds, done.static), set(outcome.deferred))
     _kept_for_good()
     return dataclasses.replace(done, live=live)
 
@@ -274,7 +275,7 @@ def update(live: Live, changed: Iterable[str], in_place: InPlaceOutput) -> Build
     if outcome is None:
         return None
     stats = BuildStats(markdown_rendered=len(changed), outputs_rendered=outcome.rendered,
-                       changed=outcome.changed, deferred=outcome.deferred)
+                       changed=outcome.changed, deferred=bool(outcome.deferred))
     site = live.site
     return BuildResult(site, *live.counts, time.perf_counter() - started, in_place.folder,
                        tuple(site.warnings), stats, live)
@@ -286,9 +287,10 @@ def _result(config: SiteConfig, site: Site, outcome: Outcome, output: Path, inpu
     `manifest.last` is set for `unchanged_since_last_build`."""
     stats.outputs_rendered, stats.outputs_reused = outcome.rendered, outcome.reused
     stats.changed, stats.removed = outcome.changed, outcome.removed
-    stats.deferred = outcome.deferred
+    stats.deferred = bool(outcome.deferred)
     generated = [path for path in outcome.files if path not in outcome.static]
-    feeds = sum(p.endswith((".xml", ".json")) and p != "sitemap.xml" for p in generated)
+    feeds = sum(p.endswith((".xml", ".json")) and p != "sitemap.xml" and not p.startswith(BUNDLE)
+                for p in generated)
     pages = sum(p.endswith(".html") for p in generated)
     done = BuildResult(site, pages, feeds, len(outcome.static), 0.0, output,
                        tuple(site.warnings), stats)

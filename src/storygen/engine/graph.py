@@ -58,6 +58,7 @@ class Graph:
     readers: dict[str, list[str]] = field(default_factory=dict)  # site path -> unit names
     reads: dict[str, frozenset[str]] = field(default_factory=dict)  # unit name -> site paths
     shape: str = ""  # of the site the keys were taken in (`shape_of`)
+    base: str = ""  # what every key was taken with (`incremental._base_key`); not saved
     digests: dict[str, str] = field(default_factory=dict)  # site path -> its file's digest
 
     def record(self, units: Iterable[U]) -> Iterator[U]:

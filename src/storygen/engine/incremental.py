@@ -35,14 +35,7 @@ from ..render.feeds import collection_feeds, feed_items
 from ..render.pages import PageJob, Renderer
 from ..render.paths import MARKER, MARKER_TEXT, OWN, Claim, refuse_collisions
 from ..render.redirects import redirect_outputs
-from ..render.search import (
-    BUNDLE,
-    Document,
-    Indexing,
-    search_documents,
-    search_index,
-    search_inputs,
-)
+from ..render.search import Indexing, Part, Runs, search_documents, search_index, search_inputs
 from ..render.sitemap import sitemap_urls
 from ..write.output import Output
 from .fingerprint import PageKeys, TemplateUses, Unkeyable, clock_dates, fingerprint
@@ -58,6 +51,8 @@ class Begun(Protocol):
     """A unit's work started beside the rest of the build (see `Unit.begin`)."""
 
     def files(self) -> Iterable[tuple[str, bytes]]: ...
+
+    def poll(self) -> None: ...  # let it move on while the rest is made (see `write_output`)
 
     def close(self) -> None: ...
 
@@ -88,7 +83,7 @@ class Outcome:
     removed: list[str] = field(default_factory=list)  # files of the previous build now gone
     files: dict[str, Record] = field(default_factory=dict)
     static: set[str] = field(default_factory=set)  # which of the files came from static/
-    deferred: bool = False  # a unit's previous files were kept in place of rendering it
+    deferred: list[str] = field(default_factory=list)  # units whose previous files were kept
 
 
 def plan(renderer: Renderer, workers: Workers | None = None, graph: Graph | None = None,
@@ -103,10 +98,11 @@ def plan(renderer: Renderer, workers: Workers | None = None, graph: Graph | None
     templates = uses.texts()
     graph = graph if graph is not None else Graph()
     graph.shape, graph.digests = shape_of(site, base), {**digests_of(site), **templates}
+    graph.base = base
     if known is not None and known.shape != graph.shape:
         known = None
     yield from _static_units(site, base)
-    yield _search_unit(site, renderer, base)  # first of the rest: it starts at once
+    yield from _search_units(site, renderer, base)  # first of the rest: they start at once
     keys = PageKeys(base, renderer.site_globals, uses, clock_dates(site), templates)
     makers = renderer.makers
     keyed = _page_keys(keys, makers, workers or Workers(1), known, graph)
@@ -132,14 +128,21 @@ def plan(renderer: Renderer, workers: Workers | None = None, graph: Graph | None
         name="sitemap")
 
 
-def _search_unit(site: Site, renderer: Renderer, base: str) -> Unit:
-    def documents() -> Iterator[Document]:
-        return search_documents(site, renderer.gettexts)
+def _search_units(site: Site, renderer: Renderer, base: str) -> Iterator[Unit]:
+    runs, cache = Runs(), site.config.cache_path
+    for part in renderer.search_parts:
+        def documents(part: Part = part) -> Iterable[tuple[str, str]]:
+            return search_documents(site, part, renderer.gettexts)
 
-    cache = site.config.cache_path
-    return Unit(digest(base, "search", *search_inputs(site)),
-                lambda: search_index(documents(), cache), later=BUNDLE, name="search",
-                begin=lambda: Indexing(documents(), cache))
+        yield Unit(search_key(base, part),
+                   lambda part=part, d=documents: search_index([(part, d())], cache),
+                   later=part.folder, name=part.name,
+                   reads=frozenset(item.path for item in part.items),
+                   begin=lambda part=part, d=documents: Indexing(part, d(), cache, runs))
+
+
+def search_key(base: str, part: Part) -> str:
+    return digest(base, "search", *search_inputs(part))
 
 
 _KEYING: tuple[PageKeys, list[Callable[[], PageJob]]] | None = None  # shared with workers
@@ -273,7 +276,7 @@ def write_output(units: Iterable[Unit], staged: Output, previous: Manifest,
                 if unit.static:
                     outcome.static.update(previous.units[unit.key])
             elif defer and (kept := _defer(unit, staged, previous, manifest)):
-                outcome.deferred = True
+                outcome.deferred.append(unit.name)
                 produced.append((False, kept))
             elif unit.begin is not None:
                 begun.append((unit, started := unit.begin()))
@@ -285,9 +288,12 @@ def write_output(units: Iterable[Unit], staged: Output, previous: Manifest,
             if not can_share_memory():
                 workers = Workers(1)
             made = map_ordered(_run_unit, range(len(todo)), workers)
-            for unit, results in [*zip(todo, made, strict=True),
-                                  *((unit, _put(work.files())) for unit, work in begun)]:
+            for unit, results in zip(todo, made, strict=True):
                 _record(unit, results, manifest, outcome, produced)
+                for _, work in begun:
+                    work.poll()
+            for unit, work in begun:
+                _record(unit, _put(work.files()), manifest, outcome, produced)
         finally:
             _JOB = None
     _refuse_clashes(produced)

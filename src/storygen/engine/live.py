@@ -9,8 +9,8 @@ every listing, tag, feed, address and date stays where it was) is then an `updat
 files alone are read again and their Markdown rendered, and only the units that read them are
 rendered, by the same renderer, told the new bodies; every other unit's key is unchanged, so a
 full build would reuse its files as they are. Nothing on the way models or renders the whole
-site again. The search index, which reads every body, is left for the preview's catch-up
-build, as `write_output(defer=True)` leaves it.
+site again. The parts of the search index that hold a saved file are left for the preview's
+catch-up, as `write_output(defer=True)` leaves them, and made then by `search_files`.
 
 What the graph cannot bound returns None, and the caller builds the whole site incrementally
 instead: settings, templates, static or locale files; a file added, removed or renamed; a
@@ -35,10 +35,10 @@ from ..read.reader import PAGES_DIR, STORIES_DIR, read_one
 from ..render.feeds import collection_feeds, feed_items
 from ..render.markdown import render_markdown
 from ..render.pages import Renderer
-from ..render.search import BUNDLE, search_documents, search_index
+from ..render.search import search_documents, search_index
 from ..write.output import InPlaceOutput
 from .graph import BODY_FIELDS, Graph
-from .incremental import FEEDS, PAGE, Outcome
+from .incremental import FEEDS, PAGE, Outcome, search_key
 from .manifest import Manifest
 from .up_to_date import Clock, clock_of
 
@@ -56,7 +56,7 @@ class Live:
     manifest: Manifest  # the one the build saved: later builds in this process load it
     graph: Graph
     counts: tuple[int, int, int]  # pages, feeds and static files the build made
-    stale: bool  # the units left for later (the search index) are not made yet
+    stale: set[str]  # the units left for later (search index parts) not made since
     clock: Clock = field(init=False)
     sources: dict[Path, Item] = field(init=False)  # each entry and page by its file
 
@@ -84,7 +84,9 @@ def update(live: Live, changed: Iterable[str], output: InPlaceOutput) -> Outcome
     if reread is None or not live.clock.holds(current_time(live.options)):
         return None
     saved, warnings = reread
-    names = sorted({name for _, new in saved for name in graph.readers.get(new.path, ())})
+    read = {name for _, new in saved for name in graph.readers.get(new.path, ())}
+    later = read & set(graph.later)
+    names = sorted(read - later)
     if 2 * len(names) > len(graph.keys):
         return None
     sanitize = live.config.raw_html == "sanitize"
@@ -93,38 +95,47 @@ def update(live: Live, changed: Iterable[str], output: InPlaceOutput) -> Outcome
         new.path: render_markdown(new.body, live.config.base_path, sanitize) for _, new in saved}}
     site = dataclasses.replace(live.site, bodies=bodies,
                                warnings=[*warnings.sorted(), *renderer.unreadable])
-    for name in [*names, *graph.later]:  # first: their files will no longer be what the keys
+    for name in [*names, *later]:  # first: their files will no longer be what the keys
         live.manifest.units.pop(graph.keys[name] or "", None)  # made, even if this fails
         graph.keys[name] = None
     renderer.rebodied(site, [new for _, new in saved])
     live.content = dataclasses.replace(_with(live.content, saved), warnings=warnings)
     live.sources.update((new.source, new) for _, new in saved)
     outcome = _render(renderer, names, output, live.manifest)
-    live.stale = outcome.deferred = bool(graph.later)
+    live.stale |= later
+    outcome.deferred = sorted(live.stale)
     return outcome
 
 
 def search_files(live: Live) -> Callable[[], list[tuple[str, bytes]]]:
-    """What makes the search index of the site as it stands now, in any thread (Pagefind over
-    every entry takes a while: the preview serves saves meanwhile), for `install`."""
-    site = live.site
-    gettexts = {e.lang: site.catalogue(e.lang).gettext for e in site.editions}
-    return lambda: search_index(search_documents(site, gettexts), site.config.cache_path,
-                                background=True)
+    """What makes the search index's stale parts for the site as it stands now, in any
+    thread (Pagefind takes a while: the preview serves saves meanwhile), for `install`."""
+    site, renderer = live.site, live.renderer
+    parts = [part for part in renderer.search_parts if part.name in live.stale]
+    return lambda: search_index([(part, search_documents(site, part, renderer.gettexts))
+                                 for part in parts], site.config.cache_path, background=True)
 
 
 def install(live: Live, files: list[tuple[str, bytes]], output: InPlaceOutput) -> Outcome:
-    """Put the search index `search_files` made in place of the one left for later, recorded
-    under no unit key (as `write_output(defer=True)` keeps one: a build makes it again)."""
+    """Put the parts of the search index `search_files` made in place of those left for
+    later, each recorded under the key a build would give it (so a build reuses it)."""
     outcome = Outcome()
     _write(files, output, live.manifest, outcome)
     made = {relative for relative, _ in files}
-    for relative in sorted(p for p in live.manifest.files if p.startswith(BUNDLE)):
-        if relative not in made:
-            output.remove(relative)
-            del live.manifest.files[relative]
-            outcome.removed.append(relative)
-    live.stale = False
+    current = {item.path: item for item in (*live.content.entries, *live.content.pages)}
+    for part in live.renderer.search_parts:
+        if part.name not in live.stale:
+            continue
+        for relative in sorted(p for p in live.manifest.files if p.startswith(part.folder)):
+            if relative not in made:
+                output.remove(relative)
+                del live.manifest.files[relative]
+                outcome.removed.append(relative)
+        # The model's items keep the digests they were read with; a save's are in `content`.
+        now = dataclasses.replace(part, items=tuple(current[i.path] for i in part.items))
+        key = live.graph.keys[part.name] = search_key(live.graph.base, now)
+        live.manifest.units[key] = sorted(p for p in made if p.startswith(part.folder))
+    live.stale = set()
     return outcome
 
 

@@ -24,6 +24,7 @@ from ..theme import template_folders
 from .gov import gov_globals, search_globals
 from .images import pictures
 from .languages import language_links
+from .search import Part, part_folders, search_parts
 from .social import social_image
 from .subscribe import collection_topics, entry_topics
 from .subscribe import links as subscribe_links
@@ -201,6 +202,11 @@ class Renderer:
         return (make() for make in self.makers)
 
     @cached_property
+    def search_parts(self) -> list[Part]:
+        """The search index's parts: a body saved keeps them (they hold addresses)."""
+        return search_parts(self.site)
+
+    @cached_property
     def makers(self) -> list[Callable[[], PageJob]]:
         """What makes each of `jobs()`: a job's values can be made again when it is rendered
         rather than kept from the time its key is taken (thousands of them add up)."""
@@ -303,6 +309,8 @@ class Renderer:
         _ = self._(edition.lang)
         return self._job(edition.prefix + "search/index.html", "search.html", edition.lang, dict(
             page_title=_("Search"), canonical=edition.home + "search/",
+            search_parts=[self.config.base_path + folder
+                          for folder in part_folders(self.search_parts, edition.lang)],
             description=_("Search everything published by %(site)s.") % {
                 "site": edition.settings.title}))
 

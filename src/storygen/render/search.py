@@ -1,23 +1,33 @@
-"""Render step: the full-text search index, a Pagefind bundle in `pagefind/`.
+"""Render step: the full-text search index, Pagefind bundles in `pagefind/`.
 
 Every entry and page is given to Pagefind as a small HTML document of its own: its language
 (`<html lang>`, so each edition gets its own index and stemming), its title, its body, and the
 `type` and `topic` filters the results page offers. These are made from the model, not read
-back from the built pages, so the index is one output unit like any other: its key covers what
-it is made of, and a build in which no entry or page changed reuses it whole. Pagefind has no
-way to update an index in part, so when one entry changes the whole index is made again (its
-cost at 1,000 and 10,000 entries is in bench/README.md).
+back from the built pages, so each index is one output unit like any other: its key covers what
+it is made of, and a build in which none of its entries or pages changed reuses it whole.
+
+Pagefind has no way to update an index in part, and its time grows with the documents it
+indexes (about 1.5 ms each). So the documents of each language are split into parts of at most
+about `PART_SIZE`, by a hash of their address (a part keeps its documents whatever else is
+added), each part indexed by a Pagefind run of its own into `pagefind/<language>/<n>/`; the
+results page searches the first part and merges the others into it (Pagefind's `mergeIndex`,
+which shares the first part's program, so the others carry only their index). An edit makes
+one part again, not the whole site.
 
 The Pagefind program comes with the `pagefind[bin]` wheel. It indexes the documents written
-into a new folder in the cache, which is read back and removed.
+into a new folder in the cache, which is read back and removed. Its runs go one at a time (each
+takes two cores and memory that grows with its part): see `Runs`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import tempfile
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -27,30 +37,89 @@ from .. import DISTRIBUTION
 from ..model.site import Site
 from ..problems import Problem, StorygenError
 from ..processes import die_with_parent
+from ..read.content import Entry, Page
 from ..timing import span
 from .pagefind_files import DamagedBundle, canonical_bundle
 
 BUNDLE = "pagefind/"
+PART_SIZE = 500  # documents a part holds at most, about: see `search_parts`
 BACKGROUND = 19  # the niceness of a Pagefind run in the background
 WORK = "pagefind-work-"  # in the cache folder, only while an index is written
 # Pagefind's optional interfaces and its playground: the results page has its own few lines.
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
+# What only the first part of a language needs: the program (merged parts use its own).
+PROGRAM = ("pagefind.js", "pagefind-worker.js", "wasm.")
 
 Document = tuple[str, str]  # (URL path, HTML)
 
 
-def search_documents(site: Site, gettexts: Mapping[str, Callable[[str], str]]
+@dataclass(frozen=True)
+class Part:
+    """Some of one language's documents, indexed together into `folder`."""
+
+    lang: str
+    number: int
+    items: tuple[Entry | Page, ...]
+    first: bool  # the language's first part: it holds Pagefind's program, the others' too
+
+    @property
+    def folder(self) -> str:
+        return f"{BUNDLE}{self.lang.lower()}/{self.number}/"
+
+    @property
+    def name(self) -> str:
+        """The output unit's name, the same from build to build."""
+        return f"search:{self.lang.lower()}/{self.number}"
+
+
+def search_parts(site: Site) -> list[Part]:
+    """Every language's documents in parts, in a stable order. A language of n documents has
+    the smallest power of two of parts that holds n / PART_SIZE, so the count changes seldom
+    (when it doubles, every part splits in two); each document goes to the part its address
+    hashes to. Parts left without documents are not made."""
+    by_lang: dict[str, list[Entry | Page]] = defaultdict(list)
+    for item in (*site.entries, *site.pages):
+        by_lang[item.lang].append(item)
+    parts = []
+    for lang in sorted(by_lang, key=str.lower):
+        items, count = by_lang[lang], 1
+        while count * PART_SIZE < len(items):
+            count *= 2
+        chosen: list[list[Entry | Page]] = [[] for _ in range(count)]
+        for item in items:
+            chosen[_hashed(item.path) % count].append(item)
+        numbers = [n for n, held in enumerate(chosen) if held]
+        parts.extend(Part(lang, n, tuple(chosen[n]), n == numbers[0]) for n in numbers)
+    return parts
+
+
+def _hashed(path: str) -> int:
+    return int.from_bytes(hashlib.sha256(path.encode("utf-8")).digest()[:8], "big")
+
+
+def part_folders(parts: Iterable[Part], lang: str) -> list[str]:
+    """The folders the results page in `lang` searches, its first part first: those of the
+    language, else those of the language with the most documents (as Pagefind falls back)."""
+    by_lang: dict[str, list[Part]] = defaultdict(list)
+    for part in parts:
+        by_lang[part.lang].append(part)
+    chosen = by_lang.get(lang) or max(by_lang.values(), default=[],
+                                      key=lambda held: sum(len(p.items) for p in held))
+    return [part.folder for part in chosen]
+
+
+def search_documents(site: Site, part: Part, gettexts: Mapping[str, Callable[[str], str]]
                      ) -> Iterator[Document]:
-    """What Pagefind indexes, one document per entry and page, in a stable order.
+    """What Pagefind indexes of `part`, one document per entry and page, in a stable order.
     `gettexts[lang]` translates the type filter's values."""
-    for entry in site.entries:
-        _ = gettexts[entry.lang]
-        kind = _("Service update") if entry.type == "update" else _("Story")
-        filters = [("type", kind), *[("topic", tag) for tag in entry.tags]]
-        yield entry.path, _document(entry.lang, entry.title, site.bodies[entry.path].html, filters)
-    for page in site.pages:
-        yield page.path, _document(page.lang, page.title, site.bodies[page.path].html,
-                                   [("type", gettexts[page.lang]("Page"))])
+    _ = gettexts[part.lang]
+    for item in part.items:
+        if isinstance(item, Entry):
+            kind = _("Service update") if item.type == "update" else _("Story")
+            filters = [("type", kind), *[("topic", tag) for tag in item.tags]]
+        else:
+            filters = [("type", _("Page"))]
+        yield item.path, _document(item.lang, item.title, site.bodies[item.path].html, filters)
 
 
 def _document(lang: str, title: str, body: str, filters: list[tuple[str, str]]) -> str:
@@ -65,43 +134,81 @@ def _document(lang: str, title: str, body: str, filters: list[tuple[str, str]]) 
         lang, title, title, Markup(spans), Markup(body)))
 
 
-def search_inputs(site: Site) -> list[str]:
-    """What the index is made of, for its key: every indexed file's bytes (by hash), address
-    and language. Storygen, the settings and the catalogues are in every key already."""
-    return [f"{item.path}\0{item.lang}\0{item.digest}" for item in (*site.entries, *site.pages)]
+def search_inputs(part: Part) -> list[str]:
+    """What a part's index is made of, for its key: its place, and every indexed file's bytes
+    (by hash) and address. Storygen, the settings and the catalogues are in every key already."""
+    return [part.folder, repr(part.first),
+            *(f"{item.path}\0{item.digest}" for item in part.items)]
 
 
-def search_index(documents: Iterable[Document], cache: Path, *, background: bool = False
-                 ) -> list[tuple[str, bytes]]:
-    """The Pagefind bundle for `documents`, as (output path, bytes), deterministic; none for
-    a site with nothing published yet (Pagefind refuses a folder without pages). `background`:
-    Pagefind yields the processor to everything else (the preview's saves)."""
-    with Indexing(documents, cache, background=background) as indexing:
-        return indexing.files()
+def search_index(parts: Iterable[tuple[Part, Iterable[Document]]], cache: Path, *,
+                 background: bool = False) -> list[tuple[str, bytes]]:
+    """The Pagefind bundles of `parts` (each with its documents), as (output path, bytes),
+    deterministic. `background`: Pagefind yields the processor to everything else (the
+    preview's saves)."""
+    runs, files = Runs(), []
+    for part, documents in parts:
+        with Indexing(part, documents, cache, runs, background=background) as indexing:
+            files.extend(indexing.files())
+    return files
+
+
+class Runs:
+    """The Pagefind runs of one build, started one at a time in the order they were asked
+    for; `poll` starts the next once the last has ended (the build calls it as it goes)."""
+
+    def __init__(self) -> None:
+        self._waiting: deque[Indexing] = deque()
+        self._running: Indexing | None = None
+
+    def add(self, indexing: Indexing) -> None:
+        self._waiting.append(indexing)
+        self.poll()
+
+    def poll(self) -> None:
+        if self._running is not None and not self._running.running():
+            self._running = None
+        while self._running is None and self._waiting:
+            indexing = self._waiting.popleft()
+            if indexing.start():
+                self._running = indexing
+
+    def until_started(self, indexing: Indexing) -> None:
+        """Wait for the runs ahead of `indexing` until it is started."""
+        while indexing in self._waiting:
+            if self._running is not None:
+                self._running.wait()
+            self.poll()
+
+    def drop(self, indexing: Indexing) -> None:
+        if indexing in self._waiting:
+            self._waiting.remove(indexing)
+        if self._running is indexing:
+            self._running = None
+            self.poll()
 
 
 class Indexing:
-    """Pagefind at work on `documents`, started at once, so that a build renders its pages
-    while it runs (Pagefind is a program of its own, on another core); `files()` waits for the
-    bundle. Leaving the `with` block stops Pagefind if it is still at work, and removes its
-    folder in the cache."""
+    """One part's documents written for Pagefind at once, its run started as soon as `runs`
+    has no other (so that a build renders its pages while it runs: Pagefind is a program of
+    its own, on another core); `files()` waits for the bundle. Leaving the `with` block stops
+    Pagefind if it is still at work, and removes its folder in the cache."""
 
-    def __init__(self, documents: Iterable[Document], cache: Path, *,
+    def __init__(self, part: Part, documents: Iterable[Document], cache: Path, runs: Runs, *,
                  background: bool = False) -> None:
-        self.cache = cache
+        self.part, self.cache, self.runs, self.background = part, cache, runs, background
         self._work = _work_folder(cache)
         self._process: subprocess.Popen[bytes] | None = None
+        self._written = 0
         work = Path(self._work.name)
-        written = 0
         try:
             with span("search"):  # the unit's own part, as `timed` names units
                 for url, html in documents:
                     page = work / "site" / url.strip("/") / "index.html"
                     page.parent.mkdir(parents=True, exist_ok=True)
                     page.write_text(html, encoding="utf-8")
-                    written += 1
-            if written:
-                self._process = _start_pagefind(work, background)
+                    self._written += 1
+            runs.add(self)
         except BaseException:
             self.close()
             raise
@@ -112,7 +219,25 @@ class Indexing:
     def __exit__(self, *_: object) -> None:
         self.close()
 
+    def start(self) -> bool:
+        """Start Pagefind; False when there is nothing to index (it refuses no pages)."""
+        if self._written:
+            self._process = _start_pagefind(Path(self._work.name), self.background)
+        return self._process is not None
+
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def wait(self) -> None:
+        if self._process is not None:
+            self._process.wait()
+
+    def poll(self) -> None:
+        """Start the next run if the last has ended (see `Runs`)."""
+        self.runs.poll()
+
     def files(self) -> list[tuple[str, bytes]]:
+        self.runs.until_started(self)
         if self._process is None:
             return []
         work = Path(self._work.name)
@@ -121,11 +246,14 @@ class Indexing:
                 status = self._process.wait(timeout=3600)
         except subprocess.TimeoutExpired:
             raise _failure("it ran for an hour") from None
+        self.runs.poll()
         if status != 0:  # killed by a signal (SIGXFSZ: a file-size limit) says nothing
             said = (work / "said").read_text("utf-8", "replace").strip()[-500:]
             raise _failure(said or f"it stopped with status {status} (is there room on "
                            "the disk of the cache folder?)")
-        bundle = work / "bundle"
+        return self._bundle(work / "bundle")
+
+    def _bundle(self, bundle: Path) -> list[tuple[str, bytes]]:
         files = {p.relative_to(bundle).as_posix(): p.read_bytes()
                  for p in sorted(bundle.rglob("*")) if p.is_file()}
         try:
@@ -134,13 +262,15 @@ class Indexing:
             raise StorygenError([Problem(str(self.cache), None, "Pagefind wrote an incomplete "
                                          "index (is the disk of the cache folder full?)",
                                          "free some space on it, then build again")]) from None
-        kept = {p: data for p, data in bundle_files.items() if not p.startswith(UNUSED)}
-        return [(BUNDLE + path, kept[path]) for path in sorted(kept)]
+        unused = UNUSED if self.part.first else (*UNUSED, *PROGRAM)
+        kept = {p: data for p, data in bundle_files.items() if not p.startswith(unused)}
+        return [(self.part.folder + path, kept[path]) for path in sorted(kept)]
 
     def close(self) -> None:
         if self._process is not None and self._process.poll() is None:
             self._process.kill()
             self._process.wait()
+        self.runs.drop(self)
         self._work.cleanup()
 
 

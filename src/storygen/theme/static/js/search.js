@@ -59,8 +59,12 @@ async function run(pagefind) {
   status.textContent = message(search.results.length, query);
 }
 
-const pagefind = await import(form.dataset.bundle + "pagefind.js");
+// The index comes in parts (a big site's edit re-indexes one): the first holds Pagefind's
+// program, the others are merged into it and searched with it.
+const [first, ...others] = form.dataset.parts.split(" ").filter(Boolean);
+const pagefind = await import(first + "pagefind.js");
 await pagefind.options({ baseUrl: form.dataset.base });
+for (const part of others) await pagefind.mergeIndex(part, { baseUrl: form.dataset.base });
 const params = new URLSearchParams(location.search);
 form.elements.q.value = params.get("q") || "";
 for (const box of form.querySelectorAll("input[type=checkbox]")) {
