@@ -264,6 +264,7 @@ def write_output(units: Iterable[Unit], staged: Output, previous: Manifest,
     `defer`: a changed unit with a `later` folder keeps its previous files (see `_defer`)."""
     global _JOB
     outcome = Outcome()
+    previous.recheck()
     manifest = Manifest(previous.store)
     todo: list[Unit] = []
     begun: list[tuple[Unit, Begun]] = []

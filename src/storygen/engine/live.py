@@ -101,6 +101,7 @@ def update(live: Live, changed: Iterable[str], output: InPlaceOutput) -> Outcome
     renderer.rebodied(site, [new for _, new in saved])
     live.content = dataclasses.replace(_with(live.content, saved), warnings=warnings)
     live.sources.update((new.source, new) for _, new in saved)
+    live.manifest.recheck()
     outcome = _render(renderer, names, output, live.manifest)
     live.stale |= later
     outcome.deferred = sorted(live.stale)

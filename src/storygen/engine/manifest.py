@@ -58,6 +58,13 @@ class Manifest:
     files: dict[str, Record] = field(default_factory=dict)  # output path -> record
     last: dict[str, Any] | None = None  # what the build said, for `up_to_date` to read
     graph: dict[str, Any] | None = None  # the build's dependency graph (see `graph`)
+    # The store's folders `verified` found real: checked once a build (see `recheck`), not
+    # once per file (a folder gone since only makes a file's check fail; `keep` makes it).
+    _real: set[str] = field(default_factory=set, repr=False, compare=False)
+
+    def recheck(self) -> None:
+        """Check the store's folders again: a build must not rely on what an earlier saw."""
+        self._real.clear()
 
     def stored(self, sha: str) -> Path:
         return self.store / sha[:2] / sha
@@ -74,8 +81,10 @@ class Manifest:
         if record is None or (sha is not None and sha != record.sha):
             return None
         path = self.stored(record.sha)
-        if not self._store_folder(record.sha):
-            return None
+        if record.sha[:2] not in self._real:
+            if not self._store_folder(record.sha):
+                return None
+            self._real.add(record.sha[:2])
         try:
             info = os.lstat(path)
             if stat.S_ISREG(info.st_mode) and record.describes(path, info):
