@@ -387,6 +387,30 @@ def test_a_deferred_index_is_kept_as_it_was_then_made(site: Path, tmp_path: Path
     assert not build_site_at(site, out, defer=True).stats.deferred  # nothing left to defer
 
 
+@pytest.mark.parametrize("change", ["more", "fewer"])
+def test_parts_of_the_index_are_not_kept_for_later_when_their_count_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str) -> None:
+    """The results page names this build's parts: kept for later, the last build's parts
+    would hold documents twice (or lose some) until they were made. So a deferred build
+    makes them now once an entry added or removed changes their count."""
+    monkeypatch.setattr(search, "PART_SIZE", 2)
+    site = make_site(tmp_path / "site", 6 if change == "more" else 9)  # and the about page
+    out = tmp_path / "out"
+    build_site_at(site, out)
+    parts = len(list((out / "pagefind" / "en").iterdir()))
+    if change == "more":
+        for number in range(6, 9):
+            shutil.copy(site / STORIES / "entry-1.md", site / STORIES / f"copy-{number}.md")
+    else:
+        for number in range(5, 9):
+            (site / STORIES / f"entry-{number}.md").unlink()
+    deferred = build_site_at(site, out, defer=True)
+    assert not deferred.stats.deferred
+    assert len(list((out / "pagefind" / "en").iterdir())) != parts
+    clean_build(site, tmp_path / "clean", tmp_path / "clean-cache")
+    assert tree(out) == tree(tmp_path / "clean")
+
+
 @pytest.mark.parametrize("in_place", [False, True])
 def test_a_file_made_again_never_writes_through_its_old_link(tmp_path: Path,
                                                              in_place: bool) -> None:

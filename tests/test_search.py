@@ -4,6 +4,7 @@ makes again only those holding a changed entry; the search form's two destinatio
 from __future__ import annotations
 
 import gzip
+import html
 import json
 import os
 import re
@@ -37,9 +38,9 @@ def indexed(part: Path) -> list[str]:
 
 def searched(page: Path) -> list[str]:
     """The parts a results page searches, as its form names them."""
-    found = re.search(r'data-parts="([^"]*)"', page.read_text("utf-8"))
+    found = re.search(r"data-parts='([^']*)'", page.read_text("utf-8"))
     assert found is not None
-    return found[1].split()
+    return json.loads(html.unescape(found[1]))
 
 
 def bundle(out: Path) -> dict[str, str]:
@@ -127,7 +128,7 @@ def test_parts_wait_their_turn(tmp_path: Path) -> None:
     for n in range(3):
         documents = [(f"/stories/s{n}/", f'<html lang="en"><body><main data-pagefind-body>'
                       f"<h1>Story {n}</h1><p>Repairs on route {n}.</p></main></body></html>")]
-        parts.append(Indexing(Part("en", n, (), n == 0), documents, tmp_path, runs))
+        parts.append(Indexing(Part("en", n, 3, (), n == 0), documents, tmp_path, runs))
     try:
         assert [part.running() for part in parts] == [True, False, False]
         parts[0].wait()
@@ -240,7 +241,7 @@ def test_the_preview_makes_its_index_at_the_lowest_priority(tmp_path: Path,
     documents = [(f"/stories/s{n}/", f'<html lang="en"><body><main data-pagefind-body>'
                   f"<h1>Story {n}</h1><p>Water main repairs near route {n}.</p></main>"
                   "</body></html>") for n in range(3)]
-    with Indexing(Part("en", 0, (), True), documents, tmp_path, Runs(),
+    with Indexing(Part("en", 0, 1, (), True), documents, tmp_path, Runs(),
                   background=background) as indexing:
         assert indexing._process is not None  # it runs: its niceness is readable until waited
         niceness = os.getpriority(os.PRIO_PROCESS, indexing._process.pid)

@@ -39,8 +39,6 @@ class Recorded(Protocol):
     def key(self) -> str | None: ...
     @property
     def reads(self) -> frozenset[str]: ...
-    @property
-    def later(self) -> str | None: ...
 
 
 U = TypeVar("U", bound=Recorded)
@@ -54,7 +52,6 @@ class Graph:
     """Each output unit's key, and which units read each entry and page (by site path)."""
 
     keys: dict[str, str | None] = field(default_factory=dict)  # unit name -> its key
-    later: list[str] = field(default_factory=list)  # units left for the catch-up build
     readers: dict[str, list[str]] = field(default_factory=dict)  # site path -> unit names
     reads: dict[str, frozenset[str]] = field(default_factory=dict)  # unit name -> site paths
     shape: str = ""  # of the site the keys were taken in (`shape_of`)
@@ -66,8 +63,6 @@ class Graph:
         for unit in units:
             self.keys[unit.name] = unit.key
             self.reads[unit.name] = unit.reads
-            if unit.later is not None:
-                self.later.append(unit.name)
             for path in unit.reads:
                 self.readers.setdefault(path, []).append(unit.name)
             yield unit

@@ -99,10 +99,13 @@ def plan(renderer: Renderer, workers: Workers | None = None, graph: Graph | None
     graph = graph if graph is not None else Graph()
     graph.shape, graph.digests = shape_of(site, base), {**digests_of(site), **templates}
     graph.base = base
+    parts = renderer.search_parts
+    # Parts kept for later must be those the results page names: not when their count changed.
+    deferrable = known is not None and _search_names(known) == {part.name for part in parts}
     if known is not None and known.shape != graph.shape:
         known = None
     yield from _static_units(site, base)
-    yield from _search_units(site, renderer, base)  # first of the rest: they start at once
+    yield from _search_units(site, renderer, parts, base, deferrable)  # first: they start now
     keys = PageKeys(base, renderer.site_globals, uses, clock_dates(site), templates)
     makers = renderer.makers
     keyed = _page_keys(keys, makers, workers or Workers(1), known, graph)
@@ -128,17 +131,22 @@ def plan(renderer: Renderer, workers: Workers | None = None, graph: Graph | None
         name="sitemap")
 
 
-def _search_units(site: Site, renderer: Renderer, base: str) -> Iterator[Unit]:
+def _search_units(site: Site, renderer: Renderer, parts: list[Part], base: str,
+                  deferrable: bool) -> Iterator[Unit]:
     runs, cache = Runs(), site.config.cache_path
-    for part in renderer.search_parts:
+    for part in parts:
         def documents(part: Part = part) -> Iterable[tuple[str, str]]:
             return search_documents(site, part, renderer.gettexts)
 
         yield Unit(search_key(base, part),
                    lambda part=part, d=documents: search_index([(part, d())], cache),
-                   later=part.folder, name=part.name,
+                   later=part.folder if deferrable else None, name=part.name,
                    reads=frozenset(item.path for item in part.items),
                    begin=lambda part=part, d=documents: Indexing(part, d(), cache, runs))
+
+
+def _search_names(graph: Graph) -> set[str]:
+    return {name for name in graph.keys if name.startswith(SEARCH)}
 
 
 def search_key(base: str, part: Part) -> str:
@@ -148,7 +156,8 @@ def search_key(base: str, part: Part) -> str:
 _KEYING: tuple[PageKeys, list[Callable[[], PageJob]]] | None = None  # shared with workers
 
 
-PAGE, FEEDS = "page:", "feeds:"  # unit names: a page by its place in `makers`, feeds
+PAGE, FEEDS, SEARCH = "page:", "feeds:", "search:"  # unit names: a page by its place in
+# `makers`, a collection's feeds, a part of the search index (`Part.name`)
 
 
 def _page_keys(keys: PageKeys, makers: list[Callable[[], PageJob]], workers: Workers,
@@ -271,6 +280,8 @@ def write_output(units: Iterable[Unit], staged: Output, previous: Manifest,
     produced: list[tuple[bool, list[str]]] = []  # (from static/, paths) per unit
     with contextlib.ExitStack() as running:  # what was begun stops if the build fails
         for unit in units:
+            for _, work in begun:
+                work.poll()
             if unit.key is not None and _reuse(unit.key, staged, previous, manifest):
                 outcome.reused += 1
                 produced.append((unit.static, previous.units[unit.key]))

@@ -38,7 +38,7 @@ from ..render.pages import Renderer
 from ..render.search import search_documents, search_index
 from ..write.output import InPlaceOutput
 from .graph import BODY_FIELDS, Graph
-from .incremental import FEEDS, PAGE, Outcome, search_key
+from .incremental import FEEDS, PAGE, SEARCH, Outcome, search_key
 from .manifest import Manifest
 from .up_to_date import Clock, clock_of
 
@@ -85,7 +85,7 @@ def update(live: Live, changed: Iterable[str], output: InPlaceOutput) -> Outcome
         return None
     saved, warnings = reread
     read = {name for _, new in saved for name in graph.readers.get(new.path, ())}
-    later = read & set(graph.later)
+    later = {name for name in read if name.startswith(SEARCH)}  # made in the background
     names = sorted(read - later)
     if 2 * len(names) > len(graph.keys):
         return None

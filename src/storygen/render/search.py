@@ -25,6 +25,7 @@ import hashlib
 import os
 import subprocess
 import tempfile
+import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ from .pagefind_files import DamagedBundle, canonical_bundle
 BUNDLE = "pagefind/"
 PART_SIZE = 500  # documents a part holds at most, about: see `search_parts`
 BACKGROUND = 19  # the niceness of a Pagefind run in the background
+POLL = 0.01  # seconds between two looks at the running Pagefind (see `Runs.poll`)
 WORK = "pagefind-work-"  # in the cache folder, only while an index is written
 # Pagefind's optional interfaces and its playground: the results page has its own few lines.
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
@@ -59,6 +61,7 @@ class Part:
 
     lang: str
     number: int
+    of: int  # how many parts the language's documents are hashed into
     items: tuple[Entry | Page, ...]
     first: bool  # the language's first part: it holds Pagefind's program, the others' too
 
@@ -68,8 +71,9 @@ class Part:
 
     @property
     def name(self) -> str:
-        """The output unit's name, the same from build to build."""
-        return f"search:{self.lang.lower()}/{self.number}"
+        """The output unit's name (`incremental.SEARCH` first), the same from build to build
+        while the count holds."""
+        return f"search:{self.lang.lower()}/{self.number}/{self.of}"
 
 
 def search_parts(site: Site) -> list[Part]:
@@ -89,7 +93,7 @@ def search_parts(site: Site) -> list[Part]:
         for item in items:
             chosen[_hashed(item.path) % count].append(item)
         numbers = [n for n, held in enumerate(chosen) if held]
-        parts.extend(Part(lang, n, tuple(chosen[n]), n == numbers[0]) for n in numbers)
+        parts.extend(Part(lang, n, count, tuple(chosen[n]), n == numbers[0]) for n in numbers)
     return parts
 
 
@@ -160,12 +164,20 @@ class Runs:
     def __init__(self) -> None:
         self._waiting: deque[Indexing] = deque()
         self._running: Indexing | None = None
+        self._next_look = 0.0
 
     def add(self, indexing: Indexing) -> None:
         self._waiting.append(indexing)
-        self.poll()
+        self._advance()
 
     def poll(self) -> None:
+        """Called for every unit a build makes or reuses (tens of thousands): it looks at the
+        running one at most once a hundredth of a second."""
+        if (now := time.monotonic()) >= self._next_look:
+            self._next_look = now + POLL
+            self._advance()
+
+    def _advance(self) -> None:
         if self._running is not None and not self._running.running():
             self._running = None
         while self._running is None and self._waiting:
@@ -178,14 +190,14 @@ class Runs:
         while indexing in self._waiting:
             if self._running is not None:
                 self._running.wait()
-            self.poll()
+            self._advance()
 
     def drop(self, indexing: Indexing) -> None:
         if indexing in self._waiting:
             self._waiting.remove(indexing)
         if self._running is indexing:
             self._running = None
-            self.poll()
+            self._advance()
 
 
 class Indexing:
@@ -246,7 +258,7 @@ class Indexing:
                 status = self._process.wait(timeout=3600)
         except subprocess.TimeoutExpired:
             raise _failure("it ran for an hour") from None
-        self.runs.poll()
+        self.runs.drop(self)  # the next one starts
         if status != 0:  # killed by a signal (SIGXFSZ: a file-size limit) says nothing
             said = (work / "said").read_text("utf-8", "replace").strip()[-500:]
             raise _failure(said or f"it stopped with status {status} (is there room on "

@@ -61,10 +61,13 @@ async function run(pagefind) {
 
 // The index comes in parts (a big site's edit re-indexes one): the first holds Pagefind's
 // program, the others are merged into it and searched with it.
-const [first, ...others] = form.dataset.parts.split(" ").filter(Boolean);
-const pagefind = await import(first + "pagefind.js");
-await pagefind.options({ baseUrl: form.dataset.base });
-for (const part of others) await pagefind.mergeIndex(part, { baseUrl: form.dataset.base });
+// A site with nothing published yet has no index: the form then finds nothing.
+const [first, ...others] = JSON.parse(form.dataset.parts || "[]");
+const pagefind = first ? await import(first + "pagefind.js") : { search: async () => ({ results: [] }) };
+if (first) {
+  await pagefind.options({ baseUrl: form.dataset.base });
+  await Promise.all(others.map((part) => pagefind.mergeIndex(part, { baseUrl: form.dataset.base })));
+}
 const params = new URLSearchParams(location.search);
 form.elements.q.value = params.get("q") || "";
 for (const box of form.querySelectorAll("input[type=checkbox]")) {
