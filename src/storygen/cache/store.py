@@ -187,8 +187,14 @@ class Store:
     def _replace(self, table: str, prefix: str, rows: dict[str, Row]) -> None:
         assert self.db is not None
         stored = {key: tuple(rest) for key, *rest in self._under(table, prefix)}  # raises
-        wanted = {f"{prefix}{key}": self._sealed(table, f"{prefix}{key}", row)
-                  for key, row in rows.items()}
+        # A row stored with the values wanted keeps its seal rather than being sealed again
+        # (a one-edit build keeps tens of thousands): a seal is never believed when read, so
+        # a bad one kept stays as ignored as it was.
+        wanted = {}
+        for key, row in rows.items():
+            old = stored.get(full := f"{prefix}{key}")
+            wanted[full] = old if old is not None and old[:-1] == row else self._sealed(
+                table, full, row)
         self.db.executemany(f"DELETE FROM {table} WHERE key = ?",
                             [(key,) for key in stored if key not in wanted])
         marks = ", ".join("?" * (len(TABLES[table]) + 2))
