@@ -25,7 +25,6 @@ import hashlib
 import os
 import subprocess
 import tempfile
-import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -45,7 +44,6 @@ from .pagefind_files import DamagedBundle, canonical_bundle
 BUNDLE = "pagefind/"
 PART_SIZE = 500  # documents a part holds at most, about: see `search_parts`
 BACKGROUND = 19  # the niceness of a Pagefind run in the background
-POLL = 0.01  # seconds between two looks at the running Pagefind (see `Runs.poll`)
 WORK = "pagefind-work-"  # in the cache folder, only while an index is written
 # Pagefind's optional interfaces and its playground: the results page has its own few lines.
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
@@ -164,18 +162,13 @@ class Runs:
     def __init__(self) -> None:
         self._waiting: deque[Indexing] = deque()
         self._running: Indexing | None = None
-        self._next_look = 0.0
 
     def add(self, indexing: Indexing) -> None:
         self._waiting.append(indexing)
         self._advance()
 
     def poll(self) -> None:
-        """Called for every unit a build makes or reuses (tens of thousands): it looks at the
-        running one at most once a hundredth of a second."""
-        if (now := time.monotonic()) >= self._next_look:
-            self._next_look = now + POLL
-            self._advance()
+        self._advance()
 
     def _advance(self) -> None:
         if self._running is not None and not self._running.running():
