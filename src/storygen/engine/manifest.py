@@ -74,13 +74,13 @@ class Manifest:
         return (real_folder(self.store, create=create)
                 and real_folder(self.store / sha[:2], create=create))
 
-    def verified(self, relative: str, sha: str | None = None) -> Path | None:
+    def verified(self, relative: str, sha: str | None = None) -> str | None:
         """The stored copy of the previous `relative`, if it is still exactly what was written
-        (and, given `sha`, has those bytes)."""
+        (and, given `sha`, has those bytes). A path as text: tens of thousands are asked for."""
         record = self.files.get(relative)
         if record is None or (sha is not None and sha != record.sha):
             return None
-        path = self.stored(record.sha)
+        path = f"{os.fspath(self.store)}/{record.sha[:2]}/{record.sha}"
         if record.sha[:2] not in self._real:
             if not self._store_folder(record.sha):
                 return None

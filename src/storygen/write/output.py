@@ -56,7 +56,7 @@ class Output(Protocol):
 
     def write(self, relative: str, data: bytes) -> FileStamp: ...
 
-    def link(self, relative: str, source: Path) -> None: ...
+    def link(self, relative: str, source: Path | str) -> None: ...
 
     def commit(self, files: Iterable[str]) -> None: ...
 
@@ -110,7 +110,7 @@ class StagedOutput:
         _fresh(target, lambda: _write_new(target, data))
         return FileStamp.of(target)
 
-    def link(self, relative: str, source: Path) -> None:
+    def link(self, relative: str, source: Path | str) -> None:
         """Take an unchanged file from the previous output (hard link, else a copy)."""
         if relative in self._present and _same_file(source, f"{self.folder}/{relative}"):
             return  # the spare holds it already (the file itself, not a link to it)
@@ -179,7 +179,7 @@ class InPlaceOutput:
         _prune_empty(path.parent, self.folder)
         self._present.discard(relative)
 
-    def link(self, relative: str, source: Path) -> None:
+    def link(self, relative: str, source: Path | str) -> None:
         with contextlib.suppress(OSError):  # the common case in a preview: nothing to do
             if _is_plain(relative) and os.path.samefile(source, f"{self.folder}/{relative}"):
                 self._made.add(relative)
@@ -224,13 +224,13 @@ def _write_new(target: Path, data: bytes) -> None:
         stream.write(data)
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
+def _link_or_copy(source: Path | str, target: Path) -> None:
     try:
         os.link(source, target)
     except FileExistsError:
         raise
     except OSError:  # another file system, or links not allowed
-        with source.open("rb") as reading, open(target, "xb") as writing:
+        with open(source, "rb") as reading, open(target, "xb") as writing:
             shutil.copyfileobj(reading, writing)
         os.chmod(target, FILE_MODE)
 
