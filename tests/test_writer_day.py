@@ -265,7 +265,9 @@ def test_a_copied_file_is_pointed_out(make_site, capsys) -> None:
     text = story("title: Storm closure\ndate: 2025-01-10\ntype: update")
     site = make_site({"content/stories/storm-closure.md": text,
                       "content/stories/storm-closure (copy).md": text.replace(
-                          "Offices are closed today.", "Offices  are closed\ntoday.")})
+                          "Offices are closed today.", "Offices  are closed\ntoday."),
+                      "content/stories/storm-closure-2.md": text.replace(  # a new text
+                          "Offices are closed today.", "Offices open again tomorrow.")})
     status, said = build(site, capsys)
     assert status == 0
     assert ("content/stories/storm-closure (copy).md:2: this entry has the same title and text "
