@@ -283,8 +283,8 @@ def _take_spare(spare: Path | None, folder: Path) -> tuple[set[str], set[str]]:
         return set(), set()
     files, folders = list_tree(folder)
     for relative in folders:  # a folder's mode may have been changed in the published tree
-        path = folder / relative
-        if stat.S_IMODE(path.lstat().st_mode) != FOLDER_MODE:
+        path = f"{folder}/{relative}"  # text: a site of 10,000 entries has 14,000 folders
+        if stat.S_IMODE(os.lstat(path).st_mode) != FOLDER_MODE:
             os.chmod(path, FOLDER_MODE)
     return files, folders
 
