@@ -63,8 +63,9 @@ class Unit:
     key: str | None  # None: render every time
     produce: Produce
     static: bool = False  # a copy of a file from static/
-    # The folder of a unit slow to make (the search index): `write_output(defer=True)` may keep
-    # its previous files there, unkeyed, so the preview serves a saved page before making it.
+    # The folder of a unit slow to make (a part of the search index, while the parts' count
+    # holds: see `plan`): `write_output(defer=True)` may keep its previous files there,
+    # unkeyed, so the preview serves a saved page before making it.
     later: str | None = None
     name: str = ""  # which output it is, the same from build to build (see `live`)
     reads: frozenset[str] = frozenset()  # entries and pages whose bytes its key covers
