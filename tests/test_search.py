@@ -221,6 +221,31 @@ def test_a_missing_pagefind_program_is_an_error_that_keeps_the_output(make_site,
     assert tree(site / "_site") == before
 
 
+def test_a_failed_pagefind_run_names_the_cache_folder_and_keeps_the_output(
+        make_site, capsys, monkeypatch, tmp_path: Path) -> None:
+    """Pagefind works in the cache folder: when it stops with an error (its disk full, say),
+    the message names that folder and passes on what Pagefind said."""
+    site = make_site({"content/stories/a.md": "---\ntitle: A\ndate: 2025-01-01\n---\n\nText.\n"})
+    assert build(site) == 0
+    before = tree(site / "_site")
+    story = site / "content" / "stories" / "a.md"
+    story.write_text(story.read_text("utf-8") + "More text.\n", "utf-8")
+    failing = tmp_path / "pagefind"
+    failing.write_text("#!/bin/sh\necho 'No space left on device (os error 28)' >&2\nexit 1\n",
+                       "utf-8")
+    failing.chmod(0o755)
+    monkeypatch.setattr("pagefind.service.get_executable", lambda: failing)
+    capsys.readouterr()
+    assert build(site) == 1
+    err = capsys.readouterr().err
+    cache = site / ".storygen-cache"
+    assert (f"{cache}: Pagefind could not index the site: No space left on device (os error 28)"
+            in err), err
+    assert "is not full" in err and "Traceback" not in err
+    assert tree(site / "_site") == before
+    assert not [p for p in cache.iterdir() if p.name.startswith(search.WORK)]
+
+
 @pytest.mark.parametrize("title", ["Road work", "\U00018d21"])
 def test_an_unclosed_iframe_in_a_body_keeps_its_entry_filters(make_site, title: str) -> None:
     """Found by the hostile property test: an entry titled in a script Pagefind does not

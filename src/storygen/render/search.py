@@ -35,7 +35,7 @@ from markupsafe import Markup, escape
 
 from .. import DISTRIBUTION
 from ..model.site import Site
-from ..problems import Problem, StorygenError
+from ..problems import Problem, StorygenError, system_problem
 from ..processes import die_with_parent
 from ..read.content import Entry, Page
 from ..timing import span
@@ -214,6 +214,9 @@ class Indexing:
                     page.write_text(html, encoding="utf-8")
                     self._written += 1
             runs.add(self)
+        except OSError as error:  # the cache folder's disk, full or read-only, is to blame
+            self.close()
+            raise StorygenError([system_problem(error, cache)]) from None
         except BaseException:
             self.close()
             raise
@@ -254,8 +257,10 @@ class Indexing:
         self.runs.drop(self)  # the next one starts
         if status != 0:  # killed by a signal (SIGXFSZ: a file-size limit) says nothing
             said = (work / "said").read_text("utf-8", "replace").strip()[-500:]
-            raise _failure(said or f"it stopped with status {status} (is there room on "
-                           "the disk of the cache folder?)")
+            raise StorygenError([Problem(
+                str(self.cache), None, "Pagefind could not index the site: "
+                + (said or f"it stopped with status {status}"),
+                "check that the disk of the cache folder is not full, then build again")])
         return self._bundle(work / "bundle")
 
     def _bundle(self, bundle: Path) -> list[tuple[str, bytes]]:
