@@ -36,7 +36,7 @@ _STORED = re.compile(r"(\.)?[0-9a-f]{64}(\.[0-9]+)?")  # a stored file, or one b
 _NO_STAMP = FileStamp(-1, -1, -1, -1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per output file
 class Record:
     """A file of the output: the hash of its bytes, and the stamp of its copy in the store."""
 

