@@ -165,12 +165,9 @@ class Runs:
 
     def add(self, indexing: Indexing) -> None:
         self._waiting.append(indexing)
-        self._advance()
+        self.poll()
 
     def poll(self) -> None:
-        self._advance()
-
-    def _advance(self) -> None:
         if self._running is not None and not self._running.running():
             self._running = None
         while self._running is None and self._waiting:
@@ -183,14 +180,14 @@ class Runs:
         while indexing in self._waiting:
             if self._running is not None:
                 self._running.wait()
-            self._advance()
+            self.poll()
 
     def drop(self, indexing: Indexing) -> None:
         if indexing in self._waiting:
             self._waiting.remove(indexing)
         if self._running is indexing:
             self._running = None
-            self._advance()
+            self.poll()
 
 
 class Indexing:
