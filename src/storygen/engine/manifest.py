@@ -74,6 +74,14 @@ class Manifest:
         return (real_folder(self.store, create=create)
                 and real_folder(self.store / sha[:2], create=create))
 
+    def _real_folder(self, sha: str) -> bool:
+        """`_store_folder`, remembered until `recheck` when it holds."""
+        if sha[:2] not in self._real:
+            if not self._store_folder(sha):
+                return False
+            self._real.add(sha[:2])
+        return True
+
     def verified(self, relative: str, sha: str | None = None) -> str | None:
         """The stored copy of the previous `relative`, if it is still exactly what was written
         (and, given `sha`, has those bytes). A path as text: tens of thousands are asked for."""
@@ -81,10 +89,8 @@ class Manifest:
         if record is None or (sha is not None and sha != record.sha):
             return None
         path = f"{os.fspath(self.store)}/{record.sha[:2]}/{record.sha}"
-        if record.sha[:2] not in self._real:
-            if not self._store_folder(record.sha):
-                return None
-            self._real.add(record.sha[:2])
+        if not self._real_folder(record.sha):
+            return None
         try:
             info = os.lstat(path)
             if stat.S_ISREG(info.st_mode) and record.describes(path, info):
@@ -117,15 +123,11 @@ class Manifest:
         """Take each stored file's stamp again once the build is done: linking it into the new
         output changed its ctime (what changes it after this is someone else's doing). Each
         of the store's folders is checked once, not once per file."""
-        real: dict[str, bool] = {}
         store = os.fspath(self.store)
         for relative, record in self.files.items():
-            folder = record.sha[:2]
-            if folder not in real:
-                real[folder] = self._store_folder(record.sha)
-            if record.stamp != _NO_STAMP and real[folder]:
+            if record.stamp != _NO_STAMP and self._real_folder(record.sha):
                 with contextlib.suppress(OSError):
-                    stamp = FileStamp.of(f"{store}/{folder}/{record.sha}")
+                    stamp = FileStamp.of(f"{store}/{record.sha[:2]}/{record.sha}")
                     if stamp != record.stamp:
                         self.files[relative] = Record(record.sha, stamp)
 
