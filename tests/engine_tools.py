@@ -118,5 +118,4 @@ def rewrite_rows(cache: Path, table: str, change: Callable[[str, Row], Row | Non
 
 def forget_manifest(cache: Path) -> None:
     """Delete every row of the last build's manifest from the store."""
-    for table in ("outputs", "units", "state"):
-        rewrite_rows(cache, table, lambda key, row: None, sealed=False)
+    rewrite_rows(cache, "state", lambda key, row: None, sealed=False)

@@ -6,7 +6,6 @@ import hashlib
 import json
 import random
 import shutil
-import sqlite3
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -21,14 +20,15 @@ from engine_tools import (
     entry_text,
     make_site,
     rewrite_rows,
+    store_rows,
     tree,
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from storygen.cache.store import DATABASE
 from storygen.engine.fingerprint import COMPARED_NOW, TemplateUses
 from storygen.engine.live import install, search_files
+from storygen.engine.manifest import load_manifest
 from storygen.pipeline import update
 from storygen.problems import StorygenError
 from storygen.render import search
@@ -73,29 +73,19 @@ def test_one_edit_rerenders_its_page_and_keeps_the_others(site: Path, tmp_path: 
     assert tree(out) == tree(tmp_path / "clean")
 
 
-def _row_ids(cache: Path) -> dict[str, int]:
-    """Each manifest row's SQLite rowid: a row written again gets a new one."""
-    with sqlite3.connect(cache / DATABASE) as db:
-        rows = db.execute("SELECT key, rowid FROM outputs").fetchall()
-    db.close()
-    return dict(rows)
-
-
-def test_one_edit_writes_a_few_rows_of_the_manifest(site: Path, tmp_path: Path) -> None:
-    """The manifest is saved as the rows that changed, not rewritten whole."""
+def test_the_manifest_names_each_output_file_once(site: Path, tmp_path: Path) -> None:
+    """One edit: the saved manifest lists exactly the files of the output, each with the
+    hash of its bytes, and the edited page's new one."""
     out, cache = tmp_path / "out", site / ".storygen-cache"
-    for _ in range(2):  # the second build starts from no spare tree: every stamp changes
-        build_site_at(site, out)
-    before = _row_ids(cache)
+    build_site_at(site, out)
     story = site / STORIES / "entry-1.md"
     story.write_text(story.read_text(encoding="utf-8").replace("Entry 1", "Entry one"),
                      encoding="utf-8")
-    result = build_site_at(site, out)
-    after = _row_ids(cache)
-    written = {key for key, rowid in after.items() if before.get(key) != rowid}
-    assert "build|stories/entry-1/index.html" in written
-    assert len(written) <= len(result.stats.changed) + 5 < len(after) // 4
-    assert set(after) == {f"build|{path}" for path, kind in tree(out).items() if kind != "folder"}
+    build_site_at(site, out)
+    files = load_manifest(cache).files
+    assert set(files) == {path for path, kind in tree(out).items() if kind != "folder"}
+    for path in ("index.html", "stories/entry-1/index.html"):
+        assert files[path].sha == hashlib.sha256((out / path).read_bytes()).hexdigest()
 
 
 def test_renamed_entry_disappears_everywhere(site: Path, tmp_path: Path) -> None:
@@ -145,12 +135,17 @@ def test_tampered_output_file_is_rendered_again(site: Path, tmp_path: Path) -> N
 def test_corrupt_or_foreign_manifest_means_a_full_render(site: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build_site_at(site, out)
-    """Units whose rows are sealed as storygen seals them but whose values are not what it
-    writes, and good values whose seal is a hash anyone can make."""
+    """Manifests sealed as storygen seals them but not of the form it writes, and a good one
+    whose seal is a hash anyone can make."""
+    good = store_rows(site / ".storygen-cache", "state")["build|manifest"][0]
+    files = json.loads(good)["files"]
     for text, sealed in [("{not json", True), (json.dumps({"format": "other"}), True),
-                         ('["no/such/file"]', True), ("[]", False)]:
-        assert rewrite_rows(site / ".storygen-cache", "units", lambda key, row, t=text: (t,),
-                            sealed=sealed) > 0
+                         (json.dumps({"files": files, "units": {"k": [len(files)]}}), True),
+                         (json.dumps({"files": [["a", "b"]], "units": {}}), True),
+                         (good, False)]:
+        assert rewrite_rows(site / ".storygen-cache", "state",
+                            lambda key, row, t=text: (t,) if key == "build|manifest" else row,
+                            sealed=sealed) == 1
         result = build_site_at(site, out)
         assert result.stats.outputs_reused == 0
     clean_build(site, tmp_path / "clean", tmp_path / "cache")

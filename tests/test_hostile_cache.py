@@ -9,6 +9,7 @@ stray link would lead storygen to, and must come out untouched.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -17,7 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from engine_tools import rewrite_rows, store_rows, tree
+from engine_tools import rewrite_rows, tree
 from hostile_cases import Fifo, Folder, HardLink, Link, fake_home, plant, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -214,11 +215,16 @@ def test_a_record_edited_by_hand_is_never_published(site: Path, tmp_path: Path,
 
 def test_a_manifest_edited_by_hand_is_ignored(site: Path, tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
-    """Two output files' rows swapped, their checksums recomputed as a plain hash."""
-    rows = store_rows(site / CACHE, "outputs")
-    swap = {"build|index.html": rows["build|404.html"], "build|404.html": rows["build|index.html"]}
-    assert rewrite_rows(site / CACHE, "outputs", lambda key, row: swap.get(key, row),
-                        sealed=False) == 2
+    """Two output files' records swapped, the row's checksum recomputed as a plain hash."""
+    def swapped(key: str, row: tuple[str, ...]) -> tuple[str, ...]:
+        if key != "build|manifest":
+            return row
+        manifest = json.loads(row[0])
+        files = {path: rest for path, *rest in manifest["files"]}
+        files["index.html"], files["404.html"] = files["404.html"], files["index.html"]
+        return (json.dumps({**manifest, "files": [[p, *r] for p, r in files.items()]}),)
+
+    assert rewrite_rows(site / CACHE, "state", swapped, sealed=False) == 1
     capsys.readouterr()
     assert main(["build", "--root", str(site)]) == 0
     assert capsys.readouterr().out.startswith("Built ")

@@ -139,8 +139,8 @@ def served(site: Path) -> Iterator[Preview]:
         preview.stop()
     assert preview.folder is not None and not preview.folder.exists()
     cache = site / ".storygen-cache"
-    assert store_rows(cache / "preview", "outputs")  # the next preview starts from it
-    assert not store_rows(cache, "outputs")  # storygen build's own manifest is untouched
+    assert "build|manifest" in store_rows(cache / "preview", "state")  # the next starts from it
+    assert "build|manifest" not in store_rows(cache, "state")  # storygen build's is untouched
     assert set(threading.enumerate()) <= before, "threads left running"
 
 

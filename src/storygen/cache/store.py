@@ -33,16 +33,14 @@ from .folder import cache_secret, clear_for_file, real_folder, seal, sealed_equa
 if TYPE_CHECKING:
     from ..render.markdown import Rendered
 
-FORMAT = "storygen-store-1"
+FORMAT = "storygen-store-2"
 DATABASE = "storygen.sqlite3"
 # Each table's value columns (every table also has `key` and `checksum`).
 TABLES: dict[str, tuple[str, ...]] = {
     "markdown": ("html", "first"),  # rendered body by Markdown key; `first`: its summary
     "frontmatter": ("value",),  # parsed YAML by its text
     "content": ("value",),  # a file's Entry or Page by its path and bytes
-    "outputs": ("value",),  # namespace|output path -> "sha size mtime ctime inode"
-    "units": ("value",),  # namespace|unit key -> its output paths (JSON)
-    "state": ("value",),  # namespace|name -> the last build, the manifest's generation
+    "state": ("value",),  # namespace|name -> the last build, its manifest and its graph
     "urls": ("value",),  # namespace|source file -> its site path at the last build
     "checks": ("value",),  # source file -> [file key, facts JSON] (see `check.results`)
     "syllables": ("value",),  # word -> its syllable count

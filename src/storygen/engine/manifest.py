@@ -2,13 +2,13 @@
 the cache folder keeps a copy of each (see `incremental`); and what the build said, for the next
 one to tell whether anything changed (see `up_to_date`).
 
-The manifest is rows of the cache's store (tables `outputs`, `units` and `state`, under a namespace:
-`build`, or the preview's), saved as the rows that changed. The manifest and the file store are in
-the cache folder, so they are untrusted (see `cache.folder`): each row is sealed with the cache's
-secret, so a row edited by hand (a recomputed hash, a stamp copied from another file) is ignored,
-and a unit whose files lack good rows with it; a stored file is used only if it is a plain file in
-real folders whose stamp (ctime included) or bytes are the record's; and clean-up deletes only names
-of the store's own form, never following a link.
+The manifest is one row of the cache's store (table `state`, under a namespace: `build`, or the
+preview's), beside the build's graph and what it said. The manifest and the file store are in the
+cache folder, so they are untrusted (see `cache.folder`): the row is sealed with the cache's
+secret, so a manifest edited by hand (a recomputed hash, a stamp copied from another file) is
+ignored whole; a stored file is used only if it is a plain file in real folders whose stamp
+(ctime included) or bytes are the record's; and clean-up deletes only names of the store's own
+form, never following a link.
 
 Kept free of heavy imports: `storygen build` with nothing to do reads only this.
 """
@@ -157,28 +157,24 @@ STORE = "files"
 BUILD = "build"  # the manifest's namespace in the store: `storygen build`'s
 
 
-# The manifest this process last read, by a hash of its rows as stored (`build` reads it once to
-# tell whether anything changed, and again to build): rows changed since, by anyone, are read
-# and checked again.
+# The manifest this process last read, with its row's text (`build` reads it once to tell whether
+# anything changed, and again to build): a row changed since, by anyone, is read and checked again.
 _KNOWN: dict[Path, tuple[str, Manifest]] = {}
-_TABLES = ("outputs", "units", "state")
 
 
 def load_manifest(cache_folder: Path) -> Manifest:
-    """The last build's manifest (only its rows whose seal holds and that agree with each
-    other: a unit naming a file with no good row is left out), or an empty one."""
-    prefix = f"{BUILD}|"
+    """The last build's manifest (if its row's seal holds and it has the form `save_manifest`
+    gives it: any doubt is an empty one, and a full render)."""
     with Store(cache_folder) as store:
-        stored = {table: store.unchecked(table, prefix) for table in _TABLES}
-        seen = _rows_digest(store.secret, stored)
-        known = _KNOWN.get(cache_folder)
-        if known is not None and known[0] == seen:
-            return known[1]
-        outputs, units, state = (store.checked(table, prefix, stored[table])
-                                 for table in _TABLES)
-    manifest = _manifest(cache_folder, outputs, units, state)
+        state = store.prefixed("state", f"{BUILD}|")
+    text = state.get("manifest", ("",))[0]
+    known = _KNOWN.get(cache_folder)
+    if known is not None and known[0] == text:
+        return known[1]
+    manifest = _manifest(cache_folder, text)
+    manifest.last, manifest.graph = _state(state, "last"), _state(state, "graph")
     _KNOWN.clear()  # one is enough
-    _KNOWN[cache_folder] = (seen, manifest)
+    _KNOWN[cache_folder] = (text, manifest)
     return manifest
 
 
@@ -189,39 +185,31 @@ def last_build(cache_folder: Path) -> dict[str, Any] | None:
         return _state(store.rows("state", [f"{BUILD}|last"]), f"{BUILD}|last")
 
 
-def files_made(cache_folder: Path) -> dict[str, Record]:
-    """The last build's files (`Manifest.files`), without its units and graph."""
-    with Store(cache_folder) as store:
-        return _files(store.prefixed("outputs", f"{BUILD}|"))
+def _manifest(cache_folder: Path, text: str) -> Manifest:
+    """The manifest of a row's text: {"files": [[path, sha, size, mtime, ctime, inode]...],
+    "units": {key: [file number...]}}."""
+    manifest = Manifest(cache_folder / STORE)
+    try:
+        data = json.loads(text) if text else {}
+        paths = [_file(manifest.files, row) for row in data.get("files", ())]
+        for key, numbers in data.get("units", {}).items():
+            if not (type(key) is str and type(numbers) is list
+                    and all(type(n) is int and 0 <= n < len(paths) for n in numbers)):
+                raise ValueError(key)
+            manifest.units[key] = [paths[n] for n in numbers]
+    except (ValueError, TypeError, AttributeError, RecursionError):
+        return Manifest(cache_folder / STORE)
+    return manifest
 
 
-def _files(outputs: dict[str, tuple[str, ...]]) -> dict[str, Record]:
-    return {path: record for path, (value,) in outputs.items()
-            if (record := _record(value)) is not None}
-
-
-def _rows_digest(secret: bytes, stored: dict[str, dict[str, tuple[str, ...]]]) -> str:
-    """A hash of the rows as stored, row by row (their text whole would be tens of MB at
-    10,000 entries, held at once)."""
-    digest = hashlib.sha256(secret)
-    for table, rows in stored.items():
-        digest.update(f"\0{table}\0{len(rows)}".encode())
-        for key, row in rows.items():
-            digest.update(repr((key, row)).encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
-
-
-def _manifest(cache_folder: Path, outputs: dict[str, tuple[str, ...]],
-              units: dict[str, tuple[str, ...]], state: dict[str, tuple[str, ...]]) -> Manifest:
-    files = _files(outputs)
-    kept: dict[str, list[str]] = {}
-    for key, (value,) in units.items():
-        with contextlib.suppress(ValueError):
-            paths = json.loads(value)
-            if type(paths) is list and all(type(p) is str and p in files for p in paths):
-                kept[key] = paths
-    last, graph = _state(state, "last"), _state(state, "graph")
-    return Manifest(cache_folder / STORE, kept, files, last, graph)
+def _file(files: dict[str, Record], row: Any) -> str:
+    """Add one file's row to `files`; its path (ValueError if it is not of the form)."""
+    path, sha, *numbers = row
+    if not (type(path) is str and type(sha) is str and _SHA.fullmatch(sha)
+            and len(numbers) == 4 and all(type(n) is int for n in numbers)):
+        raise ValueError(path)
+    files[path] = Record(sha, FileStamp(*numbers))
+    return path
 
 
 def _state(state: dict[str, tuple[str, ...]], name: str) -> dict[str, Any] | None:
@@ -231,33 +219,25 @@ def _state(state: dict[str, tuple[str, ...]], name: str) -> dict[str, Any] | Non
     return value if isinstance(value, dict) else None
 
 
-def _record(value: str) -> Record | None:
-    """A file's row: "sha size mtime ctime inode"."""
-    sha, *numbers = value.split(" ")
-    if not _SHA.fullmatch(sha) or len(numbers) != 4:
-        return None
-    try:
-        return Record(sha, FileStamp(*map(int, numbers)))
-    except ValueError:
-        return None
-
-
-def _value(record: Record) -> str:
-    stamp = record.stamp
-    return f"{record.sha} {stamp.size} {stamp.mtime_ns} {stamp.ctime_ns} {stamp.inode}"
+def _text(manifest: Manifest) -> str:
+    number = {path: n for n, path in enumerate(manifest.files)}
+    return json.dumps({
+        "files": [[path, r.sha, r.stamp.size, r.stamp.mtime_ns, r.stamp.ctime_ns, r.stamp.inode]
+                  for path, r in manifest.files.items()],
+        "units": {key: [number[path] for path in paths]
+                  for key, paths in manifest.units.items()}}, separators=(",", ":"))
 
 
 def save_manifest(cache_folder: Path, manifest: Manifest) -> None:
-    """Write the rows that changed since the last save (one edit changes a few), then drop
-    stored files nobody uses. An unusable store only costs the next build time."""
+    """Write the manifest as one row (a few MB at 10,000 entries: one seal, one write, where a
+    row a file cost a second), then drop stored files nobody uses. An unusable store only
+    costs the next build time."""
     manifest.restamp()
     last, graph = (json.dumps(value, separators=(",", ":"))
                    for value in (manifest.last, manifest.graph))
     with Store(cache_folder) as store:
         if not store.replace(f"{BUILD}|", {
-                "outputs": {path: (_value(record),) for path, record in manifest.files.items()},
-                "units": {key: (json.dumps(paths),) for key, paths in manifest.units.items()},
-                "state": {"last": (last,), "graph": (graph,)}}):
+                "state": {"last": (last,), "graph": (graph,), "manifest": (_text(manifest),)}}):
             return
     with contextlib.suppress(OSError):
         _collect_garbage(manifest)

@@ -32,7 +32,7 @@ from ..cache.stamps import SourceStamps
 from ..options import BuildOptions, current_time
 from ..read.config import SiteConfig
 from ..write.output import FILE_MODE, FOLDER_MODE, folders_of, list_tree
-from .manifest import Record, files_made, last_build
+from .manifest import Record, last_build, load_manifest
 
 if TYPE_CHECKING:  # the site model is heavy to import; `build` with nothing to do needs none
     from ..model.site import Site
@@ -205,7 +205,7 @@ def unchanged_since_last_build(config: SiteConfig, options: BuildOptions, output
     if (last is None or last.inputs != inputs or not last.clock.holds(current_time(options))
             or _leftovers_beside(output)):
         return None
-    if not output_intact(output, files_made(config.cache_path)):
+    if not output_intact(output, load_manifest(config.cache_path).files):
         return None
     return "\n".join([f"Up to date: nothing changed since the last build ({last.counts}) -> "
                       f"{output}", *last.notes])
