@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 from conftest import copy_sample
+from engine_tools import rewrite_rows
 
 from storygen.cache.entries import ContentMemo
 from storygen.cache.store import DATABASE, Store
 from storygen.model.site import BuildOptions
 from storygen.pipeline import build
-from storygen.read import frontmatter_yaml
+from storygen.read import frontmatter_yaml, reader
 from storygen.read.config import load_config
 from storygen.read.content import Content
 from storygen.read.reader import read_content
@@ -88,6 +89,36 @@ def test_an_edited_file_is_read_again(site: Path) -> None:
                      encoding="utf-8")
     content, _ = read(site)
     assert any(e.title == "New zones" for e in content.entries)
+
+
+def test_a_file_whose_stamp_holds_is_not_read(site: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stat first, hash second: once stamps are recorded, only the edited file is read, and
+    what comes back is what reading every file gives."""
+    monkeypatch.setattr("storygen.cache.stamps.SETTLED", 0.0)  # every stamp settled at once
+    read(site)
+    story = site / "content" / "stories" / "zones.md"
+    story.write_text(story.read_text(encoding="utf-8").replace('"Zones"', '"New zones"'),
+                     encoding="utf-8")
+    opened: list[str] = []
+    real = reader.read_source
+    monkeypatch.setattr(reader, "read_source", lambda path, *rest: (
+        opened.append(path.name), real(path, *rest))[1])
+    content, _ = read(site)
+    assert sorted(opened) == ["marker.md", "zones.md"]  # marker.md's record is never kept
+    assert same(content, read(site, cached=False)[0])
+
+
+def test_a_digest_recorded_wrongly_means_the_file_is_read(site: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stamp's row sealed with the cache's secret but naming other bytes: no record has that
+    digest, so the file is read after all."""
+    monkeypatch.setattr("storygen.cache.stamps.SETTLED", 0.0)
+    read(site)
+    assert rewrite_rows(site / ".storygen-cache", "sources", lambda key, row: (
+        (row[0], "00" * 32) if key.endswith("zones.md") else row), sealed=True) == 1
+    content, _ = read(site)
+    assert same(content, read(site, cached=False)[0])
 
 
 def test_a_file_with_problems_is_reported_every_time(site: Path) -> None:

@@ -5,7 +5,8 @@ cannot hold exactly are tagged, see `_value`; never pickle) in a checked row of 
 covers the file's path and bytes and the site's settings, and the store's identity covers storygen's
 code, so a changed reader or `site.toml` reads every file again. Files with problems are never kept
 (they are read, and reported, every time). A record is kept only if it decodes to exactly what was
-read, so what comes back is what the reader made.
+read, so what comes back is what the reader made. A file's digest is taken from the stamps its
+file had when last hashed (`cache.stamps`), so a file whose stamp holds is not read at all.
 
 Within one process (`storygen serve` builds many times) decoded records can also be kept in memory
 (`in_memory`).
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from ..problems import Problem
 from ..read.config import SiteConfig
 from ..read.content import Contact, Entry, Page
 from .digests import config_digest, digest
+from .stamps import SourceStamps
 from .store import FLUSH_EVERY, Store
 from .tagged import MAX_NODES, from_json, to_json
 
@@ -43,6 +46,13 @@ class ContentMemo:
         self.used: set[str] = set()
         self.hits = 0
         self._fetched: dict[str, str | None] = {}  # looked up ahead, by key (None: not there)
+        self.stamps = SourceStamps(cache)
+
+    def known_digest(self, rel: Path, info: os.stat_result) -> str | None:
+        return self.stamps.known(rel.as_posix(), info)
+
+    def hashed(self, rel: Path, info: os.stat_result, file_digest: str) -> None:
+        self.stamps.note(rel.as_posix(), info, file_digest)
 
     def key(self, rel: Path, file_digest: str) -> str:
         return digest(self.settings, rel.as_posix(), file_digest)
@@ -95,6 +105,7 @@ class ContentMemo:
         many files were read). An unusable database only costs the next build time."""
         self._flush()
         self.cache.keep_only(self.used, "content", files)
+        self.stamps.save(forget=False)  # the reader sees only content/
 
 
 def _remember(key: str, found: tuple[Item, tuple[Problem, ...]]) -> None:

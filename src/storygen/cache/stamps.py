@@ -6,7 +6,9 @@ device, as `os.stat` gives them through any link) is the one recorded with its d
 digest still: its bytes cannot change without its ctime changing, and no one can set a ctime.
 A stamp is recorded only once its times lie `SETTLED` seconds behind the clock, because file
 times advance in coarse ticks: two writes in one tick leave the same times, so a file hashed in
-the tick it was written may be written again unseen. A cache restored by CI has other inodes
+the tick it was written may be written again unseen. The reader asks too (see `cache.entries`):
+a story whose stamp holds is not read at all, its record found by the digest recorded. A cache
+restored by CI has other inodes
 and times, so everything is hashed again, as before. The rows are the store's (table `sources`,
 sealed like every other), so a hand-edited row is ignored.
 """
@@ -24,35 +26,46 @@ SETTLED = 2.0  # seconds: far more than a file system's timestamp tick
 
 
 class SourceStamps:
-    """The recorded digests of a site's sources; `digest` hashes only files whose stamp moved,
-    and `save` records what it hashed."""
+    """The recorded digests (SHA-256, as the reader keys what it read) of a site's sources;
+    `digest` hashes only files whose stamp moved, and `save` records what was hashed."""
 
-    def __init__(self, cache_folder: Path | None) -> None:
-        self.cache_folder = cache_folder
-        with Store(cache_folder) as store:
-            self.known = store.prefixed("sources")  # file -> (stamp, digest)
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._recorded = store.prefixed("sources")  # file -> (stamp, digest)
         self.fresh: dict[str, tuple[str, str]] = {}
         self.seen: set[str] = set()
         self.started = time.time_ns()
 
-    def digest(self, relative: str, path: Path, info: os.stat_result) -> bytes:
-        """The BLAKE2b digest of the regular file at `path` whose stat is `info`."""
+    def known(self, relative: str, info: os.stat_result) -> str | None:
+        """The digest recorded for the file `relative` with the stat `info`, if any."""
         self.seen.add(relative)
-        stamp = (f"{info.st_size} {info.st_mtime_ns} {info.st_ctime_ns} {info.st_ino} "
-                 f"{info.st_dev}")
-        known = self.known.get(relative)
-        if known is not None and known[0] == stamp:
-            return bytes.fromhex(known[1])
-        with open(path, "rb") as stream:
-            found = hashlib.file_digest(stream, "blake2b").digest()
-        if max(info.st_mtime_ns, info.st_ctime_ns) < self.started - SETTLED * 1e9:
-            self.fresh[relative] = (stamp, found.hex())
-        return found
+        recorded = self._recorded.get(relative)
+        return recorded[1] if recorded is not None and recorded[0] == _stamp(info) else None
 
-    def save(self) -> None:
-        """Record the stamps hashed anew, and forget files no longer there."""
-        gone = [key for key in self.known if key not in self.seen]
-        if self.cache_folder is None or not (self.fresh or gone):
-            return
-        with Store(self.cache_folder) as store:
-            store.put("sources", self.fresh, gone)
+    def note(self, relative: str, info: os.stat_result, found: str) -> None:
+        """`found` is the digest of the file whose stat, taken before it was read, is `info`:
+        recorded once its times have settled."""
+        if max(info.st_mtime_ns, info.st_ctime_ns) < self.started - SETTLED * 1e9:
+            self.fresh[relative] = (_stamp(info), found)
+
+    def digest(self, relative: str, path: Path, info: os.stat_result) -> bytes:
+        """The digest of the regular file at `path` whose stat is `info`."""
+        known = self.known(relative, info)
+        if known is not None:
+            return bytes.fromhex(known)
+        with open(path, "rb") as stream:
+            found = hashlib.file_digest(stream, "sha256").hexdigest()
+        self.note(relative, info, found)
+        return bytes.fromhex(found)
+
+    def save(self, *, forget: bool = True) -> None:
+        """Record the stamps hashed anew; `forget`: and forget files not asked for (this was
+        every source file)."""
+        gone = [key for key in self._recorded if key not in self.seen] if forget else []
+        if self.fresh or gone:
+            self.store.put("sources", self.fresh, gone)
+            self.fresh = {}
+
+
+def _stamp(info: os.stat_result) -> str:
+    return f"{info.st_size} {info.st_mtime_ns} {info.st_ctime_ns} {info.st_ino} {info.st_dev}"

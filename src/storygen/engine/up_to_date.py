@@ -29,6 +29,7 @@ from ..cache.digests import (
 )
 from ..cache.folder import usable_cache
 from ..cache.stamps import SourceStamps
+from ..cache.store import Store
 from ..options import BuildOptions, current_time
 from ..read.config import SiteConfig
 from ..write.output import FILE_MODE, FOLDER_MODE, folders_of, list_tree
@@ -48,19 +49,20 @@ def inputs_digest(config: SiteConfig, options: BuildOptions, output: Path) -> st
                  repr((options.drafts, options.future, options.require_images)), str(output)):
         digest.update(part.encode() + b"\0")
     usable = usable_cache(config.cache_path, config.root, create=False)
-    stamps = SourceStamps(config.cache_path if usable else None)
-    try:
-        for relative, path in _source_files(config.root):
-            digest.update(f"{relative}\0".encode())
-            if os.path.islink(path):
-                digest.update(f"{os.path.realpath(path)}\0".encode())
-            info = os.stat(path)
-            if not stat.S_ISREG(info.st_mode):
-                return None  # a pipe or device: a build reports it (a broken link: OSError)
-            digest.update(stamps.digest(relative, path, info))
-    except (OSError, UnicodeError):
-        return None
-    stamps.save()
+    with Store(config.cache_path if usable else None) as store:
+        stamps = SourceStamps(store)
+        try:
+            for relative, path in _source_files(config.root):
+                digest.update(f"{relative}\0".encode())
+                if os.path.islink(path):
+                    digest.update(f"{os.path.realpath(path)}\0".encode())
+                info = os.stat(path)
+                if not stat.S_ISREG(info.st_mode):
+                    return None  # a pipe or device: a build reports it (a broken link: OSError)
+                digest.update(stamps.digest(relative, path, info))
+        except (OSError, UnicodeError):
+            return None
+        stamps.save()
     return digest.hexdigest()
 
 

@@ -18,13 +18,18 @@ class SourceError(Exception):
         self.message, self.hint = message, hint
 
 
-def read_source(path: Path, root: Path, limit: int) -> bytes:
-    """The bytes of the regular file at `path` (a link is followed only to a file inside
-    `root`), at most `limit` + 1 of them (more means too large). Raises SourceError."""
+def refuse_outside_link(path: Path, root: Path) -> None:
+    """Raise SourceError if `path` is a link that leads out of `root`."""
     if os.path.islink(path) and not Path(os.path.realpath(path)).is_relative_to(
             os.path.realpath(root)):  # resolved only for a link: 10,000 files are read
         raise SourceError("is a link to a file outside the site",
                           "copy the file into the site instead")
+
+
+def read_source(path: Path, root: Path, limit: int) -> bytes:
+    """The bytes of the regular file at `path` (a link is followed only to a file inside
+    `root`), at most `limit` + 1 of them (more means too large). Raises SourceError."""
+    refuse_outside_link(path, root)
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:

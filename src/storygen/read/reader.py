@@ -6,6 +6,7 @@ import difflib
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,7 +31,7 @@ from .content import (
 )
 from .copies import warn_about_copies
 from .dates import DATE_HINT, DateError, parse_date, parse_end
-from .files import SourceError, read_source
+from .files import SourceError, read_source, refuse_outside_link
 from .languages import canonical_tag, prefix_of
 from .leftovers import advice, find_template_leftovers
 from .nesting import too_deep
@@ -63,6 +64,12 @@ class ReadMemo(Protocol):
 
     def put(self, rel: Path, digest: str, item: Entry | Page, warnings: list[Problem]) -> None: ...
 
+    def known_digest(self, rel: Path, info: os.stat_result) -> str | None:
+        """The digest of the file whose stat is `info`, if it is known without reading it."""
+
+    def hashed(self, rel: Path, info: os.stat_result, digest: str) -> None:
+        """`digest` is that of the file whose stat, taken before it was read, is `info`."""
+
 
 def read_content(config: SiteConfig, memo: ReadMemo | None = None) -> Content:
     """Read every story, update and page; collect every problem in every file. With `memo`,
@@ -73,7 +80,8 @@ def read_content(config: SiteConfig, memo: ReadMemo | None = None) -> Content:
                                  (PAGES_DIR, _page_from, content.pages)):
         paths = _markdown_files(config.root / folder)
         for start in range(0, len(paths), READ_BATCH):
-            files = [_load(config, path, content) for path in paths[start:start + READ_BATCH]]
+            files = [_load(config, path, content, memo)
+                     for path in paths[start:start + READ_BATCH]]
             if memo is not None:
                 memo.prefetch([(file.rel, file.digest) for file in files if file is not None])
             for file in files:
@@ -111,25 +119,43 @@ def _markdown_files(folder: Path) -> list[Path]:
     return [folder / name for name in sorted(names)]
 
 
-@dataclass(frozen=True)
+@dataclass
 class _File:
     rel: Path
-    raw: bytes
+    path: Path
     digest: str
+    raw: bytes | None  # None: not read, its digest known from its stamp (read if need be)
 
 
-def _load(config: SiteConfig, path: Path, content: Content) -> _File | None:
+def _load(config: SiteConfig, path: Path, content: Content,
+          memo: ReadMemo | None = None) -> _File | None:
     rel = path.relative_to(config.root)
     if not str(rel).isprintable() or not _utf8(str(rel)):
         content.problems.add(ascii(str(rel)), "the file name is not UTF-8 text, or holds "
                              "invisible characters", hint="rename the file")
         return None
     try:
+        refuse_outside_link(path, config.root)
+        if memo is not None and (info := _stat(path)) is not None:
+            if (known := memo.known_digest(rel, info)) is not None:
+                return _File(rel, path, known, None)
+            raw = read_source(path, config.root, MAX_FILE_BYTES)
+            memo.hashed(rel, info, digest := hashlib.sha256(raw).hexdigest())
+            return _File(rel, path, digest, raw)
         raw = read_source(path, config.root, MAX_FILE_BYTES)
     except SourceError as exc:
         content.problems.add(rel, exc.message, hint=exc.hint)
         return None
-    return _File(rel, raw, hashlib.sha256(raw).hexdigest())
+    return _File(rel, path, hashlib.sha256(raw).hexdigest(), raw)
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    """The stat of a regular file (through a link), else None (`read_source` tells why)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info if stat.S_ISREG(info.st_mode) else None
 
 
 def _utf8(name: str) -> bool:
@@ -146,6 +172,12 @@ def _read_one(config: SiteConfig, file: _File, content: Content,
     if known is not None:
         content.warnings.items.extend(known[1])
         return known[0]
+    if file.raw is None:  # its record is gone: read it after all
+        read = _load(config, file.path, content)
+        if read is None:
+            return None
+        file = read
+    assert file.raw is not None
     problems, warnings = len(content.problems), len(content.warnings)
     result = _parse_one(config, file.rel, (file.raw, file.digest), content, build)
     if memo is not None and result is not None and len(content.problems) == problems:
