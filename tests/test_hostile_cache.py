@@ -231,13 +231,24 @@ def test_a_manifest_edited_by_hand_is_ignored(site: Path, tmp_path: Path,
     assert tree(site / "_site") == clean_tree(site, tmp_path)
 
 
-def test_an_old_layout_is_dropped_and_the_build_is_clean(site: Path, tmp_path: Path) -> None:
-    """Files the cache held before its rows moved into the store: removed, never read."""
+@pytest.mark.parametrize("folder", [False, True])
+def test_an_old_layout_is_dropped_and_the_build_is_clean(site: Path, tmp_path: Path,
+                                                         folder: bool) -> None:
+    """Files the cache held before its rows moved into the store, and the preview's own cache
+    folder of old: removed, never read, and never a file a link in them leads to."""
+    home = fake_home(tmp_path / "home")
+    before = snapshot(home)
     legacy = {f"{CACHE}/{name}": '{"format": "storygen-outputs-2"}' for name in LEGACY}
+    if folder:  # the preview's old folder, as it was: a store of its own, and links planted
+        legacy = {f"{CACHE}/preview/{DATABASE}": b"", f"{CACHE}/preview/files/ab/{'ab' * 32}":
+                  "stored", f"{CACHE}/preview/home": Link(str(home)),
+                  f"{CACHE}/preview/notes.txt": Link(str(home / "notes.txt"))}
     plant(site, legacy)
     edit_content(site, "After an upgrade.")
     assert main(["build", "--root", str(site)]) == 0
-    assert not any((site / name).exists() for name in legacy)
+    assert not any(os.path.lexists(site / name) for name in legacy)
+    assert not os.path.lexists(site / CACHE / "preview")
+    assert snapshot(home) == before
     assert tree(site / "_site") == clean_tree(site, tmp_path)
 
 

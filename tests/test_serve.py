@@ -139,8 +139,9 @@ def served(site: Path) -> Iterator[Preview]:
         preview.stop()
     assert preview.folder is not None and not preview.folder.exists()
     cache = site / ".storygen-cache"
-    assert "build|manifest" in store_rows(cache / "preview", "state")  # the next starts from it
-    assert "build|manifest" not in store_rows(cache, "state")  # storygen build's is untouched
+    saved = store_rows(cache, "state")  # one store, the preview's manifest a namespace of it
+    assert "preview|manifest" in saved  # the next preview starts from it
+    assert "build|manifest" not in saved  # storygen build's own is untouched
     assert set(threading.enumerate()) <= before, "threads left running"
 
 

@@ -24,7 +24,7 @@ from .engine.graph import Graph
 from .engine.incremental import Outcome, plan, write_output
 from .engine.live import Live
 from .engine.live import update as live_update
-from .engine.manifest import Manifest, load_manifest, save_manifest
+from .engine.manifest import BUILD, PREVIEW, Manifest, load_manifest, save_manifest
 from .engine.parallel import Workers, map_ordered, workers_from_config
 from .engine.up_to_date import LastBuild, clock_of
 from .model.site import BuildOptions, Rendered, Site, build_site
@@ -224,12 +224,13 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
     stats = BuildStats()
     workers = workers_from_config(config, jobs)
     repeated = in_place is not None  # the preview: speed matters more than memory
+    namespace = PREVIEW if repeated else BUILD  # whose manifest and addresses in the store
     with _loaded_for_good(again=repeated), one_at_a_time(config.cache_path):  # waits its turn
         content, site = _load_site(config, options, jobs=jobs, stats=stats,
                                    lean=not repeated, repeated=repeated)
         gc.freeze()
         previous = (manifest if manifest is not None and in_place
-                    else load_manifest(config.cache_path))
+                    else load_manifest(config.cache_path, namespace))
         with _system_errors_as_problems(output):
             staged = in_place or StagedOutput(output, spare=config.cache_path / SPARE)
         graph = Graph()
@@ -245,7 +246,8 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
                     outcome, manifest = write_output(graph.record(units), staged, previous,
                                                      workers, defer)
                 manifest.graph = graph.to_json()
-                done = _result(config, site, outcome, output, inputs, manifest, stats, started)
+                done = _result(config, site, outcome, output, inputs, manifest, stats, started,
+                               namespace)
                 if report is not None:
                     report(done)  # before the swap: a report that fails keeps the old site
                 with span("manifest save"):
@@ -256,7 +258,7 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
             staged.discard()
             raise
         with contextlib.suppress(OSError):  # an unusable cache folder must not fail a build
-            url_history.save(config.cache_path, site)
+            url_history.save(config.cache_path, site, namespace)
     if in_place is None:
         return done
     live = Live(config, options, content, renderer, manifest, graph,
@@ -282,7 +284,8 @@ def update(live: Live, changed: Iterable[str], in_place: InPlaceOutput) -> Build
 
 
 def _result(config: SiteConfig, site: Site, outcome: Outcome, output: Path, inputs: str | None,
-            manifest: Manifest, stats: BuildStats, started: float) -> BuildResult:
+            manifest: Manifest, stats: BuildStats, started: float,
+            namespace: str) -> BuildResult:
     """What the build did, and its warnings (the moved URLs' too), all known before the swap;
     `manifest.last` is set for `unchanged_since_last_build`."""
     stats.outputs_rendered, stats.outputs_reused = outcome.rendered, outcome.reused
@@ -297,7 +300,8 @@ def _result(config: SiteConfig, site: Site, outcome: Outcome, output: Path, inpu
     if inputs is not None and not outcome.deferred:  # notes without the moved-URL warnings
         manifest.last = LastBuild(inputs, clock_of(site), done.counts(),
                                   tuple(done.notes())).to_json()
-    moved = url_history.moved_without_alias(site, url_history.load(config.cache_path))
+    moved = url_history.moved_without_alias(site, url_history.load(config.cache_path,
+                                                                   namespace))
     return dataclasses.replace(done, seconds=time.perf_counter() - started,
                                warnings=(*site.warnings, *moved))
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
 import stat
 import sys
@@ -46,8 +47,9 @@ TABLES: dict[str, tuple[str, ...]] = {
     "syllables": ("value",),  # word -> its syllable count
     "sources": ("stamp", "digest"),  # site-relative source file -> its stat and digest
 }
-# What earlier versions kept as files beside the database: unlinked when found.
-LEGACY = ("outputs.json", "urls.json", "check-results.json", "check-syllables.json")
+# What earlier versions kept as files beside the database, and the preview's own cache folder
+# (it is a namespace of this store now): removed when found.
+LEGACY = ("outputs.json", "urls.json", "check-results.json", "check-syllables.json", "preview")
 FLUSH_EVERY = 500  # memo records written at a time
 Row = tuple[str, ...]
 
@@ -222,14 +224,15 @@ class Store:
 
     def keep_only(self, keys: Iterable[str], table: str = "markdown",
                   files: int | None = None) -> None:
-        """Forget records of `table` not in `keys` once the table holds more than twice as
-        many as there are `files` (default: keys), so the file stays bounded."""
+        """Forget records of `table` not in `keys` once the table holds more than four times
+        as many as there are `files` (default: keys), so the file stays bounded: the build
+        and the preview, whose settings differ, each keep their own, and old ones."""
         if self.db is None:
             return
         live = set(keys)
         try:
             (total,) = self.db.execute(f"SELECT count(*) FROM {table}").fetchone()
-            if total <= 2 * (len(live) if files is None else files) + 100:
+            if total <= 4 * (len(live) if files is None else files) + 100:
                 return
             stale = [k for (k,) in self.db.execute(f"SELECT key FROM {table}") if k not in live]
         except sqlite3.Error as error:
@@ -292,11 +295,14 @@ def row_valid(secret: bytes, table: str, key: object, values: list[object] | tup
 
 
 def _drop_legacy(folder: Path) -> None:
-    """Unlink the files earlier versions kept beside the database (their rows live in it now);
-    only names that are no folders (a link goes, never what it points at)."""
+    """Remove what earlier versions kept beside the database (its rows live in it now): a link
+    goes, never what it points at; a folder goes with what it holds (`rmtree` never follows
+    the links in it)."""
     for name in LEGACY:
         with contextlib.suppress(OSError):
-            if not stat.S_ISDIR(os.lstat(folder / name).st_mode):
+            if stat.S_ISDIR(os.lstat(folder / name).st_mode):
+                shutil.rmtree(folder / name)
+            else:
                 os.unlink(folder / name)
 
 

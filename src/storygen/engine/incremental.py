@@ -276,7 +276,7 @@ def write_output(units: Iterable[Unit], staged: Output, previous: Manifest,
     global _JOB
     outcome = Outcome()
     previous.recheck()
-    manifest = Manifest(previous.store)
+    manifest = Manifest(previous.store, previous.namespace)
     todo: list[Unit] = []
     begun: list[tuple[Unit, Begun]] = []
     produced: list[tuple[bool, list[str]]] = []  # (from static/, paths) per unit

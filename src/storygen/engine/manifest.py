@@ -54,6 +54,7 @@ class Manifest:
     """What the previous build made, and where the store keeps its files."""
 
     store: Path
+    namespace: str = "build"  # whose: `storygen build`'s (BUILD) or the preview's (PREVIEW)
     units: dict[str, list[str]] = field(default_factory=dict)  # unit key -> its files
     files: dict[str, Record] = field(default_factory=dict)  # output path -> record
     last: dict[str, Any] | None = None  # what the build said, for `up_to_date` to read
@@ -154,27 +155,33 @@ def _file_sha(path: Path | str) -> str:
 
 
 STORE = "files"
-BUILD = "build"  # the manifest's namespace in the store: `storygen build`'s
+BUILD, PREVIEW = "build", "preview"  # the namespaces in the store: `storygen build`'s, `serve`'s
+
+
+def store_folder(cache_folder: Path, namespace: str) -> Path:
+    """The file store of a namespace: each has its own, so that neither's clean-up removes
+    what the other's output links to."""
+    return cache_folder / (STORE if namespace == BUILD else f"{namespace}-{STORE}")
 
 
 # The manifest this process last read, with its row's text (`build` reads it once to tell whether
 # anything changed, and again to build): a row changed since, by anyone, is read and checked again.
-_KNOWN: dict[Path, tuple[str, Manifest]] = {}
+_KNOWN: dict[tuple[Path, str], tuple[str, Manifest]] = {}
 
 
-def load_manifest(cache_folder: Path) -> Manifest:
-    """The last build's manifest (if its row's seal holds and it has the form `save_manifest`
-    gives it: any doubt is an empty one, and a full render)."""
+def load_manifest(cache_folder: Path, namespace: str = BUILD) -> Manifest:
+    """The last manifest saved under `namespace` (if its row's seal holds and it has the form
+    `save_manifest` gives it: any doubt is an empty one, and a full render)."""
     with Store(cache_folder) as store:
-        state = store.prefixed("state", f"{BUILD}|")
+        state = store.prefixed("state", f"{namespace}|")
     text = state.get("manifest", ("",))[0]
-    known = _KNOWN.get(cache_folder)
+    known = _KNOWN.get((cache_folder, namespace))
     if known is not None and known[0] == text:
         return known[1]
-    manifest = _manifest(cache_folder, text)
+    manifest = _manifest(store_folder(cache_folder, namespace), namespace, text)
     manifest.last, manifest.graph = _state(state, "last"), _state(state, "graph")
     _KNOWN.clear()  # one is enough
-    _KNOWN[cache_folder] = (text, manifest)
+    _KNOWN[cache_folder, namespace] = (text, manifest)
     return manifest
 
 
@@ -185,10 +192,10 @@ def last_build(cache_folder: Path) -> dict[str, Any] | None:
         return _state(store.rows("state", [f"{BUILD}|last"]), f"{BUILD}|last")
 
 
-def _manifest(cache_folder: Path, text: str) -> Manifest:
+def _manifest(store: Path, namespace: str, text: str) -> Manifest:
     """The manifest of a row's text: {"files": [[path, sha, size, mtime, ctime, inode]...],
     "units": {key: [file number...]}}."""
-    manifest = Manifest(cache_folder / STORE)
+    manifest = Manifest(store, namespace)
     try:
         data = json.loads(text) if text else {}
         paths = [_file(manifest.files, row) for row in data.get("files", ())]
@@ -198,7 +205,7 @@ def _manifest(cache_folder: Path, text: str) -> Manifest:
                 raise ValueError(key)
             manifest.units[key] = [paths[n] for n in numbers]
     except (ValueError, TypeError, AttributeError, RecursionError):
-        return Manifest(cache_folder / STORE)
+        return Manifest(store, namespace)
     return manifest
 
 
@@ -236,7 +243,7 @@ def save_manifest(cache_folder: Path, manifest: Manifest) -> None:
     last, graph = (json.dumps(value, separators=(",", ":"))
                    for value in (manifest.last, manifest.graph))
     with Store(cache_folder) as store:
-        if not store.replace(f"{BUILD}|", {
+        if not store.replace(f"{manifest.namespace}|", {
                 "state": {"last": (last,), "graph": (graph,), "manifest": (_text(manifest),)}}):
             return
     with contextlib.suppress(OSError):

@@ -1,6 +1,7 @@
 """Remember each entry's web address between builds, to warn when one moves without an alias.
 
-Kept in the store's `urls` table (source file -> site path), under the build's namespace.
+Kept in the store's `urls` table (source file -> site path), under the build's namespace (the
+preview's, with its drafts, are its own).
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from ..render.redirects import alias_path
 from .manifest import BUILD
 
 
-def load(cache: Path) -> dict[str, str]:
+def load(cache: Path, namespace: str = BUILD) -> dict[str, str]:
     """Source file -> site path from the last build; empty when there is none."""
     with Store(cache) as store:
-        return {source: path for source, (path,) in store.prefixed("urls", f"{BUILD}|").items()}
+        return {source: path for source, (path,)
+                in store.prefixed("urls", f"{namespace}|").items()}
 
 
 def moved_without_alias(site: Site, previous: dict[str, str]) -> list[Problem]:
@@ -44,7 +46,7 @@ def moved_without_alias(site: Site, previous: dict[str, str]) -> list[Problem]:
     return warnings
 
 
-def save(cache: Path, site: Site) -> None:
+def save(cache: Path, site: Site, namespace: str = BUILD) -> None:
     """Write the addresses that changed since the last build (an unusable store: none)."""
     with Store(cache) as store:
-        store.replace(f"{BUILD}|", {"urls": {str(e.source): (e.path,) for e in site.entries}})
+        store.replace(f"{namespace}|", {"urls": {str(e.source): (e.path,) for e in site.entries}})

@@ -22,7 +22,6 @@ from .reload import Channel
 from .watch import Debouncer, Watcher
 
 Log = Callable[[str], None]
-PREVIEW_CACHE = "preview"  # inside the site's cache folder
 CATCH_UP = 0.5  # seconds without a save before the search index is made again
 
 
@@ -210,12 +209,13 @@ class Preview:
         self.log("\n".join([done, *(f"  warning: {w}" for w in result.warnings)]))
 
     def _config(self) -> SiteConfig:
-        """The site's configuration, with absolute URLs pointing at this server, and a cache of
-        its own: the preview (with drafts, other URLs) neither evicts nor overwrites what
-        `storygen build` keeps, and the next preview starts from what this one built."""
+        """The site's configuration, with absolute URLs pointing at this server. Its cache is
+        the build's: what both read is kept once; what differs (the settings, so the content
+        and Markdown records) has its own keys, and the manifest its own namespace, so the
+        preview neither overwrites what `storygen build` keeps nor evicts it (see
+        `Store.keep_only`), and the next preview starts from what this one built."""
         config = load_config(self.root)
-        return dataclasses.replace(config, base_url=self.origin + config.base_path,
-                                   cache_dir=str(config.cache_path / PREVIEW_CACHE))
+        return dataclasses.replace(config, base_url=self.origin + config.base_path)
 
     def _failed(self, problems: list[Problem]) -> None:
         assert self.site is not None
