@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import ctypes
 import dataclasses
 import gc
@@ -31,7 +32,7 @@ from .model.site import BuildOptions, Rendered, Site, build_site
 from .problems import Problem, Problems, StorygenError, system_problem
 from .read import frontmatter_yaml
 from .read.config import SiteConfig
-from .read.content import Content
+from .read.content import Content, Entry, Page
 from .read.reader import read_content
 from .render.markdown import render_markdown
 from .render.pages import Renderer
@@ -43,6 +44,7 @@ from .timing import listening, span, timed
 from .write.output import InPlaceOutput, StagedOutput
 
 SPARE = "spare-output"  # in the cache folder: see `writer`
+Item = Entry | Page
 
 
 @dataclass
@@ -132,17 +134,17 @@ def _load_site(config: SiteConfig, options: BuildOptions, *, jobs: int | None,
             content.problems = Problems()
         with span("model"):
             _check_page_slugs(content)
-            site = build_site(config, content, options)
+            modelled = _without_markdown(content) if lean else content
+            site = build_site(config, modelled, options)
             check_aliases(site, set(page_dates(site)))
             refuse_collisions(site_claims(site))
         with span("markdown"):
-            bodies = render_bodies(config, site, cache, workers, stats)
+            site.bodies = render_bodies(config, _with_markdown(site, content), cache, workers,
+                                        stats)
     if lean:
-        content = _without_markdown(content)
-        site = build_site(config, content, options)
+        del content
         _return_freed_memory()
-    site.bodies = bodies
-    return content, site
+    return modelled, site
 
 
 def _return_freed_memory() -> None:
@@ -153,17 +155,30 @@ def _return_freed_memory() -> None:
 
 
 def _without_markdown(content: Content) -> Content:
-    return Content([dataclasses.replace(e, body="") for e in content.entries],
-                   [dataclasses.replace(p, body="") for p in content.pages],
+    return Content([_bodiless(e) for e in content.entries], [_bodiless(p) for p in content.pages],
                    content.problems, content.warnings, static=content.static)
 
 
-def render_bodies(config: SiteConfig, site: Site, cache: Store, workers: Workers,
+def _bodiless(item: Item) -> Item:
+    """`item` with an empty body: a copy of its fields as they are (`dataclasses.replace`
+    would validate 10,000 entries again for one field no check is about)."""
+    bare = copy.copy(item)
+    object.__setattr__(bare, "body", "")
+    return bare
+
+
+def _with_markdown(site: Site, content: Content) -> list[Item]:
+    """The site's entries and pages as `content` has them, with their Markdown."""
+    read = {item.path: item for item in (*content.entries, *content.pages)}
+    return [read[item.path] for item in (*site.entries, *site.pages)]
+
+
+def render_bodies(config: SiteConfig, items: list[Item], cache: Store, workers: Workers,
                   stats: BuildStats) -> dict[str, Rendered]:
-    """Every entry's and page's body as HTML, by site path: from the cache, or rendered (in
-    parallel when there are many) and then cached. Cached HTML is read from disk when used."""
+    """The body of each of `items` (a site's entries and pages) as HTML, by site path: from
+    the cache, or rendered (in parallel when there are many) and then cached. Cached HTML is
+    read from disk when used."""
     settings, sanitize = markdown_settings(config), config.raw_html == "sanitize"
-    items = [*site.entries, *site.pages]
     keys = {item.path: markdown_key(settings, item.body) for item in items}
     texts = {keys[item.path]: item.body for item in items}
     found = cache.summaries(texts)
