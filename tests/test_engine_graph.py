@@ -3,6 +3,7 @@ that read the file are keyed again, and the output is still a clean build's."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -58,15 +59,18 @@ def test_a_graph_comes_back_as_saved_and_anything_else_is_empty() -> None:
                   reads={"page:0": frozenset({"/a/", "/b/"}), "page:1": frozenset(),
                          "feeds:all": frozenset({"/a/"})},
                   shape="s", digests={"/a/": "d1", "/b/": "d2"})
-    back = Graph.from_json(graph.to_json())
+    back = Graph.from_text(graph.to_text())
     assert back.keys == {"page:0": "k0", "feeds:all": "k2"}  # a unit without a key is keyed
     assert back.reads["page:0"] == {"/a/", "/b/"} and back.digests == graph.digests
     assert back.known_key("page:0", frozenset({"/c/"})) == "k0"
     assert back.known_key("page:0", frozenset({"/b/"})) is None
-    for damaged in (None, [], {"shape": "s"}, {**graph.to_json(), "units": {"page:0": [1, [0]]}},
-                    {**graph.to_json(), "units": {"page:0": ["k", [99]]}},
-                    {**graph.to_json(), "digests": ["d"]}):
-        assert Graph.from_json(damaged) == Graph()
+    saved = json.loads(graph.to_text())
+    for damaged in ("", "{not json", "null", "[]", '{"shape": "s"}',
+                    *(json.dumps({**saved, "units": {"page:0": unit}})
+                      for unit in ([1, "0"], ["k", "99"], ["k", [0]], ["k", "0 x"], ["k", "-1"],
+                                   ["k", "0  1"], ["k"])),
+                    json.dumps({**saved, "digests": ["d"]})):
+        assert Graph.from_text(damaged) == Graph()
 
 
 def test_a_stylesheet_edit_keys_no_page_and_a_new_picture_size_every_page(

@@ -251,7 +251,7 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
         graph = Graph()
         renderer = Renderer(site)
         units = timed("plan", lambda: plan(renderer, workers, graph,
-                                           Graph.from_json(previous.graph)))()
+                                           Graph.from_text(previous.graph)))()
         if listening():  # bench/profile_build.py: each kind of unit timed as it is made
             units = (dataclasses.replace(u, produce=timed(u.name.split(":")[0], u.produce))
                      for u in units)
@@ -260,7 +260,7 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
                 with span("write"):
                     outcome, manifest = write_output(graph.record(units), staged, previous,
                                                      workers, defer)
-                manifest.graph = graph.to_json()
+                manifest.graph = graph.to_text()
                 done = _result(config, site, outcome, output, inputs, manifest, stats, started,
                                namespace)
                 if report is not None:

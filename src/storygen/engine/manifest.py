@@ -58,7 +58,7 @@ class Manifest:
     units: dict[str, list[str]] = field(default_factory=dict)  # unit key -> its files
     files: dict[str, Record] = field(default_factory=dict)  # output path -> record
     last: dict[str, Any] | None = None  # what the build said, for `up_to_date` to read
-    graph: dict[str, Any] | None = None  # the build's dependency graph (see `graph`)
+    graph: str = ""  # the build's dependency graph, as saved (see `graph`)
     # The store's folders `verified` found real: checked once a build (see `recheck`), not
     # once per file (a folder gone since only makes a file's check fail; `keep` makes it).
     _real: set[str] = field(default_factory=set, repr=False, compare=False)
@@ -179,7 +179,7 @@ def load_manifest(cache_folder: Path, namespace: str = BUILD) -> Manifest:
     if known is not None and known[0] == text:
         return known[1]
     manifest = _manifest(store_folder(cache_folder, namespace), namespace, text)
-    manifest.last, manifest.graph = _state(state, "last"), _state(state, "graph")
+    manifest.last, manifest.graph = _state(state, "last"), state.get("graph", ("",))[0]
     _KNOWN.clear()  # one is enough
     _KNOWN[cache_folder, namespace] = (text, manifest)
     return manifest
@@ -240,11 +240,10 @@ def save_manifest(cache_folder: Path, manifest: Manifest) -> None:
     row a file cost a second), then drop stored files nobody uses. An unusable store only
     costs the next build time."""
     manifest.restamp()
-    last, graph = (json.dumps(value, separators=(",", ":"))
-                   for value in (manifest.last, manifest.graph))
+    last = json.dumps(manifest.last, separators=(",", ":"))
     with Store(cache_folder) as store:
-        if not store.replace(f"{manifest.namespace}|", {
-                "state": {"last": (last,), "graph": (graph,), "manifest": (_text(manifest),)}}):
+        if not store.replace(f"{manifest.namespace}|", {"state": {
+                "last": (last,), "graph": (manifest.graph,), "manifest": (_text(manifest),)}}):
             return
     with contextlib.suppress(OSError):
         _collect_garbage(manifest)
