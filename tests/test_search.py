@@ -17,7 +17,7 @@ from test_build import build
 
 from storygen.render import search
 from storygen.render.pagefind_files import SIGNATURE
-from storygen.render.search import BACKGROUND, Indexing, Part, Runs
+from storygen.render.search import BACKGROUND, Indexing, Part, Runs, part_count
 
 
 def filters(out: Path) -> dict[str, list[str]]:
@@ -119,6 +119,15 @@ def test_each_document_is_in_one_part_which_the_results_page_searches(
     grown = searched(again / "search" / "index.html")
     assert 4 < len(grown) <= 8 and {int(f.split("/")[3]) for f in grown} <= set(range(8))
     assert sorted(url for f in grown for url in indexed(again / f.strip("/"))) == everything
+
+
+@pytest.mark.parametrize(("documents", "parts"), [
+    (0, 1), (125, 1), (126, 2), (1000, 8), (1001, 16), (4000, 32), (16000, 32), (16001, 64)])
+def test_small_sites_have_small_parts_and_big_sites_no_more_than_they_need(
+        documents: int, parts: int) -> None:
+    """Parts of about 125 documents (an edit at 1,000 entries indexes 125 again), until that
+    would make more than 32; then parts of about 500, so that a search fetches few parts."""
+    assert part_count(documents) == parts
 
 
 def test_parts_wait_their_turn(tmp_path: Path) -> None:
