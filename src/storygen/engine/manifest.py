@@ -34,6 +34,7 @@ FORMAT = "storygen-outputs-2"  # part of every unit key (see `incremental`)
 _SHA = re.compile(r"[0-9a-f]{64}")
 _STORED = re.compile(r"(\.)?[0-9a-f]{64}(\.[0-9]+)?")  # a stored file, or one being replaced
 _NO_STAMP = FileStamp(-1, -1, -1, -1)
+BUILD, PREVIEW = "build", "preview"  # the namespaces in the store: `storygen build`'s, `serve`'s
 
 
 @dataclass(frozen=True, slots=True)  # one per output file
@@ -54,7 +55,7 @@ class Manifest:
     """What the previous build made, and where the store keeps its files."""
 
     store: Path
-    namespace: str = "build"  # whose: `storygen build`'s (BUILD) or the preview's (PREVIEW)
+    namespace: str = BUILD  # whose: `storygen build`'s or the preview's (PREVIEW)
     units: dict[str, list[str]] = field(default_factory=dict)  # unit key -> its files
     files: dict[str, Record] = field(default_factory=dict)  # output path -> record
     last: dict[str, Any] | None = None  # what the build said, for `up_to_date` to read
@@ -155,7 +156,6 @@ def _file_sha(path: Path | str) -> str:
 
 
 STORE = "files"
-BUILD, PREVIEW = "build", "preview"  # the namespaces in the store: `storygen build`'s, `serve`'s
 
 
 def store_folder(cache_folder: Path, namespace: str) -> Path:
