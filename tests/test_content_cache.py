@@ -109,6 +109,22 @@ def test_a_file_whose_stamp_holds_is_not_read(site: Path,
     assert same(content, read(site, cached=False)[0])
 
 
+def test_a_known_file_turned_into_a_link_out_of_the_site_is_refused(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its stamps and record are known, and the file it leads to has the same bytes: the link
+    is still refused before anything recorded is believed."""
+    monkeypatch.setattr("storygen.cache.stamps.SETTLED", 0.0)
+    read(site)
+    story = site / "content" / "stories" / "zones.md"
+    outside = tmp_path / "outside.md"
+    outside.write_bytes(story.read_bytes())
+    story.unlink()
+    story.symlink_to(outside)
+    content, _ = read(site)
+    assert [(p.path, p.message) for p in content.problems.items] == [
+        ("content/stories/zones.md", "is a link to a file outside the site")]
+
+
 def test_a_digest_recorded_wrongly_means_the_file_is_read(site: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """A stamp's row sealed with the cache's secret but naming other bytes: no record has that
