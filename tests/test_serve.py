@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import own_copy
 from engine_tools import store_rows
+from hostile_cases import Link, fake_home, plant, snapshot
 from site_tools import tree_digest
 
 from storygen.serve import Preview
@@ -185,6 +186,24 @@ def test_no_drafts_leaves_drafts_out(site: Path) -> None:
         assert fetch(preview.port, "/stories/far-future/").status == 200
     finally:
         preview.stop()
+
+
+@pytest.mark.parametrize("planted", ["preview-files", "preview-files/ab"])
+def test_the_previews_file_store_planted_as_a_link_leads_nowhere(
+        site: Path, tmp_path: Path, planted: str) -> None:
+    """The preview's own file store (in the build's cache folder), or a folder of it, made a
+    link to someone's files: the preview serves the site and never writes through it."""
+    home = fake_home(tmp_path / "home")
+    before = snapshot(home)
+    plant(site, {f".storygen-cache/{planted}": Link(str(home))})
+    for _ in range(2):  # the second preview starts from the store the first one kept
+        preview = Preview(site, port=0, log=lambda _: None)
+        preview.start()
+        try:
+            assert fetch(preview.port, "/stories/far-future/").status == 200
+        finally:
+            preview.stop()
+    assert snapshot(home) == before
 
 
 def test_saving_a_story_updates_its_page_and_signals_reload(
