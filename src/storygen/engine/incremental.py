@@ -36,7 +36,15 @@ from ..render.feeds import collection_feeds, feed_items
 from ..render.pages import PageJob, Renderer
 from ..render.paths import MARKER, MARKER_TEXT, OWN, Claim, refuse_collisions
 from ..render.redirects import redirect_outputs
-from ..render.search import Indexing, Part, Runs, search_documents, search_index, search_inputs
+from ..render.search import (
+    UNIT,
+    Indexing,
+    Part,
+    Runs,
+    search_documents,
+    search_index,
+    search_inputs,
+)
 from ..render.sitemap import sitemap_urls
 from ..write.output import Output
 from .fingerprint import PageKeys, TemplateUses, Unkeyable, clock_dates, fingerprint
@@ -158,7 +166,7 @@ def search_key(base: str, part: Part) -> str:
 _KEYING: tuple[PageKeys, list[Callable[[], PageJob]]] | None = None  # shared with workers
 
 
-PAGE, FEEDS, SEARCH = "page:", "feeds:", "search:"  # unit names: a page by its place in
+PAGE, FEEDS, SEARCH = "page:", "feeds:", UNIT  # unit names: a page by its place in
 # `makers`, a collection's feeds, a part of the search index (`Part.name`)
 
 

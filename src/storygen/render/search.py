@@ -46,6 +46,7 @@ BUNDLE = "pagefind/"
 # of 1,000 entries: 8 parts, an edit indexes 125 documents again in 0.2 s), else PART_SIZE (past
 # 16,000 entries, so that a search does not fetch ever more parts). See `search_parts`.
 SMALL_PART, FEW, PART_SIZE = 125, 32, 500
+UNIT = "search:"  # how the names of the index's output units begin (see `Part.name`)
 BACKGROUND = 19  # the niceness of a Pagefind run in the background
 WORK = "pagefind-work-"  # in the cache folder, only while an index is written
 # Pagefind's optional interfaces and its playground: the results page has its own few lines.
@@ -72,9 +73,8 @@ class Part:
 
     @property
     def name(self) -> str:
-        """The output unit's name (`incremental.SEARCH` first), the same from build to build
-        while the count holds."""
-        return f"search:{self.lang.lower()}/{self.number}/{self.of}"
+        """The output unit's name, the same from build to build while the count holds."""
+        return f"{UNIT}{self.lang.lower()}/{self.number}/{self.of}"
 
 
 def search_parts(site: Site) -> list[Part]:
