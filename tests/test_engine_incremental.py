@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 import shutil
 from datetime import timedelta
@@ -231,6 +232,26 @@ def test_a_spare_tree_is_never_trusted(site: Path, tmp_path: Path) -> None:
     clean_build(site, tmp_path / "clean", tmp_path / "cache")
     assert tree(out) == tree(tmp_path / "clean")
     assert secret.read_text() == "outside\n" and tmp_path.is_dir()
+
+
+def test_a_spare_file_changed_in_place_is_made_again(site: Path, tmp_path: Path) -> None:
+    """A file the spare holds is left alone only while it is the file the store stamped: one
+    written in place with its mtime put back (so through its hard link into the store), or
+    given another mode, is replaced, and the files left alone keep their ctime."""
+    out, spare = tmp_path / "out", site / ".storygen-cache" / "spare-output"
+    build_site_at(site, out)
+    build_site_at(site, out)
+    kept = _page(spare, 2).stat()
+    edited, before = _page(spare, 4), _page(spare, 4).stat()
+    with edited.open("r+b") as stream:
+        stream.write(b"<!-- edited in place -->")
+    os.utime(edited, ns=(before.st_atime_ns, before.st_mtime_ns))
+    _page(spare, 5).chmod(0o600)
+    build_site_at(site, out)
+    clean_build(site, tmp_path / "clean", tmp_path / "cache")
+    assert tree(out) == tree(tmp_path / "clean")
+    assert _page(out, 2).stat().st_ctime_ns == kept.st_ctime_ns
+    assert {_page(out, n).stat().st_mode & 0o777 for n in range(1, 8)} == {0o644}
 
 
 def test_a_failed_build_keeps_the_old_site_and_the_spare(site: Path, tmp_path: Path) -> None:

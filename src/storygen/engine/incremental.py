@@ -367,26 +367,32 @@ def _defer(unit: Unit, staged: Output, previous: Manifest, manifest: Manifest) -
     if unit.later is None:
         return []
     paths = [relative for relative in previous.files if relative.startswith(unit.later)]
-    sources = [previous.verified(relative) for relative in paths]
-    if not paths or any(source is None for source in sources):
-        return []
-    for relative, source in zip(paths, sources, strict=True):
-        assert source is not None
-        staged.link(relative, source)
-        manifest.files[relative] = previous.files[relative]
-    return paths
+    return paths if paths and _carry(paths, staged, previous, manifest) else []
 
 
 def _reuse(key: str, staged: Output, previous: Manifest, manifest: Manifest) -> bool:
     paths = previous.units.get(key)
-    if paths is None:
+    if paths is None or not _carry(paths, staged, previous, manifest):
         return False
-    sources = [previous.verified(relative) for relative in paths]
-    if any(source is None for source in sources):
-        return False
-    for relative, source in zip(paths, sources, strict=True):
-        assert source is not None
-        staged.link(relative, source)
-        manifest.files[relative] = previous.files[relative]
     manifest.units[key] = paths
+    return True
+
+
+def _carry(paths: list[str], staged: Output, previous: Manifest, manifest: Manifest) -> bool:
+    """Carry the previous build's `paths` over into `staged` and `manifest`, if each is still
+    exactly as written: in place already (the spare's file, see `Output.holds`), else linked
+    from the store. False, with nothing carried, if one is not."""
+    held, links = [], []
+    for relative in paths:
+        if staged.holds(relative, previous.files[relative].stamp):
+            held.append(relative)
+        elif (source := previous.verified(relative)) is not None:
+            links.append((relative, source))
+        else:
+            return False
+    for relative, source in links:
+        staged.link(relative, source)
+    for relative in paths:
+        manifest.files[relative] = previous.files[relative]
+    manifest.held.update(held)
     return True

@@ -63,6 +63,9 @@ class Manifest:
     # The store's folders `verified` found real: checked once a build (see `recheck`), not
     # once per file (a folder gone since only makes a file's check fail; `keep` makes it).
     _real: set[str] = field(default_factory=set, repr=False, compare=False)
+    # The files a build found in place as their records stamp them (`Output.holds`): not
+    # linked again, so their stamps still hold (see `restamp`).
+    held: set[str] = field(default_factory=set, repr=False, compare=False)
 
     def recheck(self) -> None:
         """Check the store's folders again: a build must not rely on what an earlier saw."""
@@ -123,15 +126,20 @@ class Manifest:
 
     def restamp(self) -> None:
         """Take each stored file's stamp again once the build is done: linking it into the new
-        output changed its ctime (what changes it after this is someone else's doing). Each
-        of the store's folders is checked once, not once per file."""
+        output changed its ctime (what changes it after this is someone else's doing). Not
+        for a file `held`, unless one of the same bytes (the same stored file) was linked.
+        Each of the store's folders is checked once, not once per file."""
         store = os.fspath(self.store)
+        linked = {record.sha for relative, record in self.files.items()
+                  if relative not in self.held}
         for relative, record in self.files.items():
-            if record.stamp != _NO_STAMP and self._real_folder(record.sha):
+            if (record.sha in linked and record.stamp != _NO_STAMP
+                    and self._real_folder(record.sha)):
                 with contextlib.suppress(OSError):
                     stamp = FileStamp.of(f"{store}/{record.sha[:2]}/{record.sha}")
                     if stamp != record.stamp:
                         self.files[relative] = Record(record.sha, stamp)
+        self.held.clear()  # every stamp is current now
 
 
 def _replace(stored: Path, written: Path) -> None:

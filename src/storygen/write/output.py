@@ -58,6 +58,8 @@ class Output(Protocol):
 
     def link(self, relative: str, source: Path | str) -> None: ...
 
+    def holds(self, relative: str, stamp: FileStamp) -> bool: ...
+
     def commit(self, files: Iterable[str]) -> None: ...
 
     def discard(self) -> None: ...
@@ -117,6 +119,11 @@ class StagedOutput:
         target = self.target(relative)
         _fresh(target, lambda: _link_or_copy(source, target))
 
+    def holds(self, relative: str, stamp: FileStamp) -> bool:
+        """Whether the spare already holds `relative` as the file `stamp` describes: one
+        `lstat`, where linking it again costs three calls and changes its ctime."""
+        return relative in self._present and _is_stamped(f"{self.folder}/{relative}", stamp)
+
     def commit(self, files: Iterable[str] = ()) -> None:
         """Swap the new folder in (`files`: every file the build made; whatever else the spare
         held goes first). Each rename is atomic; `recover` mends an interrupted swap."""
@@ -156,11 +163,9 @@ class InPlaceOutput:
         self.folder = output
         output.mkdir(parents=True, exist_ok=True)
         self._present = _files_under(output)  # what is in the folder, as far as we know
-        self._made: set[str] = set()  # what this build wrote or kept
 
     def target(self, relative: str) -> Path:
         target = _inside(self.folder, relative)
-        self._made.add(relative)
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
 
@@ -182,12 +187,14 @@ class InPlaceOutput:
     def link(self, relative: str, source: Path | str) -> None:
         with contextlib.suppress(OSError):  # the common case in a preview: nothing to do
             if _is_plain(relative) and os.path.samefile(source, f"{self.folder}/{relative}"):
-                self._made.add(relative)
                 return
         target = self.target(relative)
         temporary = _beside(target)
         _fresh(temporary, lambda: _link_or_copy(source, temporary))
         os.replace(temporary, target)
+
+    def holds(self, relative: str, stamp: FileStamp) -> bool:
+        return _is_plain(relative) and _is_stamped(f"{self.folder}/{relative}", stamp)
 
     def commit(self, files: Iterable[str]) -> None:
         """Remove what the build did not make (`files`: every file it made)."""
@@ -196,12 +203,11 @@ class InPlaceOutput:
             path = self.folder / relative
             path.unlink(missing_ok=True)
             _prune_empty(path.parent, self.folder)
-        self._present, self._made = made, set()
+        self._present = made
 
     def discard(self) -> None:
         """A failed build may have replaced some files (worker processes too): look again."""
         self._present = _files_under(self.folder)
-        self._made = set()
 
 
 def _fresh(target: Path, make: Callable[[], None]) -> None:
@@ -338,6 +344,16 @@ def _keep_as_spare(old: Path, spare: Path | None) -> None:
         except OSError:  # another file system, or the cache folder is unusable
             pass
     remove_tree(old)
+
+
+def _is_stamped(path: str, stamp: FileStamp) -> bool:
+    """Whether `path` is a plain file with `stamp` (inode and ctime included: the file that
+    was stamped, changed by no one since)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and FileStamp.from_stat(info) == stamp
 
 
 def _same_file(source: Path | str, target: Path | str) -> bool:
