@@ -78,7 +78,7 @@ class StagedOutput:
         self._umask_narrows = _umask() & FOLDER_MODE != 0
         self._present, folders = _take_spare(spare, self.folder)  # what the spare holds
         self._spare_folders = folders
-        self._folders: set[Path] = {self.folder, *(self.folder / f for f in folders)}
+        self._folders: set[str] = {"", *folders}  # relative; "": the folder itself
 
     @property
     def _from_spare(self) -> bool:
@@ -87,25 +87,26 @@ class StagedOutput:
     def target(self, relative: str) -> Path:
         """Where `relative` goes in the new folder; refuses paths that would leave it."""
         target = _inside(self.folder, relative)
-        self._make_folder(target.parent)
+        self._make_folder(relative.rpartition("/")[0])
         return target
 
-    def _make_folder(self, folder: Path) -> None:
-        if folder in self._folders:
+    def _make_folder(self, relative: str) -> None:
+        if relative in self._folders:
             return
-        self._make_folder(folder.parent)
+        self._make_folder(relative.rpartition("/")[0])
+        folder = f"{self.folder}/{relative}"
         try:
-            folder.mkdir(mode=FOLDER_MODE)
+            os.mkdir(folder, FOLDER_MODE)
         except FileExistsError:  # another worker process made it, or the spare has a file there
-            if folder.is_symlink() or not folder.is_dir():  # never write through a link
+            if os.path.islink(folder) or not os.path.isdir(folder):  # never write through a link
                 with contextlib.suppress(FileNotFoundError):
-                    folder.unlink()
+                    os.unlink(folder)
                 with contextlib.suppress(FileExistsError):
-                    folder.mkdir(mode=FOLDER_MODE)
+                    os.mkdir(folder, FOLDER_MODE)
         else:
             if self._umask_narrows:
                 os.chmod(folder, FOLDER_MODE)  # whatever the umask
-        self._folders.add(folder)
+        self._folders.add(relative)
 
     def write(self, relative: str, data: bytes) -> FileStamp:
         target = self.target(relative)
