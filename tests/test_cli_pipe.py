@@ -39,3 +39,23 @@ def test_problems_still_reach_stderr_when_stdout_is_closed(sample_site: Path) ->
     assert "title is required" in result.stderr.decode()
     assert "Traceback" not in result.stderr.decode()
     assert result.returncode == 1
+
+
+def _storygen(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "storygen.cli", *args], cwd=cwd, text=True,
+                          capture_output=True, timeout=300, check=False)
+
+
+def test_build_and_check_end_quickly_with_their_output_and_status(sample_site: Path) -> None:
+    """`build` and `check` end without tearing their model down (`cli.entry`): what they
+    printed into a pipe (block-buffered) still arrives whole, with their exit status."""
+    built = _storygen(["build"], sample_site)
+    assert built.returncode == 0, built.stderr
+    assert built.stdout.startswith("Built ") and built.stdout.endswith("\n")
+    assert (sample_site / "_site" / "index.html").is_file()
+    checked = _storygen(["check", "--format", "json"], sample_site)
+    assert checked.stdout.rstrip().endswith(("]", "}")), checked.stdout[-200:]
+    (sample_site / "site.toml").write_text("[site]\n", encoding="utf-8")
+    failed = _storygen(["build"], sample_site)
+    assert failed.returncode == 1 and "title is required" in failed.stderr
+    assert "Traceback" not in failed.stderr

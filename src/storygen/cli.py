@@ -49,6 +49,27 @@ def report(error: StorygenError) -> None:
 
 # What a shell reports for a program killed by SIGPIPE (128 + 13), as `yes | head -1` does.
 EXIT_BROKEN_PIPE = 141
+# What Python exits with when it cannot flush stdout at exit (`entry` does that flush itself).
+EXIT_UNFLUSHED = 120
+# The commands after which the process ends without freeing what they loaded (see `entry`).
+QUICK_EXIT = frozenset({"build", "check"})
+
+
+def entry() -> None:
+    """The `storygen` program: `main`, then, after `build` or `check`, an exit that does not
+    free the site they loaded object by object, which at 10,000 entries takes a third of a
+    second of the command's time for nothing (mypy ends the same way). Their files are
+    closed and their worker processes gone by then; only stdout and stderr need a flush."""
+    argv = sys.argv[1:]
+    code = main(argv)
+    if next((arg for arg in argv if not arg.startswith("-")), None) not in QUICK_EXIT:
+        sys.exit(code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        code = code or EXIT_UNFLUSHED
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -100,4 +121,4 @@ def _stdout_closed() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
