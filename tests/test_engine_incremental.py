@@ -153,6 +153,21 @@ def test_corrupt_or_foreign_manifest_means_a_full_render(site: Path, tmp_path: P
     assert tree(out) == tree(tmp_path / "clean")
 
 
+def test_an_empty_feed_follows_the_newest_date(tmp_path: Path) -> None:
+    """A collection with no items still dates its feeds by the site's newest entry: a newer
+    date elsewhere makes them again."""
+    site = make_site(tmp_path / "site", 3)
+    (site / STORIES / "entry-0.md").unlink()  # the only update: the updates' feeds are empty
+    out = tmp_path / "out"
+    build_site_at(site, out)
+    story = site / STORIES / "entry-1.md"
+    story.write_text(story.read_text("utf-8").replace("date: 2025-", "date: 2026-"), "utf-8")
+    second = build_site_at(site, out)
+    clean_build(site, tmp_path / "clean", tmp_path / "cache")
+    assert tree(out) == tree(tmp_path / "clean")
+    assert {"updates/feed.xml", "updates/atom.xml"} <= set(second.stats.changed)
+
+
 def test_the_clock_matters_only_when_it_crosses_a_date(site: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     story = site / STORIES / "entry-1.md"

@@ -22,6 +22,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 import jinja2
@@ -224,12 +225,17 @@ def _feed_key(base: str, site: Site, collection: Collection,
               items: list[Any]) -> tuple[str | None, frozenset[str]]:
     reads: set[str] = set()
     try:
-        newest = max((e.updated or e.date for e in site.listed), default=site.now)
-        parts = fingerprint(items, {}, reads=reads) or ("empty", newest.isoformat())
+        parts = fingerprint(items, {}, reads=reads) or ("empty", _newest(site).isoformat())
         return digest(base, "feeds", collection.key, collection.title, collection.base,
                       repr(parts)), frozenset(reads)
     except Unkeyable:
         return None, frozenset(reads)
+
+
+def _newest(site: Site) -> datetime:
+    """The date an empty feed shows: of the site's newest change (a walk over every entry,
+    taken only for a feed with no items)."""
+    return max((e.updated or e.date for e in site.listed), default=site.now)
 
 
 def _static_units(site: Site, base: str) -> Iterator[Unit]:
