@@ -254,7 +254,7 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
                                            Graph.from_text(previous.graph)))()
         if listening():  # bench/profile_build.py: each kind of unit timed as it is made
             units = (dataclasses.replace(u, produce=timed(u.name.split(":")[0], u.produce))
-                     for u in units)
+                     if u.produce is not None else u for u in units)
         try:
             with _system_errors_as_problems(output):
                 with span("write"):

@@ -43,7 +43,6 @@ from ..render.search import (
     Part,
     Runs,
     search_documents,
-    search_index,
     search_inputs,
 )
 from ..render.sitemap import sitemap_urls
@@ -70,7 +69,7 @@ class Begun(Protocol):
 @dataclass(frozen=True)
 class Unit:
     key: str | None  # None: render every time
-    produce: Produce
+    produce: Produce | None  # None: the unit is begun (see `begin`)
     static: bool = False  # a copy of a file from static/
     # The folder of a unit slow to make (a part of the search index, while the parts' count
     # holds: see `plan`): `write_output(defer=True)` may keep its previous files there,
@@ -78,9 +77,9 @@ class Unit:
     later: str | None = None
     name: str = ""  # which output it is, the same from build to build (see `live`)
     reads: frozenset[str] = frozenset()  # entries and pages whose bytes its key covers
-    # For a unit whose work runs in a program of its own (Pagefind): starts it, so that it
-    # runs while the other units are keyed and rendered; `write_output` calls it in place of
-    # `produce` (then closes it, finished or not).
+    # For a unit whose work runs in a program of its own (Pagefind), in place of `produce`:
+    # starts it, so that it runs while the other units are keyed and rendered
+    # (`write_output` then closes it, finished or not).
     begin: Callable[[], Begun] | None = None
 
 
@@ -146,14 +145,11 @@ def _search_units(site: Site, renderer: Renderer, parts: list[Part], base: str,
                   deferrable: bool) -> Iterator[Unit]:
     runs, cache = Runs(), site.config.cache_path
     for part in parts:
-        def documents(part: Part = part) -> Iterable[tuple[str, str]]:
-            return search_documents(site, part, renderer.gettexts)
-
-        yield Unit(search_key(base, part),
-                   lambda part=part, d=documents: search_index([(part, d())], cache),
+        yield Unit(search_key(base, part), None,
                    later=part.folder if deferrable else None, name=part.name,
                    reads=frozenset(item.path for item in part.items),
-                   begin=lambda part=part, d=documents: Indexing(part, d(), cache, runs))
+                   begin=lambda part=part: Indexing(
+                       part, search_documents(site, part, renderer.gettexts), cache, runs))
 
 
 def _search_names(graph: Graph) -> set[str]:
@@ -262,7 +258,9 @@ _JOB: _Job | None = None
 def _run_unit(index: int) -> list[tuple[str, Record, bool]]:
     """Render one unit into the staged folder: (path, record, bytes changed) per file."""
     assert _JOB is not None
-    return _put(_JOB.units[index].produce())
+    produce = _JOB.units[index].produce
+    assert produce is not None, "a unit with neither `produce` nor `begin`"
+    return _put(produce())
 
 
 def _put(files: Iterable[tuple[str, bytes]]) -> list[tuple[str, Record, bool]]:
