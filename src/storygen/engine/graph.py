@@ -51,10 +51,9 @@ BODY_FIELDS = frozenset({"body", "body_line", "lines", "digest"})
 
 @dataclass
 class Graph:
-    """Each output unit's key, and which units read each entry and page (by site path)."""
+    """Each output unit's key, and which entries and pages (by site path) each unit read."""
 
     keys: dict[str, str | None] = field(default_factory=dict)  # unit name -> its key
-    readers: dict[str, list[str]] = field(default_factory=dict)  # site path -> unit names
     reads: dict[str, frozenset[str]] = field(default_factory=dict)  # unit name -> site paths
     shape: str = ""  # of the site the keys were taken in (`shape_of`)
     base: str = ""  # what every key was taken with (`incremental._base_key`); not saved
@@ -65,9 +64,13 @@ class Graph:
         for unit in units:
             self.keys[unit.name] = unit.key
             self.reads[unit.name] = unit.reads
-            for path in unit.reads:
-                self.readers.setdefault(path, []).append(unit.name)
             yield unit
+
+    def readers(self, paths: Iterable[str]) -> set[str]:
+        """The units that read any of `paths` (a preview's save: a pass over the units is a
+        few milliseconds, where an index kept by path costs every build its making)."""
+        wanted = frozenset(paths)
+        return {name for name, reads in self.reads.items() if not reads.isdisjoint(wanted)}
 
     def known_key(self, name: str, changed: frozenset[str]) -> str | None:
         """The key unit `name` had, if it read none of `changed` (None: key it again)."""

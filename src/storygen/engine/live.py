@@ -84,7 +84,7 @@ def update(live: Live, changed: Iterable[str], output: InPlaceOutput) -> Outcome
     if reread is None or not live.clock.holds(current_time(live.options)):
         return None
     saved, warnings = reread
-    read = {name for _, new in saved for name in graph.readers.get(new.path, ())}
+    read = graph.readers(new.path for _, new in saved)
     later = {name for name in read if name.startswith(SEARCH)}  # made in the background
     names = sorted(read - later)
     if 2 * len(names) > len(graph.keys):
