@@ -24,7 +24,7 @@ import shutil
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..cache.folder import real_folder
 from ..cache.store import Store
@@ -37,8 +37,7 @@ _NO_STAMP = FileStamp(-1, -1, -1, -1)
 BUILD, PREVIEW = "build", "preview"  # the namespaces in the store: `storygen build`'s, `serve`'s
 
 
-@dataclass(frozen=True, slots=True)  # one per output file
-class Record:
+class Record(NamedTuple):  # one per output file: a tuple, 32,000 read back a build
     """A file of the output: the hash of its bytes, and the stamp of its copy in the store."""
 
     sha: str
