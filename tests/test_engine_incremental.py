@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from storygen.engine.fingerprint import COMPARED_NOW, TemplateUses
 from storygen.engine.live import install, search_files
-from storygen.engine.manifest import load_manifest
+from storygen.engine.manifest import load_manifest, save_manifest
 from storygen.pipeline import update
 from storygen.problems import StorygenError
 from storygen.render import search
@@ -267,6 +267,36 @@ def test_a_spare_file_changed_in_place_is_made_again(site: Path, tmp_path: Path)
     assert tree(out) == tree(tmp_path / "clean")
     assert _page(out, 2).stat().st_ctime_ns == kept.st_ctime_ns
     assert {_page(out, n).stat().st_mode & 0o777 for n in range(1, 8)} == {0o644}
+
+
+def test_a_mode_changed_before_the_stamps_were_taken_is_mended(site: Path,
+                                                               tmp_path: Path) -> None:
+    """A chmod of a published file that lands between a build's links and its stamps is in
+    the stamps the next build compares: the file is still given the mode every output has."""
+    out, cache = tmp_path / "out", site / ".storygen-cache"
+    build_site_at(site, out)
+    build_site_at(site, out)
+    _page(cache / "spare-output", 2).chmod(0o600)  # the same file as the store's copy
+    save_manifest(cache, load_manifest(cache))  # its stamp taken again, the chmod in it
+    build_site_at(site, out)
+    assert _page(out, 2).stat().st_mode & 0o777 == 0o644
+
+
+def test_a_folder_made_where_the_spare_has_a_file_gets_the_folders_mode(
+        site: Path, tmp_path: Path) -> None:
+    """Under a narrow umask, a folder the build makes in the place of a file the spare holds
+    there is still readable by the web server, as every other folder."""
+    out, spare = tmp_path / "out", site / ".storygen-cache" / "spare-output"
+    build_site_at(site, out)
+    build_site_at(site, out)
+    shutil.rmtree(_page(spare, 2).parent)
+    _page(spare, 2).parent.write_text("a file where a folder goes")
+    before = os.umask(0o077)
+    try:
+        build_site_at(site, out)
+    finally:
+        os.umask(before)
+    assert _page(out, 2).parent.stat().st_mode & 0o777 == 0o755
 
 
 def test_a_failed_build_keeps_the_old_site_and_the_spare(site: Path, tmp_path: Path) -> None:

@@ -126,8 +126,10 @@ class Manifest:
     def restamp(self) -> None:
         """Take each stored file's stamp again once the build is done: linking it into the new
         output changed its ctime (what changes it after this is someone else's doing). Not
-        for a file `held`, unless one of the same bytes (the same stored file) was linked.
-        Each of the store's folders is checked once, not once per file."""
+        for a file `held`, unless one of the same bytes (the same stored file) was linked: a
+        held file's stamp can still go stale (another name of its stored file unlinked from the
+        spare), which costs a later build a hash, never a wrong file (the stamp names a ctime
+        the file no longer has). Each of the store's folders is checked once, not per file."""
         store = os.fspath(self.store)
         linked = {record.sha for relative, record in self.files.items()
                   if relative not in self.held}
@@ -138,7 +140,7 @@ class Manifest:
                     stamp = FileStamp.of(f"{store}/{record.sha[:2]}/{record.sha}")
                     if stamp != record.stamp:
                         self.files[relative] = Record(record.sha, stamp)
-        self.held.clear()  # every stamp is current now
+        self.held.clear()  # what the next build holds is its own
 
 
 def _replace(stored: Path, written: Path) -> None:

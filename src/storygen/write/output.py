@@ -94,17 +94,19 @@ class StagedOutput:
         self._make_folder(relative.rpartition("/")[0])
         folder = f"{self.folder}/{relative}"
         try:
-            os.mkdir(folder, FOLDER_MODE)
+            self._new_folder(folder)
         except FileExistsError:  # another worker process made it, or the spare has a file there
             if os.path.islink(folder) or not os.path.isdir(folder):  # never write through a link
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(folder)
                 with contextlib.suppress(FileExistsError):
-                    os.mkdir(folder, FOLDER_MODE)
-        else:
-            if self._umask_narrows:
-                os.chmod(folder, FOLDER_MODE)  # whatever the umask
+                    self._new_folder(folder)
         self._folders.add(relative)
+
+    def _new_folder(self, folder: str) -> None:
+        os.mkdir(folder, FOLDER_MODE)
+        if self._umask_narrows:
+            os.chmod(folder, FOLDER_MODE)  # whatever the umask
 
     def write(self, relative: str, data: bytes) -> FileStamp:
         target = self.target(relative)
@@ -347,12 +349,13 @@ def _keep_as_spare(old: Path, spare: Path | None) -> None:
 
 def _is_stamped(path: str, stamp: FileStamp) -> bool:
     """Whether `path` is a plain file with `stamp` (inode and ctime included: the file that
-    was stamped, changed by no one since)."""
+    was stamped, changed by no one since) and the mode every output file has (a chmod made
+    between a build's links and its stamps would otherwise be stamped in)."""
     try:
         info = os.lstat(path)
     except OSError:
         return False
-    return stat.S_ISREG(info.st_mode) and (
+    return stat.S_ISREG(info.st_mode) and stat.S_IMODE(info.st_mode) == FILE_MODE and (
         info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino) == stamp
 
 
