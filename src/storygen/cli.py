@@ -23,14 +23,18 @@ def _command_modules(wanted: str | None = None) -> list:
     return [importlib.import_module(f"{commands.__name__}.{name}") for name in names]
 
 
+def command_of(argv: Sequence[str]) -> str | None:
+    """The command `argv` names (its first word that is not an option), if any."""
+    return next((arg for arg in argv if not arg.startswith("-")), None)
+
+
 def make_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="storygen",
         description="Publish agency success stories and service updates as a static site.")
     parser.add_argument("--version", action="version", version=f"storygen {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    wanted = next((arg for arg in argv if not arg.startswith("-")), None)
-    for module in _command_modules(wanted):
+    for module in _command_modules(command_of(argv)):
         command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         command.add_argument("--root", default=".", metavar="DIR",
                              help="the site folder, holding site.toml (default: here)")
@@ -62,7 +66,7 @@ def entry() -> None:
     closed and their worker processes gone by then; only stdout and stderr need a flush."""
     argv = sys.argv[1:]
     code = main(argv)
-    if next((arg for arg in argv if not arg.startswith("-")), None) not in QUICK_EXIT:
+    if command_of(argv) not in QUICK_EXIT:
         sys.exit(code)
     try:
         sys.stdout.flush()
