@@ -32,7 +32,7 @@ from ..cache.stamps import SourceStamps
 from ..cache.store import Store
 from ..options import BuildOptions, current_time
 from ..read.config import SiteConfig
-from ..write.output import FILE_MODE, FOLDER_MODE, folders_of, list_tree
+from ..write.output import FOLDER_MODE, folders_of, list_tree, output_file
 from .manifest import Record, last_build, load_manifest
 
 if TYPE_CHECKING:  # the site model is heavy to import; `build` with nothing to do needs none
@@ -187,11 +187,10 @@ def _mode(path: str) -> int | None:
 
 
 def _same(path: str, record: Record) -> bool:
+    """A link, or a file whose mode changed, is not (a build puts it right)."""
+    info = output_file(path)
     try:
-        info = os.lstat(path)
-        if not stat.S_ISREG(info.st_mode) or stat.S_IMODE(info.st_mode) != FILE_MODE:
-            return False  # a link, or a file whose mode changed: a build puts it right
-        return record.describes(path, info)
+        return info is not None and record.describes(path, info)
     except OSError:
         return False
 

@@ -348,15 +348,23 @@ def _keep_as_spare(old: Path, spare: Path | None) -> None:
 
 
 def _is_stamped(path: str, stamp: FileStamp) -> bool:
-    """Whether `path` is a plain file with `stamp` (inode and ctime included: the file that
-    was stamped, changed by no one since) and the mode every output file has (a chmod made
-    between a build's links and its stamps would otherwise be stamped in)."""
+    """Whether `path` is an output file with `stamp` (inode and ctime included: the file that
+    was stamped, changed by no one since)."""
+    info = output_file(path)
+    return info is not None and FileStamp.from_stat(info) == stamp
+
+
+def output_file(path: str) -> os.stat_result | None:
+    """The lstat of `path` if it is what every output file is: a regular file (not a link) of
+    FILE_MODE (a chmod made between a build's links and its stamps would otherwise go unseen:
+    the stamps would hold it); else None."""
     try:
         info = os.lstat(path)
     except OSError:
-        return False
-    return stat.S_ISREG(info.st_mode) and stat.S_IMODE(info.st_mode) == FILE_MODE and (
-        info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino) == stamp
+        return None
+    if stat.S_ISREG(info.st_mode) and stat.S_IMODE(info.st_mode) == FILE_MODE:
+        return info
+    return None
 
 
 def _same_file(source: Path | str, target: Path | str) -> bool:
