@@ -34,7 +34,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_corpus  # bench/ is not a package: found through sys.path
@@ -75,10 +75,12 @@ class Measured:
 
 # ---- the child: one `storygen build` in this process, listening ----
 
-def child(spans_file: Path, profile_file: Path | None, argv: list[str]) -> int:
+def child(spans_file: Path, profile_file: Path | None, argv: list[str]) -> NoReturn:
     """Run `storygen build ARGV` here, every span (this process's and forked workers') appended
-    to `spans_file` as a JSON line; the build's own clock and stats as the last line."""
+    to `spans_file` as a JSON line; the build's own clock and stats as the last line. The
+    process ends as the `storygen` program does after a build (`cli.end`)."""
     from storygen import pipeline, timing
+    from storygen.cli import end
     from storygen.cli import main as cli_main
 
     sink = os.open(spans_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -110,7 +112,7 @@ def child(spans_file: Path, profile_file: Path | None, argv: list[str]) -> int:
             profiler = cProfile.Profile()
             status = profiler.runcall(cli_main, ["build", *argv])
             profiler.dump_stats(profile_file)
-    return status
+    end(["build", *argv], status)
 
 
 # ---- the parent: prepare, run a child, read what it said ----
@@ -348,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
         profile_file = None
         if rest[:1] == ["--profile-to"]:
             profile_file, rest = Path(rest[1]), rest[2:]
-        return child(Path(argv[1]), profile_file, rest[1:])  # after "--"
+        child(Path(argv[1]), profile_file, rest[1:])  # after "--"
     args = parse_args(argv)
     root = args.dir.resolve()
     print(f"storygen {bench_run.git_commit()}, load {bench_run.load()}, "

@@ -8,6 +8,7 @@ import os
 import pkgutil
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from . import __version__, commands
 from .problems import StorygenError, system_problem
@@ -65,7 +66,11 @@ def entry() -> None:
     second of the command's time for nothing (mypy ends the same way). Their files are
     closed and their worker processes gone by then; only stdout and stderr need a flush."""
     argv = sys.argv[1:]
-    code = main(argv)
+    end(argv, main(argv))
+
+
+def end(argv: Sequence[str], code: int) -> NoReturn:
+    """End the process with `code`, once the command `argv` names has run (see `entry`)."""
     if command_of(argv) not in QUICK_EXIT:
         sys.exit(code)
     try:
