@@ -8,6 +8,9 @@ import html
 import json
 import os
 import re
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import cbor2
@@ -282,3 +285,36 @@ def test_the_preview_makes_its_index_at_the_lowest_priority(tmp_path: Path,
         files = dict(indexing.files())
     assert niceness == (BACKGROUND if background else os.getpriority(os.PRIO_PROCESS, 0))
     assert "pagefind/en/0/pagefind-entry.json" in files
+
+
+def test_work_folders_a_killed_build_left_are_swept(make_site, tmp_path: Path) -> None:
+    """A build killed while Pagefind ran leaves its work folder in the cache; a later build
+    removes it (never through a link in it), and one whose process is alive only once it is
+    older than any run could be. Nothing else of that name is touched."""
+    site = make_site({"content/stories/a.md": "---\ntitle: A\ndate: 2025-01-01\n---\n\nText.\n"})
+    assert build(site) == 0
+    cache = site / ".storygen-cache"
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("kept\n", "utf-8")
+    dead = cache / f"{search.WORK}{gone.pid}-abcd1234"
+    (dead / "site" / "a").mkdir(parents=True)
+    (dead / "site" / "a" / "index.html").write_text("<p>left</p>", "utf-8")
+    (dead / "out").symlink_to(outside, target_is_directory=True)
+    live = cache / f"{search.WORK}{os.getpid()}-live0000"
+    live.mkdir()
+    stale = cache / f"{search.WORK}{os.getpid()}-old00000"
+    stale.mkdir()
+    long_ago = time.time() - search.WORK_LIFETIME - 60
+    os.utime(stale, (long_ago, long_ago))
+    link = cache / f"{search.WORK}1-link0000"
+    link.symlink_to(outside, target_is_directory=True)
+    (cache / f"{search.WORK}1-file0000").write_text("not a folder\n", "utf-8")
+    story = site / "content" / "stories" / "a.md"
+    story.write_text(story.read_text("utf-8") + "More text.\n", "utf-8")  # not "up to date"
+    assert build(site) == 0
+    assert not dead.exists() and not stale.exists() and live.is_dir()
+    assert link.is_symlink() and (cache / f"{search.WORK}1-file0000").is_file()
+    assert (outside / "keep.txt").read_text("utf-8") == "kept\n"

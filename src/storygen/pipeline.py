@@ -38,10 +38,10 @@ from .render.markdown import render_markdown
 from .render.pages import Renderer
 from .render.paths import MARKER, MARKER_TEXT, refuse_collisions, site_claims
 from .render.redirects import check_aliases
-from .render.search import BUNDLE
+from .render.search import BUNDLE, abandoned_work
 from .render.sitemap import page_dates
 from .timing import listening, span, timed
-from .write.output import InPlaceOutput, StagedOutput
+from .write.output import InPlaceOutput, StagedOutput, remove_tree
 
 SPARE = "spare-output"  # in the cache folder: see `writer`
 Item = Entry | Page
@@ -241,6 +241,8 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
     repeated = in_place is not None  # the preview: speed matters more than memory
     namespace = PREVIEW if repeated else BUILD  # whose manifest and addresses in the store
     with _loaded_for_good(again=repeated), one_at_a_time(config.cache_path):  # waits its turn
+        for abandoned in abandoned_work(config.cache_path, time.time()):  # by a killed build
+            remove_tree(abandoned)
         content, site = _load_site(config, options, jobs=jobs, stats=stats,
                                    lean=not repeated, repeated=repeated)
         gc.freeze()

@@ -21,6 +21,7 @@ takes two cores and memory that grows with its part): see `Runs`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import subprocess
@@ -48,7 +49,10 @@ BUNDLE = "pagefind/"
 SMALL_PART, FEW, PART_SIZE = 125, 32, 500
 UNIT = "search:"  # how the names of the index's output units begin (see `Part.name`)
 BACKGROUND = 19  # the niceness of a Pagefind run in the background
-WORK = "pagefind-work-"  # in the cache folder, only while an index is written
+# In the cache folder, only while an index is written: WORK, the making process's id, "-",
+# then tempfile's letters. One that a killed build left behind is swept (`abandoned_work`).
+WORK = "pagefind-work-"
+WORK_LIFETIME = 2 * 3600  # seconds: twice what a Pagefind run may take (see `files`)
 # Pagefind's optional interfaces and its playground: the results page has its own few lines.
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
 # What only the first part of a language needs: the program (merged parts use its own).
@@ -330,6 +334,36 @@ def _work_folder(cache: Path) -> tempfile.TemporaryDirectory[str]:
     the system's temporary folder when the cache folder cannot be written."""
     try:
         cache.mkdir(parents=True, exist_ok=True)
-        return tempfile.TemporaryDirectory(prefix=WORK, dir=cache)
+        return tempfile.TemporaryDirectory(prefix=f"{WORK}{os.getpid()}-", dir=cache)
     except OSError:
         return tempfile.TemporaryDirectory(prefix=f"storygen-{WORK}")
+
+
+def abandoned_work(cache: Path, now: float) -> list[Path]:
+    """The work folders in `cache` that no run will finish: their process is gone, or they
+    are older than any run (a process id of another system, or taken again since). What is
+    not a real folder of that name is not storygen's, and is not named."""
+    found = []
+    with contextlib.suppress(OSError), os.scandir(cache) as entries:
+        for entry in entries:
+            if not (entry.name.startswith(WORK) and entry.is_dir(follow_symlinks=False)):
+                continue
+            process = entry.name.removeprefix(WORK).partition("-")[0]
+            with contextlib.suppress(OSError):
+                if (not _running(process)
+                        or now - entry.stat(follow_symlinks=False).st_mtime > WORK_LIFETIME):
+                    found.append(Path(entry.path))
+    return sorted(found)
+
+
+def _running(process: str) -> bool:
+    """Whether the process `process` (a decimal id, else none) is alive on this system."""
+    if not process.isdecimal() or int(process) <= 0:
+        return False
+    try:
+        os.kill(int(process), 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
