@@ -52,7 +52,8 @@ BACKGROUND = 19  # the niceness of a Pagefind run in the background
 # In the cache folder, only while an index is written: WORK, the making process's id, "-",
 # then tempfile's letters. One that a killed build left behind is swept (`abandoned_work`).
 WORK = "pagefind-work-"
-WORK_LIFETIME = 2 * 3600  # seconds: twice what a Pagefind run may take (see `files`)
+RUN_LIMIT = 3600  # seconds a Pagefind run may take before the build stops it
+WORK_LIFETIME = 2 * RUN_LIMIT  # seconds after which a work folder is abandoned, whoever made it
 # Pagefind's optional interfaces and its playground: the results page has its own few lines.
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
 # What only the first part of a language needs: the program (merged parts use its own).
@@ -261,7 +262,7 @@ class Indexing:
         work = Path(self._work.name)
         try:
             with span("pagefind"):  # what is left of its run once the rest is made
-                status = self._process.wait(timeout=3600)
+                status = self._process.wait(timeout=RUN_LIMIT)
         except subprocess.TimeoutExpired:
             raise _failure("it ran for an hour") from None
         self.runs.drop(self)  # the next one starts
