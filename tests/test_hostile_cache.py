@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from test_hostile_inputs import EPOCH, base_site  # noqa: F401 (a fixture)
 
 from storygen.cache.digests import digest
-from storygen.cache.store import DATABASE, LEGACY
+from storygen.cache.store import DATABASE, LEGACY, TABLES
 from storygen.cli import main
 
 CACHE = ".storygen-cache"
@@ -186,24 +186,19 @@ def test_clean_up_deletes_only_names_the_store_makes(site: Path) -> None:
 def _forge_records(site: Path, table: str, change: Callable[[str], str]) -> int:
     """Rewrite `table`'s records with `change`, the checksum recomputed as its code did
     before the cache had a secret (a hash anyone can recompute)."""
+    (column,) = TABLES[table]
     with sqlite3.connect(site / CACHE / DATABASE) as db:
-        if table == "markdown":
-            rows = db.execute("SELECT key, html, first FROM markdown").fetchall()
-            db.executemany("UPDATE markdown SET html = ?, checksum = ? WHERE key = ?",
-                           [(change(html), digest(key, change(html), first)[:32], key)
-                            for key, html, first in rows])
-        else:
-            rows = db.execute(f"SELECT key, value FROM {table}").fetchall()
-            db.executemany(f"UPDATE {table} SET value = ?, checksum = ? WHERE key = ?",
-                           [(change(value), digest(key, change(value), "")[:32], key)
-                            for key, value in rows])
+        rows = db.execute(f"SELECT key, {column} FROM {table}").fetchall()
+        db.executemany(f"UPDATE {table} SET {column} = ?, checksum = ? WHERE key = ?",
+                       [(change(value), digest(key, change(value), "")[:32], key)
+                        for key, value in rows])
     return len(rows)
 
 
 SCRIPT = "<script>alert('cache')</script>"
 
 
-@pytest.mark.parametrize("table", ["markdown", "content", "frontmatter"])
+@pytest.mark.parametrize("table", ["html", "markdown", "content", "frontmatter"])
 def test_a_record_edited_by_hand_is_never_published(site: Path, tmp_path: Path,
                                                     table: str) -> None:
     assert _forge_records(site, table, lambda text: text.replace("Some text", SCRIPT)) > 0

@@ -33,7 +33,7 @@ from .problems import Problem, Problems, StorygenError, system_problem
 from .read import frontmatter_yaml
 from .read.config import SiteConfig
 from .read.content import Content, Entry, Page
-from .read.reader import read_content
+from .read.reader import read_content, read_one
 from .render.markdown import render_markdown
 from .render.pages import Renderer
 from .render.paths import MARKER, MARKER_TEXT, refuse_collisions, site_claims
@@ -181,12 +181,14 @@ def render_bodies(config: SiteConfig, items: list[Item], cache: Store, workers: 
     settings, sanitize = markdown_settings(config), config.raw_html == "sanitize"
     keys = {item.path: markdown_key(settings, item.body) for item in items}
     texts = {keys[item.path]: item.body for item in items}
+    owners = {keys[item.path]: item for item in items}
     found = cache.summaries(texts)
     source = html_source(cache)
 
     def stored(key: str, first: str) -> Rendered:
         assert source is not None
-        return StoredRendered(source, key, first, partial(_vanished, config))
+        return StoredRendered(source, key, first,
+                              partial(_render_again, config, owners[key], sanitize))
 
     bodies = {key: stored(key, first) for key, first in found.items()}
     missing = [key for key in texts if key not in found]
@@ -202,10 +204,16 @@ def render_bodies(config: SiteConfig, items: list[Item], cache: Store, workers: 
     return {path: bodies[key] for path, key in keys.items()}
 
 
-def _vanished(config: SiteConfig) -> Rendered:
-    raise StorygenError([Problem(str(config.cache_path), None,
-                                 "the build cache changed while this command ran (another "
-                                 "storygen command on the same site?)", "run it again")])
+def _render_again(config: SiteConfig, item: Item, sanitize: bool) -> Rendered:
+    """The body of `item` rendered from its file again, for when its stored HTML turns out
+    bad or gone once used (edited by hand, or pruned by another build meanwhile): a bad
+    record costs time only. A file changed since it was read stops the build instead: its
+    pages would disagree with the rest."""
+    again, _ = read_one(config, item.source)
+    if again is None or again.digest != item.digest:
+        raise StorygenError([Problem(str(item.source), None, "the file changed while this "
+                                     "command ran", "run it again")])
+    return render_markdown(again.body, config.base_path, sanitize)
 
 
 def _render(job: tuple[str, str, bool]) -> Rendered:

@@ -104,7 +104,7 @@ class ContentMemo:
         """Store what was read anew, and forget old records once there are many (`files`: how
         many files were read). An unusable database only costs the next build time."""
         self._flush()
-        self.cache.keep_only(self.used, "content", files)
+        self.cache.keep_only(self.used, ("content",), files)
         self.stamps.save(forget=False)  # the reader sees only content/
 
 

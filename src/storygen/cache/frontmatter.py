@@ -52,7 +52,7 @@ class FrontMatterMemo:
         """Store what was parsed anew; forget what no file used once there is much of it
         (`files`: how many files were read, through this memo or not)."""
         self._flush()
-        self.cache.keep_only(self.used, "frontmatter", files)
+        self.cache.keep_only(self.used, ("frontmatter",), files)
 
     def _flush(self) -> None:
         self.cache.put("frontmatter", self.new)

@@ -45,19 +45,20 @@ class HtmlSource:
                 db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
                                      timeout=10, check_same_thread=False)
                 self._connections[os.getpid()] = db
-            row = db.execute("SELECT html, first, checksum FROM markdown WHERE key = ?",
+            row = db.execute("SELECT html, checksum FROM html WHERE key = ?",
                              (key,)).fetchone()
         except sqlite3.Error:
             return None
-        if row is None or not row_valid(self.secret, "markdown", key, row[:2], row[2]):
+        if row is None or not row_valid(self.secret, "html", key, row[:1], row[1]):
             return None
         return row[0]
 
 
 class StoredRendered(Rendered):
     """A cached body whose HTML stays on disk until read, so a build of 10,000 entries does not
-    hold every page's HTML at once. If the record vanished meanwhile (another build pruned
-    it), the body is rendered again: a missing record costs time, never correctness."""
+    hold every page's HTML at once. Its HTML is checked when read: if it is bad, or vanished
+    meanwhile (another build pruned it), `fallback` renders the body again: a bad record
+    costs time, never correctness."""
 
     def __init__(self, source: HtmlSource, key: str, first_paragraph: str,
                  fallback: Callable[[], Rendered]) -> None:

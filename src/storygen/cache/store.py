@@ -34,11 +34,12 @@ from .folder import cache_secret, clear_for_file, real_folder, seal, sealed_equa
 if TYPE_CHECKING:
     from ..render.markdown import Rendered
 
-FORMAT = "storygen-store-2"
+FORMAT = "storygen-store-3"
 DATABASE = "storygen.sqlite3"
 # Each table's value columns (every table also has `key` and `checksum`).
 TABLES: dict[str, tuple[str, ...]] = {
-    "markdown": ("html", "first"),  # rendered body by Markdown key; `first`: its summary
+    "markdown": ("first",),  # a rendered body's first paragraph by its Markdown key
+    "html": ("html",),  # its HTML, apart: a build needs every summary and few bodies
     "frontmatter": ("value",),  # parsed YAML by its text
     "content": ("value",),  # a file's Entry or Page by its path and bytes
     "state": ("value",),  # namespace|name -> the last build, its manifest and its graph
@@ -207,50 +208,75 @@ class Store:
     def put(self, table: str, rows: dict[str, Row], gone: Iterable[str] = ()) -> bool:
         """Store `rows` (key -> values) sealed, and delete the rows of `gone`, in one
         transaction; False if there is no usable store."""
+        return self.put_tables({table: rows}, gone)
+
+    def put_tables(self, tables: dict[str, dict[str, Row]], gone: Iterable[str] = ()) -> bool:
+        """`put` into several tables at once: the keys of `gone` leave each of them."""
         if self.db is None:
             return False
-        width = len(TABLES[table]) + 2
-        marks = ", ".join("?" * width)
+        gone = [(key,) for key in gone]
         try:
             with transaction(self.db):
-                self.db.executemany(f"DELETE FROM {table} WHERE key = ?",
-                                    [(key,) for key in gone])
-                self.db.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})",
-                                    [(k, *self._sealed(table, k, v)) for k, v in rows.items()])
+                for table, rows in tables.items():
+                    marks = ", ".join("?" * (len(TABLES[table]) + 2))
+                    self.db.executemany(f"DELETE FROM {table} WHERE key = ?", gone)
+                    self.db.executemany(
+                        f"INSERT OR REPLACE INTO {table} VALUES ({marks})",
+                        [(k, *self._sealed(table, k, v)) for k, v in rows.items()])
         except sqlite3.Error as error:
             self.failed(error)
             return False
         return True
 
-    def keep_only(self, keys: Iterable[str], table: str = "markdown",
+    def present(self, table: str, keys: list[str]) -> set[str]:
+        """Which of `keys` have a row in `table` (the key's index alone is read)."""
+        found: set[str] = set()
+        if self.db is None:
+            return found
+        try:
+            for chunk in _chunks(keys, 500):
+                found.update(key for (key,) in self.db.execute(
+                    f"SELECT key FROM {table} WHERE key IN ({','.join('?' * len(chunk))})",
+                    chunk))
+        except sqlite3.Error:
+            return set()
+        return found
+
+    def keep_only(self, keys: Iterable[str], tables: tuple[str, ...] = ("markdown", "html"),
                   files: int | None = None) -> None:
-        """Forget records of `table` not in `keys` once the table holds more than four times
-        as many as there are `files` (default: keys), so the file stays bounded: the build
-        and the preview, whose settings differ, each keep their own, and old ones."""
+        """Forget records of `tables` (keyed alike) not in `keys` once the first holds more
+        than four times as many as there are `files` (default: keys), so the file stays
+        bounded: the build and the preview, whose settings differ, each keep their own, and
+        old ones."""
         if self.db is None:
             return
         live = set(keys)
         try:
-            (total,) = self.db.execute(f"SELECT count(*) FROM {table}").fetchone()
+            (total,) = self.db.execute(f"SELECT count(*) FROM {tables[0]}").fetchone()
             if total <= 4 * (len(live) if files is None else files) + 100:
                 return
-            stale = [k for (k,) in self.db.execute(f"SELECT key FROM {table}") if k not in live]
+            stale = {k for table in tables
+                     for (k,) in self.db.execute(f"SELECT key FROM {table}") if k not in live}
         except sqlite3.Error as error:
             self.failed(error)
             return
-        self.put(table, {}, stale)
+        self.put_tables({table: {} for table in tables}, stale)
 
     # --- rendered Markdown -------------------------------------------------------------------
 
     def summaries(self, keys: Iterable[str]) -> dict[str, str]:
-        """First paragraphs of the Markdown records found for `keys` (their HTML stays on
-        disk: see `cache.markdown.StoredRendered`)."""
-        return {key: first for key, (_, first)
-                in self.rows("markdown", list(dict.fromkeys(keys))).items()}
+        """First paragraphs of the rendered bodies found for `keys` whose HTML is stored too
+        (it stays on disk until used: see `cache.markdown.StoredRendered`)."""
+        wanted = list(dict.fromkeys(keys))
+        stored = self.present("html", wanted)
+        return {key: first for key, (first,) in self.rows("markdown", wanted).items()
+                if key in stored}
 
     def put_many(self, records: Iterable[tuple[str, Rendered]]) -> bool:
         """Store rendered bodies; False if there is no usable store (keep them in memory)."""
-        return self.put("markdown", {key: (r.html, r.first_paragraph) for key, r in records})
+        records = list(records)
+        return self.put_tables({"markdown": {key: (r.first_paragraph,) for key, r in records},
+                                "html": {key: (r.html,) for key, r in records}})
 
     def failed(self, error: sqlite3.Error) -> None:
         """A read or write failed: a database another storygen command held for longer than
