@@ -24,11 +24,14 @@ import shutil
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..cache.folder import real_folder
 from ..cache.store import Store
 from ..write.output import FILE_MODE, FileStamp
+
+if TYPE_CHECKING:
+    from .graph import Graph
 
 FORMAT = "storygen-outputs-2"  # part of every unit key (see `incremental`)
 _SHA = re.compile(r"[0-9a-f]{64}")
@@ -58,13 +61,26 @@ class Manifest:
     units: dict[str, list[str]] = field(default_factory=dict)  # unit key -> its files
     files: dict[str, Record] = field(default_factory=dict)  # output path -> record
     last: dict[str, Any] | None = None  # what the build said, for `up_to_date` to read
-    graph: str = ""  # the build's dependency graph, as saved (see `graph`)
+    graph_text: str = ""  # the build's dependency graph as saved, until `graph` reads it
+    _graph: Graph | None = field(default=None, repr=False, compare=False)
     # The store's folders `verified` found real: checked once a build (see `recheck`), not
     # once per file (a folder gone since only makes a file's check fail; `keep` makes it).
     _real: set[str] = field(default_factory=set, repr=False, compare=False)
     # The files a build found in place as their records stamp them (`Output.holds`): not
     # linked again, so their stamps still hold (see `restamp`).
     held: set[str] = field(default_factory=set, repr=False, compare=False)
+
+    def graph(self) -> Graph:
+        """The build's dependency graph (see `graph`), read from its text when first asked
+        for: a build with nothing to do never needs it, or the model it imports."""
+        if self._graph is None:
+            from .graph import Graph
+
+            self._graph, self.graph_text = Graph.from_text(self.graph_text), ""
+        return self._graph
+
+    def keep_graph(self, graph: Graph) -> None:
+        self._graph, self.graph_text = graph, ""
 
     def recheck(self) -> None:
         """Check the store's folders again: a build must not rely on what an earlier saw."""
@@ -173,9 +189,9 @@ def store_folder(cache_folder: Path, namespace: str) -> Path:
     return cache_folder / (STORE if namespace == BUILD else f"{namespace}-{STORE}")
 
 
-# The manifest this process last read, with its row's text (`build` reads it once to tell whether
+# The manifest this process last read, with its row's hash (`build` reads it once to tell whether
 # anything changed, and again to build): a row changed since, by anyone, is read and checked again.
-_KNOWN: dict[tuple[Path, str], tuple[str, Manifest]] = {}
+_KNOWN: dict[tuple[Path, str], tuple[bytes, Manifest]] = {}
 
 
 def load_manifest(cache_folder: Path, namespace: str = BUILD) -> Manifest:
@@ -184,13 +200,14 @@ def load_manifest(cache_folder: Path, namespace: str = BUILD) -> Manifest:
     with Store(cache_folder) as store:
         state = store.prefixed("state", f"{namespace}|")
     text = state.get("manifest", ("",))[0]
+    seen = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()  # not 6 MB kept
     known = _KNOWN.get((cache_folder, namespace))
-    if known is not None and known[0] == text:
+    if known is not None and known[0] == seen:
         return known[1]
     manifest = _manifest(store_folder(cache_folder, namespace), namespace, text)
-    manifest.last, manifest.graph = _state(state, "last"), state.get("graph", ("",))[0]
+    manifest.last, manifest.graph_text = _state(state, "last"), state.get("graph", ("",))[0]
     _KNOWN.clear()  # one is enough
-    _KNOWN[cache_folder, namespace] = (text, manifest)
+    _KNOWN[cache_folder, namespace] = (seen, manifest)
     return manifest
 
 
@@ -244,6 +261,10 @@ def _text(manifest: Manifest) -> str:
                   for key, paths in manifest.units.items()}}, separators=(",", ":"))
 
 
+def _graph_text(manifest: Manifest) -> str:
+    return manifest.graph_text if manifest._graph is None else manifest._graph.to_text()
+
+
 def save_manifest(cache_folder: Path, manifest: Manifest) -> None:
     """Write the manifest as one row (a few MB at 10,000 entries: one seal, one write, where a
     row a file cost a second), then drop stored files nobody uses. An unusable store only
@@ -252,7 +273,8 @@ def save_manifest(cache_folder: Path, manifest: Manifest) -> None:
     last = json.dumps(manifest.last, separators=(",", ":"))
     with Store(cache_folder) as store:
         if not store.replace(f"{manifest.namespace}|", {"state": {
-                "last": (last,), "graph": (manifest.graph,), "manifest": (_text(manifest),)}}):
+                "last": (last,), "graph": (_graph_text(manifest),),
+                "manifest": (_text(manifest),)}}):
             return
     with contextlib.suppress(OSError):
         _collect_garbage(manifest)
