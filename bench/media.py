@@ -21,11 +21,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_corpus  # bench/ is not a package: found through sys.path
 
+from storygen.cache.folder import IMAGES
+from storygen.cache.kept import KeptFiles
+from storygen.cache.work import work_folder
 from storygen.model.site import BuildOptions
 from storygen.pipeline import load_site
 from storygen.read.config import load_config
@@ -71,7 +75,7 @@ def bench(size: int, runs: int, work: Path) -> None:
         cache.mkdir(parents=True)
 
     def copies() -> int:
-        return sum(len(list(variant_files(p, files[r], cache)))
+        return sum(len(list(variant_files(p, files[r], KeptFiles(cache, IMAGES))))
                    for r, p in renderer.pictures.items())
 
     def cards() -> int:
@@ -84,7 +88,7 @@ def bench(size: int, runs: int, work: Path) -> None:
           f"{len(renderer.pictures)} pictures, {len(carded):,} without one):")
     report("indexing", *timed(runs, empty_cache, lambda: len(search_index(
         [(part, search_documents(site, part, renderer.gettexts))
-         for part in renderer.search_parts], cache))), "bundle files")
+         for part in renderer.search_parts], partial(work_folder, cache)))), "bundle files")
     report("copies, cold", *timed(runs, empty_cache, copies), "copies")
     report("copies, warm", *timed(runs, lambda: None, copies), "copies")
     report("cards", *timed(runs, lambda: None, cards), "cards")

@@ -4,6 +4,7 @@ with alt text on every entry page."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -19,6 +20,7 @@ from PIL import Image
 from site_tools import resolve
 from test_build import build
 
+from storygen.cache.store import DATABASE
 from storygen.engine import media
 from storygen.render import images
 
@@ -216,6 +218,26 @@ def test_a_link_planted_in_the_cache_is_not_written_through(tmp_path: Path) -> N
     assert list(outside.iterdir()) == []
     data = (tmp_path / "out" / "variants" / "photo-480w.webp").read_bytes()
     assert Image.open(io.BytesIO(data)).size == (480, 240)
+
+
+def test_a_copy_planted_in_the_cache_as_a_second_name_is_never_published(
+        tmp_path: Path) -> None:
+    """A hard link where a copy is kept, to a picture of the right width elsewhere: neither
+    read (it would be published as the copy) nor written through; made again."""
+    site = with_picture(tmp_path / "site")
+    build_site_at(site, tmp_path / "clean")
+    outside = tmp_path / "outside.webp"
+    Image.new("RGB", (480, 240), "red").save(outside, "WEBP")
+    before = outside.read_bytes()
+    sha = hashlib.sha256((site / "static" / "photo.png").read_bytes()).hexdigest()
+    kept = site / ".storygen-cache" / "images" / sha[:2] / f"{sha}-480.webp"
+    assert kept.is_file()
+    kept.unlink()
+    os.link(outside, kept)
+    (site / ".storygen-cache" / DATABASE).unlink()  # so the copies are asked for again
+    build_site_at(site, tmp_path / "out")
+    assert outside.read_bytes() == before and os.stat(outside).st_nlink == 1
+    assert tree(tmp_path / "out") == tree(tmp_path / "clean")
 
 
 def test_instagram_teasers_get_a_jpeg_of_the_picture(sample_site: Path,

@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import cbor2
@@ -18,6 +19,7 @@ import pytest
 from engine_tools import build_site_at, clean_build, make_site, tree
 from test_build import build
 
+from storygen.cache import work
 from storygen.render import search
 from storygen.render.pagefind_files import SIGNATURE
 from storygen.render.search import BACKGROUND, Indexing, Part, Runs, part_count
@@ -140,7 +142,8 @@ def test_parts_wait_their_turn(tmp_path: Path) -> None:
     for n in range(3):
         documents = [(f"/stories/s{n}/", f'<html lang="en"><body><main data-pagefind-body>'
                       f"<h1>Story {n}</h1><p>Repairs on route {n}.</p></main></body></html>")]
-        parts.append(Indexing(Part("en", n, 3, (), n == 0), documents, tmp_path, runs))
+        parts.append(Indexing(Part("en", n, 3, (), n == 0), documents,
+                              partial(work.work_folder, tmp_path), runs))
     try:
         assert [part.running() for part in parts] == [True, False, False]
         parts[0].wait()
@@ -255,7 +258,7 @@ def test_a_failed_pagefind_run_names_the_cache_folder_and_keeps_the_output(
             in err), err
     assert "is not full" in err and "Traceback" not in err
     assert tree(site / "_site") == before
-    assert not [p for p in cache.iterdir() if p.name.startswith(search.WORK)]
+    assert not [p for p in cache.iterdir() if p.name.startswith(work.WORK)]
 
 
 @pytest.mark.parametrize("title", ["Road work", "\U00018d21"])
@@ -278,8 +281,8 @@ def test_the_preview_makes_its_index_at_the_lowest_priority(tmp_path: Path,
     documents = [(f"/stories/s{n}/", f'<html lang="en"><body><main data-pagefind-body>'
                   f"<h1>Story {n}</h1><p>Water main repairs near route {n}.</p></main>"
                   "</body></html>") for n in range(3)]
-    with Indexing(Part("en", 0, 1, (), True), documents, tmp_path, Runs(),
-                  background=background) as indexing:
+    with Indexing(Part("en", 0, 1, (), True), documents, partial(work.work_folder, tmp_path),
+                  Runs(), background=background) as indexing:
         assert indexing._process is not None  # it runs: its niceness is readable until waited
         niceness = os.getpriority(os.PRIO_PROCESS, indexing._process.pid)
         files = dict(indexing.files())
@@ -299,22 +302,22 @@ def test_work_folders_a_killed_build_left_are_swept(make_site, tmp_path: Path) -
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "keep.txt").write_text("kept\n", "utf-8")
-    dead = cache / f"{search.WORK}{gone.pid}-abcd1234"
+    dead = cache / f"{work.WORK}{gone.pid}-abcd1234"
     (dead / "site" / "a").mkdir(parents=True)
     (dead / "site" / "a" / "index.html").write_text("<p>left</p>", "utf-8")
     (dead / "out").symlink_to(outside, target_is_directory=True)
-    live = cache / f"{search.WORK}{os.getpid()}-live0000"
+    live = cache / f"{work.WORK}{os.getpid()}-live0000"
     live.mkdir()
-    stale = cache / f"{search.WORK}{os.getpid()}-old00000"
+    stale = cache / f"{work.WORK}{os.getpid()}-old00000"
     stale.mkdir()
-    long_ago = time.time() - search.WORK_LIFETIME - 60
+    long_ago = time.time() - work.LIFETIME - 60
     os.utime(stale, (long_ago, long_ago))
-    link = cache / f"{search.WORK}1-link0000"
+    link = cache / f"{work.WORK}1-link0000"
     link.symlink_to(outside, target_is_directory=True)
-    (cache / f"{search.WORK}1-file0000").write_text("not a folder\n", "utf-8")
+    (cache / f"{work.WORK}1-file0000").write_text("not a folder\n", "utf-8")
     story = site / "content" / "stories" / "a.md"
     story.write_text(story.read_text("utf-8") + "More text.\n", "utf-8")  # not "up to date"
     assert build(site) == 0
     assert not dead.exists() and not stale.exists() and live.is_dir()
-    assert link.is_symlink() and (cache / f"{search.WORK}1-file0000").is_file()
+    assert link.is_symlink() and (cache / f"{work.WORK}1-file0000").is_file()
     assert (outside / "keep.txt").read_text("utf-8") == "kept\n"

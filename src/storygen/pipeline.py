@@ -16,10 +16,11 @@ from itertools import islice
 from pathlib import Path
 
 from .cache.entries import ContentMemo
-from .cache.folder import one_at_a_time, usable_cache
+from .cache.folder import SPARE, one_at_a_time, usable_cache
 from .cache.frontmatter import FrontMatterMemo
 from .cache.markdown import StoredRendered, html_source, markdown_key, markdown_settings
 from .cache.store import Store
+from .cache.work import sweep_abandoned
 from .engine import url_history
 from .engine.graph import Graph
 from .engine.incremental import Outcome, plan, write_output
@@ -38,12 +39,11 @@ from .render.markdown import render_markdown
 from .render.pages import Renderer
 from .render.paths import MARKER, MARKER_TEXT, refuse_collisions, site_claims
 from .render.redirects import check_aliases
-from .render.search import BUNDLE, abandoned_work
+from .render.search import BUNDLE
 from .render.sitemap import page_dates
 from .timing import listening, span, timed
-from .write.output import InPlaceOutput, StagedOutput, remove_tree
+from .write.output import InPlaceOutput, StagedOutput
 
-SPARE = "spare-output"  # in the cache folder: see `writer`
 Item = Entry | Page
 
 
@@ -249,8 +249,7 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
     repeated = in_place is not None  # the preview: speed matters more than memory
     namespace = PREVIEW if repeated else BUILD  # whose manifest and addresses in the store
     with _loaded_for_good(again=repeated), one_at_a_time(config.cache_path):  # waits its turn
-        for abandoned in abandoned_work(config.cache_path, time.time()):  # by a killed build
-            remove_tree(abandoned)
+        sweep_abandoned(config.cache_path, time.time())  # work folders a killed build left
         content, site = _load_site(config, options, jobs=jobs, stats=stats,
                                    lean=not repeated, repeated=repeated)
         gc.freeze()

@@ -25,8 +25,14 @@ from pathlib import Path
 
 from ..atomic import write_atomically
 
-SECRET = "secret"
-LOCK = "lock"
+# Everything storygen makes in the cache folder, by name: nothing else there is its own.
+DATABASE = "storygen.sqlite3"  # the store's rows (`store`), with its rollback journal
+SECRET = "secret"  # the key that seals them (`cache_secret`)
+LOCK = "lock"  # held while a build runs (`one_at_a_time`)
+FILES = "files"  # the output file store; the preview's is "preview-files" (`engine.manifest`)
+SPARE = "spare-output"  # the output tree the last build replaced (`write.output`)
+IMAGES = "images"  # the pictures' smaller copies (`kept`)
+WORK = "pagefind-work-"  # how the names of Pagefind's work folders begin (`work`)
 SECRET_BYTES = 32
 READ_LIMIT = 1 << 30  # no cache file of storygen's is bigger
 BIG_ROW = 1 << 20  # characters from which a row is sealed a part at a time
@@ -102,16 +108,18 @@ def clear_for_file(path: Path) -> bool:
     return True
 
 
-def read_plain(path: Path, limit: int = READ_LIMIT) -> bytes | None:
+def read_plain(path: Path, limit: int = READ_LIMIT, *, alone: bool = False) -> bytes | None:
     """The bytes of the plain file at `path` (never through a link, never blocking on a pipe),
-    or None if it is missing, not a plain file or bigger than `limit`."""
+    or None if it is missing, not a plain file or bigger than `limit`; with `alone`, also if
+    the file has another name (a hard link planted from elsewhere)."""
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
         return None
     try:
         info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+        if (not stat.S_ISREG(info.st_mode) or info.st_size > limit
+                or (alone and info.st_nlink != 1)):
             return None
         chunks, size = [], 0
         while size <= limit and (chunk := os.read(descriptor, min(1 << 20, limit + 1 - size))):

@@ -29,13 +29,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .digests import code_digest, digest, library_versions
-from .folder import cache_secret, clear_for_file, real_folder, seal, sealed_equal
+from .folder import DATABASE, cache_secret, clear_for_file, real_folder, seal, sealed_equal
 
 if TYPE_CHECKING:
     from ..render.markdown import Rendered
 
 FORMAT = "storygen-store-3"
-DATABASE = "storygen.sqlite3"
 # Each table's value columns (every table also has `key` and `checksum`).
 TABLES: dict[str, tuple[str, ...]] = {
     "markdown": ("first",),  # a rendered body's first paragraph by its Markdown key

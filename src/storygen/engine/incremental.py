@@ -23,12 +23,14 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any, Protocol
 
 import jinja2
 
 from ..cache.digests import code_digest, config_digest, digest
 from ..cache.markdown import markdown_settings
+from ..cache.work import work_folder
 from ..model.site import Collection, Site
 from ..read.alerts import alerts_on
 from ..read.catalogues import catalogues_digest
@@ -143,13 +145,13 @@ def plan(renderer: Renderer, workers: Workers | None = None, graph: Graph | None
 
 def _search_units(site: Site, renderer: Renderer, parts: list[Part], base: str,
                   deferrable: bool) -> Iterator[Unit]:
-    runs, cache = Runs(), site.config.cache_path
+    runs, work = Runs(), partial(work_folder, site.config.cache_path)
     for part in parts:
         yield Unit(search_key(base, part), None,
                    later=part.folder if deferrable else None, name=part.name,
                    reads=frozenset(item.path for item in part.items),
                    begin=lambda part=part: Indexing(
-                       part, search_documents(site, part, renderer.gettexts), cache, runs))
+                       part, search_documents(site, part, renderer.gettexts), work, runs))
 
 
 def _search_names(graph: Graph) -> set[str]:

@@ -24,8 +24,10 @@ import dataclasses
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
+from ..cache.work import work_folder
 from ..model.site import Site
 from ..options import BuildOptions, current_time
 from ..problems import Problems
@@ -113,8 +115,9 @@ def search_files(live: Live) -> Callable[[], list[tuple[str, bytes]]]:
     thread (Pagefind takes a while: the preview serves saves meanwhile), for `install`."""
     site, renderer = live.site, live.renderer
     parts = [part for part in renderer.search_parts if part.name in live.stale]
+    work = partial(work_folder, site.config.cache_path)
     return lambda: search_index([(part, search_documents(site, part, renderer.gettexts))
-                                 for part in parts], site.config.cache_path, background=True)
+                                 for part in parts], work, background=True)
 
 
 def install(live: Live, files: list[tuple[str, bytes]], output: InPlaceOutput) -> Outcome:

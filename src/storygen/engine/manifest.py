@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..cache.folder import real_folder
+from ..cache.folder import FILES, real_folder
 from ..cache.store import Store
 from ..write.output import FILE_MODE, FileStamp
 
@@ -180,13 +180,10 @@ def _file_sha(path: Path | str) -> str:
         return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
-STORE = "files"
-
-
 def store_folder(cache_folder: Path, namespace: str) -> Path:
     """The file store of a namespace: each has its own, so that neither's clean-up removes
     what the other's output links to."""
-    return cache_folder / (STORE if namespace == BUILD else f"{namespace}-{STORE}")
+    return cache_folder / (FILES if namespace == BUILD else f"{namespace}-{FILES}")
 
 
 # The manifest this process last read, with its row's hash (`build` reads it once to tell whether

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import urlsplit
 
 from ..cache.digests import code_digest, digest
+from ..cache.folder import IMAGES
+from ..cache.kept import KeptFiles
 from ..model.site import Site
 from ..render.cards import card_colours, card_path, draw_card
 from ..render.images import variant_files
@@ -27,10 +29,11 @@ def media_units(site: Site, renderer: Renderer) -> Iterator[tuple[str, Produce]]
     """(key, produce) of every picture's copies, then of every card, in a stable order."""
     config = site.config
     own = digest(FORMAT, code_digest())
+    kept = KeptFiles(config.cache_path, IMAGES)
     for relative, picture in sorted(renderer.pictures.items()):
         file = site.static[relative]
         yield (digest(own, "variants", relative, file.stamp, repr(picture)),
-               lambda p=picture, f=file.path: list(variant_files(p, f, config.cache_path)))
+               lambda p=picture, f=file.path: list(variant_files(p, f, kept)))
     colours = card_colours(config)
     agency = config.agency or config.title
     for entry in site.entries:

@@ -2,7 +2,7 @@
 `width` and `height` (so the layout does not jump as it loads) and smaller copies for `srcset`,
 each in its own format and in WebP beside it, made with Pillow.
 
-Copies are kept in the cache folder by the hash of the picture's bytes (`images/`), so a
+Copies are kept in the cache folder by the hash of the picture's bytes (`Kept`), so a
 picture is encoded once: a rebuild after any edit, or into an empty output folder with the
 cache kept, re-encodes none (a picture whose bytes changed gets new copies). They are
 published under `variants/`, named after the picture and the width: `variants/images/x-480w.webp`.
@@ -10,17 +10,15 @@ published under `variants/`, named after the picture and the width: `variants/im
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from PIL import Image, UnidentifiedImageError
 
-from ..atomic import write_atomically
 from ..problems import Problem
 from ..read.config import SiteConfig
 from ..read.static import StaticFile
@@ -28,7 +26,6 @@ from ..read.static import StaticFile
 FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
 DEFAULT_WIDTHS = (480, 800)
 FOLDER = "variants/"
-CACHE = "images"  # in the cache folder
 # WebP's `method` 1 encodes eight times faster than its default 4, for files a third larger.
 SAVE: dict[str, dict[str, Any]] = {"PNG": {}, "JPEG": {"quality": 85},
                                    "WEBP": {"quality": 80, "method": 1}}
@@ -101,20 +98,28 @@ def pictures(config: SiteConfig, static: Mapping[str, StaticFile]
     return found, problems
 
 
-def variant_files(picture: Picture, source: Path, cache: Path) -> Iterator[tuple[str, bytes]]:
-    """The copies of `picture` (whose file is `source`), from the cache or encoded now (the
-    picture is decoded, and scaled to each width, once)."""
+class Kept(Protocol):
+    """Where copies made before are kept (the cache's `images/`: see `cache.kept`)."""
+
+    def get(self, name: str) -> bytes | None: ...
+    def put(self, name: str, data: bytes) -> None: ...
+
+
+def variant_files(picture: Picture, source: Path, kept: Kept) -> Iterator[tuple[str, bytes]]:
+    """The copies of `picture` (whose file is `source`), from `kept` or encoded now (the
+    picture is decoded, and scaled to each width, once) and kept."""
     data = source.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     scaled: dict[int, Image.Image] = {}
     with Image.open(io.BytesIO(data)) as image:
         for path, width, fmt in picture.variants():
             name = f"{sha}-{width}.{fmt.lower()}"
-            found = _cached(cache, name, width)
+            found = _cached(kept, name, width)
             if found is None:
                 if width not in scaled:
                     scaled[width] = _scale(image, width)
-                found = _store(cache, name, encode(scaled[width], fmt))
+                found = encode(scaled[width], fmt)
+                kept.put(name, found)
             yield path, found
 
 
@@ -146,35 +151,14 @@ def jpeg_of(path: Path) -> bytes:
         return encode(image, "JPEG")
 
 
-def _place(cache: Path, name: str) -> Path | None:
-    """Where a copy is kept: inside the cache folder, or nowhere if a link planted there
-    leads out of it."""
-    path = cache / CACHE / name[:2] / name
-    try:
-        inside = path.parent.resolve().is_relative_to(cache.resolve())
-    except OSError:
-        return None
-    return path if inside else None
-
-
-def _cached(cache: Path, name: str, width: int) -> bytes | None:
+def _cached(kept: Kept, name: str, width: int) -> bytes | None:
     """A copy kept before, if it is one: a picture of the right width (a damaged or planted
     file is made again)."""
-    path = _place(cache, name)
-    if path is None or path.is_symlink() or not path.is_file():
+    data = kept.get(name)
+    if data is None:
         return None
     try:
-        data = path.read_bytes()
         with Image.open(io.BytesIO(data)) as image:
             return data if image.width == width else None
     except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
         return None
-
-
-def _store(cache: Path, name: str, data: bytes) -> bytes:
-    """Keep `data` in the cache if it can be; an unusable cache only costs time."""
-    path = _place(cache, name)
-    if path is not None:
-        with contextlib.suppress(OSError):
-            write_atomically(path, data, durable=False)
-    return data

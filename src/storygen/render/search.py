@@ -15,13 +15,12 @@ into it (Pagefind's `mergeIndex`, which shares the first part's program, so the 
 only their index). An edit makes one part again, not the whole site.
 
 The Pagefind program comes with the `pagefind[bin]` wheel. It indexes the documents written
-into a new folder in the cache, which is read back and removed. Its runs go one at a time (each
-takes two cores and memory that grows with its part): see `Runs`.
+into a new folder (`Work`: the cache makes it), which is read back and removed. Its runs go
+one at a time (each takes two cores and memory that grows with its part): see `Runs`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import subprocess
@@ -49,17 +48,15 @@ BUNDLE = "pagefind/"
 SMALL_PART, FEW, PART_SIZE = 125, 32, 500
 UNIT = "search:"  # how the names of the index's output units begin (see `Part.name`)
 BACKGROUND = 19  # the niceness of a Pagefind run in the background
-# In the cache folder, only while an index is written: WORK, the making process's id, "-",
-# then tempfile's letters. One that a killed build left behind is swept (`abandoned_work`).
-WORK = "pagefind-work-"
 RUN_LIMIT = 3600  # seconds a Pagefind run may take before the build stops it
-WORK_LIFETIME = 2 * RUN_LIMIT  # seconds after which a work folder is abandoned, whoever made it
 # Pagefind's optional interfaces and its playground: the results page has its own few lines.
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
 # What only the first part of a language needs: the program (merged parts use its own).
 PROGRAM = ("pagefind.js", "pagefind-worker.js", "wasm.")
 
 Document = tuple[str, str]  # (URL path, HTML)
+# Makes the private folder one part is indexed in, and removed from (`cache.work`).
+Work = Callable[[], tempfile.TemporaryDirectory[str]]
 
 
 @dataclass(frozen=True)
@@ -157,14 +154,14 @@ def search_inputs(part: Part) -> list[str]:
             *(f"{item.path}\0{item.digest}" for item in part.items)]
 
 
-def search_index(parts: Iterable[tuple[Part, Iterable[Document]]], cache: Path, *,
+def search_index(parts: Iterable[tuple[Part, Iterable[Document]]], work: Work, *,
                  background: bool = False) -> list[tuple[str, bytes]]:
     """The Pagefind bundles of `parts` (each with its documents), as (output path, bytes),
     deterministic. `background`: Pagefind yields the processor to everything else (the
     preview's saves)."""
     runs, files = Runs(), []
     for part, documents in parts:
-        with Indexing(part, documents, cache, runs, background=background) as indexing:
+        with Indexing(part, documents, work, runs, background=background) as indexing:
             files.extend(indexing.files())
     return files
 
@@ -210,10 +207,11 @@ class Indexing:
     its own, on another core); `files()` waits for the bundle. Leaving the `with` block stops
     Pagefind if it is still at work, and removes its folder in the cache."""
 
-    def __init__(self, part: Part, documents: Iterable[Document], cache: Path, runs: Runs, *,
+    def __init__(self, part: Part, documents: Iterable[Document], work: Work, runs: Runs, *,
                  background: bool = False) -> None:
-        self.part, self.cache, self.runs, self.background = part, cache, runs, background
-        self._work = _work_folder(cache)
+        self.part, self.runs, self.background = part, runs, background
+        self._work = work()
+        self.cache = Path(self._work.name).parent  # where it is, for the messages
         self._process: subprocess.Popen[bytes] | None = None
         self._written = 0
         work = Path(self._work.name)
@@ -227,7 +225,7 @@ class Indexing:
             runs.add(self)
         except OSError as error:  # the cache folder's disk, full or read-only, is to blame
             self.close()
-            raise StorygenError([system_problem(error, cache)]) from None
+            raise StorygenError([system_problem(error, self.cache)]) from None
         except BaseException:
             self.close()
             raise
@@ -328,43 +326,3 @@ def _failure(reason: str) -> StorygenError:
     return StorygenError([Problem(BUNDLE, None, f"Pagefind could not index the site: {reason}",
                                   f"reinstall storygen (pip install --force-reinstall "
                                   f"{DISTRIBUTION}) to get its pagefind program")])
-
-
-def _work_folder(cache: Path) -> tempfile.TemporaryDirectory[str]:
-    """A new, private folder in the cache (so nothing planted there can be in the way), or in
-    the system's temporary folder when the cache folder cannot be written."""
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        return tempfile.TemporaryDirectory(prefix=f"{WORK}{os.getpid()}-", dir=cache)
-    except OSError:
-        return tempfile.TemporaryDirectory(prefix=f"storygen-{WORK}")
-
-
-def abandoned_work(cache: Path, now: float) -> list[Path]:
-    """The work folders in `cache` that no run will finish: their process is gone, or they
-    are older than any run (a process id of another system, or taken again since). What is
-    not a real folder of that name is not storygen's, and is not named."""
-    found = []
-    with contextlib.suppress(OSError), os.scandir(cache) as entries:
-        for entry in entries:
-            if not (entry.name.startswith(WORK) and entry.is_dir(follow_symlinks=False)):
-                continue
-            process = entry.name.removeprefix(WORK).partition("-")[0]
-            with contextlib.suppress(OSError):
-                if (not _running(process)
-                        or now - entry.stat(follow_symlinks=False).st_mtime > WORK_LIFETIME):
-                    found.append(Path(entry.path))
-    return sorted(found)
-
-
-def _running(process: str) -> bool:
-    """Whether the process `process` (a decimal id, else none) is alive on this system."""
-    if not process.isdecimal() or int(process) <= 0:
-        return False
-    try:
-        os.kill(int(process), 0)
-    except (ProcessLookupError, OverflowError):
-        return False
-    except PermissionError:  # alive, another user's
-        return True
-    return True
