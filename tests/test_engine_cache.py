@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import sqlite3
 from pathlib import Path
@@ -13,11 +14,14 @@ from engine_tools import build_site_at, make_site, tree
 import storygen.pipeline
 from storygen.cache.folder import real_folder
 from storygen.cache.frontmatter import FrontMatterMemo
+from storygen.cache.markdown import StoredRendered, html_source
 from storygen.cache.store import DATABASE, Store
 from storygen.engine.parallel import workers_from_config
+from storygen.model.site import BuildOptions
 from storygen.problems import StorygenError
 from storygen.read import frontmatter_yaml
 from storygen.read.config import load_config
+from storygen.read.content import Entry, Page
 from storygen.render.markdown import Rendered
 
 
@@ -251,3 +255,43 @@ def test_a_store_busy_elsewhere_is_left_as_it_is(tmp_path: Path,
     assert (cache / DATABASE).exists()
     with Store(cache) as store:
         assert store.rows("syllables", ["water", "river"]) == {"water": ("2",)}
+
+
+def test_a_lean_site_keeps_no_markdown(site: Path, tmp_path: Path) -> None:
+    """A big build models its site without the Markdown (the HTML is in the store): nothing,
+    not the fallback that renders a bad record again, keeps an entry with its body."""
+    build_site_at(site, tmp_path / "out")
+    loaded = storygen.pipeline.load_site(load_config(site), BuildOptions(), lean=True)
+    assert all(isinstance(b, StoredRendered) for b in loaded.bodies.values())
+    gc.unfreeze()  # what the load froze is not among gc.get_objects()
+    gc.collect()
+    assert not [o for o in gc.get_objects() if isinstance(o, Entry | Page) and o.body]
+
+
+def test_html_of_another_storygen_is_never_read(site: Path, tmp_path: Path) -> None:
+    """The store made again by another install (same secret, so its seals hold) between a
+    build's start and its reading a body's HTML: the body is rendered again, not taken."""
+    build_site_at(site, tmp_path / "out")
+    with Store(site / ".storygen-cache") as store:
+        source, again = html_source(store), html_source(store)
+        (key,) = store.db.execute("SELECT key FROM html LIMIT 1").fetchone()
+    assert source is not None and again is not None and source.html(key) is not None
+    with sqlite3.connect(site / ".storygen-cache" / DATABASE) as db:
+        db.execute("UPDATE meta SET value = 'another storygen' WHERE name = 'identity'")
+    db.close()
+    assert again.html(key) is None  # its first read: the file is no longer this storygen's
+
+
+def test_a_body_rendered_again_is_rendered_once() -> None:
+    calls: list[int] = []
+
+    class Gone:
+        def html(self, key: str) -> None:
+            return None
+
+    def again() -> Rendered:
+        calls.append(1)
+        return Rendered("<p>again</p>", "again")
+
+    body = StoredRendered(Gone(), "key", "again", again)  # type: ignore[arg-type]
+    assert (body.html, body.html, len(calls)) == ("<p>again</p>", "<p>again</p>", 1)

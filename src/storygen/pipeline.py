@@ -181,7 +181,9 @@ def render_bodies(config: SiteConfig, items: list[Item], cache: Store, workers: 
     settings, sanitize = markdown_settings(config), config.raw_html == "sanitize"
     keys = {item.path: markdown_key(settings, item.body) for item in items}
     texts = {keys[item.path]: item.body for item in items}
-    owners = {keys[item.path]: item for item in items}
+    owners: dict[str, list[tuple[Path, str]]] = {}  # each key's files, not their Markdown
+    for item in items:
+        owners.setdefault(keys[item.path], []).append((item.source, item.digest))
     found = cache.summaries(texts)
     source = html_source(cache)
 
@@ -204,16 +206,18 @@ def render_bodies(config: SiteConfig, items: list[Item], cache: Store, workers: 
     return {path: bodies[key] for path, key in keys.items()}
 
 
-def _render_again(config: SiteConfig, item: Item, sanitize: bool) -> Rendered:
-    """The body of `item` rendered from its file again, for when its stored HTML turns out
-    bad or gone once used (edited by hand, or pruned by another build meanwhile): a bad
-    record costs time only. A file changed since it was read stops the build instead: its
-    pages would disagree with the rest."""
-    again, _ = read_one(config, item.source)
-    if again is None or again.digest != item.digest:
-        raise StorygenError([Problem(str(item.source), None, "the file changed while this "
-                                     "command ran", "run it again")])
-    return render_markdown(again.body, config.base_path, sanitize)
+def _render_again(config: SiteConfig, files: list[tuple[Path, str]], sanitize: bool
+                  ) -> Rendered:
+    """A body rendered again from one of the `files` (source, digest) it was read from, for
+    when its stored HTML turns out bad or gone once used (edited by hand, or pruned by another
+    command meanwhile): a bad record costs time only. If every one of them changed since it was
+    read, the build stops instead: its pages would disagree with the rest."""
+    for source, digest in files:
+        again, _ = read_one(config, source)
+        if again is not None and again.digest == digest:
+            return render_markdown(again.body, config.base_path, sanitize)
+    raise StorygenError([Problem(str(files[0][0]), None, "the file changed while this "
+                                 "command ran", "run it again")])
 
 
 def _render(job: tuple[str, str, bool]) -> Rendered:

@@ -15,7 +15,8 @@ from pathlib import Path
 from ..read.config import SiteConfig
 from ..render.markdown import Rendered
 from .digests import digest
-from .store import Store, row_valid
+from .folder import plain_file
+from .store import Store, identity, row_valid
 
 
 def markdown_settings(config: SiteConfig) -> str:
@@ -39,12 +40,10 @@ class HtmlSource:
 
     def html(self, key: str) -> str | None:
         """The stored HTML for `key` if it is there and its checksum holds."""
+        db = self._connection()
+        if db is None:
+            return None
         try:
-            db = self._connections.get(os.getpid())
-            if db is None:
-                db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
-                                     timeout=10, check_same_thread=False)
-                self._connections[os.getpid()] = db
             row = db.execute("SELECT html, checksum FROM html WHERE key = ?",
                              (key,)).fetchone()
         except sqlite3.Error:
@@ -52,6 +51,29 @@ class HtmlSource:
         if row is None or not row_valid(self.secret, "html", key, row[:1], row[1]):
             return None
         return row[0]
+
+    def _connection(self) -> sqlite3.Connection | None:
+        pid = os.getpid()
+        if pid not in self._connections:
+            self._connections[pid] = self._open()
+        return self._connections[pid]
+
+    def _open(self) -> sqlite3.Connection | None:
+        """A read-only connection to the store, if it is still a plain file of this storygen's
+        (its identity: another install may have made it again since, with the same secret);
+        else None, and every body is rendered again."""
+        if not plain_file(self.path):  # a link or a pipe planted since the build began
+            return None
+        try:
+            db = sqlite3.connect(f"{Path(os.path.abspath(self.path)).as_uri()}?mode=ro",
+                                 uri=True, timeout=10, check_same_thread=False)
+            if db.execute("SELECT value FROM meta WHERE name = 'identity'").fetchone() == (
+                    identity(),):
+                return db
+            db.close()
+        except sqlite3.Error:
+            pass
+        return None
 
 
 class StoredRendered(Rendered):
@@ -69,7 +91,20 @@ class StoredRendered(Rendered):
     def html(self) -> str:  # type: ignore[override]
         source, key, fallback = self._where
         stored = source.html(key)
-        return stored if stored is not None else fallback().html
+        if stored is None:  # rendered again once, then kept: pages, feeds and search ask
+            stored = fallback().html
+            object.__setattr__(self, "_where", (_Kept(stored), key, fallback))
+        return stored
+
+
+class _Kept:
+    """The HTML of a body rendered again, in place of the store's (see `StoredRendered`)."""
+
+    def __init__(self, html: str) -> None:
+        self._html = html
+
+    def html(self, key: str) -> str:
+        return self._html
 
 
 def html_source(store: Store) -> HtmlSource | None:
