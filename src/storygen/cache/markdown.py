@@ -89,22 +89,15 @@ class StoredRendered(Rendered):
 
     @property
     def html(self) -> str:  # type: ignore[override]
+        again: str | None = getattr(self, "_again", None)
+        if again is not None:
+            return again
         source, key, fallback = self._where
         stored = source.html(key)
         if stored is None:  # rendered again once, then kept: pages, feeds and search ask
             stored = fallback().html
-            object.__setattr__(self, "_where", (_Kept(stored), key, fallback))
+            object.__setattr__(self, "_again", stored)
         return stored
-
-
-class _Kept:
-    """The HTML of a body rendered again, in place of the store's (see `StoredRendered`)."""
-
-    def __init__(self, html: str) -> None:
-        self._html = html
-
-    def html(self, key: str) -> str:
-        return self._html
 
 
 def html_source(store: Store) -> HtmlSource | None:

@@ -82,6 +82,10 @@ class Manifest:
     def keep_graph(self, graph: Graph) -> None:
         self._graph, self.graph_text = graph, ""
 
+    def saved_graph(self) -> str:
+        """The graph as the store keeps it."""
+        return self.graph_text if self._graph is None else self._graph.to_text()
+
     def recheck(self) -> None:
         """Check the store's folders again: a build must not rely on what an earlier saw."""
         self._real.clear()
@@ -262,10 +266,6 @@ def _text(manifest: Manifest) -> str:
     return f'{{"files":[{files}],"units":{{{units}}}}}'
 
 
-def _graph_text(manifest: Manifest) -> str:
-    return manifest.graph_text if manifest._graph is None else manifest._graph.to_text()
-
-
 def save_manifest(cache_folder: Path, manifest: Manifest) -> None:
     """Write the manifest as one row (a few MB at 10,000 entries: one seal, one write, where a
     row a file cost a second), then drop stored files nobody uses. An unusable store only
@@ -274,7 +274,7 @@ def save_manifest(cache_folder: Path, manifest: Manifest) -> None:
     last = json.dumps(manifest.last, separators=(",", ":"))
     with Store(cache_folder) as store:
         if not store.replace(f"{manifest.namespace}|", {"state": {
-                "last": (last,), "graph": (_graph_text(manifest),),
+                "last": (last,), "graph": (manifest.saved_graph(),),
                 "manifest": (_text(manifest),)}}):
             return
     with contextlib.suppress(OSError):
