@@ -16,7 +16,7 @@ from itertools import islice
 from pathlib import Path
 
 from .cache.entries import ContentMemo
-from .cache.folder import SPARE, one_at_a_time, usable_cache
+from .cache.folder import BUILD, PREVIEW, SPARE, one_at_a_time, usable_cache
 from .cache.frontmatter import FrontMatterMemo
 from .cache.markdown import StoredRendered, html_source, markdown_key, markdown_settings
 from .cache.store import Store
@@ -26,7 +26,7 @@ from .engine.graph import Graph
 from .engine.incremental import Outcome, plan, write_output
 from .engine.live import Live
 from .engine.live import update as live_update
-from .engine.manifest import BUILD, PREVIEW, Manifest, load_manifest, save_manifest
+from .engine.manifest import Manifest, load_manifest, save_manifest
 from .engine.parallel import Workers, map_ordered, workers_from_config
 from .engine.up_to_date import LastBuild, clock_of
 from .model.site import BuildOptions, Rendered, Site, build_site

@@ -29,13 +29,14 @@ from ..atomic import write_atomically
 DATABASE = "storygen.sqlite3"  # the store's rows (`store`), with its rollback journal
 SECRET = "secret"  # the key that seals them (`cache_secret`)
 LOCK = "lock"  # held while a build runs (`one_at_a_time`)
-FILES = "files"  # the output file store; the preview's is "preview-files" (`engine.manifest`)
+FILES = "files"  # the output file store; the preview's is "preview-files" (`files`)
 SPARE = "spare-output"  # the output tree the last build replaced (`write.output`)
 IMAGES = "images"  # the pictures' smaller copies (`kept`)
 WORK = "pagefind-work-"  # how the names of Pagefind's work folders begin (`work`)
 SECRET_BYTES = 32
 READ_LIMIT = 1 << 30  # no cache file of storygen's is bigger
 BIG_ROW = 1 << 20  # characters from which a row is sealed a part at a time
+BUILD, PREVIEW = "build", "preview"  # the store's namespaces: `storygen build`'s, `serve`'s
 
 
 def real_folder(folder: Path, *, create: bool = True) -> bool:

@@ -29,6 +29,7 @@ from typing import Any, Protocol
 import jinja2
 
 from ..cache.digests import code_digest, config_digest, digest
+from ..cache.files import Record
 from ..cache.markdown import markdown_settings
 from ..cache.work import work_folder
 from ..model.site import Collection, Site
@@ -51,7 +52,7 @@ from ..render.sitemap import sitemap_urls
 from ..write.output import Output
 from .fingerprint import PageKeys, TemplateUses, Unkeyable, clock_dates, fingerprint
 from .graph import Graph, changed_since, digests_of, shape_of
-from .manifest import FORMAT, Manifest, Record
+from .manifest import FORMAT, Manifest
 from .media import media_units
 from .parallel import Workers, can_share_memory, map_ordered
 
@@ -278,7 +279,7 @@ def _put(files: Iterable[tuple[str, bytes]]) -> list[tuple[str, Record, bool]]:
             results.append((relative, previous.files[relative], False))
         else:
             staged.write(relative, data)
-            record = previous.keep(relative, sha, staged.folder / relative)
+            record = previous.store.keep(sha, staged.folder / relative)
             results.append((relative, record, True))
     return results
 
@@ -289,7 +290,7 @@ def write_output(units: Iterable[Unit], staged: Output, previous: Manifest,
     `defer`: a changed unit with a `later` folder keeps its previous files (see `_defer`)."""
     global _JOB
     outcome = Outcome()
-    previous.recheck()
+    previous.store.recheck()
     manifest = Manifest(previous.store, previous.namespace)
     todo: list[Unit] = []
     begun: list[tuple[Unit, Begun]] = []

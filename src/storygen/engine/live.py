@@ -103,7 +103,7 @@ def update(live: Live, changed: Iterable[str], output: InPlaceOutput) -> Outcome
     renderer.rebodied(site, [new for _, new in saved])
     live.content = dataclasses.replace(_with(live.content, saved), warnings=warnings)
     live.sources.update((new.source, new) for _, new in saved)
-    live.manifest.recheck()
+    live.manifest.store.recheck()
     outcome = _render(renderer, names, output, live.manifest)
     live.stale |= later
     outcome.deferred = sorted(live.stale)
@@ -203,5 +203,5 @@ def _write(files: Iterable[tuple[str, bytes]], output: InPlaceOutput, manifest: 
         sha = hashlib.sha256(data).hexdigest()
         if manifest.verified(relative, sha) is None:
             output.write(relative, data)
-            manifest.files[relative] = manifest.keep(relative, sha, output.folder / relative)
+            manifest.files[relative] = manifest.store.keep(sha, output.folder / relative)
             outcome.changed.append(relative)

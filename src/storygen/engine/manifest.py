@@ -1,14 +1,11 @@
-"""What the last build made: each unit's key and files, every file's hash, and where the store in
-the cache folder keeps a copy of each (see `incremental`); and what the build said, for the next
-one to tell whether anything changed (see `up_to_date`).
+"""What the last build made: each unit's key and files, and every file's hash and the stamp of
+its copy in the file store (`cache.files`, see `incremental`); and what the build said, for the
+next one to tell whether anything changed (see `up_to_date`).
 
 The manifest is one row of the cache's store (table `state`, under a namespace: `build`, or the
-preview's), beside the build's graph and what it said. The manifest and the file store are in the
-cache folder, so they are untrusted (see `cache.folder`): the row is sealed with the cache's
-secret, so a manifest edited by hand (a recomputed hash, a stamp copied from another file) is
-ignored whole; a stored file is used only if it is a plain file in real folders whose stamp
-(ctime included) or bytes are the record's; and clean-up deletes only names of the store's own
-form, never following a link.
+preview's), beside the build's graph and what it said. It is in the cache folder, so it is
+untrusted (see `cache.folder`): the row is sealed with the cache's secret, so a manifest edited
+by hand (a recomputed hash, a stamp copied from another file) is ignored whole.
 
 Kept free of heavy imports: `storygen build` with nothing to do reads only this.
 """
@@ -18,54 +15,34 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import re
-import shutil
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-from ..cache.folder import FILES, real_folder
+from ..cache.files import NO_STAMP, FileStore, Record
+from ..cache.folder import BUILD
 from ..cache.store import Store
-from ..write.output import FILE_MODE, FileStamp
+from ..write.output import FileStamp
 
 if TYPE_CHECKING:
     from .graph import Graph
 
 FORMAT = "storygen-outputs-2"  # part of every unit key (see `incremental`)
 _SHA = re.compile(r"[0-9a-f]{64}")
-_STORED = re.compile(r"(\.)?[0-9a-f]{64}(\.[0-9]+)?")  # a stored file, or one being replaced
-_NO_STAMP = FileStamp(-1, -1, -1, -1)
-BUILD, PREVIEW = "build", "preview"  # the namespaces in the store: `storygen build`'s, `serve`'s
-
-
-class Record(NamedTuple):  # one per output file: a tuple, 32,000 read back a build
-    """A file of the output: the hash of its bytes, and the stamp of its copy in the store."""
-
-    sha: str
-    stamp: FileStamp
-
-    def describes(self, path: Path | str, info: os.stat_result) -> bool:
-        """Whether the file at `path` (`info`: its stat) is this record's file: the same stamp,
-        or else the same bytes (a copy, as a CI cache restores it)."""
-        return FileStamp.from_stat(info) == self.stamp or _file_sha(path) == self.sha
 
 
 @dataclass
 class Manifest:
-    """What the previous build made, and where the store keeps its files."""
+    """What the previous build made, and the file store that keeps its files."""
 
-    store: Path
+    store: FileStore
     namespace: str = BUILD  # whose: `storygen build`'s or the preview's (PREVIEW)
     units: dict[str, list[str]] = field(default_factory=dict)  # unit key -> its files
     files: dict[str, Record] = field(default_factory=dict)  # output path -> record
     last: dict[str, Any] | None = None  # what the build said, for `up_to_date` to read
     graph_text: str = ""  # the build's dependency graph as saved, until `graph` reads it
     _graph: Graph | None = field(default=None, repr=False, compare=False)
-    # The store's folders `verified` found real: checked once a build (see `recheck`), not
-    # once per file (a folder gone since only makes a file's check fail; `keep` makes it).
-    _real: set[str] = field(default_factory=set, repr=False, compare=False)
     # The files a build found in place as their records stamp them (`Output.holds`): not
     # linked again, so their stamps still hold (see `restamp`).
     held: set[str] = field(default_factory=set, repr=False, compare=False)
@@ -86,62 +63,13 @@ class Manifest:
         """The graph as the store keeps it."""
         return self.graph_text if self._graph is None else self._graph.to_text()
 
-    def recheck(self) -> None:
-        """Check the store's folders again: a build must not rely on what an earlier saw."""
-        self._real.clear()
-
-    def stored(self, sha: str) -> Path:
-        return self.store / sha[:2] / sha
-
-    def _store_folder(self, sha: str, *, create: bool = False) -> bool:
-        """Whether the store and the folder of `sha` are real folders (never links)."""
-        return (real_folder(self.store, create=create)
-                and real_folder(self.store / sha[:2], create=create))
-
-    def _real_folder(self, sha: str) -> bool:
-        """`_store_folder`, remembered until `recheck` when it holds."""
-        if sha[:2] not in self._real:
-            if not self._store_folder(sha):
-                return False
-            self._real.add(sha[:2])
-        return True
-
     def verified(self, relative: str, sha: str | None = None) -> str | None:
         """The stored copy of the previous `relative`, if it is still exactly what was written
-        (and, given `sha`, has those bytes). A path as text: tens of thousands are asked for."""
+        (and, given `sha`, has those bytes)."""
         record = self.files.get(relative)
         if record is None or (sha is not None and sha != record.sha):
             return None
-        path = f"{os.fspath(self.store)}/{record.sha[:2]}/{record.sha}"
-        if not self._real_folder(record.sha):
-            return None
-        try:
-            info = os.lstat(path)
-            if stat.S_ISREG(info.st_mode) and record.describes(path, info):
-                if stat.S_IMODE(info.st_mode) != FILE_MODE:  # e.g. a chmod in _site
-                    os.chmod(path, FILE_MODE)
-                return path
-        except OSError:
-            pass
-        return None
-
-    def keep(self, relative: str, sha: str, written: Path) -> Record:
-        """Put a freshly written file into the store (a hard link where possible)."""
-        stored = self.stored(sha)
-        try:
-            if not self._store_folder(sha, create=True):
-                raise OSError("the store is not a real folder")
-            try:
-                os.link(written, stored)
-            except FileExistsError:  # stored already (or changed since through a hard link):
-                _replace(stored, written)  # the new file takes its place, so that the output's
-                # file is the stored one (its stamp the record's, see `up_to_date`) with this
-                # build's mode and time; older outputs keep the file they link to
-            except OSError:  # another file system: keep a copy
-                shutil.copyfile(written, stored)
-            return Record(sha, FileStamp.of(stored))
-        except OSError:  # no usable cache folder: nothing to reuse next time
-            return Record(sha, _NO_STAMP)
+        return self.store.verified(record)
 
     def restamp(self) -> None:
         """Take each stored file's stamp again once the build is done: linking it into the new
@@ -149,45 +77,15 @@ class Manifest:
         for a file `held`, unless one of the same bytes (the same stored file) was linked: a
         held file's stamp can still go stale (another name of its stored file unlinked from the
         spare), which costs a later build a hash, never a wrong file (the stamp names a ctime
-        the file no longer has). Each of the store's folders is checked once, not per file."""
-        store = os.fspath(self.store)
+        the file no longer has)."""
         linked = {record.sha for relative, record in self.files.items()
                   if relative not in self.held}
         for relative, record in self.files.items():
-            if (record.sha in linked and record.stamp != _NO_STAMP
-                    and self._real_folder(record.sha)):
-                with contextlib.suppress(OSError):
-                    stamp = FileStamp.of(f"{store}/{record.sha[:2]}/{record.sha}")
-                    if stamp != record.stamp:
-                        self.files[relative] = Record(record.sha, stamp)
+            if record.sha in linked and record.stamp != NO_STAMP:
+                stamp = self.store.stamp(record.sha)
+                if stamp is not None and stamp != record.stamp:
+                    self.files[relative] = Record(record.sha, stamp)
         self.held.clear()  # what the next build holds is its own
-
-
-def _replace(stored: Path, written: Path) -> None:
-    """Put `written` in the place of a stored file, never writing through the old one (the
-    temporary name is of the store's form, so a clean-up removes one left by a failure)."""
-    temporary = stored.with_name(f".{stored.name}.{os.getpid()}")
-    temporary.unlink(missing_ok=True)
-    try:
-        os.link(written, temporary, follow_symlinks=False)
-    except OSError:
-        shutil.copyfile(written, temporary, follow_symlinks=False)
-    os.replace(temporary, stored)
-
-
-def _file_sha(path: Path | str) -> str:
-    """The SHA-256 of a regular file's bytes, never through a link ("" if not one)."""
-    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    with os.fdopen(descriptor, "rb") as stream:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            return ""
-        return hashlib.file_digest(stream, "sha256").hexdigest()
-
-
-def store_folder(cache_folder: Path, namespace: str) -> Path:
-    """The file store of a namespace: each has its own, so that neither's clean-up removes
-    what the other's output links to."""
-    return cache_folder / (FILES if namespace == BUILD else f"{namespace}-{FILES}")
 
 
 # The manifest this process last read, with its row's hash (`build` reads it once to tell whether
@@ -205,7 +103,7 @@ def load_manifest(cache_folder: Path, namespace: str = BUILD) -> Manifest:
     known = _KNOWN.get((cache_folder, namespace))
     if known is not None and known[0] == seen:
         return known[1]
-    manifest = _manifest(store_folder(cache_folder, namespace), namespace, text)
+    manifest = _manifest(FileStore(cache_folder, namespace), namespace, text)
     manifest.last, manifest.graph_text = _state(state, "last"), state.get("graph", ("",))[0]
     _KNOWN.clear()  # one is enough
     _KNOWN[cache_folder, namespace] = (seen, manifest)
@@ -219,7 +117,7 @@ def last_build(cache_folder: Path) -> dict[str, Any] | None:
         return _state(store.rows("state", [f"{BUILD}|last"]), f"{BUILD}|last")
 
 
-def _manifest(store: Path, namespace: str, text: str) -> Manifest:
+def _manifest(store: FileStore, namespace: str, text: str) -> Manifest:
     """The manifest of a row's text: {"files": [[path, sha, size, mtime, ctime, inode]...],
     "units": {key: [file number...]}}."""
     manifest = Manifest(store, namespace)
@@ -277,27 +175,4 @@ def save_manifest(cache_folder: Path, manifest: Manifest) -> None:
                 "last": (last,), "graph": (manifest.saved_graph(),),
                 "manifest": (_text(manifest),)}}):
             return
-    with contextlib.suppress(OSError):
-        _collect_garbage(manifest)
-
-
-def _collect_garbage(manifest: Manifest) -> None:
-    """Unlink stored files no record names: only names of the store's form, in its real
-    two-letter folders; a link is unlinked itself, never followed; anything else is left."""
-    live = {record.sha for record in manifest.files.values()}
-    if not real_folder(manifest.store, create=False):
-        return
-    with os.scandir(manifest.store) as folders:
-        for folder in folders:
-            if re.fullmatch(r"[0-9a-f]{2}", folder.name) and folder.is_dir(
-                    follow_symlinks=False):
-                _collect_in(Path(folder.path), live)
-
-
-def _collect_in(folder: Path, live: set[str]) -> None:
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if (_STORED.fullmatch(entry.name) and entry.name not in live
-                    and not entry.is_dir(follow_symlinks=False)):
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(entry.path)
+    manifest.store.collect_garbage({record.sha for record in manifest.files.values()})

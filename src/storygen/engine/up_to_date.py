@@ -27,13 +27,14 @@ from ..cache.digests import (
     library_versions,
     templates_digest,
 )
+from ..cache.files import Record
 from ..cache.folder import usable_cache
 from ..cache.stamps import SourceStamps
 from ..cache.store import Store
 from ..options import BuildOptions, current_time
 from ..read.config import SiteConfig
 from ..write.output import FOLDER_MODE, folders_of, list_tree, output_file
-from .manifest import Record, last_build, load_manifest
+from .manifest import last_build, load_manifest
 
 if TYPE_CHECKING:  # the site model is heavy to import; `build` with nothing to do needs none
     from ..model.site import Site

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..cache.folder import BUILD
 from ..cache.store import Store
 from ..model.site import Site
 from ..problems import Problem
 from ..render.redirects import alias_path
-from .manifest import BUILD
 
 
 def load(cache: Path, namespace: str = BUILD) -> dict[str, str]:
