@@ -16,9 +16,10 @@ from itertools import islice
 from pathlib import Path
 
 from .cache.entries import ContentMemo
-from .cache.folder import BUILD, PREVIEW, SPARE, one_at_a_time, usable_cache
+from .cache.folder import BUILD, PREVIEW, one_at_a_time, usable_cache
 from .cache.frontmatter import FrontMatterMemo
 from .cache.markdown import StoredRendered, html_source, markdown_key, markdown_settings
+from .cache.spare import SpareTree
 from .cache.store import Store
 from .cache.work import sweep_abandoned
 from .engine import url_history
@@ -260,7 +261,7 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
         previous = (manifest if manifest is not None and in_place
                     else load_manifest(config.cache_path, namespace))
         with _system_errors_as_problems(output):
-            staged = in_place or StagedOutput(output, spare=config.cache_path / SPARE)
+            staged = in_place or StagedOutput(output, spare=SpareTree(config.cache_path))
         graph = Graph()
         renderer = Renderer(site)
         units = timed("plan", lambda: plan(renderer, workers, graph,

@@ -63,10 +63,18 @@ class Output(Protocol):
     def discard(self) -> None: ...
 
 
+class Spare(Protocol):
+    """Where the tree a swap replaced is kept for the next build (`cache.spare`)."""
+
+    def take(self, folder: Path) -> bool: ...  # moved into the empty `folder`: whether it was
+
+    def keep(self, old: Path) -> bool: ...  # `old` kept as the spare: whether it was
+
+
 class StagedOutput:
     """A temporary folder beside the output folder; `commit()` swaps it in, `discard()` drops it."""
 
-    def __init__(self, output: Path, spare: Path | None = None) -> None:
+    def __init__(self, output: Path, spare: Spare | None = None) -> None:
         """`spare`: where the tree this build replaces is kept for the next one (and where this
         build takes its head start from, if a previous one left a tree there)."""
         self.output, self.spare = output, spare
@@ -279,14 +287,10 @@ def _inside(folder: Path, relative: str) -> Path:
     return folder.joinpath(*relative.split("/"))
 
 
-def _take_spare(spare: Path | None, folder: Path) -> tuple[set[str], set[str]]:
+def _take_spare(spare: Spare | None, folder: Path) -> tuple[set[str], set[str]]:
     """Move the spare tree into place as `folder` (an empty folder), and list what it holds:
     (files, folders), relative. Nothing is taken if there is no spare or it cannot be moved."""
-    if spare is None or not _is_folder(spare):  # a link there would lead the build elsewhere
-        return set(), set()
-    try:
-        os.rename(spare, folder)  # replaces the empty folder, in one step
-    except OSError:  # another file system, or another build took it first
+    if spare is None or not spare.take(folder):
         return set(), set()
     files, folders = list_tree(folder)
     for relative in folders:  # a folder's mode may have been changed in the published tree
@@ -333,18 +337,10 @@ def _remove_leftovers(folder: Path, files: set[str], folders: set[str], made: se
             (folder / relative).rmdir()
 
 
-def _keep_as_spare(old: Path, spare: Path | None) -> None:
+def _keep_as_spare(old: Path, spare: Spare | None) -> None:
     """Keep the tree a swap replaced for the next build, or remove it."""
-    if spare is not None and not _is_folder(spare):
-        try:
-            if os.path.islink(spare):
-                os.unlink(spare)  # a link in its place: the name only
-            if _is_folder(spare.parent):  # made by the cache (never through a link)
-                os.rename(old, spare)
-                return
-        except OSError:  # another file system, or the cache folder is unusable
-            pass
-    remove_tree(old)
+    if spare is None or not spare.keep(old):
+        remove_tree(old)
 
 
 def _is_stamped(path: str, stamp: FileStamp) -> bool:
@@ -376,7 +372,7 @@ def _same_file(source: Path | str, target: Path | str) -> bool:
     return (one.st_dev, one.st_ino) == (other.st_dev, other.st_ino)
 
 
-def recover(output: Path, spare: Path | None = None) -> None:
+def recover(output: Path, spare: Spare | None = None) -> None:
     """Finish or undo a swap that a killed build left half-done, and drop abandoned folders."""
     old = output.with_name(f".{output.name}.old")
     if not _is_folder(old):
