@@ -89,7 +89,7 @@ def refuse_collisions(claims: Iterable[Claim]) -> None:
         if other is not claim:
             problems.update(_told(claim, other, lambda me, it: (
                 f"{me.subject}has the same path as {it.named} (/{me.path})")))
-    for claim in claims:
+    for claim in claims if _file_where_folder(by_path) else ():
         parts = claim.path.split("/")
         for depth in range(1, len(parts)):
             file = by_path.get("/".join(parts[:depth]))
@@ -103,7 +103,23 @@ def refuse_collisions(claims: Iterable[Claim]) -> None:
         raise StorygenError(sorted(problems))
 
 
+def _file_where_folder(paths: dict[str, Claim]) -> bool:
+    """Whether one of `paths` is a folder another needs: a pass over each path's parents that
+    stops at one seen before, so that 30,000 outputs cost milliseconds (naming the claims
+    takes a slower pass, made only when it is so)."""
+    folders: set[str] = set()
+    for path in paths:
+        folder = path.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    return not folders.isdisjoint(paths)
+
+
 def _unwritable(claim: Claim) -> Problem | None:
+    if (claim.path.count("/") < MAX_DEPTH
+            and len(claim.path.encode("utf-8", "surrogatepass")) <= MAX_NAME_BYTES):
+        return None  # no part of it can be too long
     parts = claim.path.split("/")
     if len(parts) > MAX_DEPTH:
         message = f"is {len(parts)} folders deep (at most {MAX_DEPTH})"
