@@ -506,3 +506,19 @@ def test_static_link_out_of_the_site_is_refused(sample_site: Path, tmp_path: Pat
     assert build(sample_site) == 1
     assert "static/notes.txt: is a link to a file outside static/" in capsys.readouterr().err
     assert not (sample_site / "_site/notes.txt").exists()
+
+
+@pytest.mark.parametrize("paths", [
+    ["stories", "stories/good-news/index.html"],  # a file where a folder goes
+    ["a/b/c", "a/b/c/d/e", "x/y"],
+    ["", "/a"],  # the folder "" that a path with a leading slash needs
+])
+def test_a_file_where_a_folder_goes_is_refused_at_any_depth(paths: list[str]) -> None:
+    """The collision check's first pass (over each path's parents) must find every file that
+    another path needs as a folder, as the pass naming them does."""
+    from storygen.problems import StorygenError
+    from storygen.render.paths import Claim, refuse_collisions
+
+    with pytest.raises(StorygenError, match="a folder"):
+        refuse_collisions(Claim(path, f"the file {path}", "static/x") for path in paths)
+    refuse_collisions(Claim(path, f"the file {path}", "static/x") for path in paths[1:])

@@ -4,8 +4,9 @@ The hourly CI job usually finds nothing new, and proving that costs a fraction o
 every source file together with the settings, the options, storygen and the libraries that shape
 its output; place the clock among the content's dates (an entry coming due or an update expiring
 changes the site with no file changed); and check that every output file is still exactly what
-the last build wrote. The last build leaves what this needs in its manifest (`manifest`),
-written in the same step as the list of its files. Any doubt means a normal build.
+the last build wrote (its stamps are those of the file store's copies, `cache.files`). The last
+build leaves what this needs in its manifest (`manifest`), written in the same step as the list
+of its files. Any doubt means a normal build.
 """
 
 from __future__ import annotations

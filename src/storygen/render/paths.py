@@ -109,10 +109,10 @@ def _file_where_folder(paths: dict[str, Claim]) -> bool:
     takes a slower pass, made only when it is so)."""
     folders: set[str] = set()
     for path in paths:
-        folder = path.rpartition("/")[0]
-        while folder and folder not in folders:
+        folder, slash, _ = path.rpartition("/")
+        while slash and folder not in folders:  # "" too: the folder of "/a"
             folders.add(folder)
-            folder = folder.rpartition("/")[0]
+            folder, slash, _ = folder.rpartition("/")
     return not folders.isdisjoint(paths)
 
 

@@ -75,8 +75,8 @@ class StagedOutput:
     """A temporary folder beside the output folder; `commit()` swaps it in, `discard()` drops it."""
 
     def __init__(self, output: Path, spare: Spare | None = None) -> None:
-        """`spare`: where the tree this build replaces is kept for the next one (and where this
-        build takes its head start from, if a previous one left a tree there)."""
+        """`spare` (`cache.spare`): keeps the tree this build replaces for the next one (and
+        gives this build its head start, if a previous one left a tree there)."""
         self.output, self.spare = output, spare
         recover(output, spare)
         output.parent.mkdir(parents=True, exist_ok=True)
