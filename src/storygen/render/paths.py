@@ -89,18 +89,25 @@ def refuse_collisions(claims: Iterable[Claim]) -> None:
         if other is not claim:
             problems.update(_told(claim, other, lambda me, it: (
                 f"{me.subject}has the same path as {it.named} (/{me.path})")))
-    for claim in claims if _file_where_folder(by_path) else ():
-        parts = claim.path.split("/")
-        for depth in range(1, len(parts)):
-            file = by_path.get("/".join(parts[:depth]))
-            if file is not None:
-                problems.update(_told(file, claim, lambda me, it, f=file: (
-                    f"{me.subject}makes /{f.path} a file, where {it.named} needs a folder"
-                    if me is f else
-                    f"{me.subject}needs /{f.path} to be a folder, but {it.named} makes it a file"
-                )))
+    if _file_where_folder(by_path):
+        for claim in claims:
+            problems.update(_files_in_the_way(claim, by_path))
     if problems:
         raise StorygenError(sorted(problems))
+
+
+def _files_in_the_way(claim: Claim, by_path: dict[str, Claim]) -> set[Problem]:
+    """Each claim of a file where `claim` needs a folder, told, and `claim` told too."""
+    problems: set[Problem] = set()
+    parts = claim.path.split("/")
+    for depth in range(1, len(parts)):
+        file = by_path.get("/".join(parts[:depth]))
+        if file is not None:
+            problems.update(_told(file, claim, lambda me, it, f=file: (
+                f"{me.subject}makes /{f.path} a file, where {it.named} needs a folder"
+                if me is f else
+                f"{me.subject}needs /{f.path} to be a folder, but {it.named} makes it a file")))
+    return problems
 
 
 def _file_where_folder(paths: dict[str, Claim]) -> bool:
