@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import own_copy
 from engine_tools import store_rows
-from hostile_cases import Link, fake_home, plant, snapshot
+from hostile_cases import Fifo, HardLink, Link, fake_home, plant, snapshot
 from site_tools import tree_digest
 
 from storygen.serve import Preview
@@ -138,8 +138,9 @@ def served(site: Path) -> Iterator[Preview]:
         yield preview
     finally:
         preview.stop()
-    assert preview.folder is not None and not preview.folder.exists()
     cache = site / ".storygen-cache"
+    kept = cache / "preview-output"  # the next preview's head start
+    assert preview.folder == kept.resolve() and (kept / "site" / "index.html").is_file()
     saved = store_rows(cache, "state")  # one store, the preview's manifest a namespace of it
     assert "preview|manifest" in saved  # the next preview starts from it
     assert "build|manifest" not in saved  # storygen build's own is untouched
@@ -204,6 +205,85 @@ def test_the_previews_file_store_planted_as_a_link_leads_nowhere(
         finally:
             preview.stop()
     assert snapshot(home) == before
+
+
+def _session(site: Path, port: int = 0) -> tuple[Preview, dict[str, tuple[int, int]]]:
+    """A preview started on `site`, and each file it serves: (inode, ctime) by path."""
+    preview = Preview(site, port=port, log=lambda _: None)
+    preview.start()
+    assert preview.folder is not None
+    served = preview.folder / "site"
+    return preview, {p.relative_to(served).as_posix(): (p.stat().st_ino, p.stat().st_ctime_ns)
+                     for p in served.rglob("*") if p.is_file()}
+
+
+def test_a_preview_started_again_finds_its_files_in_place(site: Path) -> None:
+    """What one session served is where the next one (on the same port, as a writer's
+    `storygen serve` is) starts: no page written, linked or touched again but one changed by
+    hand meanwhile, which is made again. (The search index, made after the start, may be made
+    again.)"""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    first, files = _session(site, port)
+    first.stop()
+    assert first.folder is not None
+    page = first.folder / "site" / "stories" / "far-future" / "index.html"
+    right = page.read_bytes()
+    page.write_bytes(b"by hand")
+    again, files_again = _session(site, port)
+    try:
+        assert again.folder == first.folder and page.read_bytes() == right
+        assert "Soon." in fetch(port, "/stories/far-future/").text
+        assert {path for path in files if files_again.get(path) != files[path]
+                and not path.startswith("pagefind/")} == {"stories/far-future/index.html"}
+    finally:
+        again.stop()
+
+
+def test_a_second_preview_of_one_site_serves_a_folder_of_its_own(site: Path) -> None:
+    first, files = _session(site)
+    try:
+        second, _ = _session(site)
+        try:
+            assert second.folder != first.folder
+            assert fetch(second.port, "/stories/far-future/").status == 200
+        finally:
+            second.stop()
+        assert second.folder is not None and not second.folder.exists()  # temporary: gone
+        assert fetch(first.port, "/stories/far-future/").status == 200
+        assert first.folder is not None
+        served = first.folder / "site"
+        assert {p.relative_to(served).as_posix() for p in served.rglob("*")
+                if p.is_file()} == set(files)
+    finally:
+        first.stop()
+
+
+@pytest.mark.parametrize("planted", [
+    "preview-output", "preview-output/site", "preview-output/site/stories",
+    "preview-output/site/index.html"])
+def test_the_kept_preview_output_planted_with_links_leads_nowhere(
+        site: Path, tmp_path: Path, planted: str) -> None:
+    """The preview's kept output (or a folder or file in it) made a link to someone's files,
+    a pipe, or a second name of someone's file: the next preview serves the site, never
+    someone's file, and writes nothing outside."""
+    home = fake_home(tmp_path / "home")
+    first, _ = _session(site)
+    first.stop()
+    for thing in (Link(str(home)), Link(str(home / "index.html")), Fifo(),
+                  HardLink(str(home / "index.html"))):
+        if isinstance(thing, HardLink) and not planted.endswith(".html"):
+            continue
+        before = snapshot(home)
+        plant(site, {f".storygen-cache/{planted}": thing})
+        preview, _ = _session(site)
+        try:
+            assert "mine" not in fetch(preview.port, "/").text
+            assert fetch(preview.port, "/stories/far-future/").status == 200
+        finally:
+            preview.stop()
+        assert snapshot(home) == before, thing
 
 
 def test_saving_a_story_updates_its_page_and_signals_reload(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import re
 import signal
 import subprocess
@@ -41,7 +42,7 @@ def start(site: Path, *extra: str, background: bool = False,
 
 @pytest.mark.parametrize(("stop_signal", "background"), [
     (signal.SIGINT, False), (signal.SIGTERM, False), (signal.SIGINT, True)])
-def test_ctrl_c_stops_cleanly_and_removes_the_preview_folder(
+def test_ctrl_c_stops_cleanly_and_keeps_the_preview_folder_for_the_next(
         sample_site: Path, stop_signal: signal.Signals, background: bool) -> None:
     process, url, folder, _ = start(sample_site, background=background)
     try:
@@ -58,13 +59,16 @@ def test_ctrl_c_stops_cleanly_and_removes_the_preview_folder(
     assert process.returncode == 0, output
     assert "Traceback" not in output
     assert "Stopping." in output
-    assert not folder.exists()
+    assert folder == (sample_site / ".storygen-cache/preview-output").resolve()
+    assert (folder / "site/index.html").is_file()  # where the next preview starts
+    with open(folder.parent / "preview-lock", "rb") as lock:  # which it may take
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     assert not (sample_site / "_site").exists()  # the production output is never touched
 
 
 def test_broken_site_at_start_still_serves_the_problems(sample_site: Path) -> None:
     (sample_site / "content/stories/bad.md").write_text("---\ntitle: [oops\n---\n", "utf-8")
-    process, url, folder, said = start(sample_site)
+    process, url, _, said = start(sample_site)
     assert "content/stories/bad.md:" in said
     try:
         with urllib.request.urlopen(url + "about/", timeout=PATIENCE) as response:
@@ -75,4 +79,4 @@ def test_broken_site_at_start_still_serves_the_problems(sample_site: Path) -> No
     finally:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=PATIENCE)
-    assert process.returncode == 0 and not folder.exists(), output
+    assert process.returncode == 0, output

@@ -38,7 +38,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"Warning: listening on {args.host}: other computers may see drafts.")
         print(f"Serving at {preview.url} (drafts {'left out' if args.no_drafts else 'included'}"
               f", scheduled entries included); press Ctrl-C to stop.\n"
-              f"Preview files: {preview.folder} (removed on exit)", flush=True)
+              f"Preview files: {preview.folder} ("
+              f"{'kept for the next preview' if preview.keeps_folder else 'removed on exit'})",
+              flush=True)
         preview.wait()
     except KeyboardInterrupt:
         print("Stopping.", flush=True)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from ..cache.preview_tree import SERVED, PreviewTree
 from ..engine.live import Live, install, search_files
 from ..model.site import BuildOptions
 from ..pipeline import BuildResult, build, update
@@ -31,7 +30,8 @@ def _print(message: str) -> None:
 
 class Preview:
     """`start()` builds and serves; every settled burst of saves rebuilds and signals the tabs;
-    `stop()` ends every thread and removes the output folder. Safe to stop more than once."""
+    `stop()` ends every thread and leaves the output folder for the next session (see
+    `cache.preview_tree`). Safe to stop more than once."""
 
     def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 8000, *,
                  drafts: bool = True, log: Log = _print) -> None:
@@ -42,7 +42,8 @@ class Preview:
         self.log = log
         self.channel = Channel()
         self.debouncer = Debouncer()
-        self.folder: Path | None = None
+        self.folder: Path | None = None  # the session's: its `SERVED` folder is the output
+        self._tree: PreviewTree | None = None
         self.site: ServedSite | None = None
         self.server: PreviewServer | None = None
         self._threads: list[threading.Thread] = []
@@ -66,12 +67,18 @@ class Preview:
         return f"http://{host}:{self.port}"
 
     @property
+    def keeps_folder(self) -> bool:
+        """Whether `folder` stays for the next preview when this one stops (else it goes)."""
+        return self._tree is not None and self._tree.kept
+
+    @property
     def url(self) -> str:
         return self.origin + (self.site.base_path if self.site else "/")
 
     def start(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="storygen-preview-")).resolve()
-        self.site = ServedSite(self.folder / "site", self.channel,
+        self._tree = PreviewTree(self._cache_folder(), self.root)
+        self.folder = self._tree.open()
+        self.site = ServedSite(self.folder / SERVED, self.channel,
                                allowed_hosts=allowed_hosts(self.host))
         self._output = InPlaceOutput(self.site.output)
         self.server = bind(self.host, self.requested_port, self.site)
@@ -102,8 +109,8 @@ class Preview:
             self.server.server_close()
         for thread in [*self._threads, *([self._indexer] if self._indexer else [])]:
             thread.join()
-        if self.folder is not None:
-            shutil.rmtree(self.folder, ignore_errors=True)
+        if self._tree is not None:
+            self._tree.close()
 
     def _spawn(self, name: str, target: Callable[..., object], *args: object) -> None:
         thread = threading.Thread(target=target, args=args, name=name)
@@ -216,6 +223,14 @@ class Preview:
         `Store.keep_only`), and the next preview starts from what this one built."""
         config = load_config(self.root)
         return dataclasses.replace(config, base_url=self.origin + config.base_path)
+
+    def _cache_folder(self) -> Path | None:
+        """Where the preview keeps its output between sessions: the build's cache folder
+        (None while the settings cannot be read: then a folder of this session's)."""
+        try:
+            return load_config(self.root).cache_path
+        except StorygenError:
+            return None
 
     def _failed(self, problems: list[Problem]) -> None:
         assert self.site is not None

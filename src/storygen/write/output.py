@@ -175,7 +175,10 @@ class InPlaceOutput:
 
     def target(self, relative: str) -> Path:
         target = _inside(self.folder, relative)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):  # an earlier session's file in the way
+            _clear_folders(self.folder, relative)
         return target
 
     def write(self, relative: str, data: bytes) -> FileStamp:
@@ -262,7 +265,18 @@ def _umask() -> int:
 
 
 def _files_under(folder: Path) -> set[str]:
-    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if not p.is_dir()}
+    return list_tree(folder)[0]
+
+
+def _clear_folders(folder: Path, relative: str) -> None:
+    """Make the folders the file `relative` goes in, each file or link in the place of one
+    unlinked first (left by an earlier build: this one cannot make both, see `render.paths`)."""
+    where = folder
+    for part in relative.split("/")[:-1]:
+        where = where / part
+        if where.is_symlink() or (where.exists() and not where.is_dir()):
+            where.unlink()
+        where.mkdir(mode=FOLDER_MODE, exist_ok=True)
 
 
 def _prune_empty(folder: Path, root: Path) -> None:
