@@ -492,6 +492,17 @@ UNSAFE_SETTINGS = [
                     "[feedback] url", "file:///etc/passwd"),
     _unsafe_setting("settings_subscribe_url_javascript", '[email]\nsubscribe_url = "{}"\n', 6,
                     "[email] subscribe_url", "javascript:alert(1)"),
+    *(Case(f"settings_cache_dir_{name}", {STORY: ok()}, 1, f"[site] cache_dir '{folder}' {why}",
+           toml=f'[site]\ncache_dir = "{folder}"\n', where="site.toml")
+      for name, folder, why in [
+          ("outside", "../elsewhere", "is outside the site"),
+          ("absolute", "/home/someone", "is outside the site"),
+          ("the_site", ".", "is the site itself"),
+          ("in_static", "static/cache", "is inside static/"),
+          ("in_content", "./content/.cache", "is inside content/"),
+          ("in_the_output", "_site/cache", "shares its place with the output folder")]),
+    Case("settings_output_dir_nul", {STORY: ok()}, 1, "[site] output_dir 'a\\x00b' holds a "
+         "control character", toml='[site]\noutput_dir = "a\\u0000b"\n', where="site.toml"),
     Case("settings_https_and_paths_are_fine", {STORY: ok()}, 0, quiet=True,
          toml='[site]\ncontact_url = "https://permits.example.gov/contact"\n'
               'footer_links = [{ label = "A", url = "/a/" }]\n',

@@ -251,6 +251,47 @@ def test_out_never_adopts_a_folder_that_only_looks_like_a_site(sample_site: Path
     assert build(sample_site, "--out", str(ours)) == 0  # its own folder: replaced
 
 
+@pytest.mark.parametrize("how", ["the_output", "a_folder_on_the_way", "a_dangling_output"])
+def test_a_link_on_the_way_to_the_output_is_refused(sample_site: Path, tmp_path: Path,
+                                                    capsys, how: str) -> None:
+    """The output folder, or a folder of the site on the way to it, planted as a link to
+    another site's output (storygen's marker and all), or to nowhere yet: refused, and
+    nothing there is replaced or made."""
+    other = tmp_path / "other-site-output"
+    assert build(sample_site, "--out", str(other)) == 0  # storygen's own, marker and all
+    (other / "index.html").write_text("the other site's home page")
+    before = tree_digest(other)
+    if how == "the_output":
+        (sample_site / "_site").symlink_to(other, target_is_directory=True)
+    elif how == "a_folder_on_the_way":
+        (sample_site / "public").symlink_to(tmp_path, target_is_directory=True)
+        (sample_site / "site.toml").write_text((sample_site / "site.toml").read_text().replace(
+            "[site]\n", '[site]\noutput_dir = "public/other-site-output"\n', 1))
+    else:
+        (sample_site / "_site").symlink_to(tmp_path / "nowhere" / "out")
+    assert build(sample_site) == 1
+    err = capsys.readouterr().err
+    assert "passes through a link" in err and "Traceback" not in err
+    assert tree_digest(other) == before
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_a_base_url_that_would_break_out_of_an_attribute_is_refused(
+        sample_site: Path, capsys) -> None:
+    for address in ('https://x.gov/a"onmouseover="alert(1)"x/', "https://x.gov/<script>/",
+                    "https://x.gov/a b/"):
+        assert build(sample_site, "--base-url", address) == 1
+        assert "must be an absolute http(s) URL" in capsys.readouterr().err
+    assert not (sample_site / "_site").exists()
+
+
+def test_a_base_path_is_escaped_in_the_links_of_a_body(sample_site: Path) -> None:
+    """`&` is allowed in a URL's path; in an attribute it is written `&amp;`."""
+    assert build(sample_site, "--base-url", "https://x.gov/r&d/") == 0
+    page = (sample_site / "_site/stories/lakeshore-311-app/index.html").read_text()
+    assert 'href="/r&amp;d/stories/' in page and 'href="/r&d/' not in page
+
+
 def test_new_writes_a_draft_and_refuses_to_overwrite(sample_site: Path, capsys) -> None:
     assert run_cli("new", "--root", str(sample_site), "Road repairs: what's next") == 0
     path = sample_site / "content/stories/road-repairs-what-s-next.md"

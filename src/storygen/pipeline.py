@@ -43,7 +43,7 @@ from .render.redirects import check_aliases
 from .render.search import BUNDLE
 from .render.sitemap import page_dates
 from .timing import listening, span, timed
-from .write.output import InPlaceOutput, StagedOutput
+from .write.output import InPlaceOutput, StagedOutput, link_on_the_way, output_place
 
 Item = Entry | Page
 
@@ -246,8 +246,9 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
     since have changed it), ahead of the one saved. Safe to call repeatedly in one process.
     """
     started = time.perf_counter()
-    output = in_place.folder if in_place else (out or config.output_path).resolve()
-    check_output_folder(config, output)
+    requested = out or config.output_path
+    output = in_place.folder if in_place else output_place(requested)
+    check_output_folder(config, output, requested)
     usable_cache(config.cache_path, config.root)  # links in its way go; else it is not used
     stats = BuildStats()
     workers = workers_from_config(config, jobs)
@@ -396,11 +397,16 @@ def _made_by_storygen(output: Path) -> bool:
         return False
 
 
-def check_output_folder(config: SiteConfig, output: Path) -> None:
-    """Refuse an output folder whose replacement would destroy the sources or someone's files."""
+def check_output_folder(config: SiteConfig, output: Path, requested: Path) -> None:
+    """Refuse an output folder (`requested`, at `output`: see `output_place`) whose
+    replacement would destroy the sources or someone's files."""
     root = config.root.resolve()
     message = ""
-    if output == root or root.is_relative_to(output):
+    if (link := link_on_the_way(root, requested)) is not None:
+        message = (f"the way to the output folder passes through a link ({link} -> "
+                   f"{os.readlink(link)}): storygen replaces the output folder whole and never "
+                   "writes through a link")
+    elif output == root or root.is_relative_to(output):
         message = "the output folder would replace the site itself"
     elif any(output.is_relative_to(root / name) for name in ("content", "templates", "static")):
         message = "the output folder is inside the site's sources"

@@ -30,10 +30,14 @@ def plain_text(fragment: str) -> str:
     return _WHITESPACE.sub(" ", html.unescape(_MARKUP.sub("", fragment))).strip()
 
 
+_NOT_IN_URLS = frozenset('"<>\\^`{|}')  # RFC 3986 allows none of them, nor spaces
+
+
 def normalise_base_url(url: str) -> str | None:
     """`url` as an http(s) site address ending in `/`; None for anything else."""
     parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if (parts.scheme not in ("http", "https") or not parts.netloc
+            or any(ch in _NOT_IN_URLS or ord(ch) <= 32 or ord(ch) == 127 for ch in url.strip())):
         return None
     path = parts.path if parts.path.endswith("/") else parts.path + "/"
     return f"{parts.scheme}://{parts.netloc}{path}"

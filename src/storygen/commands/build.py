@@ -10,6 +10,7 @@ from ..engine.up_to_date import inputs_digest, unchanged_since_last_build
 from ..options import BuildOptions
 from ..problems import StorygenError, system_problem
 from ..read.config import load_config
+from ..write.output import output_place
 
 if TYPE_CHECKING:
     from ..pipeline import BuildResult
@@ -33,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(root, args.base_url)
     out = Path(args.out) if args.out else None
     options = BuildOptions(drafts=args.drafts, future=args.future, require_images=True)
-    output = out.resolve() if out else config.output_path.resolve()
+    output = output_place(out or config.output_path)
     inputs = inputs_digest(config, options, output)
     if inputs is not None and (said := unchanged_since_last_build(config, options, output,
                                                                   inputs)) is not None:
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     from ..pipeline import build  # the whole pipeline, only when there is something to build
 
-    build(config, options, output, jobs=args.jobs, inputs=inputs, report=_print_summary)
+    build(config, options, out, jobs=args.jobs, inputs=inputs, report=_print_summary)
     return 0
 
 

@@ -15,6 +15,7 @@ from ..text import normalise_base_url
 from .cleaning import visible
 from .content import ENTRY_FIELDS
 from .permalinks import parse_permalinks
+from .places import folder_problems
 from .urls import HINT as URL_HINT
 from .urls import line_of, unsafe_settings
 
@@ -217,6 +218,9 @@ def _parse(root: Path, path: Path, data: dict[str, Any],
     if feedback_style not in ("link", "form"):
         errors.append(Problem(str(path), None,
                               f'[feedback] style must be "link" or "form", got {feedback_style!r}'))
+    output_dir = get("output_dir", str, "_site")
+    cache_dir = get("cache_dir", str, ".storygen-cache")
+    errors += folder_problems(str(path), output_dir, cache_dir)
     permalinks, bad_patterns = parse_permalinks(data.get("permalinks", {}))
     errors += [Problem(str(path), None, message, hint) for message, hint in bad_patterns]
     if errors:
@@ -234,8 +238,8 @@ def _parse(root: Path, path: Path, data: dict[str, Any],
         contact_url=get("contact_url", str, ""),
         per_page=per_page,
         feed_length=feed_length,
-        output_dir=get("output_dir", str, "_site"),
-        cache_dir=get("cache_dir", str, ".storygen-cache"),
+        output_dir=output_dir,
+        cache_dir=cache_dir,
         raw_html=raw_html,
         footer_links=tuple(footer_links),
         social_accounts=accounts,

@@ -45,8 +45,8 @@ def first_paragraph_html(body: str) -> str:
 
 def _rebase(match: re.Match[str], base_path: str) -> str:
     attr, url = match.group(1), match.group(2)
-    if url.startswith("/") and not url.startswith("//"):
-        url = base_path.rstrip("/") + url
+    if url.startswith("/") and not url.startswith("//"):  # `url` is escaped already
+        url = html.escape(base_path.rstrip("/"), quote=True) + url
     return f'{attr}="{url}"'
 
 
