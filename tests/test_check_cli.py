@@ -61,6 +61,23 @@ def test_exit_codes_and_strict(site_with, capsys: pytest.CaptureFixture[str]) ->
     assert run_cli("check") == 1
 
 
+def test_markdown_the_reader_leaves_out_is_a_warning_at_its_place(
+        make_site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A story in a subfolder, or named `.markdown`, would be missing from the site without
+    a word: `check` (and `build`) say where, and what to do."""
+    site = make_site({"content/stories/pool.md": CLEAN, "content/stories/2026/a.md": CLEAN,
+                      "content/stories/2026/b.md": CLEAN, "content/pages/about.markdown": CLEAN})
+    monkeypatch.chdir(site)
+    assert run_cli("check") == 0 and run_cli("check", "--strict") == 1
+    out = capsys.readouterr().out
+    assert ("content/stories/2026:1:1: warning: 2 Markdown files in this folder are not "
+            "published: storygen reads only the .md files directly in content/stories/") in out
+    assert "fix: move them up into content/stories/" in out
+    assert "content/pages/about.markdown:1:1: warning: this file is not published" in out
+    assert run_cli("build") == 0
+    assert "warning: content/stories/2026: 2 Markdown files" in capsys.readouterr().out
+
+
 def test_human_format_groups_by_file(site_with, capsys: pytest.CaptureFixture[str]) -> None:
     site_with(STORY)
     run_cli("check")

@@ -261,6 +261,20 @@ class _Run:
                 if facts is None:
                     path = path if self.shown_root == "." else f"{self.shown_root}/{path}"
                 found += self.reported(path, facts or NO_FACTS, [finding])
+        return found + self._read_warnings_of_no_file()
+
+    def _read_warnings_of_no_file(self) -> list[Diagnostic]:
+        """What the build warned about in places that are no entry or page (a subfolder of
+        stories, a `.markdown` file): `diagnostics` reports the rest with their files."""
+        items = {item.source.as_posix() for item in (*self.ctx.site.entries,
+                                                      *self.ctx.site.pages)}
+        found = []
+        for source, warnings in sorted(self.warnings.items()):
+            if source not in items:
+                path = source if self.shown_root == "." else f"{self.shown_root}/{source}"
+                found += self.reported(path, NO_FACTS, [
+                    Finding(READ_WARNING.name, w.line or 1, w.column or 1, w.message, w.hint)
+                    for w in warnings])
         return found
 
     def reported(self, path: str, facts: Facts, findings: Iterable[Finding]) -> list[Diagnostic]:

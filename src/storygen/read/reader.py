@@ -39,6 +39,7 @@ from .permalinks import parting_hint
 from .repeats import report_notes
 from .static import read_static
 from .translations import link_translations
+from .unread import warn_about_unread
 from .urls import safe_url
 
 STORIES_DIR = Path("content/stories")
@@ -79,6 +80,7 @@ def read_content(config: SiteConfig, memo: ReadMemo | None = None) -> Content:
     for folder, build, found in ((STORIES_DIR, _entry_from, content.entries),
                                  (PAGES_DIR, _page_from, content.pages)):
         paths = _markdown_files(config.root / folder)
+        warn_about_unread(config.root / folder, folder, content.warnings)
         for start in range(0, len(paths), READ_BATCH):
             files = [_load(config, path, content, memo)
                      for path in paths[start:start + READ_BATCH]]
