@@ -501,6 +501,13 @@ UNSAFE_SETTINGS = [
           ("in_static", "static/cache", "is inside static/"),
           ("in_content", "./content/.cache", "is inside content/"),
           ("in_the_output", "_site/cache", "shares its place with the output folder")]),
+    Case("template_links_outside_the_site", {STORY: ok(), "templates/robots.txt":
+         Link("/etc/passwd")}, 1, "the template is a link to a file outside the site",
+         line=None, where="templates/robots.txt"),
+    Case("template_in_a_linked_folder_outside", {
+        STORY: ok(), "templates/outside": Link("/etc"),
+        "templates/robots.txt": '{% include "outside/passwd" %}\n'}, 1,
+        "the template is a link to a file outside the site", where="templates/outside/passwd"),
     Case("settings_output_dir_nul", {STORY: ok()}, 1, "[site] output_dir 'a\\x00b' holds a "
          "control character", toml='[site]\noutput_dir = "a\\u0000b"\n', where="site.toml"),
     Case("settings_https_and_paths_are_fine", {STORY: ok()}, 0, quiet=True,

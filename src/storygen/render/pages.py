@@ -20,10 +20,11 @@ from ..problems import Problem, StorygenError
 from ..read.config import SiteConfig
 from ..read.content import Entry, Page
 from ..text import locale_name, slugify
-from ..theme import template_folders
+from ..theme import TEMPLATES, template_folders
 from .gov import gov_globals, search_globals
 from .images import pictures
 from .languages import language_links
+from .loader import OutsideTemplate, SiteTemplates
 from .search import Part, part_folders, search_parts
 from .social import social_image
 from .subscribe import collection_topics, entry_topics
@@ -86,7 +87,7 @@ def make_environment(config: SiteConfig, lang: str = "",
     lang = lang or config.language
     env = jinja2.Environment(
         extensions=["jinja2.ext.i18n"],
-        loader=jinja2.FileSystemLoader(template_folders(config)),  # the site's, then the theme's
+        loader=SiteTemplates(template_folders(config), [config.root, TEMPLATES]),
         bytecode_cache=_COMPILED,
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -252,6 +253,11 @@ class Renderer:
             raise StorygenError([Problem(f"templates/{exc.name}", None, "template is missing",
                                          "fix the name; `storygen theme list` shows the "
                                          "theme's templates")]) from None
+        except OutsideTemplate as exc:
+            raise StorygenError([Problem(f"templates/{exc.name}", None, f"the template is a "
+                                         f"link to a file outside the site ({exc.target}): "
+                                         "storygen reads no file outside the site",
+                                         "copy the file into templates/ instead")]) from None
         except jinja2.TemplateSyntaxError as exc:
             raise StorygenError([Problem(f"templates/{exc.name or name}", exc.lineno,
                                          f"template error: {exc.message}")]) from None

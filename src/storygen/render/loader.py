@@ -1,0 +1,43 @@
+"""The templates' loader: the site's `templates/`, then the theme's, and no file outside them.
+
+A template is code the site runs, so one that is a link to a file elsewhere on the disk (or lies
+in a linked folder) would read that file into the site; such a template is refused by name.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import jinja2
+from jinja2.loaders import split_template_path
+
+
+class OutsideTemplate(jinja2.TemplateError):
+    """A template whose file is outside the site and the theme (through a link)."""
+
+    def __init__(self, name: str, target: str) -> None:
+        super().__init__(f"{name} is a link to a file outside the site ({target})")
+        self.name, self.target = name, target
+
+
+class SiteTemplates(jinja2.FileSystemLoader):
+    """`FileSystemLoader` over `folders`, refusing a template whose real file is in none of
+    `homes` (the site's folder and the theme's)."""
+
+    def __init__(self, folders: list[str], homes: list[Path]) -> None:
+        super().__init__(folders)
+        self.homes = [Path(os.path.realpath(home)) for home in homes]
+
+    def get_source(self, environment: jinja2.Environment, template: str
+                   ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        pieces = split_template_path(template)
+        for folder in self.searchpath:  # the file Jinja would read, looked at before it is
+            candidate = os.path.join(folder, *pieces)
+            if os.path.isfile(candidate):
+                real = Path(os.path.realpath(candidate))
+                if not any(real.is_relative_to(home) for home in self.homes):
+                    raise OutsideTemplate(template, str(real))
+                break
+        return super().get_source(environment, template)
