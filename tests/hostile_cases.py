@@ -200,6 +200,8 @@ def _cases() -> list[Case]:
              "the quote opened on line 2 is never closed", line=2),
         Case("invalid_yaml_unclosed_bracket", {STORY: ok("tags: [permits, fees")}, 1,
              "the bracket opened on line 4 is never closed", line=4),
+        Case("invalid_yaml_key_indented", {STORY: story('title: "Case"\n  date: 2025-03-14')},
+             1, "this line is indented more than the one before it", line=3),
         Case("tab_indentation", {STORY: ok("tags:\n\t- permits")}, 1,
              "a tab character is not allowed in front matter", line=5),
         Case("trailing_tab_is_fine", {STORY: ok("tags:\n- permits\t\t")}, 0, quiet=True),

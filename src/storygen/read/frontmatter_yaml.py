@@ -306,6 +306,11 @@ def _yaml_error(exc: yaml.YAMLError, text: str, first: int) -> FrontMatterError:
         if hashed:
             problem, hint = hashed
             return FrontMatterError(problem, line, hint)
+    elif "found '<block mapping start>'" in problem:
+        problem = ("this line is indented more than the one before it, so it cannot start a "
+                   "key of its own")
+        hint = ("indent it as far as the key above it (a key of its own: no spaces before "
+                "it)")
     elif "could not find expected ':'" in problem or "expected <block end>" in problem:
         hint = "each line needs `key: value`; put values with special characters in quotes"
     return FrontMatterError(f"the front matter is not valid YAML: {problem}", line, hint)
