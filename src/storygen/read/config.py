@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -204,7 +206,8 @@ def _parse(root: Path, path: Path, data: dict[str, Any],
     unknown = sorted(set(site) - _KNOWN_SITE_KEYS)
     if unknown:
         errors.append(Problem(str(path), None, f"[site] has unknown keys: {', '.join(unknown)}",
-                              "check the spelling; see README for the keys storygen reads"))
+                              _spelling(unknown, _KNOWN_SITE_KEYS, "keys")))
+
     social = data.get("social", {})
     accounts = {k: str(v) for k, v in social.get("accounts", {}).items()} if isinstance(
         social, dict) and isinstance(social.get("accounts", {}), dict) else {}
@@ -261,6 +264,14 @@ class _FieldOptions:
     aliases: dict[str, tuple[str, ...]]
     ignore: frozenset[str] = frozenset()
     date_from_filename: bool = False
+
+
+def _spelling(unknown: list[str], known: Iterable[str], what: str) -> str:
+    """What to do about names storygen does not read: the names they are likely typos of."""
+    near = {name: close[0] for name in unknown
+            if (close := difflib.get_close_matches(name, sorted(known), n=1))}
+    guesses = "; ".join(f"did you mean {right!r} for {wrong!r}?" for wrong, right in near.items())
+    return guesses or f"check the spelling; see README for the {what} storygen reads"
 
 
 def _fields(path: Path, table: Any, errors: list[Problem]) -> _FieldOptions:
