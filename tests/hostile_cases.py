@@ -506,10 +506,12 @@ UNSAFE_SETTINGS = [
     Case("template_links_outside_the_site", {STORY: ok(), "templates/robots.txt":
          Link("/etc/passwd")}, 1, "the template is a link to a file outside the site",
          line=None, where="templates/robots.txt"),
-    Case("template_in_a_linked_folder_outside", {
-        STORY: ok(), "templates/outside": Link("/etc"),
-        "templates/robots.txt": '{% include "outside/passwd" %}\n'}, 1,
-        "the template is a link to a file outside the site", where="templates/outside/passwd"),
+    Case("template_included_through_a_link_outside", {
+        STORY: ok(), "templates/shared/robots.txt": Link("/etc/passwd"),
+        "templates/robots.txt": '{% include "shared/robots.txt" %}\n'}, 1,
+        "the template is a link to a file outside the site", where="templates/shared/robots.txt"),
+    Case("settings_unknown_site_key", {STORY: ok()}, 1, "[site] has unknown keys: agnecy (did "
+         "you mean 'agency' for 'agnecy'?)", toml='[site]\nagnecy = "x"\n', where="site.toml"),
     Case("settings_output_dir_nul", {STORY: ok()}, 1, "[site] output_dir 'a\\x00b' holds a "
          "control character", toml='[site]\noutput_dir = "a\\u0000b"\n', where="site.toml"),
     Case("settings_https_and_paths_are_fine", {STORY: ok()}, 0, quiet=True,

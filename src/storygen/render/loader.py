@@ -1,7 +1,10 @@
-"""The templates' loader: the site's `templates/`, then the theme's, and no file outside them.
+"""The templates' loader: the site's `templates/`, then the theme's, and no file linked in
+from elsewhere.
 
-A template is code the site runs, so one that is a link to a file elsewhere on the disk (or lies
-in a linked folder) would read that file into the site; such a template is refused by name.
+A template is code the site runs, so a template that is a link to a file elsewhere on the disk
+would read that file into the site; it is refused by name. As with `.md` files, the folders are
+another matter: `templates/` or a folder in it may be a link (partials shared between sites), and
+what such a folder holds is the site's.
 """
 
 from __future__ import annotations
@@ -23,8 +26,8 @@ class OutsideTemplate(jinja2.TemplateError):
 
 
 class SiteTemplates(jinja2.FileSystemLoader):
-    """`FileSystemLoader` over `folders`, refusing a template whose real file is in none of
-    `homes` (the site's folder and the theme's)."""
+    """`FileSystemLoader` over `folders`, refusing a template that is a link to a file in
+    none of `homes` (the site's folder and the theme's) nor beside the link."""
 
     def __init__(self, folders: list[str], homes: list[Path]) -> None:
         super().__init__(folders)
@@ -37,7 +40,9 @@ class SiteTemplates(jinja2.FileSystemLoader):
             candidate = os.path.join(folder, *pieces)
             if os.path.isfile(candidate):
                 real = Path(os.path.realpath(candidate))
-                if not any(real.is_relative_to(home) for home in self.homes):
+                homes = (*self.homes, Path(os.path.realpath(os.path.dirname(candidate))))
+                if os.path.islink(candidate) and not any(real.is_relative_to(home)
+                                                         for home in homes):
                     raise OutsideTemplate(template, str(real))
                 break
         return super().get_source(environment, template)
