@@ -207,7 +207,6 @@ def _parse(root: Path, path: Path, data: dict[str, Any],
     if unknown:
         errors.append(Problem(str(path), None, f"[site] has unknown keys: {', '.join(unknown)}",
                               _spelling(unknown, _KNOWN_SITE_KEYS, "keys")))
-
     social = data.get("social", {})
     accounts = {k: str(v) for k, v in social.get("accounts", {}).items()} if isinstance(
         social, dict) and isinstance(social.get("accounts", {}), dict) else {}
