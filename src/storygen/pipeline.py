@@ -43,7 +43,8 @@ from .render.redirects import check_aliases
 from .render.search import BUNDLE
 from .render.sitemap import page_dates
 from .timing import listening, span, timed
-from .write.output import InPlaceOutput, StagedOutput, link_on_the_way, output_place
+from .write.output import InPlaceOutput, StagedOutput
+from .write.place import link_on_the_way, output_place
 
 Item = Entry | Page
 

@@ -10,7 +10,7 @@ from ..engine.up_to_date import inputs_digest, unchanged_since_last_build
 from ..options import BuildOptions
 from ..problems import StorygenError, system_problem
 from ..read.config import load_config
-from ..write.output import output_place
+from ..write.place import output_place
 
 if TYPE_CHECKING:
     from ..pipeline import BuildResult

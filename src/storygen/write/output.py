@@ -334,27 +334,6 @@ def _list_tree(path: str, relative: str, files: set[str], folders: set[str]) -> 
                 files.add(name)
 
 
-def output_place(path: Path) -> Path:
-    """`path` made absolute with its parents' links resolved, not its own: the output folder
-    is replaced by name, so a link in its place is the name of the folder, never followed."""
-    absolute = Path(os.path.abspath(path))
-    return absolute.parent.resolve() / absolute.name
-
-
-def link_on_the_way(root: Path, output: Path) -> Path | None:
-    """The first link on the way from the site `root` to `output` (`output` itself
-    included), if `output` is written as a folder of the site; else None."""
-    absolute = Path(os.path.abspath(output))
-    if not absolute.is_relative_to(root):
-        return absolute if absolute.is_symlink() else None
-    where = root
-    for part in absolute.relative_to(root).parts:
-        where = where / part
-        if where.is_symlink():
-            return where
-    return None
-
-
 def folders_of(files: Iterable[str]) -> set[str]:
     """Every folder that holds one of `files` (relative paths), at any depth."""
     return {"/".join(parts[:depth]) for relative in files
