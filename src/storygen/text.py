@@ -35,9 +35,10 @@ _NOT_IN_URLS = frozenset('"<>\\^`{|}')  # RFC 3986 allows none of them, nor spac
 
 def normalise_base_url(url: str) -> str | None:
     """`url` as an http(s) site address ending in `/`; None for anything else."""
-    parts = urlsplit(url.strip())
+    url = url.strip()
+    parts = urlsplit(url)
     if (parts.scheme not in ("http", "https") or not parts.netloc
-            or any(ch in _NOT_IN_URLS or ord(ch) <= 32 or ord(ch) == 127 for ch in url.strip())):
+            or any(ch in _NOT_IN_URLS or ord(ch) <= 32 or ord(ch) == 127 for ch in url)):
         return None
     path = parts.path if parts.path.endswith("/") else parts.path + "/"
     return f"{parts.scheme}://{parts.netloc}{path}"

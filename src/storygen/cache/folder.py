@@ -143,11 +143,10 @@ def one_at_a_time(cache: Path) -> Iterator[None]:
     mixing their records. A POSIX record lock: the system drops it when the process ends,
     however it ends, and a process never waits for a lock it holds itself. Without a usable
     cache folder there is nothing to share, so no lock."""
-    path = cache / LOCK
     try:
-        if not (real_folder(cache) and clear_for_file(path)):
+        if not real_folder(cache):
             raise OSError("no usable cache folder")
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        descriptor = open_lock(cache / LOCK)
     except OSError:
         yield
         return
@@ -156,6 +155,14 @@ def one_at_a_time(cache: Path) -> Iterator[None]:
         yield
     finally:
         os.close(descriptor)  # and with it the lock
+
+
+def open_lock(path: Path) -> int:
+    """The lock file at `path` in the cache, open (made readable by its owner only; a link
+    or second name in its place is unlinked first, never followed). Raises OSError."""
+    if not clear_for_file(path):
+        raise OSError(f"{path} cannot be a lock file")
+    return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
 
 
 def cache_secret(cache: Path) -> bytes:

@@ -23,7 +23,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-from .folder import PREVIEW_LOCK, PREVIEW_TREE, clear_for_file, real_folder, usable_cache
+from .folder import PREVIEW_LOCK, PREVIEW_TREE, open_lock, real_folder, usable_cache
 
 SERVED = "site"  # the folder of a session's folder that is served
 
@@ -63,12 +63,10 @@ class PreviewTree:
 
     def _take_lock(self) -> bool:
         assert self.cache is not None
-        path = self.cache / PREVIEW_LOCK
         try:
-            if not (usable_cache(self.cache, self.root) and clear_for_file(path)):
+            if not usable_cache(self.cache, self.root):
                 return False
-            self._lock = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
-                                 0o600)
+            self._lock = open_lock(self.cache / PREVIEW_LOCK)
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # of the open file: a
             return True  # second session in this process is refused too
         except OSError:

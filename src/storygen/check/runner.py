@@ -245,8 +245,7 @@ class _Run:
         path = source if self.shown_root == "." else f"{self.shown_root}/{source}"
         self.facts_by_path[path] = facts
         findings = list(facts.findings)
-        findings += [Finding(READ_WARNING.name, w.line or 1, w.column or 1, w.message, w.hint)
-                     for w in self.warnings.get(source, [])]
+        findings += [_read_finding(w) for w in self.warnings.get(source, [])]
         if self.links:
             findings += self.links.judge(path, item.path, facts.links)
         return self.reported(path, facts, findings)
@@ -272,9 +271,7 @@ class _Run:
         for source, warnings in sorted(self.warnings.items()):
             if source not in items:
                 path = source if self.shown_root == "." else f"{self.shown_root}/{source}"
-                found += self.reported(path, NO_FACTS, [
-                    Finding(READ_WARNING.name, w.line or 1, w.column or 1, w.message, w.hint)
-                    for w in warnings])
+                found += self.reported(path, NO_FACTS, [_read_finding(w) for w in warnings])
         return found
 
     def reported(self, path: str, facts: Facts, findings: Iterable[Finding]) -> list[Diagnostic]:
@@ -287,6 +284,12 @@ class _Run:
                 found.append(Diagnostic(path, finding.line, finding.column, finding.rule,
                                         finding.message, cast(Level, level), finding.fix))
         return found
+
+
+def _read_finding(warning: Problem) -> Finding:
+    """What the build warned about while reading, as `check` reports it."""
+    return Finding(READ_WARNING.name, warning.line or 1, warning.column or 1, warning.message,
+                   warning.hint)
 
 
 def _entry_ignores(value: Any) -> tuple[list[str], str]:

@@ -79,8 +79,7 @@ def read_content(config: SiteConfig, memo: ReadMemo | None = None) -> Content:
     content.static = read_static(config.static_dir, content.problems)
     for folder, build, found in ((STORIES_DIR, _entry_from, content.entries),
                                  (PAGES_DIR, _page_from, content.pages)):
-        paths = _markdown_files(config.root / folder)
-        warn_about_unread(config.root / folder, folder, content.warnings)
+        paths = _markdown_files(config.root / folder, folder, content.warnings)
         for start in range(0, len(paths), READ_BATCH):
             files = [_load(config, path, content, memo)
                      for path in paths[start:start + READ_BATCH]]
@@ -110,14 +109,20 @@ def read_one(config: SiteConfig, rel: Path) -> tuple[Entry | Page | None, Conten
     return item, content
 
 
-def _markdown_files(folder: Path) -> list[Path]:
+def _markdown_files(folder: Path, relative: Path, warnings: Problems) -> list[Path]:
+    """The `.md` files in `folder` (the site's `relative` folder); what looks like Markdown
+    there but is not read is warned about (see `unread`)."""
     try:
         with os.scandir(folder) as found:
-            names = [f.name for f in found if f.name.endswith(".md")
-                     and not f.name.startswith(".")
-                     and not os.path.isdir(f.path)]  # False, not ELOOP, for a looping link
+            listed = [(f.name, f.path, f.is_dir(follow_symlinks=False)) for f in found
+                      if not f.name.startswith(".")]
     except (FileNotFoundError, NotADirectoryError):
         return []
+    # `isdir` follows a link to tell a linked folder named `x.md`: False (not ELOOP) for a loop
+    names = [name for name, path, _ in listed
+             if name.endswith(".md") and not os.path.isdir(path)]
+    warn_about_unread(folder, relative, [(name, is_folder) for name, _, is_folder in listed
+                                         if not name.endswith(".md")], warnings)
     return [folder / name for name in sorted(names)]
 
 

@@ -14,16 +14,12 @@ OTHER_SUFFIXES = (".markdown", ".mdown", ".mkd", ".mkdn")
 MOST_NAMES = 5_000  # looked at in a folder's subfolders: enough to tell, never a long walk
 
 
-def warn_about_unread(folder: Path, relative: Path, warnings: Problems) -> None:
-    """A warning for each file in `folder` (the site's `relative` folder) that looks like
-    Markdown but is not read, and for each subfolder that holds Markdown."""
-    try:
-        with os.scandir(folder) as entries:
-            found = sorted((entry.name, entry.is_dir(follow_symlinks=False))
-                           for entry in entries if not entry.name.startswith("."))
-    except OSError:
-        return
-    for name, is_folder in found:
+def warn_about_unread(folder: Path, relative: Path, listed: list[tuple[str, bool]],
+                      warnings: Problems) -> None:
+    """A warning for each of `listed` (name, whether a real folder: what `folder`, the site's
+    `relative` folder, holds besides its `.md` files) that is Markdown by its name, and for
+    each subfolder that holds Markdown."""
+    for name, is_folder in sorted(listed):
         if is_folder and (count := _markdown_under(folder / name)):
             warnings.add(relative / name, f"{count} Markdown file{'s' if count > 1 else ''} "
                          f"in this folder {'are' if count > 1 else 'is'} not published: "

@@ -39,10 +39,13 @@ class SiteTemplates(jinja2.FileSystemLoader):
         for folder in self.searchpath:  # the file Jinja would read, looked at before it is
             candidate = os.path.join(folder, *pieces)
             if os.path.isfile(candidate):
-                real = Path(os.path.realpath(candidate))
-                homes = (*self.homes, Path(os.path.realpath(os.path.dirname(candidate))))
-                if os.path.islink(candidate) and not any(real.is_relative_to(home)
-                                                         for home in homes):
-                    raise OutsideTemplate(template, str(real))
+                if os.path.islink(candidate) and not self._at_home(candidate):
+                    raise OutsideTemplate(template, os.path.realpath(candidate))
                 break
         return super().get_source(environment, template)
+
+    def _at_home(self, link: str) -> bool:
+        """Whether the file `link` leads to is in the site, the theme or beside the link."""
+        real = Path(os.path.realpath(link))
+        homes = (*self.homes, Path(os.path.realpath(os.path.dirname(link))))
+        return any(real.is_relative_to(home) for home in homes)

@@ -42,7 +42,6 @@ class Preview:
         self.log = log
         self.channel = Channel()
         self.debouncer = Debouncer()
-        self.folder: Path | None = None  # the session's: its `SERVED` folder is the output
         self._tree: PreviewTree | None = None
         self.site: ServedSite | None = None
         self.server: PreviewServer | None = None
@@ -67,6 +66,11 @@ class Preview:
         return f"http://{host}:{self.port}"
 
     @property
+    def folder(self) -> Path | None:
+        """The session's folder (its `SERVED` folder is the output), once started."""
+        return self._tree.folder if self._tree is not None else None
+
+    @property
     def keeps_folder(self) -> bool:
         """Whether `folder` stays for the next preview when this one stops (else it goes)."""
         return self._tree is not None and self._tree.kept
@@ -77,8 +81,7 @@ class Preview:
 
     def start(self) -> None:
         self._tree = PreviewTree(self._cache_folder(), self.root)
-        self.folder = self._tree.open()
-        self.site = ServedSite(self.folder / SERVED, self.channel,
+        self.site = ServedSite(self._tree.open() / SERVED, self.channel,
                                allowed_hosts=allowed_hosts(self.host))
         self._output = InPlaceOutput(self.site.output)
         self.server = bind(self.host, self.requested_port, self.site)
