@@ -58,18 +58,22 @@ def test_a_graph_comes_back_as_saved_and_anything_else_is_empty() -> None:
     graph = Graph(keys={"page:0": "k0", "page:1": None, "feeds:all": "k2"},
                   reads={"page:0": frozenset({"/a/", "/b/"}), "page:1": frozenset(),
                          "feeds:all": frozenset({"/a/"})},
-                  shape="s", digests={"/a/": "d1", "/b/": "d2"})
+                  shape="s", digests={"/a/": "d1", "/b/": "d2"},
+                  fields={"page:0": frozenset({"A.title", "E.a b"})})
     back = Graph.from_text(graph.to_text())
     assert back.keys == {"page:0": "k0", "feeds:all": "k2"}  # a unit without a key is keyed
     assert back.reads["page:0"] == {"/a/", "/b/"} and back.digests == graph.digests
+    assert back.fields == graph.fields
     assert back.known_key("page:0", frozenset({"/c/"})) == "k0"
     assert back.known_key("page:0", frozenset({"/b/"})) is None
     saved = json.loads(graph.to_text())
     for damaged in ("", "{not json", "null", "[]", '{"shape": "s"}',
                     *(json.dumps({**saved, "units": {"page:0": unit}})
                       for unit in ([1, "0"], ["k", "99"], ["k", [0]], ["k", "0 x"], ["k", "-1"],
-                                   ["k", "0  1"], ["k"])),
-                    json.dumps({**saved, "digests": ["d"]})):
+                                   ["k", "0  1"], ["k"], ["k", "0", 5], ["k", "0", "0"],
+                                   ["k", "0", True], ["k", "0", -2])),
+                    json.dumps({**saved, "digests": ["d"]}),
+                    json.dumps({**saved, "fields": [[1]]}), json.dumps({**saved, "fields": "x"})):
         assert Graph.from_text(damaged) == Graph()
 
 
@@ -180,4 +184,53 @@ def test_a_file_in_templates_that_is_no_text_is_not_an_error(tmp_path: Path) -> 
     (site / "templates").mkdir(exist_ok=True)
     (site / "templates" / ".DS_Store").write_bytes(b"\x00\x05\x16\x07\xff\xfe Bud1")
     build_site_at(site, out, jobs=1)
+    assert tree(out) == tree(clean_build(site, tmp_path / "clean", tmp_path / "c").output)
+
+
+def _listings_rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The listing pages each build renders (with one process, so they are seen here)."""
+    rendered: list[str] = []
+    output = incremental._page_output
+
+    def noted(renderer, job):  # type: ignore[no-untyped-def]
+        if job.template == "list.html":
+            rendered.append(job.path)
+        return output(renderer, job)
+    monkeypatch.setattr(incremental, "_page_output", noted)
+    return rendered
+
+
+def test_a_body_edit_renders_no_listing_that_shows_only_front_matter(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cards show a summary written in the front matter: a body edit leaves them as they
+    were, so no listing is rendered again; its own page is."""
+    site, out = make_site(tmp_path / "site", 12), tmp_path / "out"
+    _edit(site, "type:", 'summary: "Written apart."\ntype:')
+    build_site_at(site, out, jobs=1)
+    rendered = _listings_rendered(monkeypatch)
+    _edit(site, "First paragraph 1:", "First paragraph 1, edited:")
+    edited = build_site_at(site, out, jobs=1)
+    assert rendered == []
+    assert "stories/entry-1/index.html" in edited.stats.changed
+    assert tree(out) == tree(clean_build(site, tmp_path / "clean", tmp_path / "c").output)
+
+
+@pytest.mark.parametrize("card", [
+    "",  # the theme's: an entry without a summary shows its first paragraph
+    '{{ [item]|map(attribute="html")|join|length }}',  # read in Python, by name
+])
+def test_a_body_edit_renders_each_listing_whose_cards_read_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, card: str) -> None:
+    site, out = make_site(tmp_path / "site", 12), tmp_path / "out"
+    if card:
+        own = site / "templates" / "partials" / "card.html"
+        own.parent.mkdir(parents=True)
+        own.write_text(card, encoding="utf-8")
+    build_site_at(site, out, jobs=1)
+    rendered = _listings_rendered(monkeypatch)
+    _edit(site, "First paragraph 1:", "First paragraph 1, edited:")
+    edited = build_site_at(site, out, jobs=1)
+    listings = {path for path in edited.stats.changed if "entry-" not in path
+                and path.endswith("index.html") and not path.startswith(("archive", "tags/index"))}
+    assert rendered and set(rendered) >= listings, (rendered, edited.stats.changed)
     assert tree(out) == tree(clean_build(site, tmp_path / "clean", tmp_path / "c").output)

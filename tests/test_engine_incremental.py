@@ -324,7 +324,7 @@ def test_template_reach_is_read_from_the_templates(tmp_path: Path) -> None:
     assert uses.of("odd.html") == {"site": None, "collection": frozenset({"entries"})}
 
 
-EDITS = st.sampled_from(["add", "body", "title", "tags", "delete", "rename", "urgent",
+EDITS = st.sampled_from(["add", "body", "lead", "title", "tags", "delete", "rename", "urgent",
                          "template", "toml", "static", "page"])
 
 
@@ -340,6 +340,9 @@ def _apply(site: Path, edit: str, rng: random.Random, counter: list[int]) -> lis
         touched.write_text(entry_text(number, rng), "utf-8")
     elif edit == "body":
         story.write_text(story.read_text("utf-8") + f"\nMore text {number}.\n", "utf-8")
+    elif edit == "lead":  # the first paragraph: what a card shows when there is no summary
+        text = story.read_text("utf-8")
+        story.write_text(text.replace("\n---\n\n", f"\n---\n\nLead {number}. ", 1), "utf-8")
     elif edit == "title":
         text = story.read_text("utf-8")
         story.write_text(text.replace('title: "', f'title: "Retitled {number} ', 1), "utf-8")

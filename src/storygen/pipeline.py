@@ -276,6 +276,7 @@ def build(config: SiteConfig, options: BuildOptions, out: Path | None = None, *,
                 with span("write"):
                     outcome, manifest = write_output(graph.record(units), staged, previous,
                                                      workers, defer)
+                graph.rekeyed(outcome.keyed)
                 manifest.keep_graph(graph)
                 done = _result(config, site, outcome, output, inputs, manifest, stats, started,
                                namespace)

@@ -17,6 +17,7 @@ dates, not on the clock itself, so it is rendered again only once a date has bee
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -30,12 +31,14 @@ from ..model.site import Collection, Listing, Site, Tag
 from ..read.config import Link, SiteConfig
 from ..read.content import Entry, Page
 from ..render.pages import Article, PageJob
+from .attribute_reads import PREFIXES
 
 WATCHED = ("site", "collection")
 TEMPLATE = "template:"  # what a page reads of a template, by name (entries are read by path)
 ANY = "*"  # a page whose templates choose one at run time reads the list of all of them
 COMPARED_NOW = "now (compared)"  # `site.now` used only as an operand of comparisons
 Uses = Mapping[str, frozenset[str] | None]  # watched name -> attributes used (None: all of it)
+Fields = frozenset[str]  # attributes read of content objects, as `attribute_reads` names them
 
 
 class Unkeyable(Exception):
@@ -45,66 +48,103 @@ class Unkeyable(Exception):
 _PLAIN = frozenset({type(None), bool, int, float, str})
 
 
-def fingerprint(value: Any, uses: Uses, memo: dict[int, Any] | None = None,
-                reads: set[str] | None = None) -> Any:
+def fingerprint(value: Any, uses: Uses, memo: dict[Any, Any] | None = None,
+                reads: set[str] | None = None, fields: Fields | None = None) -> Any:
     """A plain, comparable summary of everything in `value` that can reach a rendered file.
     `memo` saves summing up the same entry, tag or listing again for every page that shows it
     (by identity: it holds on to each object, so no other can take its id meanwhile).
     `reads` gets the site path of every entry and page whose bytes the summary covers: what
-    the output read, for `live` to know which outputs a changed file invalidates."""
+    the output read, for `live` to know which outputs a changed file invalidates. `fields`:
+    the attributes of entries, pages and articles the output read when last rendered (see
+    `attribute_reads`), which are then all it covers of them; None: each one's whole file."""
     if type(value) in _PLAIN:
         return value
     reads = set() if reads is None else reads
     if memo is not None and type(value) in _MEMOISED:
-        found = memo.get(id(value))
+        found = memo.get((id(value), fields))
         if found is None:
             own: set[str] = set()
-            found = memo[id(value)] = (value, _summary(value, uses, memo, own), frozenset(own))
+            found = memo[id(value), fields] = (
+                value, _summary(value, uses, memo, own, fields), frozenset(own))
         reads.update(found[2])
         return found[1]
-    return _summary(value, uses, memo, reads)
+    return _summary(value, uses, memo, reads, fields)
 
 
-def _summary(value: Any, uses: Uses, memo: dict[int, Any] | None, reads: set[str]) -> Any:
+def _summary(value: Any, uses: Uses, memo: dict[Any, Any] | None, reads: set[str],
+             fields: Fields | None) -> Any:
     if isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, datetime | date):
         return ("dt", value.isoformat())
-    if isinstance(value, Article):
-        return ("A", fingerprint(value.entry, uses, memo, reads), value.current)
-    if isinstance(value, Entry | Page):
-        reads.add(value.path)
-        return ("E" if isinstance(value, Entry) else "P", str(value.source),
-                _known(value.digest), value.path)
+    if isinstance(value, Article | Entry | Page):
+        return _content(value, uses, memo, reads, fields)
     if isinstance(value, Listing):
         return ("L", value.title, value.base, value.number, value.total, value.feed,
-                _entries(value.entries, uses, memo, reads))
+                _entries(value.entries, uses, memo, reads, fields))
     if isinstance(value, Collection):
         wanted = uses.get("collection", frozenset())
         every = wanted is None or "entries" in wanted
         return ("C", value.key, value.title, value.base, len(value.entries),
-                _entries(value.entries, uses, memo, reads) if every else ())
+                _entries(value.entries, uses, memo, reads, fields) if every else ())
     if isinstance(value, Tag):
         return ("T", value.name, value.slug, value.prefix,
-                _entries(value.entries, uses, memo, reads))
+                _entries(value.entries, uses, memo, reads, fields))
     if isinstance(value, Link):
         return ("K", value.label, value.url)
     if isinstance(value, SiteConfig):
         return "config"  # part of every key already
+    if isinstance(value, Path):
+        return ("path", str(value))
     if isinstance(value, list | tuple):
-        return tuple([fingerprint(item, uses, memo, reads) for item in value])
+        return tuple([fingerprint(item, uses, memo, reads, fields) for item in value])
     if isinstance(value, Mapping):
-        return tuple(sorted([(repr(k), fingerprint(v, uses, memo, reads))
+        return tuple(sorted([(repr(k), fingerprint(v, uses, memo, reads, fields))
                              for k, v in value.items()]))
     raise Unkeyable(type(value).__name__)
+
+
+def _content(value: Article | Entry | Page, uses: Uses, memo: dict[Any, Any] | None,
+             reads: set[str], fields: Fields | None) -> Any:
+    """An article, entry or page: by the attributes of it read (`fields`), where each has a
+    value a key can hold; else by its file's bytes."""
+    if fields is not None:
+        own: set[str] = set()
+        try:
+            picked = tuple([(name, fingerprint(getattr(value, name, _ABSENT), uses, memo, own,
+                                               fields))
+                            for name in _names(fields, PREFIXES[type(value)])])
+        except Unkeyable:
+            pass
+        else:
+            reads.update(own)
+            reads.add(_path_of(value))
+            return ("F", _path_of(value), picked)
+    if isinstance(value, Article):
+        return ("A", fingerprint(value.entry, uses, memo, reads), value.current)
+    reads.add(value.path)
+    return ("E" if isinstance(value, Entry) else "P", str(value.source), _known(value.digest),
+            value.path)
+
+
+def _path_of(value: Article | Entry | Page) -> str:
+    return value.entry.path if isinstance(value, Article) else value.path
+
+
+_ABSENT = "\0absent"  # an attribute read that was not there (`item.x is defined`)
+
+
+@functools.lru_cache(maxsize=256)
+def _names(fields: Fields, prefix: str) -> tuple[str, ...]:
+    return tuple(sorted(name.removeprefix(prefix) for name in fields if name.startswith(prefix)))
 
 
 _MEMOISED = frozenset({Article, Entry, Listing, Tag})
 
 
-def _entries(entries: Sequence[Entry], uses: Uses, memo: dict[int, Any] | None,
-             reads: set[str]) -> tuple[Any, ...]:
-    return tuple([fingerprint(entry, uses, memo, reads) for entry in entries])
+def _entries(entries: Sequence[Entry], uses: Uses, memo: dict[Any, Any] | None,
+             reads: set[str], fields: Fields | None) -> tuple[Any, ...]:
+    return tuple([fingerprint(entry, uses, memo, reads, fields) for entry in entries])
 
 
 def _known(value: str) -> str:
@@ -287,13 +327,15 @@ class PageKeys:
         content, sorted (see `clock_position`); `templates`: `uses.texts()`."""
         self.base, self.site_globals, self.uses, self.dates = base, site_globals, uses, dates
         self.templates = templates
-        self._site_parts: dict[tuple[str, str], tuple[str | None, frozenset[str]]] = {}
-        self._memo: dict[int, Any] = {}
+        self._site_parts: dict[tuple[str, str, Fields | None],
+                               tuple[str | None, frozenset[str]]] = {}
+        self._memo: dict[Any, Any] = {}
 
-    def key(self, job: PageJob) -> tuple[str | None, frozenset[str]]:
+    def key(self, job: PageJob, fields: Fields | None = None
+            ) -> tuple[str | None, frozenset[str]]:
         """The key of one templated page (None when it cannot be keyed), and the entries and
-        pages whose bytes it covers."""
-        place = (job.template, job.lang)
+        pages whose bytes it covers; `fields`: what it read of them when last rendered."""
+        place = (job.template, job.lang, fields)
         if place not in self._site_parts:
             self._site_parts[place] = self._site_part(*place)
         site_part, reads = self._site_parts[place]
@@ -302,16 +344,22 @@ class PageKeys:
         found = set(reads)
         try:
             context = repr(fingerprint(job.context, self.uses.of(job.template), self._memo,
-                                       found))
+                                       found, fields))
         except Unkeyable:
             return None, frozenset(found)
         loaded = sorted(TEMPLATE + name for name in self.uses.loads(job.template))
         found.update(loaded)
         texts = [self.templates.get(name, "") for name in loaded]  # all there: see `texts`
+        read = ("fields", *sorted(fields)) if fields is not None else ()
         return (digest(self.base, "page", job.path, job.template, job.lang, context, site_part,
-                       *loaded, *texts), frozenset(found))
+                       *loaded, *texts, *read), frozenset(found))
 
-    def _site_part(self, template: str, lang: str) -> tuple[str | None, frozenset[str]]:
+    def forget(self) -> None:
+        """Let go of what was summed up (the pages are keyed: it would be kept in memory)."""
+        self._memo.clear()
+
+    def _site_part(self, template: str, lang: str, fields: Fields | None
+                   ) -> tuple[str | None, frozenset[str]]:
         reach = self.uses.of(template)
         wanted = reach["site"]
         site = next(iter(self.site_globals.values())) if not lang else self.site_globals[lang]
@@ -320,6 +368,7 @@ class PageKeys:
             visible["now"] = clock_position(site["now"], self.dates)
         reads: set[str] = set()
         try:
-            return repr(fingerprint(visible, reach, self._memo, reads)), frozenset(reads)
+            return (repr(fingerprint(visible, reach, self._memo, reads, fields)),
+                    frozenset(reads))
         except Unkeyable:
             return None, frozenset(reads)

@@ -41,6 +41,8 @@ class Recorded(Protocol):
     def key(self) -> str | None: ...
     @property
     def reads(self) -> frozenset[str]: ...
+    @property
+    def fields(self) -> frozenset[str] | None: ...
 
 
 U = TypeVar("U", bound=Recorded)
@@ -58,13 +60,25 @@ class Graph:
     shape: str = ""  # of the site the keys were taken in (`shape_of`)
     base: str = ""  # what every key was taken with (`incremental._base_key`); not saved
     digests: dict[str, str] = field(default_factory=dict)  # site path -> its file's digest
+    # unit name -> the attributes of content it read when rendered (see `attribute_reads`)
+    fields: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def record(self, units: Iterable[U]) -> Iterator[U]:
         """Pass `units` on (to `write_output`), noting each one's name, key and reads."""
         for unit in units:
             self.keys[unit.name] = unit.key
             self.reads[unit.name] = unit.reads
+            if unit.fields is not None:
+                self.fields[unit.name] = unit.fields
             yield unit
+
+    def rekeyed(self, keyed: Mapping[str, tuple[str | None, frozenset[str]]]) -> None:
+        """Note the keys units were given once rendered, with the fields they were taken
+        with (one set for the many units that read the same)."""
+        shared: dict[frozenset[str], frozenset[str]] = {}
+        for name, (key, fields) in keyed.items():
+            self.keys[name] = key
+            self.fields[name] = shared.setdefault(fields, fields)
 
     def readers(self, paths: Iterable[str]) -> set[str]:
         """The units that read any of `paths` (a preview's save: a pass over the units is a
@@ -81,14 +95,19 @@ class Graph:
 
     def to_text(self) -> str:
         """The graph as JSON, each unit's reads as numbers of paths in one string (a list of
-        numbers a unit would be 800,000 objects to read back at 10,000 entries)."""
+        numbers a unit would be 800,000 objects to read back at 10,000 entries), and its
+        fields by number in the list of the few sets of them there are."""
         paths = sorted({p for reads in self.reads.values() for p in reads} | set(self.digests))
         number = {path: str(n) for n, path in enumerate(paths)}
+        sets = sorted({fields for fields in self.fields.values()}, key=sorted)
+        set_number = {fields: n for n, fields in enumerate(sets)}
         return json.dumps({
             "shape": self.shape, "paths": paths,
             "digests": [self.digests.get(path, "") for path in paths],
+            "fields": [sorted(fields) for fields in sets],
             "units": {name: [key, " ".join(sorted((number[p] for p in self.reads.get(name, ())),
-                                                  key=int))]
+                                                  key=int)),
+                             set_number[self.fields[name]] if name in self.fields else -1]
                       for name, key in self.keys.items() if key is not None}},
             separators=(",", ":"))
 
@@ -98,17 +117,22 @@ class Graph:
         try:
             data = json.loads(text)
             paths, digests, units = data["paths"], data["digests"], data["units"]
+            sets = [frozenset(names) for names in data["fields"] if _strings(names)]
             if not (isinstance(data["shape"], str) and _strings(paths) and _strings(digests)
-                    and len(paths) == len(digests) and isinstance(units, dict)):
+                    and len(paths) == len(digests) and isinstance(units, dict)
+                    and len(sets) == len(data["fields"])):
                 return cls()
             graph = cls(shape=data["shape"], digests={  # "": a read with no digest saved
                 path: value for path, value in zip(paths, digests, strict=True) if value})
-            for name, (key, numbers) in units.items():
+            for name, (key, numbers, fields) in units.items():
                 if not (isinstance(name, str) and isinstance(key, str)
-                        and isinstance(numbers, str) and _NUMBERS.fullmatch(numbers)):
+                        and isinstance(numbers, str) and _NUMBERS.fullmatch(numbers)
+                        and type(fields) is int and -1 <= fields < len(sets)):
                     return cls()
                 graph.keys[name] = key
                 graph.reads[name] = frozenset(paths[int(n)] for n in numbers.split())
+                if fields >= 0:
+                    graph.fields[name] = sets[fields]
         except (KeyError, TypeError, ValueError, IndexError, RecursionError):
             return cls()
         return graph

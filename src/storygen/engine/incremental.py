@@ -50,6 +50,7 @@ from ..render.search import (
 )
 from ..render.sitemap import sitemap_urls
 from ..write.output import Output
+from .attribute_reads import attribute_reads
 from .fingerprint import PageKeys, TemplateUses, Unkeyable, clock_dates, fingerprint
 from .graph import Graph, changed_since, digests_of, shape_of
 from .manifest import FORMAT, Manifest
@@ -84,6 +85,9 @@ class Unit:
     # starts it, so that it runs while the other units are keyed and rendered
     # (`write_output` then closes it, finished or not).
     begin: Callable[[], Begun] | None = None
+    fields: frozenset[str] | None = None  # what its key covers of content (`attribute_reads`)
+    # A page's key taken again with what its rendering read, when that is not `fields`.
+    rekey: Callable[[frozenset[str]], str | None] | None = None
 
 
 @dataclass
@@ -97,6 +101,8 @@ class Outcome:
     files: dict[str, Record] = field(default_factory=dict)
     static: set[str] = field(default_factory=set)  # which of the files came from static/
     deferred: list[str] = field(default_factory=list)  # units whose previous files were kept
+    # unit name -> the key it was given once rendered, and the fields it was taken with
+    keyed: dict[str, tuple[str | None, frozenset[str]]] = field(default_factory=dict)
 
 
 def plan(renderer: Renderer, workers: Workers | None = None, graph: Graph | None = None,
@@ -122,12 +128,14 @@ def plan(renderer: Renderer, workers: Workers | None = None, graph: Graph | None
     keys = PageKeys(base, renderer.site_globals, uses, clock_dates(site), templates)
     makers = renderer.makers
     keyed = _page_keys(keys, makers, workers or Workers(1), known, graph)
+    keys.forget()
     for template in sorted({template for template, *_ in keyed if template}):
         with contextlib.suppress(jinja2.TemplateError):  # once here rather than in every worker
             renderer.env.get_template(template)
-    for index, (make, (_, key, reads)) in enumerate(zip(makers, keyed, strict=True)):
+    for index, (make, (_, key, reads, fields)) in enumerate(zip(makers, keyed, strict=True)):
         yield Unit(key, lambda make=make: [_page_output(renderer, make())],
-                   name=f"{PAGE}{index}", reads=reads)
+                   name=f"{PAGE}{index}", reads=reads, fields=fields,
+                   rekey=lambda seen, make=make: keys.key(make(), seen)[0])
     for collection in site.collections:
         items = feed_items(site, collection, renderer.articles)
         key, reads = _feed_key(base, site, collection, items)
@@ -163,7 +171,8 @@ def search_key(base: str, part: Part) -> str:
     return digest(base, "search", *search_inputs(part))
 
 
-_KEYING: tuple[PageKeys, list[Callable[[], PageJob]]] | None = None  # shared with workers
+PageKey = tuple[str, str | None, frozenset[str], frozenset[str] | None]
+_KEYING: tuple[PageKeys, list[Callable[[], PageJob]], list[frozenset[str] | None]] | None = None
 
 
 PAGE, FEEDS, SEARCH = "page:", "feeds:", UNIT  # unit names: a page by its place in
@@ -171,20 +180,22 @@ PAGE, FEEDS, SEARCH = "page:", "feeds:", UNIT  # unit names: a page by its place
 
 
 def _page_keys(keys: PageKeys, makers: list[Callable[[], PageJob]], workers: Workers,
-               known: Graph | None, graph: Graph
-               ) -> list[tuple[str, str | None, frozenset[str]]]:
-    """(template, key, reads) of every page: keying 14,000 pages is a second of CPU, so a
-    page `known` has a key for, that read no file changed since, keeps it (its template
-    then is "": it is not needed)."""
+               known: Graph | None, graph: Graph) -> list[PageKey]:
+    """(template, key, reads, fields) of every page: keying 14,000 pages is a second of CPU,
+    so a page `known` has a key for, that read no file changed since, keeps it (its template
+    then is "": it is not needed). A page is keyed with the fields it read when `known`
+    was rendered."""
     global _KEYING
     changed = changed_since(known, graph.digests) if known is not None else frozenset()
-    keyed: list[tuple[str, str | None, frozenset[str]] | None] = []
-    for index in range(len(makers)):
-        name = f"{PAGE}{index}"
+    names = [f"{PAGE}{index}" for index in range(len(makers))]
+    fields = [known.fields.get(name) for name in names] if known is not None else []
+    keyed: list[PageKey | None] = []
+    for index, name in enumerate(names):
         key = known.known_key(name, changed) if known is not None else None
-        keyed.append(None if key is None or known is None else ("", key, known.reads[name]))
+        keyed.append(None if key is None or known is None
+                     else ("", key, known.reads[name], fields[index]))
     todo = [index for index, found in enumerate(keyed) if found is None]
-    _KEYING = (keys, makers)
+    _KEYING = (keys, makers, fields)
     try:
         for index, found in zip(todo, map_ordered(
                 _page_key, todo, workers if can_share_memory() else Workers(1)), strict=True):
@@ -194,11 +205,12 @@ def _page_keys(keys: PageKeys, makers: list[Callable[[], PageJob]], workers: Wor
     return [found for found in keyed if found is not None]
 
 
-def _page_key(index: int) -> tuple[str, str | None, frozenset[str]]:
+def _page_key(index: int) -> PageKey:
     assert _KEYING is not None
-    keys, makers = _KEYING
+    keys, makers, fields = _KEYING
     job = makers[index]()
-    return (job.template, *keys.key(job))
+    known = fields[index] if fields else None
+    return (job.template, *keys.key(job, known), known)
 
 
 def _page_output(renderer: Renderer, job: PageJob) -> tuple[str, bytes]:
@@ -258,12 +270,22 @@ class _Job:
 _JOB: _Job | None = None
 
 
-def _run_unit(index: int) -> list[tuple[str, Record, bool]]:
-    """Render one unit into the staged folder: (path, record, bytes changed) per file."""
+def _run_unit(index: int) -> tuple[list[tuple[str, Record, bool]], Keyed | None]:
+    """Render one unit into the staged folder: (path, record, bytes changed) per file; and
+    for a page that read other fields of content than its key covers, its key taken again
+    with those (here: in the worker)."""
     assert _JOB is not None
-    produce = _JOB.units[index].produce
-    assert produce is not None, "a unit with neither `produce` nor `begin`"
-    return _put(produce())
+    unit = _JOB.units[index]
+    assert unit.produce is not None, "a unit with neither `produce` nor `begin`"
+    with attribute_reads() as seen:
+        files = list(unit.produce())
+    if unit.rekey is None or seen == unit.fields:
+        return _put(files), None
+    fields = frozenset(seen)
+    return _put(files), (unit.rekey(fields), fields)
+
+
+Keyed = tuple[str | None, frozenset[str]]
 
 
 def _put(files: Iterable[tuple[str, bytes]]) -> list[tuple[str, Record, bool]]:
@@ -317,11 +339,14 @@ def write_output(units: Iterable[Unit], staged: Output, previous: Manifest,
             if not can_share_memory():
                 workers = Workers(1)
             made = map_ordered(_run_unit, range(len(todo)), workers)
-            for unit, results in zip(todo, made, strict=True):
-                _record(unit, results, manifest, outcome, produced)
+            for unit, (results, keyed) in zip(todo, made, strict=True):
+                if keyed is not None:
+                    outcome.keyed[unit.name] = keyed
+                _record(unit, results, manifest, outcome, produced,
+                        keyed[0] if keyed else unit.key)
                 poll()
             for unit, work in begun:
-                _record(unit, _put(work.files()), manifest, outcome, produced)
+                _record(unit, _put(work.files()), manifest, outcome, produced, unit.key)
         finally:
             _JOB = None
     _refuse_clashes(produced)
@@ -346,15 +371,15 @@ def _polling(begun: list[tuple[Unit, Begun]], every: float = 0.01) -> Callable[[
 
 
 def _record(unit: Unit, results: list[tuple[str, Record, bool]], manifest: Manifest,
-            outcome: Outcome, produced: list[tuple[bool, list[str]]]) -> None:
+            outcome: Outcome, produced: list[tuple[bool, list[str]]], key: str | None) -> None:
     for relative, record, changed in results:
         manifest.files[relative] = record
         if changed:
             outcome.changed.append(relative)
     paths = [relative for relative, _, _ in results]
     produced.append((unit.static, paths))
-    if unit.key is not None:
-        manifest.units[unit.key] = paths
+    if key is not None:
+        manifest.units[key] = paths
     if unit.static:
         outcome.static.update(paths)
 
