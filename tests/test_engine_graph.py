@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jinja2
 import pytest
+from conftest import own_copy
 from engine_tools import build_site_at, clean_build, make_site, tree
 
-from storygen.engine import incremental
+from storygen.engine import fingerprint, incremental, up_to_date
 from storygen.engine.graph import Graph
 
 STORY = Path("content/stories/entry-1.md")
@@ -59,11 +61,13 @@ def test_a_graph_comes_back_as_saved_and_anything_else_is_empty() -> None:
                   reads={"page:0": frozenset({"/a/", "/b/"}), "page:1": frozenset(),
                          "feeds:all": frozenset({"/a/"})},
                   shape="s", digests={"/a/": "d1", "/b/": "d2"},
-                  fields={"page:0": frozenset({"A.title", "E.a b"})})
+                  fields={"page:0": frozenset({"A.title", "E.a b"})},
+                  templates={"t1": (frozenset({"base.html", None}),
+                                    {"site": frozenset({"title"}), "collection": None})})
     back = Graph.from_text(graph.to_text())
     assert back.keys == {"page:0": "k0", "feeds:all": "k2"}  # a unit without a key is keyed
     assert back.reads["page:0"] == {"/a/", "/b/"} and back.digests == graph.digests
-    assert back.fields == graph.fields
+    assert back.fields == graph.fields and back.templates == graph.templates
     assert back.known_key("page:0", frozenset({"/c/"})) == "k0"
     assert back.known_key("page:0", frozenset({"/b/"})) is None
     saved = json.loads(graph.to_text())
@@ -73,7 +77,11 @@ def test_a_graph_comes_back_as_saved_and_anything_else_is_empty() -> None:
                                    ["k", "0  1"], ["k"], ["k", "0", 5], ["k", "0", "0"],
                                    ["k", "0", True], ["k", "0", -2])),
                     json.dumps({**saved, "digests": ["d"]}),
-                    json.dumps({**saved, "fields": [[1]]}), json.dumps({**saved, "fields": "x"})):
+                    json.dumps({**saved, "fields": [[1]]}), json.dumps({**saved, "fields": "x"}),
+                    *(json.dumps({**saved, "templates": facts}) for facts in (
+                        [], {"t1": [[1], {"site": None, "collection": None}]},
+                        {"t1": [[], {"site": None}]}, {"t1": [[], {"site": "x", "collection": []}]},
+                        {"t1": [[]]}))):
         assert Graph.from_text(damaged) == Graph()
 
 
@@ -233,4 +241,28 @@ def test_a_body_edit_renders_each_listing_whose_cards_read_it(
     listings = {path for path in edited.stats.changed if "entry-" not in path
                 and path.endswith("index.html") and not path.startswith(("archive", "tags/index"))}
     assert rendered and set(rendered) >= listings, (rendered, edited.stats.changed)
+    assert tree(out) == tree(clean_build(site, tmp_path / "clean", tmp_path / "c").output)
+
+
+def test_a_build_parses_only_the_templates_whose_text_is_new(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What each template refers to and uses comes back with the graph, by its text's digest
+    (each build here starts as a new process does, knowing nothing of templates)."""
+    site, out = make_site(tmp_path / "site", 4), tmp_path / "out"
+    build_site_at(site, out, jobs=1)
+    parsed: list[str] = []
+    parse = jinja2.Environment.parse
+    monkeypatch.setattr(jinja2.Environment, "parse", lambda env, source, *args: (
+        parsed.append(source), parse(env, source, *args))[1])
+    forget = (fingerprint._READ.clear, up_to_date._SHOW_THE_TIME.clear)
+    for forgotten in forget:
+        forgotten()
+    build_site_at(site, out, jobs=1)
+    assert parsed == []
+    card = own_copy(site, "templates/partials/card.html")
+    card.write_text(card.read_text(encoding="utf-8") + "<!-- new -->\n", encoding="utf-8")
+    for forgotten in forget:
+        forgotten()
+    build_site_at(site, out, jobs=1)
+    assert len(parsed) == 1 and parsed[0].endswith("<!-- new -->\n")
     assert tree(out) == tree(clean_build(site, tmp_path / "clean", tmp_path / "c").output)

@@ -158,6 +158,7 @@ class TemplateUses:
 
     def __init__(self, env: jinja2.Environment) -> None:
         self.env = env
+        self.facts: dict[str, TemplateFacts] = {}  # by the digest of each one's text
         self._parsed: dict[str, TemplateFacts] = {}
         self._closures: dict[str, Uses] = {}
         self._loads: dict[str, frozenset[str]] = {}
@@ -234,28 +235,41 @@ class TemplateUses:
     def _parse(self, name: str) -> TemplateFacts:
         if name not in self._parsed:
             source = self._source(name)
-            self._parsed[name] = (_read_template(self.env, source) if isinstance(source, str)
-                                  else (frozenset(), dict.fromkeys(WATCHED)))  # rendering
-            # reports a template that cannot be read; meanwhile it depends on everything
+            if isinstance(source, str):
+                key = digest(source)
+                facts = self.facts[key] = _read_template(self.env, source, key)
+            else:  # rendering reports a template that cannot be read; until then it
+                facts = (frozenset(), dict.fromkeys(WATCHED))  # depends on everything
+            self._parsed[name] = facts
         return self._parsed[name]
 
 
 TemplateFacts = tuple[frozenset[str | None], dict[str, frozenset[str] | None]]
-_READ: dict[str, TemplateFacts] = {}  # by source: `storygen serve` reads them again and again
+# By the digest of the text (a template's facts depend on nothing else): `storygen serve` reads
+# them again and again, and a build starts with what the last one read (`remember`).
+_READ: dict[str, TemplateFacts] = {}
 
 
-def _read_template(env: jinja2.Environment, source: str) -> TemplateFacts:
-    """The templates `source` refers to, and what it uses of the watched globals."""
-    if source not in _READ:
+def remember(facts: Mapping[str, TemplateFacts]) -> None:
+    """Take what an earlier build read of templates (`TemplateUses.facts`) as read."""
+    if len(_READ) + len(facts) > 1000:
+        _READ.clear()
+    _READ.update(facts)
+
+
+def _read_template(env: jinja2.Environment, source: str, key: str) -> TemplateFacts:
+    """The templates `source` (whose digest is `key`) refers to, and what it uses of the
+    watched globals."""
+    if key not in _READ:
         if len(_READ) > 1000:
             _READ.clear()
         try:
             tree = env.parse(source)
         except jinja2.TemplateError:  # rendering will report it; depend on everything
-            _READ[source] = (frozenset(), dict.fromkeys(WATCHED))
+            _READ[key] = (frozenset(), dict.fromkeys(WATCHED))
         else:
-            _READ[source] = (frozenset(meta.find_referenced_templates(tree)), _uses(tree))
-    return _READ[source]
+            _READ[key] = (frozenset(meta.find_referenced_templates(tree)), _uses(tree))
+    return _READ[key]
 
 
 def _uses(tree: nodes.Template) -> dict[str, frozenset[str] | None]:

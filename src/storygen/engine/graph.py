@@ -29,6 +29,7 @@ from typing import Any, Protocol, TypeVar
 from ..cache.digests import digest
 from ..model.site import Site
 from ..read.content import Entry, Page
+from .fingerprint import WATCHED, TemplateFacts
 from .up_to_date import clock_of
 
 
@@ -62,6 +63,8 @@ class Graph:
     digests: dict[str, str] = field(default_factory=dict)  # site path -> its file's digest
     # unit name -> the attributes of content it read when rendered (see `attribute_reads`)
     fields: dict[str, frozenset[str]] = field(default_factory=dict)
+    # what the templates refer to and use, by the digest of their text (`TemplateUses`)
+    templates: dict[str, TemplateFacts] = field(default_factory=dict)
 
     def record(self, units: Iterable[U]) -> Iterator[U]:
         """Pass `units` on (to `write_output`), noting each one's name, key and reads."""
@@ -105,6 +108,10 @@ class Graph:
             "shape": self.shape, "paths": paths,
             "digests": [self.digests.get(path, "") for path in paths],
             "fields": [sorted(fields) for fields in sets],
+            "templates": {key: [sorted(refs, key=str), {name: None if used is None
+                                                        else sorted(used)
+                                                        for name, used in uses.items()}]
+                          for key, (refs, uses) in self.templates.items()},
             "units": {name: [key, " ".join(sorted((number[p] for p in self.reads.get(name, ())),
                                                   key=int)),
                              set_number[self.fields[name]] if name in self.fields else -1]
@@ -123,7 +130,8 @@ class Graph:
                     and len(sets) == len(data["fields"])):
                 return cls()
             graph = cls(shape=data["shape"], digests={  # "": a read with no digest saved
-                path: value for path, value in zip(paths, digests, strict=True) if value})
+                path: value for path, value in zip(paths, digests, strict=True) if value},
+                templates=_template_facts(data["templates"]))
             for name, (key, numbers, fields) in units.items():
                 if not (isinstance(name, str) and isinstance(key, str)
                         and isinstance(numbers, str) and _NUMBERS.fullmatch(numbers)
@@ -136,6 +144,22 @@ class Graph:
         except (KeyError, TypeError, ValueError, IndexError, RecursionError):
             return cls()
         return graph
+
+
+def _template_facts(saved: Any) -> dict[str, TemplateFacts]:
+    """The facts `to_text` saved of templates, each checked for the form it gave them."""
+    if not isinstance(saved, dict):
+        raise ValueError("not the facts of templates")
+    facts: dict[str, TemplateFacts] = {}
+    for key, (refs, uses) in saved.items():
+        if not (isinstance(key, str) and isinstance(refs, list)
+                and all(ref is None or isinstance(ref, str) for ref in refs)
+                and isinstance(uses, dict) and sorted(uses) == sorted(WATCHED)
+                and all(used is None or _strings(used) for used in uses.values())):
+            raise ValueError("not the facts of a template")
+        facts[key] = (frozenset(refs), {name: None if used is None else frozenset(used)
+                                        for name, used in uses.items()})
+    return facts
 
 
 _NUMBERS = re.compile(r"(?:[0-9]{1,9}(?: [0-9]{1,9})*)?")

@@ -51,7 +51,14 @@ from ..render.search import (
 from ..render.sitemap import sitemap_urls
 from ..write.output import Output
 from .attribute_reads import attribute_reads
-from .fingerprint import PageKeys, TemplateUses, Unkeyable, clock_dates, fingerprint
+from .fingerprint import (
+    PageKeys,
+    TemplateUses,
+    Unkeyable,
+    clock_dates,
+    fingerprint,
+    remember,
+)
 from .graph import Graph, changed_since, digests_of, shape_of
 from .manifest import FORMAT, Manifest
 from .media import media_units
@@ -88,6 +95,9 @@ class Unit:
     fields: frozenset[str] | None = None  # what its key covers of content (`attribute_reads`)
     # A page's key taken again with what its rendering read, when that is not `fields`.
     rekey: Callable[[frozenset[str]], str | None] | None = None
+    # Compiles its template: done for the units to render before they are farmed out, once
+    # here rather than in every worker (one function for the units of one template).
+    warm: Callable[[], None] | None = None
 
 
 @dataclass
@@ -113,10 +123,13 @@ def plan(renderer: Renderer, workers: Workers | None = None, graph: Graph | None
     this site and its files' digests (for the graph the next build restores)."""
     site = renderer.site
     base = _base_key(site, renderer)
+    if known is not None:
+        remember(known.templates)
     uses = TemplateUses(renderer.env)
     templates = uses.texts()
     graph = graph if graph is not None else Graph()
     graph.shape, graph.digests = shape_of(site, base), {**digests_of(site), **templates}
+    graph.templates = uses.facts
     graph.base = base
     parts = renderer.search_parts
     # Parts kept for later must be those the results page names: not when their count changed.
@@ -129,13 +142,14 @@ def plan(renderer: Renderer, workers: Workers | None = None, graph: Graph | None
     makers = renderer.makers
     keyed = _page_keys(keys, makers, workers or Workers(1), known, graph)
     keys.forget()
-    for template in sorted({template for template, *_ in keyed if template}):
-        with contextlib.suppress(jinja2.TemplateError):  # once here rather than in every worker
-            renderer.env.get_template(template)
-    for index, (make, (_, key, reads, fields)) in enumerate(zip(makers, keyed, strict=True)):
+    warmers = {template: partial(_compile, renderer, template)
+               for template in {template for template, *_ in keyed if template}}
+    for index, (make, (template, key, reads, fields)) in enumerate(
+            zip(makers, keyed, strict=True)):
         yield Unit(key, lambda make=make: [_page_output(renderer, make())],
                    name=f"{PAGE}{index}", reads=reads, fields=fields,
-                   rekey=lambda seen, make=make: keys.key(make(), seen)[0])
+                   rekey=lambda seen, make=make: keys.key(make(), seen)[0],
+                   warm=warmers.get(template))
     for collection in site.collections:
         items = feed_items(site, collection, renderer.articles)
         key, reads = _feed_key(base, site, collection, items)
@@ -211,6 +225,11 @@ def _page_key(index: int) -> PageKey:
     job = makers[index]()
     known = fields[index] if fields else None
     return (job.template, *keys.key(job, known), known)
+
+
+def _compile(renderer: Renderer, template: str) -> None:
+    with contextlib.suppress(jinja2.TemplateError):  # rendering reports it, where it is used
+        renderer.env.get_template(template)
 
 
 def _page_output(renderer: Renderer, job: PageJob) -> tuple[str, bytes]:
@@ -334,6 +353,8 @@ def write_output(units: Iterable[Unit], staged: Output, previous: Manifest,
                 running.callback(started.close)
             else:
                 todo.append(unit)
+        for warm in {id(unit.warm): unit.warm for unit in todo if unit.warm}.values():
+            warm()
         _JOB = _Job(todo, staged, previous)
         try:
             if not can_share_memory():
