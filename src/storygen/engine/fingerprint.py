@@ -9,6 +9,12 @@ shows them. A template that uses `site` or `collection` in any other way (passin
 a macro, say) depends on all of it. A value of a type not known here cannot be keyed: its output
 is simply rendered every time.
 
+Of each entry, page and article it shows, a page's key covers the attributes its last
+rendering read (`attribute_reads`): a listing whose cards show titles and summaries is not
+rendered again when a body changes and the summary does not. A page not rendered before
+covers each one's whole file. What templates refer to and use is kept with the graph, by the
+digest of their text, so a build parses only the templates whose text is new.
+
 The build's clock (`site.now`) changes every build. When templates only compare it with other
 values (`item.date > site.now`), a page depends on where the clock falls among the content's
 dates, not on the clock itself, so it is rendered again only once a date has been crossed.

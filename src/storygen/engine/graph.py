@@ -4,7 +4,9 @@ name, and the shape of the site it was taken in. `serve` keeps it in memory (see
 again only the pages that read the edited file.
 
 A page reads the entries and pages its key covers, and the templates it loads (by `TEMPLATE`
-and name: a saved template keys again the pages that load it, not every page).
+and name: a saved template keys again the pages that load it, not every page). The graph also
+keeps, by unit, the attributes of content its rendering read (`fields`: its next key covers
+those) and what each template refers to and uses (`templates`, by the digest of its text).
 
 The shape is the site as the model sees it but for its bodies: storygen, the settings and the
 globals (the base key: the pictures' sizes among them), where the clock
