@@ -60,6 +60,31 @@ def test_a_saved_body_renders_only_the_outputs_that_read_it(tmp_path: Path) -> N
     _as_clean(site, output.folder, tmp_path)
 
 
+def test_a_saved_body_renders_the_listings_only_where_their_cards_change(
+        tmp_path: Path) -> None:
+    """With its summary in the front matter, a story's cards read nothing of its body: a save
+    renders its page and the feeds, no listing; without, the cards show the first paragraph
+    the save changed, and the listings that hold it are rendered again."""
+    rendered = {}
+    for summary in (False, True):
+        folder = tmp_path / str(summary)
+        site = make_site(folder / "site", 8)
+        if summary:
+            _edit(site, STORY, "type:", 'summary: "Written apart."\ntype:')
+        output = InPlaceOutput(folder / "out")
+        first = build_site_at(site, output.folder, in_place=output)
+        assert first.live is not None
+        _edit(site, STORY, "First paragraph 1:", "First paragraph 1, now saved again:")
+        saved = update(first.live, [STORY], output)
+        assert saved is not None and "stories/entry-1/index.html" in saved.stats.changed
+        listings = [path for path in saved.stats.changed if path.endswith("index.html")
+                    and "entry-" not in path]
+        assert bool(listings) != summary, listings
+        rendered[summary] = saved.stats.outputs_rendered
+        _as_clean(site, output.folder, folder, index=False)
+    assert rendered[True] + 3 <= rendered[False]  # the listings, tag pages and archive
+
+
 def test_the_search_index_made_meanwhile_takes_the_old_ones_place(tmp_path: Path) -> None:
     site, output, first = _served(tmp_path)
     assert first.live is not None

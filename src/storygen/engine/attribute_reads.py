@@ -14,6 +14,7 @@ rendered body) makes it cover the object's whole file, as a page's key does with
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -53,3 +54,10 @@ def attribute_reads() -> Iterator[set[str]]:
         if not _SEEING:
             for kind in PREFIXES:
                 del kind.__getattribute__
+
+
+@functools.lru_cache(maxsize=256)
+def names_read(fields: frozenset[str], kind: type) -> tuple[str, ...]:
+    """The attributes of objects of `kind` among `fields`, by name, sorted."""
+    prefix = PREFIXES[kind]
+    return tuple(sorted(name.removeprefix(prefix) for name in fields if name.startswith(prefix)))

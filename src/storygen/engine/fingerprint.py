@@ -23,7 +23,6 @@ dates, not on the clock itself, so it is rendered again only once a date has bee
 from __future__ import annotations
 
 import bisect
-import functools
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -37,7 +36,7 @@ from ..model.site import Collection, Listing, Site, Tag
 from ..read.config import Link, SiteConfig
 from ..read.content import Entry, Page
 from ..render.pages import Article, PageJob
-from .attribute_reads import PREFIXES
+from .attribute_reads import names_read
 
 WATCHED = ("site", "collection")
 TEMPLATE = "template:"  # what a page reads of a template, by name (entries are read by path)
@@ -119,7 +118,7 @@ def _content(value: Article | Entry | Page, uses: Uses, memo: dict[Any, Any] | N
         try:
             picked = tuple([(name, fingerprint(getattr(value, name, _ABSENT), uses, memo, own,
                                                fields))
-                            for name in _names(fields, PREFIXES[type(value)])])
+                            for name in names_read(fields, type(value))])
         except Unkeyable:
             pass
         else:
@@ -138,11 +137,6 @@ def _path_of(value: Article | Entry | Page) -> str:
 
 
 _ABSENT = "\0absent"  # an attribute read that was not there (`item.x is defined`)
-
-
-@functools.lru_cache(maxsize=256)
-def _names(fields: Fields, prefix: str) -> tuple[str, ...]:
-    return tuple(sorted(name.removeprefix(prefix) for name in fields if name.startswith(prefix)))
 
 
 _MEMOISED = frozenset({Article, Entry, Listing, Tag})
@@ -373,6 +367,14 @@ class PageKeys:
         read = ("fields", *sorted(fields)) if fields is not None else ()
         return (digest(self.base, "page", job.path, job.template, job.lang, context, site_part,
                        *loaded, *texts, *read), frozenset(found))
+
+    def rekey(self, job: PageJob, fields: Fields) -> str | None:
+        """The key of a page just rendered, with what it read (`fields`), summed up afresh:
+        a worker keying page after page would otherwise keep every entry's summary."""
+        try:
+            return self.key(job, fields)[0]
+        finally:
+            self._memo.clear()
 
     def forget(self) -> None:
         """Let go of what was summed up (the pages are keyed: it would be kept in memory)."""

@@ -148,7 +148,7 @@ def plan(renderer: Renderer, workers: Workers | None = None, graph: Graph | None
             zip(makers, keyed, strict=True)):
         yield Unit(key, lambda make=make: [_page_output(renderer, make())],
                    name=f"{PAGE}{index}", reads=reads, fields=fields,
-                   rekey=lambda seen, make=make: keys.key(make(), seen)[0],
+                   rekey=lambda seen, make=make: keys.rekey(make(), seen),
                    warm=warmers.get(template))
     for collection in site.collections:
         items = feed_items(site, collection, renderer.articles)

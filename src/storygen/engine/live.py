@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from ..cache.work import work_folder
 from ..model.site import Site
@@ -39,6 +40,7 @@ from ..render.markdown import render_markdown
 from ..render.pages import Renderer
 from ..render.search import search_documents, search_index
 from ..write.output import InPlaceOutput
+from .fingerprint import fingerprint
 from .graph import BODY_FIELDS, Graph
 from .incremental import FEEDS, PAGE, SEARCH, Outcome, search_key
 from .manifest import Manifest
@@ -97,10 +99,14 @@ def update(live: Live, changed: Iterable[str], output: InPlaceOutput) -> Outcome
         new.path: render_markdown(new.body, live.config.base_path, sanitize) for _, new in saved}}
     site = dataclasses.replace(live.site, bodies=bodies,
                                warnings=[*warnings.sorted(), *renderer.unreadable])
+    articles = [(renderer.articles[new.path], new.path) for _, new in saved
+                if new.path in renderer.articles]
+    renderer.rebodied(site, [new for _, new in saved])
+    changes = [*saved, *((old, renderer.articles[path]) for old, path in articles)]
+    names = [name for name in names if not _unaffected(graph, name, changes)]
     for name in [*names, *later]:  # first: their files will no longer be what the keys
         live.manifest.units.pop(graph.keys[name] or "", None)  # made, even if this fails
         graph.keys[name] = None
-    renderer.rebodied(site, [new for _, new in saved])
     live.content = dataclasses.replace(_with(live.content, saved), warnings=warnings)
     live.sources.update((new.source, new) for _, new in saved)
     live.manifest.store.recheck()
@@ -108,6 +114,15 @@ def update(live: Live, changed: Iterable[str], output: InPlaceOutput) -> Outcome
     live.stale |= later
     outcome.deferred = sorted(live.stale)
     return outcome
+
+
+def _unaffected(graph: Graph, name: str, changes: list[tuple[Any, Any]]) -> bool:
+    """Whether page `name` read nothing that `changes` (before, after) changed, of all it read
+    of them when rendered (as its next key would find: it keeps the key it has)."""
+    fields = graph.fields.get(name)
+    return (name.startswith(PAGE) and fields is not None and graph.keys.get(name) is not None
+            and all(fingerprint(before, {}, fields=fields) == fingerprint(after, {}, fields=fields)
+                    for before, after in changes))
 
 
 def search_files(live: Live) -> Callable[[], list[tuple[str, bytes]]]:
