@@ -79,11 +79,10 @@ class Graph:
 
     def rekeyed(self, keyed: Mapping[str, tuple[str | None, frozenset[str]]]) -> None:
         """Note the keys units were given once rendered, with the fields they were taken
-        with (one set for the many units that read the same)."""
-        shared: dict[frozenset[str], frozenset[str]] = {}
+        with."""
         for name, (key, fields) in keyed.items():
             self.keys[name] = key
-            self.fields[name] = shared.setdefault(fields, fields)
+            self.fields[name] = fields
 
     def readers(self, paths: Iterable[str]) -> set[str]:
         """The units that read any of `paths` (a preview's save: a pass over the units is a

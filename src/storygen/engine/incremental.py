@@ -360,9 +360,10 @@ def write_output(units: Iterable[Unit], staged: Output, previous: Manifest,
             if not can_share_memory():
                 workers = Workers(1)
             made = map_ordered(_run_unit, range(len(todo)), workers)
-            for unit, (results, keyed) in zip(todo, made, strict=True):
+            shared: dict[frozenset[str], frozenset[str]] = {}  # one of each set: there are
+            for unit, (results, keyed) in zip(todo, made, strict=True):  # few, for 14,000 pages
                 if keyed is not None:
-                    outcome.keyed[unit.name] = keyed
+                    outcome.keyed[unit.name] = (keyed[0], shared.setdefault(keyed[1], keyed[1]))
                 _record(unit, results, manifest, outcome, produced,
                         keyed[0] if keyed else unit.key)
                 poll()
