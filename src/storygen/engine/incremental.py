@@ -202,7 +202,7 @@ def _page_keys(keys: PageKeys, makers: list[Callable[[], PageJob]], workers: Wor
     global _KEYING
     changed = changed_since(known, graph.digests) if known is not None else frozenset()
     names = [f"{PAGE}{index}" for index in range(len(makers))]
-    fields = [known.fields.get(name) for name in names] if known is not None else []
+    fields = [known.fields.get(name) if known is not None else None for name in names]
     keyed: list[PageKey | None] = []
     for index, name in enumerate(names):
         key = known.known_key(name, changed) if known is not None else None
@@ -223,8 +223,7 @@ def _page_key(index: int) -> PageKey:
     assert _KEYING is not None
     keys, makers, fields = _KEYING
     job = makers[index]()
-    known = fields[index] if fields else None
-    return (job.template, *keys.key(job, known), known)
+    return (job.template, *keys.key(job, fields[index]), fields[index])
 
 
 def _compile(renderer: Renderer, template: str) -> None:
@@ -296,9 +295,11 @@ def _run_unit(index: int) -> tuple[list[tuple[str, Record, bool]], Keyed | None]
     assert _JOB is not None
     unit = _JOB.units[index]
     assert unit.produce is not None, "a unit with neither `produce` nor `begin`"
+    if unit.rekey is None:  # not a page: nothing is keyed with what it read
+        return _put(unit.produce()), None
     with attribute_reads() as seen:
         files = list(unit.produce())
-    if unit.rekey is None or seen == unit.fields:
+    if seen == unit.fields:
         return _put(files), None
     fields = frozenset(seen)
     return _put(files), (unit.rekey(fields), fields)
